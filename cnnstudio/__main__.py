@@ -1,0 +1,7 @@
+"""`python -m cnnstudio …` (also what `torchrun -m cnnstudio train …` runs)."""
+
+import sys
+
+from cnnstudio.cli import main
+
+sys.exit(main())

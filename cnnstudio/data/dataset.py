@@ -1,0 +1,76 @@
+"""The in-memory dataset contract shared by the data loaders and the training engine.
+
+Every dataset CNN Studio trains on is decoded once into a uint8 tensor at the network's input size.
+Datasets of this app's scale (digits, MNIST, CIFAR-10, a user's photo folders, Imagenette at 160 px)
+fit in memory this way, and the engine can then hold them on the device and augment whole batches
+there, so data loading is never the bottleneck.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file of an image folder that could not be used, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class ImageDataset:
+    """Labelled images held in memory.
+
+    images: uint8 tensor [N, C, H, W] on the CPU (0-255).
+    labels: int64 tensor [N] with values in range(len(classes)).
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    classes: list[str]
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.images.dtype != torch.uint8 or self.images.dim() != 4:
+            raise ValueError(f"images must be a uint8 [N, C, H, W] tensor, got {self.images.dtype} {tuple(self.images.shape)}")
+        if self.labels.dtype != torch.int64 or self.labels.shape != (self.images.shape[0],):
+            raise ValueError("labels must be an int64 tensor with one label per image")
+
+    def __len__(self) -> int:
+        return int(self.images.shape[0])
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(channels, height, width) of every image."""
+        c, h, w = self.images.shape[1:]
+        return int(c), int(h), int(w)
+
+
+@dataclass
+class DataSplit:
+    """A training and a validation set ready for a network, with what was done to fit it.
+
+    mean/std: per-channel statistics of the training images on the 0-1 scale; the engine normalizes
+    batches with them. adaptations: plain-language notes of every change made to fit the network's
+    input ("resized 8×8 → 28×28", "converted RGB → grayscale"), shown to the user. skipped: files
+    that could not be read, with the reason.
+    """
+
+    train: ImageDataset
+    val: ImageDataset
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    adaptations: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+    @property
+    def classes(self) -> list[str]:
+        return self.train.classes
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return self.train.image_shape

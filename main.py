@@ -1,0 +1,8 @@
+"""Open CNN Studio: `python main.py [design.cnn.json]` (the same as the `cnnstudio` command)."""
+
+import sys
+
+from cnnstudio.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
