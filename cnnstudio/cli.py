@@ -93,10 +93,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_problems(problems, stream=sys.stderr) -> None:
+def _print_problems(problems: list) -> None:
     for problem in problems:
-        where = problem.node or "network"
-        print(f"{problem.severity}: {where}: {problem.message}", file=stream)
+        print(f"{problem.severity}: {problem.node or 'network'}: {problem.message}", file=sys.stderr)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

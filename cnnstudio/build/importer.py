@@ -18,8 +18,6 @@ import torchvision
 from torch import fx, nn
 from torch.nn import functional as F
 
-from cnnstudio.build.builder import build_module
-from cnnstudio.build.weights import load_into
 from cnnstudio.graph.catalog import BOOL, layer_spec
 from cnnstudio.graph.layout import arrange
 from cnnstudio.graph.network import NetworkGraph, sanitize_id
@@ -239,8 +237,13 @@ def import_torchvision(model_name: str, *, pretrained: str = "cached") -> Import
     return ImportResult(graph, state if weights_used is not None else None, notes)
 
 
-def check_import(graph: NetworkGraph, state: dict[str, torch.Tensor]) -> nn.Module:
-    """Build the design and load the imported weights into it (raises WeightsFileError on mismatch)."""
-    module = build_module(graph)
-    load_into(module, state, "imported weights")
-    return module
+def torchvision_state_dict_for(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Rename a torchvision state dict to node ids ('layer1.0.conv1.weight' → 'layer1_0_conv1.weight').
+
+    Works for designs imported from torchvision and for the templates traced from it.
+    """
+    renamed = {}
+    for key, tensor in state_dict.items():
+        module_path, _, tensor_name = key.rpartition(".")
+        renamed[f"{sanitize_id(module_path)}.{tensor_name}"] = tensor
+    return renamed

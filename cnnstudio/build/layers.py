@@ -45,15 +45,19 @@ class LayerCall:
         return getattr(nn, self.class_name)(**self.kwargs)
 
     def source(self) -> str:
-        """`nn.Conv2d(1, 6, kernel_size=5, padding=2)`: required arguments positional, then non-defaults."""
+        """`nn.Conv2d(1, 6, kernel_size=5, padding=2)`: the first two required arguments positional (as
+        people write them), the other required ones and the non-default ones by name."""
         signature = inspect.signature(getattr(nn, self.class_name).__init__)
         parts = []
         for name, parameter in signature.parameters.items():
             if name not in self.kwargs:
                 continue
             value = _compact(self.kwargs[name])
-            if parameter.default is inspect.Parameter.empty:
+            required = parameter.default is inspect.Parameter.empty
+            if required and len(parts) < 2 and "=" not in "".join(parts):
                 parts.append(repr(value))
+            elif required:
+                parts.append(f"{name}={value!r}")
             elif _compact(parameter.default) != value:
                 parts.append(f"{name}={value!r}")
         return f"nn.{self.class_name}({', '.join(parts)})"

@@ -80,6 +80,15 @@ class Node:
         return values
 
 
+@dataclass(frozen=True)
+class RemovedNode:
+    """Everything `restore_node` needs to undo a removal exactly: the node, its place, its edges."""
+
+    node: Node
+    position: int  # index among the nodes (their order is the file's and the tie-break of layouts)
+    edges: list[tuple[int, str, str]]  # (index in the edge list, src, dst)
+
+
 class GraphEditError(ValueError):
     """An edit that would break the graph's invariants (unknown node, duplicate id, ...)."""
 
@@ -205,10 +214,10 @@ class NetworkGraph:
         self._changed()
         return node
 
-    def remove_node(self, node_id: str) -> tuple[Node, list[tuple[int, str, str]]]:
-        """Remove a node and its edges. Returns what is needed to restore it exactly:
-        the node and its edges as (index in the edge list, src, dst)."""
+    def remove_node(self, node_id: str) -> RemovedNode:
+        """Remove a node and its edges; the result lets `restore_node` undo this exactly."""
         node = self.node(node_id)
+        position = list(self._nodes).index(node_id)
         removed = [(index, src, dst) for index, (src, dst) in enumerate(self._edges) if node_id in (src, dst)]
         with self.batch():
             for _, src, dst in reversed(removed):
@@ -216,13 +225,17 @@ class NetworkGraph:
             del self._nodes[node_id]
             self.node_removed.emit(node_id)
             self._changed()
-        return node, removed
+        return RemovedNode(node, position, removed)
 
-    def restore_node(self, node: Node, edges: list[tuple[int, str, str]]) -> None:
-        """Undo of remove_node: put the node back with its edges at their old positions."""
+    def restore_node(self, removed: RemovedNode) -> None:
+        """Undo of remove_node: the node back at its old place, its edges at their old indices."""
+        node = removed.node
         with self.batch():
             self.add_node(node.type, dict(node.params), node.pos, node.id, node.trainable)
-            for index, src, dst in edges:
+            items = list(self._nodes.items())
+            items.insert(removed.position, items.pop())
+            self._nodes = dict(items)
+            for index, src, dst in removed.edges:
                 self.connect(src, dst, index)
 
     def connect(self, src: str, dst: str, index: int | None = None) -> None:

@@ -137,7 +137,10 @@ def _reach(graph: NetworkGraph, start: str, step: Callable[[str], list[str]]) ->
 
 
 def output_node(graph: NetworkGraph) -> str | None:
-    """The network's output: the last node in topological order that feeds nothing."""
+    """The network's output: the deepest node (longest path from the input) that feeds nothing."""
     order = graph.topological_order()
+    depth: dict[str, int] = {}
+    for node_id in order:
+        depth[node_id] = max((depth[src] + 1 for src in graph.inputs_of(node_id) if src in depth), default=0)
     sinks = [node_id for node_id in order if not graph.outputs_of(node_id)]
-    return sinks[-1] if sinks else None
+    return max(reversed(sinks), key=depth.__getitem__) if sinks else None
