@@ -49,6 +49,10 @@ class ImageDataset:
         c, h, w = self.images.shape[1:]
         return int(c), int(h), int(w)
 
+    def subset(self, indices: torch.Tensor) -> ImageDataset:
+        """The images at `indices` (int64), with the same classes and name."""
+        return ImageDataset(self.images[indices], self.labels[indices], list(self.classes), self.name)
+
 
 @dataclass
 class DataSplit:
