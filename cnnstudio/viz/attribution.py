@@ -1,0 +1,161 @@
+"""Which parts of the input a prediction rests on: Grad-CAM and Grad-CAM++, occlusion sensitivity, and
+saliency (plain or guided-backprop gradients).
+
+Grad-CAM, occlusion, saliency and guided backprop come from captum (PyTorch's own attribution library):
+its implementations handle the hook bookkeeping (e.g. guided backprop's ReLU backward overrides, batched
+occlusion windows and their averaging) that is easy to get subtly wrong. Grad-CAM++ is not in captum and
+is computed here from the layer's activations and gradients (Chattopadhyay et al., 2018, eq. 19).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from captum.attr import GuidedBackprop, LayerAttribution, LayerGradCam, Occlusion, Saliency
+from torch import nn
+
+from cnnstudio.viz.activations import module_for
+from cnnstudio.viz.runtime import CancelFlag, InspectError, Progress, as_batch, check_cancel, evaluating
+
+CAM_METHODS = ("gradcam", "gradcam++")
+SALIENCY_METHODS = ("gradient", "guided")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    heat: np.ndarray  # (H, W) at the input's size, in [0, 1]: 1 = most important (for overlays)
+    raw: np.ndarray  # the method's own map before upsampling and normalization (signed for occlusion)
+    target: int  # the class explained
+    method: str
+    layer: str | None = None
+
+
+def _single_input(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    x = as_batch(x, model)
+    if x.shape[0] != 1:
+        raise InspectError(f"attribution explains one image at a time, not {x.shape[0]}")
+    return x
+
+
+def _target(model: nn.Module, x: torch.Tensor, target: int | None) -> int:
+    with torch.no_grad():
+        scores = model(x).flatten(1)
+    if target is None:
+        return int(scores[0].argmax())
+    if not 0 <= target < scores.shape[1]:
+        raise InspectError(f"class {target} is out of range: the model has {scores.shape[1]} outputs")
+    return target
+
+
+def _normalized(values: torch.Tensor) -> np.ndarray:
+    """Non-negative part scaled to [0, 1] (all zero stays all zero)."""
+    values = values.detach().float().clamp_min(0)
+    peak = float(values.max())
+    return (values / peak if peak > 0 else values).cpu().numpy()
+
+
+def grad_cam(model: nn.Module, x: torch.Tensor, layer: str, target: int | None = None, *,
+             method: str = "gradcam") -> Attribution:
+    """Class-activation map of `layer` (a layer with (C, h, w) output) for class `target` (None: the
+    predicted class), upsampled bilinearly to the input size."""
+    if method not in CAM_METHODS:
+        raise InspectError(f"method must be one of {', '.join(CAM_METHODS)}, not {method!r}")
+    module = module_for(model, layer)
+    with evaluating(model):
+        x = _single_input(model, x)
+        target = _target(model, x, target)
+        if method == "gradcam":
+            cam = LayerGradCam(model, module).attribute(x, target=target, relu_attributions=True)
+        else:
+            cam = _grad_cam_plus_plus(model, module, x, target)
+    if cam.dim() != 4:
+        raise InspectError(f"{layer} outputs shape {tuple(cam.shape[1:])}, not 2-D maps; choose a convolution layer")
+    upsampled = LayerAttribution.interpolate(cam, tuple(x.shape[2:]), interpolate_mode="bilinear")
+    return Attribution(_normalized(upsampled[0, 0]), cam[0, 0].detach().cpu().numpy(), target, method, layer)
+
+
+def _grad_cam_plus_plus(model: nn.Module, module: nn.Module, x: torch.Tensor, target: int) -> torch.Tensor:
+    store: dict[str, torch.Tensor] = {}
+
+    def keep(_module: nn.Module, _inputs: tuple, output: torch.Tensor) -> None:
+        store.setdefault("activation", output)
+
+    handle = module.register_forward_hook(keep)
+    try:
+        with torch.enable_grad():
+            score = model(x).flatten(1)[0, target]
+            activation = store["activation"]
+            if activation.dim() != 4:
+                raise InspectError(f"the layer outputs shape {tuple(activation.shape[1:])}, not 2-D maps")
+            (gradient,) = torch.autograd.grad(score, activation)
+    finally:
+        handle.remove()
+    activation, gradient = activation.detach(), gradient.detach()
+    # With exp(score) as the class score, its higher derivatives are powers of the first (eq. 19).
+    squared, cubed = gradient.pow(2), gradient.pow(3)
+    denominator = 2 * squared + activation.sum(dim=(2, 3), keepdim=True) * cubed
+    alpha = squared / torch.where(denominator != 0, denominator, torch.ones_like(denominator))
+    weights = (alpha * gradient.clamp_min(0)).sum(dim=(2, 3), keepdim=True)
+    return (weights * activation).sum(dim=1, keepdim=True).clamp_min(0)
+
+
+def occlusion(model: nn.Module, x: torch.Tensor, target: int | None = None, *, patch: int = 16,
+              stride: int = 8, baseline: float = 0.0, batch: int = 16, progress: Progress | None = None,
+              cancel: CancelFlag | None = None) -> Attribution:
+    """How much the class score drops when a patch×patch square (of value `baseline` in the model's
+    input space; 0 is the mean colour for a normalized model) covers each position.
+
+    Runs 1 + (number of patch positions) / batch forward passes; `progress(fraction)` is called after
+    each and a set `cancel` flag raises Cancelled between them.
+    """
+    if patch < 1 or stride < 1:
+        raise InspectError("patch and stride must be at least 1 pixel")
+    with evaluating(model):
+        x = _single_input(model, x)
+        channels, height, width = x.shape[1:]
+        if patch > min(height, width):
+            raise InspectError(f"the patch ({patch}) is larger than the image ({height}×{width})")
+        target = _target(model, x, target)
+        positions = ((height - patch) // stride + 1) * ((width - patch) // stride + 1)
+        passes = 1 + -(-positions // batch)
+        done = 0
+
+        def forward(inputs: torch.Tensor) -> torch.Tensor:
+            nonlocal done
+            check_cancel(cancel)
+            with torch.no_grad():
+                scores = model(inputs)
+            done += 1
+            if progress is not None:
+                progress(min(done / passes, 1.0))
+            return scores
+
+        attribution = Occlusion(forward).attribute(
+            x, sliding_window_shapes=(channels, patch, patch), strides=(channels, stride, stride),
+            baselines=baseline, target=target, perturbations_per_eval=batch)
+    raw = attribution[0].mean(dim=0)
+    return Attribution(_normalized(raw), raw.cpu().numpy(), target, "occlusion")
+
+
+def saliency(model: nn.Module, x: torch.Tensor, target: int | None = None, *,
+             method: str = "gradient") -> Attribution:
+    """|∂score/∂pixel| (max over colour channels). "guided" is guided backprop: only positive gradients
+    pass back through ReLU modules, which gives crisper edges; for networks without nn.ReLU modules
+    (e.g. ReLU6 or functional activations) it equals the plain gradient."""
+    if method not in SALIENCY_METHODS:
+        raise InspectError(f"method must be one of {', '.join(SALIENCY_METHODS)}, not {method!r}")
+    with evaluating(model):
+        x = _single_input(model, x)
+        target = _target(model, x, target)
+        inputs = x.detach().clone().requires_grad_(True)
+        if method == "gradient":
+            gradients = Saliency(model).attribute(inputs, target=target, abs=True)
+        else:
+            with warnings.catch_warnings():  # captum announces every time that it hooks the ReLUs
+                warnings.filterwarnings("ignore", message="Setting backward hooks on ReLU")
+                gradients = GuidedBackprop(model).attribute(inputs, target=target).abs()
+    raw = gradients[0].amax(dim=0)
+    return Attribution(_normalized(raw), raw.detach().cpu().numpy(), target, method)

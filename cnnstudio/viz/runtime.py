@@ -1,0 +1,75 @@
+"""Running a model that someone else owns without disturbing it, and the cancel/progress conventions.
+
+The inspector looks at whatever model the app holds: a freshly built design, an imported or pretrained
+network, or the model being trained (which may be in train mode). Every view therefore runs the model in
+eval mode (dropout off, BatchNorm on its running statistics, so the picture does not depend on the batch)
+and restores each submodule's own mode afterwards.
+
+Views register temporary hooks on the model and switch it to eval mode while they run, so give a
+model to one view at a time (the GUI's inspector worker runs its jobs one after another) and never
+inspect the very module another thread is training (inspect a copy refreshed from its checkpoints).
+
+Long computations are either generators (the caller cancels by not asking for the next step, or by
+closing the generator) or blocking functions that take `progress(fraction)` and `cancel` (anything with
+`is_set()`, e.g. a `threading.Event`) and raise `Cancelled` when the flag is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+import torch
+from torch import nn
+
+Progress = Callable[[float], None]
+
+
+class CancelFlag(Protocol):
+    def is_set(self) -> bool: ...
+
+
+class Cancelled(Exception):
+    """The caller set the cancel flag; the computation stopped without a result."""
+
+
+class InspectError(ValueError):
+    """A view that cannot be computed for this model, input or setting; the message is for the user."""
+
+
+def check_cancel(cancel: CancelFlag | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("cancelled")
+
+
+@contextmanager
+def evaluating(model: nn.Module) -> Iterator[nn.Module]:
+    """Put `model` in eval mode for the block, then give every submodule back its own mode."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for module, training in modes:
+            module.training = training
+
+
+def device_of(model: nn.Module) -> torch.device:
+    """Where the model's parameters (or buffers) live; the CPU for a model with neither."""
+    for tensor in model.parameters():
+        return tensor.device
+    for tensor in model.buffers():
+        return tensor.device
+    return torch.device("cpu")
+
+
+def as_batch(x: torch.Tensor, model: nn.Module) -> torch.Tensor:
+    """(C,H,W) or (N,C,H,W) → a float (N,C,H,W) batch on the model's device, in the model's dtype."""
+    if x.dim() == 3:
+        x = x.unsqueeze(0)
+    if x.dim() != 4:
+        raise InspectError(f"expected images as (C, H, W) or (N, C, H, W), got shape {tuple(x.shape)}")
+    parameter = next(iter(model.parameters()), None)
+    dtype = parameter.dtype if parameter is not None and parameter.is_floating_point() else torch.float32
+    return x.to(device=device_of(model), dtype=dtype)
