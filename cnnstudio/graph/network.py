@@ -201,7 +201,7 @@ class NetworkGraph:
     ) -> Node:
         """Add a layer; the id defaults to a free one derived from the type ('conv1', 'relu2' …)."""
         if node_id is None:
-            node_id = self.unique_id(_default_stem(layer_type) + "1")
+            node_id = self.unique_id(default_id(layer_type))
         problem = id_problem(node_id)
         if problem:
             raise GraphEditError(problem)
@@ -330,6 +330,11 @@ class NetworkGraph:
         data["nodes"] = nodes
         data["edges"] = [[src, dst] for src, dst in self._edges]
         return data
+
+
+def default_id(layer_type: str) -> str:
+    """The id a new layer of this type starts from ('conv1' for Conv2d), before making it unique."""
+    return _default_stem(layer_type) + "1"
 
 
 def _default_stem(layer_type: str) -> str:

@@ -1,0 +1,1 @@
+"""The Designer tab: palette, canvas, inspector, problems, analysis table and code view."""

@@ -1,0 +1,1 @@
+"""The program's own dialogs (templates, torchvision import, keyboard shortcuts)."""

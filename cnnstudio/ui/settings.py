@@ -1,0 +1,74 @@
+"""Per-user settings (window geometry, splitter sizes, recent files) and the per-user folders.
+
+Settings are a small JSON file in the platform's config folder (platformdirs), written atomically.
+`CNNSTUDIO_CONFIG_DIR` and `CNNSTUDIO_STATE_DIR` override the folders: tests point them at a
+temporary folder, and a portable install can point them beside the program.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from cnnstudio.fileio import atomic_write_text
+
+APP_NAME = "cnnstudio"
+MAX_RECENT = 10
+
+
+def config_dir() -> Path:
+    """Where settings live (e.g. ~/.config/cnnstudio)."""
+    override = os.environ.get("CNNSTUDIO_CONFIG_DIR")
+    return Path(override) if override else platformdirs.user_config_path(APP_NAME, appauthor=False)
+
+
+def state_dir() -> Path:
+    """Where recovery files live (e.g. ~/.local/state/cnnstudio)."""
+    override = os.environ.get("CNNSTUDIO_STATE_DIR")
+    return Path(override) if override else platformdirs.user_state_path(APP_NAME, appauthor=False)
+
+
+class Settings:
+    """A JSON dictionary of settings. A missing or damaged file gives defaults, never an error."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or config_dir() / "settings.json"
+        self._values: dict[str, Any] = {}
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self._values = loaded
+        except (OSError, ValueError):
+            pass
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self._values[key] = value
+
+    def save(self) -> None:
+        """Write the settings; a read-only config folder must not stop the program."""
+        try:
+            atomic_write_text(self.path, json.dumps(self._values, indent=2, ensure_ascii=False))
+        except OSError:
+            pass
+
+    # ----- recent files
+    def recent_files(self) -> list[str]:
+        value = self.get("recent_files", [])
+        return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+    def add_recent_file(self, path: str | os.PathLike) -> None:
+        entry = str(Path(path).resolve())
+        files = [entry] + [item for item in self.recent_files() if item != entry]
+        self.set("recent_files", files[:MAX_RECENT])
+        self.save()
+
+    def remove_recent_file(self, path: str) -> None:
+        self.set("recent_files", [item for item in self.recent_files() if item != path])
+        self.save()

@@ -1,0 +1,61 @@
+"""What a tab of the main window is, and the list of tabs.
+
+A tab is a `StudioTab` subclass: it gets the shared `StudioContext` (the document, the dialogs, the
+settings, the status bar), may handle the window's Edit and View actions, persists its own layout
+(splitter sizes) and stops its background work on shutdown. To add a tab (Data, Training, Inspect,
+Webcam), subclass StudioTab and append the class to `TABS` in main_window.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from cnnstudio.ui.document import Document
+from cnnstudio.ui.prompts import Prompts
+from cnnstudio.ui.settings import Settings
+
+# The window's actions a tab may handle (its `action_handlers()` keys).
+TAB_ACTIONS = ("cut", "copy", "paste", "duplicate", "delete", "select_all", "zoom_in", "zoom_out", "fit",
+               "arrange")
+
+
+@dataclass
+class StudioContext:
+    """What the window shares with its tabs."""
+
+    document: Document
+    prompts: Prompts
+    settings: Settings
+    show_message: Callable[[str], None]
+
+
+class StudioTab(QWidget):
+    """Base class of the main window's tabs."""
+
+    title = ""
+
+    def __init__(self, context: StudioContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+
+    def action_handlers(self) -> dict[str, Callable[[], None]]:
+        """The TAB_ACTIONS this tab handles while it is the current tab."""
+        return {}
+
+    def save_state(self) -> dict[str, Any]:
+        """Layout to persist (JSON-compatible)."""
+        return {}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Apply what `save_state` returned in an earlier session (ignore what does not fit)."""
+
+    def document_loaded(self) -> None:
+        """A new design was opened, created or restored (e.g. to fit it in view)."""
+
+    def shutdown(self) -> None:
+        """Stop background work; the window is closing."""
+
