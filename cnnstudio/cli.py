@@ -14,6 +14,7 @@ from pathlib import Path
 from cnnstudio.graph import NetworkFileError, load_network, save_network
 from cnnstudio.graph.describe import format_count, format_shape
 from cnnstudio.graph.templates import load_template, retarget, template_infos
+from cnnstudio.engine.commands import add_commands as add_training_commands
 from cnnstudio.viz.commands import add_commands as add_inspect_commands
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
@@ -185,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this .py file instead of printing")
     p.set_defaults(func=cmd_code)
 
+    add_training_commands(commands)
     add_inspect_commands(commands)
     return parser
 

@@ -1,0 +1,104 @@
+"""Training in a separate process, followed through its messages: what the GUI runs.
+
+A separate process keeps the window responsive (no shared GIL), isolates crashes, and initializes
+CUDA only where it is used. The worker loads the data itself (no copy of a large dataset through a
+pipe), runs the request (see runs.run_request) and sends every event as a dict. It stops itself,
+writing `last`, when its parent process disappears, so closing or killing the app never leaves a
+training behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+import time
+import traceback
+from typing import Any
+
+from cnnstudio.engine.control import TrainControl
+from cnnstudio.engine.events import Error, Event, Finished, event_from_dict, to_dict
+from cnnstudio.engine.runs import TrainRequest, run_request
+
+
+class TrainingProcess:
+    """A training run in a child process. Poll `events()` (e.g. from a Qt timer); call `close()` when done."""
+
+    def __init__(self, request: TrainRequest, context: Any = None) -> None:
+        context = context or multiprocessing.get_context("spawn")
+        self.control = TrainControl.for_processes(context)
+        self._queue = context.Queue()
+        self._process = context.Process(target=_worker_main, args=(request, self.control, self._queue),
+                                        name="cnnstudio-training", daemon=True)
+        self._process.start()
+        self._ended = False
+
+    def events(self, timeout: float = 0.0) -> list[Event]:
+        """Events that arrived since the last call (waits up to `timeout` for the first one).
+
+        If the process died without a final event (killed, crashed in native code), an Error event
+        says so, once.
+        """
+        received: list[Event] = []
+        while True:
+            try:
+                item = self._queue.get(timeout=timeout) if timeout and not received else self._queue.get_nowait()
+            except queue.Empty:
+                break
+            received.append(event_from_dict(item))
+        if any(isinstance(event, Finished | Error) for event in received):
+            self._ended = True
+        elif not self._ended and not self._process.is_alive() and self._queue.empty():
+            self._ended = True
+            received.append(Error("internal", f"the training process ended unexpectedly "
+                                              f"(exit code {self._process.exitcode})",
+                                  "if this repeats, try a smaller batch size or the CPU"))
+        return received
+
+    @property
+    def running(self) -> bool:
+        return self._process.is_alive()
+
+    def stop(self) -> None:
+        """Ask the run to stop after its current batch (it writes `last`, then ends with Finished)."""
+        self.control.stop()
+
+    def pause(self) -> None:
+        self.control.pause()
+
+    def resume(self) -> None:
+        self.control.resume()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the run and make sure the process is gone (terminated, then killed, if it hangs).
+
+        Events still in flight are discarded: a child cannot exit while its queue is full.
+        """
+        self.control.stop()
+        deadline = time.monotonic() + timeout
+        while self._process.is_alive() and time.monotonic() < deadline:
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    self._queue.get_nowait()
+            self._process.join(0.05)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(2.0)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._queue.cancel_join_thread()
+        self._queue.close()
+
+
+def _worker_main(request: TrainRequest, control: TrainControl, events: Any) -> None:
+    """The child process: train and forward each event; stop (writing `last`) when orphaned."""
+    parent = multiprocessing.parent_process()
+    try:
+        for event in run_request(request, control):
+            events.put(to_dict(event))
+            if parent is not None and not parent.is_alive():
+                control.stop()
+    except Exception as error:  # noqa: BLE001 - run_request reports expected problems as events; this is a bug
+        events.put(to_dict(Error("internal", f"training failed: {type(error).__name__}: {error}",
+                                 details=traceback.format_exc())))

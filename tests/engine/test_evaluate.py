@@ -1,0 +1,83 @@
+import pytest
+import torch
+from torch import nn
+
+from cnnstudio.data import ImageDataset
+from cnnstudio.engine import TrainConfig, train
+from cnnstudio.engine.config import ConfigError
+from cnnstudio.engine.evaluate import evaluate, evaluate_run, load_trained
+
+from .conftest import small_net, stripe_split
+
+
+class Fixed(nn.Module):
+    """Predicts from the image's mean brightness: one logit per class chosen by hand."""
+
+    def __init__(self, logits_for_value: dict[int, list[float]]) -> None:
+        super().__init__()
+        self.table = logits_for_value
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        values = x.mean(dim=(1, 2, 3)).round().long().tolist()  # mean 0 and std 1/255 give raw pixel values
+        return torch.tensor([self.table[value] for value in values])
+
+
+def images(values: list[int], labels: list[int], classes=("a", "b", "c")) -> ImageDataset:
+    pixels = torch.tensor(values, dtype=torch.uint8).view(-1, 1, 1, 1).expand(-1, 1, 2, 2).contiguous()
+    return ImageDataset(pixels, torch.tensor(labels), list(classes))
+
+
+def test_accuracy_per_class_metrics_confusion_and_mistakes():
+    table = {0: [5.0, 0.0, 0.0], 1: [0.0, 5.0, 0.0], 2: [0.0, 0.0, 5.0], 3: [0.0, 9.0, 0.0], 4: [1.0, 0.0, 0.0]}
+    data = images([0, 4, 1, 1, 2, 3], [0, 1, 1, 1, 2, 2])
+    report = evaluate(Fixed(table), data, (0.0,), (1 / 255,), device="cpu", batch_size=4)
+    assert report.count == 6 and report.accuracy == pytest.approx(4 / 6)
+    assert report.confusion == [[1, 0, 0], [1, 2, 0], [0, 1, 1]]
+    a, b, c = report.per_class
+    assert (a.precision, a.recall, a.support) == (pytest.approx(0.5), 1.0, 1)
+    assert (b.precision, b.recall) == (pytest.approx(2 / 3), pytest.approx(2 / 3))
+    assert (c.precision, c.recall, c.f1) == (1.0, 0.5, pytest.approx(2 / 3))
+    assert [(m.index, m.predicted, m.true) for m in report.misclassified] == [(5, 1, 2), (1, 0, 1)]
+    assert report.misclassified[0].confidence > report.misclassified[1].confidence  # most confident first
+    assert report.to_dict()["confusion"] == report.confusion
+
+
+class LeftHalf(nn.Module):
+    """Class 1 when the left half is brighter: a network that is not mirror-invariant."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        width = x.shape[-1]
+        difference = x[..., : width // 2].mean(dim=(1, 2, 3)) - x[..., width // 2:].mean(dim=(1, 2, 3))
+        return torch.stack([-difference, difference], dim=1) * 10
+
+
+def test_flip_tta_averages_the_image_and_its_mirror():
+    pixels = torch.zeros(2, 1, 4, 4, dtype=torch.uint8)
+    pixels[0, ..., :2] = 255
+    pixels[1, ..., 2:] = 255
+    data = ImageDataset(pixels, torch.tensor([1, 0]), ["right", "left"])
+    plain = evaluate(LeftHalf(), data, (0.5,), (0.5,), device="cpu")
+    flipped = evaluate(LeftHalf(), data, (0.5,), (0.5,), device="cpu", tta="flip")
+    assert plain.accuracy == 1.0 and flipped.tta == "flip"
+    # a view and its mirror cancel out: both classes get 0.5, and the tie goes to class 0
+    assert flipped.accuracy == 0.5
+    assert [(m.index, m.predicted, m.confidence) for m in flipped.misclassified] == [(0, 0, pytest.approx(0.5))]
+
+
+def test_crop_tta_evaluates_shifted_views():
+    report = evaluate(LeftHalf(), images([10, 200], [0, 1], ("x", "y")), (0.5,), (0.5,), device="cpu",
+                      tta="flip+crops")
+    assert report.count == 2 and report.tta == "flip+crops"
+    with pytest.raises(ConfigError, match="test-time augmentation"):
+        evaluate(LeftHalf(), images([1], [0]), (0.5,), (0.5,), tta="zoom")
+
+
+def test_a_trained_run_evaluates_with_its_own_normalization(tmp_path):
+    split = stripe_split()
+    list(train(small_net(), split, TrainConfig(epochs=3, batch_size=32, lr=0.01), tmp_path))
+    report = evaluate_run(tmp_path, split, device="cpu")
+    assert report.accuracy == 1.0 and report.count == 60 and report.classes == ["horizontal", "vertical"]
+    module, saved = load_trained(tmp_path, "last")
+    assert saved.progress.epoch == 3 and set(module.state_dict()) == set(saved.weights)
+    with pytest.raises(ConfigError, match="the images are 1×12×12 but the network takes 1×8×8"):
+        evaluate_run(tmp_path, stripe_split(size=12))
