@@ -127,3 +127,25 @@ def test_templates_lists_names_and_parameters(capsys):
 def test_console_script_is_installed():
     result = subprocess.run(["cnnstudio", "templates"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "resnet18" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    run = tmp_path_factory.mktemp("run") / "xo"
+    assert main(["train", "xo", "--data", "xo:count=200", "--epochs", "1", "--out", str(run)]) == 0
+    return run
+
+
+@pytest.mark.parametrize("fmt, name", [("onnx", "m.onnx"), ("pt2", "m.pt2"), ("py", "m.py"), ("script", "train.py")])
+def test_export_writes_each_format_from_a_run(tmp_path, capsys, trained_run, fmt, name):
+    code, out, _ = run(capsys, "export", str(trained_run), "--format", fmt, "-o", str(tmp_path / name))
+    assert code == 0 and (tmp_path / name).stat().st_size > 0
+    if fmt == "script":
+        assert "defaults to cifar10" in out  # xo is CNN Studio's own data
+    if fmt == "py":
+        assert (tmp_path / "m.pt").is_file()
+
+
+def test_export_of_a_missing_run_exits_2(tmp_path, capsys):
+    code, _, err = run(capsys, "export", str(tmp_path / "nope"), "--format", "onnx", "-o", str(tmp_path / "x.onnx"))
+    assert code == 2 and "no such run folder" in err
