@@ -21,6 +21,7 @@ from cnnstudio.graph.templates import DEFAULT_TEMPLATE, load_template
 from cnnstudio.ui import style
 from cnnstudio.ui.autosave import DELAY_MS, Autosave, orphaned_recoveries
 from cnnstudio.ui.designer.analysis_table import analysis_csv
+from cnnstudio.ui.designer.clipboard import release_clipboard
 from cnnstudio.ui.designer.code_view import source_or_explanation
 from cnnstudio.ui.designer.commands import ReplaceGraphCommand
 from cnnstudio.ui.designer.image_export import render_design
@@ -490,6 +491,7 @@ class MainWindow(QMainWindow):
         self.wait_for_jobs()
         self.document.close()
         self.autosave.close()
+        release_clipboard()
 
 
 def _file_stem(name: str) -> str:

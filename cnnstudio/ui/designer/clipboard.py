@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import QMimeData
+from PySide6.QtGui import QGuiApplication
 
 from cnnstudio.graph.io import network_from_dict
 from cnnstudio.graph.network import NetworkGraph, Node
@@ -74,3 +75,14 @@ def nodes_to_add(data: dict, graph: NetworkGraph,
     edges = [(renamed[src], renamed[dst]) for src, dst in fragment.edges]
     return nodes, edges
 
+
+def release_clipboard() -> None:
+    """Take our layers off the clipboard before the app ends.
+
+    PySide6 crashes the interpreter at exit (segmentation fault) when the clipboard still holds a
+    QMimeData created from Python, so the window clears it on shutdown when the content is ours.
+    """
+    clipboard = QGuiApplication.clipboard()
+    mime = clipboard.mimeData()
+    if mime is not None and mime.hasFormat(MIME_TYPE):
+        clipboard.clear()
