@@ -14,7 +14,9 @@ from pathlib import Path
 from cnnstudio.graph import NetworkFileError, load_network, save_network
 from cnnstudio.graph.describe import format_count, format_shape
 from cnnstudio.graph.templates import load_template, retarget, template_infos
+from cnnstudio.camera.commands import add_commands as add_classify_commands
 from cnnstudio.engine.commands import add_commands as add_training_commands
+from cnnstudio.models.commands import add_commands as add_predict_commands
 from cnnstudio.viz.commands import add_commands as add_inspect_commands
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
@@ -233,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_training_commands(commands)
     add_inspect_commands(commands)
+    add_predict_commands(commands)
+    add_classify_commands(commands)
     return parser
 
 

@@ -45,7 +45,7 @@ def test_graph_is_pure_python(path):
     assert not offending, f"{path} imports {offending}; cnnstudio/graph must stay free of torch and Qt"
 
 
-@pytest.mark.parametrize("layer", ["build", "data", "engine", "viz", "camera"])
+@pytest.mark.parametrize("layer", ["build", "data", "engine", "models", "viz", "camera"])
 def test_core_packages_do_not_import_the_ui(layer):
     for path in python_files(layer):
         assert not any(name.startswith("cnnstudio.ui") for name in imported_modules(path)), path

@@ -19,7 +19,6 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -50,41 +49,14 @@ class InspectedModel:
 
 
 def open_model(text: str) -> InspectedModel:
-    """Resolve --model with cnnstudio.models.load_classifier (run directories, checkpoints, designs,
-    efficientnet_lite0, torchvision:NAME). Until that package provides it, design files only."""
+    """Resolve --model with cnnstudio.models.load_classifier (run directories, checkpoints, designs with
+    weights beside them, efficientnet_lite0, torchvision:NAME)."""
+    from cnnstudio.models import load_classifier
     from cnnstudio.viz.images import InputSpec
 
-    try:
-        from cnnstudio.models import load_classifier
-    except ImportError:
-        return _open_design(text)
     classifier = load_classifier(text)
     classes = list(classifier.classes) if classifier.classes else None
     return InspectedModel(classifier.module, InputSpec.like(classifier), classes, classifier.name)
-
-
-def _open_design(text: str) -> InspectedModel:
-    """A .cnn.json design with its weights beside it (random weights when there are none)."""
-    from cnnstudio.build import BuildError, build_module
-    from cnnstudio.build.weights import load_into, load_state_dict_file, weights_path_for
-    from cnnstudio.graph import load_network
-    from cnnstudio.viz.images import InputSpec
-    from cnnstudio.viz.runtime import InspectError
-
-    path = Path(text)
-    if not path.is_file() or not path.name.endswith(".json"):
-        raise InspectError(f"{text!r} is not a design file (.cnn.json)")
-    loaded = load_network(path)
-    try:
-        module = build_module(loaded.graph, logits=True)
-    except BuildError as error:
-        raise InspectError(f"{text}: the design has errors: {error}") from None
-    weights = weights_path_for(path)
-    if weights.is_file():
-        load_into(module, load_state_dict_file(weights), source=str(weights))
-    inputs = [node for node in loaded.graph.nodes.values() if node.type == "Input"]
-    shape = tuple(int(inputs[0].param(name)) for name in ("channels", "height", "width"))
-    return InspectedModel(module.eval(), InputSpec(*shape), None, loaded.graph.name)
 
 
 def _image(args: argparse.Namespace, model: InspectedModel) -> torch.Tensor:
