@@ -72,6 +72,13 @@ class Node:
         param_spec = spec.param(name) if spec else None
         return param_spec.default if param_spec else None
 
+    def copy(self) -> Node:
+        """An independent copy; only container values are deep-copied, which is far cheaper than deepcopy
+        of the whole node on the designer's hot path (a copy of the graph per edit)."""
+        params = {name: copy.deepcopy(value) if isinstance(value, list | dict) else value
+                  for name, value in self.params.items()}
+        return Node(self.id, self.type, params, self.pos, self.trainable)
+
     def all_params(self) -> dict[str, Any]:
         """Every catalog parameter with its effective value, plus any unknown explicit ones."""
         spec = layer_spec(self.type)
@@ -304,14 +311,14 @@ class NetworkGraph:
     def replace_with(self, other: NetworkGraph) -> None:
         """Replace the whole content with a copy of `other` (template load, open, undo of those)."""
         self.name, self.description = other.name, other.description
-        self._nodes = {node_id: copy.deepcopy(node) for node_id, node in other._nodes.items()}
+        self._nodes = {node_id: node.copy() for node_id, node in other._nodes.items()}
         self._edges = list(other._edges)
         self.reset.emit()
         self._changed()
 
     def copy(self) -> NetworkGraph:
         duplicate = NetworkGraph(self.name, self.description)
-        duplicate._nodes = {node_id: copy.deepcopy(node) for node_id, node in self._nodes.items()}
+        duplicate._nodes = {node_id: node.copy() for node_id, node in self._nodes.items()}
         duplicate._edges = list(self._edges)
         return duplicate
 
