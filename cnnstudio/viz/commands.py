@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cnnstudio.models.commands import positive_int
+
 if TYPE_CHECKING:
     import numpy as np
     import torch
@@ -229,16 +231,6 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def _fraction(text: str) -> float:
     try:
         value = float(text)
@@ -279,7 +271,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         if action in ("gradcam", "occlusion"):
             p.add_argument("--opacity", type=_fraction, default=0.5, help="heat-map opacity (0…1)")
         if action in ("activations", "filters", "maximize"):
-            p.add_argument("--scale", type=_positive, help="enlarge each tile this many times")
+            p.add_argument("--scale", type=positive_int, help="enlarge each tile this many times")
         if action == "activations":
             p.add_argument("--sort", choices=SORT_CHOICES, default="channel",
                            help="tile order (mean: most active first)")
@@ -290,17 +282,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         if action == "gradcam":
             p.add_argument("--method", choices=CAM_CHOICES, default="gradcam")
         if action == "occlusion":
-            p.add_argument("--patch", type=_positive, default=16, help="occluding square, in pixels")
-            p.add_argument("--stride", type=_positive, default=8, help="step between squares, in pixels")
+            p.add_argument("--patch", type=positive_int, default=16, help="occluding square, in pixels")
+            p.add_argument("--stride", type=positive_int, default=8, help="step between squares, in pixels")
         if action in ("maximize", "deepdream"):
             p.add_argument("--channel", type=int, help="one channel of --layer")
-            p.add_argument("--steps", type=_positive, default=64 if action == "maximize" else 10,
+            p.add_argument("--steps", type=positive_int, default=64 if action == "maximize" else 10,
                            help="gradient steps" + (" per octave" if action == "deepdream" else ""))
             p.add_argument("--seed", type=int, default=0, help="random seed (initial image, jitter)")
         if action == "maximize":
-            p.add_argument("--size", type=_positive, help="side of the synthesized image (default: the model's input)")
+            p.add_argument("--size", type=positive_int, help="side of the synthesized image (default: the model's input)")
             p.add_argument("--jitter", type=int, default=4, help="random shift in pixels before each step")
         if action == "deepdream":
-            p.add_argument("--octaves", type=_positive, default=3)
+            p.add_argument("--octaves", type=positive_int, default=3)
             p.add_argument("--strength", type=float, default=0.02, help="pixel change per step")
         p.set_defaults(func=cmd_inspect)
