@@ -25,17 +25,22 @@ from cnnstudio.ui.designer.clipboard import release_clipboard
 from cnnstudio.ui.designer.code_view import source_or_explanation
 from cnnstudio.ui.designer.commands import ReplaceGraphCommand
 from cnnstudio.ui.designer.image_export import render_design
+from cnnstudio.ui.data.tab import DataTab
 from cnnstudio.ui.designer.tab import DesignerTab
 from cnnstudio.ui.dialogs.shortcuts import ShortcutsDialog
 from cnnstudio.ui.document import SUFFIX, Document
 from cnnstudio.ui.formatting import format_flops
 from cnnstudio.ui.prompts import Prompts, RestoreChoice, SaveChoice
+from cnnstudio.ui.inspection.tab import InspectTab
+from cnnstudio.ui.session import StudioSession
 from cnnstudio.ui.settings import Settings, state_dir
 from cnnstudio.ui.tabs import TAB_ACTIONS, StudioContext, StudioTab
+from cnnstudio.ui.training.tab import TrainingTab
+from cnnstudio.ui.webcam.tab import WebcamTab
 from cnnstudio.ui.workers import Job
 
 APP_TITLE = "CNN Studio"
-TABS: tuple[type[StudioTab], ...] = (DesignerTab,)  # Data, Training, Inspect, Webcam join here
+TABS: tuple[type[StudioTab], ...] = (DesignerTab, DataTab, TrainingTab, InspectTab, WebcamTab)
 DEFAULT_SIZE = (1440, 900)
 
 
@@ -55,7 +60,8 @@ class MainWindow(QMainWindow):
         self.prompts = prompts or Prompts(self)
         self.settings = settings or Settings()
         self.document = Document(self)
-        self.context = StudioContext(self.document, self.prompts, self.settings, self.show_message)
+        self.session = StudioSession(self)
+        self.context = StudioContext(self.document, self.prompts, self.settings, self.show_message, self.session)
         self.autosave = Autosave(self.document, state_dir() / "recovery", autosave_delay_ms, self)
         self._jobs: list[Job] = []
         self._closed = False
@@ -67,6 +73,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(tab, tab.title)
         self.designer: DesignerTab = self.tab_widgets[0]
         self.setCentralWidget(self.tabs)
+        self.session.show_tab.connect(self.show_tab)
 
         self.actions_by_name: dict[str, QAction] = {}
         self._build_menus()
@@ -161,6 +168,13 @@ class MainWindow(QMainWindow):
 
     def current_tab(self) -> StudioTab:
         return self.tabs.currentWidget()
+
+    def tab(self, title: str) -> StudioTab:
+        """The tab called `title` ("Designer", "Data", "Training", "Inspect", "Webcam")."""
+        return next(tab for tab in self.tab_widgets if tab.title == title)
+
+    def show_tab(self, title: str) -> None:
+        self.tabs.setCurrentWidget(self.tab(title))
 
     def _update_tab_actions(self) -> None:
         handled = self.current_tab().action_handlers()

@@ -32,6 +32,31 @@ def state_dir() -> Path:
     return Path(override) if override else platformdirs.user_state_path(APP_NAME, appauthor=False)
 
 
+def data_dir() -> Path:
+    """Where the user's work lives: training runs and webcam captures (e.g. ~/.local/share/cnnstudio).
+
+    `CNNSTUDIO_DATA_DIR` overrides it; without it, tests (which set CNNSTUDIO_STATE_DIR) use a folder
+    beside the state folder, so no test writes into the real user's data.
+    """
+    override = os.environ.get("CNNSTUDIO_DATA_DIR")
+    if override:
+        return Path(override)
+    state_override = os.environ.get("CNNSTUDIO_STATE_DIR")
+    if state_override:
+        return Path(state_override).parent / "data"
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def runs_dir() -> Path:
+    """Where the Training tab keeps its runs, one folder per run."""
+    return data_dir() / "runs"
+
+
+def captures_dir() -> Path:
+    """Where the Webcam tab records teach-from-camera datasets, one image folder per dataset."""
+    return data_dir() / "captures"
+
+
 class Settings:
     """A JSON dictionary of settings. A missing or damaged file gives defaults, never an error."""
 

@@ -1,9 +1,10 @@
 """What a tab of the main window is, and the list of tabs.
 
 A tab is a `StudioTab` subclass: it gets the shared `StudioContext` (the document, the dialogs, the
-settings, the status bar), may handle the window's Edit and View actions, persists its own layout
+settings, the status bar, the session the tabs share), may handle the window's Edit and View actions, persists its own layout
 (splitter sizes) and stops its background work on shutdown. To add a tab (Data, Training, Inspect,
-Webcam), subclass StudioTab and append the class to `TABS` in main_window.py.
+Webcam), subclass StudioTab and append the class to `TABS` in main_window.py. Tabs never reach into
+each other: what one tab produces for another goes through `context.session`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 
 from cnnstudio.ui.document import Document
 from cnnstudio.ui.prompts import Prompts
+from cnnstudio.ui.session import StudioSession
 from cnnstudio.ui.settings import Settings
 
 # The window's actions a tab may handle (its `action_handlers()` keys).
@@ -31,6 +33,7 @@ class StudioContext:
     prompts: Prompts
     settings: Settings
     show_message: Callable[[str], None]
+    session: StudioSession
 
 
 class StudioTab(QWidget):

@@ -49,7 +49,7 @@ def test_first_start_shows_lenet_analysed(window):
     assert "61,706" in window.totals_label.text()
     assert window.device_label.text() == "Device: cpu" or "cuda" in window.device_label.text()
     assert not window.isWindowModified()
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Designer"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Designer", "Data", "Training", "Inspect", "Webcam"]
 
 
 def test_drag_conv2d_from_palette_onto_canvas(window, qtbot):

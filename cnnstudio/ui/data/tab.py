@@ -1,0 +1,9 @@
+"""The Data tab (being built: see its issue)."""
+
+from __future__ import annotations
+
+from cnnstudio.ui.tabs import StudioTab
+
+
+class DataTab(StudioTab):
+    title = "Data"

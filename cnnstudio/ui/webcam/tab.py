@@ -1,0 +1,9 @@
+"""The Webcam tab (being built: see its issue)."""
+
+from __future__ import annotations
+
+from cnnstudio.ui.tabs import StudioTab
+
+
+class WebcamTab(StudioTab):
+    title = "Webcam"
