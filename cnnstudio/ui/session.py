@@ -50,6 +50,7 @@ class StudioSession(QObject):
     """Shared, observable state of the tabs (lives on the GUI thread)."""
 
     data_changed = Signal()
+    augment_changed = Signal()
     model_changed = Signal()
     # A run being trained wrote a checkpoint: (run_dir, epoch); views of the training model refresh.
     checkpoint_written = Signal(str, int)
@@ -62,10 +63,18 @@ class StudioSession(QObject):
         super().__init__(parent)
         self.data: DataChoice | None = None
         self.model: ModelChoice | None = None
+        # Training augmentation in `cnnstudio.data.augment.parse_augment`'s text form ("" = none); the
+        # Data tab previews it, the Training tab trains with it, either can edit it.
+        self.augment = ""
 
     def set_data(self, choice: DataChoice | None) -> None:
         self.data = choice
         self.data_changed.emit()
+
+    def set_augment(self, text: str) -> None:
+        if text != self.augment:
+            self.augment = text
+            self.augment_changed.emit()
 
     def set_model(self, choice: ModelChoice | None) -> None:
         self.model = choice
