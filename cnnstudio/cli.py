@@ -74,14 +74,15 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from cnnstudio.build.importer import ModelImportError, import_torchvision
+    from cnnstudio.build.importer import ModelImportError
     from cnnstudio.build.weights import save_state_dict, weights_path_for
+    from cnnstudio.models.torchvision_zoo import import_with_metadata
 
     source, _, name = args.model.partition(":")
     if source != "torchvision" or not name:
         raise CommandError(f"import expects torchvision:NAME (e.g. torchvision:resnet18), not {args.model!r}")
     try:
-        result = import_torchvision(name, pretrained=args.pretrained)
+        result, metadata = import_with_metadata(name, pretrained=args.pretrained)
     except ModelImportError as error:
         raise CommandError(str(error)) from None
     except OSError as error:  # a download that could not reach the internet
@@ -91,7 +92,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"wrote {args.output} ({len(result.graph.nodes)} layers)")
     if result.state_dict is not None:
         weights = weights_path_for(args.output)
-        save_state_dict(result.state_dict, weights)
+        save_state_dict(result.state_dict, weights, metadata)
         print(f"wrote {weights}")
     for note in result.notes:
         print(f"note: {note}")

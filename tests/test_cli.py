@@ -119,6 +119,25 @@ def test_import_writes_a_design(tmp_path, capsys, monkeypatch):
     assert run(capsys, "analyze", str(path))[0] == 0
 
 
+def test_import_with_cached_weights_stores_labels_and_preprocessing(tmp_path, capsys, monkeypatch):
+    import torchvision
+
+    from cnnstudio.models.resolve import load_classifier
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    checkpoints = tmp_path / "torch" / "hub" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    url = torchvision.models.GoogLeNet_Weights.DEFAULT.url
+    reference = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=False)
+    torch.save(reference.state_dict(), checkpoints / url.rsplit("/", 1)[1])
+    path = tmp_path / "g.cnn.json"
+    code, out, _ = run(capsys, "import", "torchvision:googlenet", "-o", str(path))
+    assert code == 0 and "g.safetensors" in out
+    classifier = load_classifier(str(path))
+    assert classifier.mean == (0.5, 0.5, 0.5) and classifier.std == (0.5, 0.5, 0.5)  # GoogLeNet's [-1, 1] input
+    assert classifier.classes[281] == "tabby"
+
+
 def test_templates_lists_names_and_parameters(capsys):
     code, out, _ = run(capsys, "templates")
     assert code == 0 and "lenet5" in out and "61.7 k" in out and "GoogLeNet" in out

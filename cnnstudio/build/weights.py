@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from cnnstudio.fileio import atomic_path
@@ -31,11 +31,24 @@ def weights_path_for(design_path: str | os.PathLike) -> Path:
     return path.with_name(name + ".safetensors")
 
 
-def save_state_dict(state_dict: dict[str, torch.Tensor], path: str | os.PathLike) -> None:
-    """Write a state dict as safetensors, atomically (tensors are made contiguous CPU copies)."""
+def save_state_dict(state_dict: dict[str, torch.Tensor], path: str | os.PathLike,
+                    metadata: dict[str, str] | None = None) -> None:
+    """Write a state dict as safetensors, atomically (tensors are made contiguous CPU copies).
+
+    metadata: string pairs stored in the file's header (e.g. class names, see cnnstudio.models.designs).
+    """
     tensors = {key: value.detach().to("cpu").contiguous() for key, value in state_dict.items()}
     with atomic_path(path) as tmp:
-        save_file(tensors, str(tmp))
+        save_file(tensors, str(tmp), metadata=metadata or None)
+
+
+def read_metadata(path: str | os.PathLike) -> dict[str, str]:
+    """The header metadata of a safetensors file ({} for a file without any)."""
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            return dict(handle.metadata() or {})
+    except (SafetensorError, OSError) as error:
+        raise WeightsFileError(f"{path}: the metadata cannot be read ({error})") from None
 
 
 def load_state_dict_file(path: str | os.PathLike) -> dict[str, torch.Tensor]:
@@ -54,7 +67,7 @@ def load_state_dict_file(path: str | os.PathLike) -> dict[str, torch.Tensor]:
             raise WeightsFileError(f"{path}: not a readable safetensors file ({error})") from None
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises UnpicklingError, RuntimeError, EOFError... for bad files
+    except Exception as error:  # noqa: BLE001 - torch raises UnpicklingError, RuntimeError, EOFError… for bad files
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise WeightsFileError(
             f"{path}: refused or unreadable as a weights-only PyTorch file ({first_line}). "
@@ -65,6 +78,16 @@ def load_state_dict_file(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     if not isinstance(loaded, dict) or not all(isinstance(v, torch.Tensor) for v in loaded.values()):
         raise WeightsFileError(f"{path}: does not contain a state dict of tensors")
     return loaded
+
+
+def load_matching(module: torch.nn.Module, state_dict: dict[str, torch.Tensor]) -> list[str]:
+    """Copy the tensors of `state_dict` whose name and shape fit `module`; the names of the module's
+    tensors that were left as they were (the design changed since the weights were made)."""
+    own = module.state_dict()
+    fitting = {key: value for key, value in state_dict.items()
+               if key in own and tuple(value.shape) == tuple(own[key].shape)}
+    module.load_state_dict(fitting, strict=False)
+    return sorted(set(own) - set(fitting))
 
 
 def load_into(module: torch.nn.Module, state_dict: dict[str, torch.Tensor], source: str = "weights") -> None:

@@ -21,6 +21,7 @@ _EXPORTS = {
     "PretrainedInfo": "catalog",
     "TeachResult": "teach",
     "TransferResult": "transfer",
+    "classifier_from_design": "designs",
     "compare_pretrained": "compare",
     "download_weights": "torchvision_zoo",
     "extract_features": "headtrain",

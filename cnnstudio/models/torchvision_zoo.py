@@ -15,6 +15,7 @@ from torchvision.models import WeightsEnum
 
 from cnnstudio.build import build_module
 from cnnstudio.build.importer import (
+    ImportResult,
     ModelImportError,
     import_torchvision,
     torchvision_model_names,
@@ -22,8 +23,10 @@ from cnnstudio.build.importer import (
 from cnnstudio.build.weights import WeightsFileError, load_into, load_state_dict_file
 from cnnstudio.data.progress import Progress
 from cnnstudio.models.classifier import Classifier
+from cnnstudio.models.designs import weights_metadata
 from cnnstudio.models.download import fetch_checked, torch_cache_dir
 from cnnstudio.models.errors import ModelLoadError
+from cnnstudio.models.imagenet import imagenet_classes
 from cnnstudio.models.preprocess import Preprocessing
 
 # GoogLeNet and Inception-v3 were trained on pixels scaled to [-1, 1]. torchvision converts ImageNet-
@@ -65,6 +68,15 @@ def preprocessing_for(name: str) -> Preprocessing:
     if name in _MINUS_ONE_TO_ONE:
         mean, std = (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)
     return Preprocessing((3, crop, crop), mean, std, crop_fraction=crop / resize)
+
+
+def import_with_metadata(name: str, pretrained: str = "cached") -> tuple[ImportResult, dict[str, str]]:
+    """torchvision's `name` as a design (see build.importer.import_torchvision), and, when it has
+    pretrained weights, the metadata (ImageNet class names, this network's preprocessing) to store with
+    them so the pair loads back as a classifier (cnnstudio.models.designs)."""
+    imported = import_torchvision(name, pretrained=pretrained)
+    metadata = weights_metadata(imagenet_classes(), preprocessing_for(name)) if imported.state_dict else {}
+    return imported, metadata
 
 
 def load_torchvision(name: str, *, device: torch.device | str = "cpu", download: bool = False,

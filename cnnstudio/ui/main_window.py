@@ -12,12 +12,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressDialog,
 
 import cnnstudio
 from cnnstudio.build import NetworkAnalysis
-from cnnstudio.build.importer import ModelImportError, import_torchvision, torchvision_model_names
+from cnnstudio.build.importer import ModelImportError, torchvision_model_names
 from cnnstudio.engine.device import device_name, resolve_device
 from cnnstudio.fileio import atomic_write_text
 from cnnstudio.graph.io import NetworkFileError
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import DEFAULT_TEMPLATE, load_template
+from cnnstudio.models.torchvision_zoo import import_with_metadata
 from cnnstudio.ui import style
 from cnnstudio.ui.autosave import DELAY_MS, Autosave, orphaned_recoveries
 from cnnstudio.ui.designer.analysis_table import analysis_csv
@@ -292,9 +293,10 @@ class MainWindow(QMainWindow):
             return
         self._load_undoable(graph, f"Load template {graph.name}")
 
-    def _load_undoable(self, graph: NetworkGraph, text: str) -> None:
+    def _load_undoable(self, graph: NetworkGraph, text: str, weights: dict | None = None,
+                       weights_metadata: dict[str, str] | None = None) -> None:
         """A new untitled document whose content arrives as an undoable step (template, import)."""
-        self.document.replace(NetworkGraph(graph.name), None)
+        self.document.replace(NetworkGraph(graph.name), None, weights=weights, weights_metadata=weights_metadata)
         self.document.push(ReplaceGraphCommand(self.document.graph, graph, text))
         for tab in self.tab_widgets:
             tab.document_loaded()
@@ -308,7 +310,7 @@ class MainWindow(QMainWindow):
         progress = QProgressDialog(f"Importing {name} from torchvision…", "Cancel", 0, 0, self)
         progress.setWindowModality(Qt.WindowModal)
         progress.setMinimumDuration(300)
-        job = Job(lambda: import_torchvision(name, pretrained="none"), "cnnstudio-import", self)
+        job = Job(lambda: import_with_metadata(name), "cnnstudio-import", self)
         self._jobs.append(job)
 
         def done(result: object) -> None:
@@ -316,8 +318,11 @@ class MainWindow(QMainWindow):
             cancelled = progress.wasCanceled()
             progress.reset()
             if not cancelled and not self._closed:
-                self._load_undoable(result.graph, f"Import {name}")
-                self.show_message(f"Imported {name}: {len(result.graph.nodes)} layers")
+                imported, metadata = result
+                self._load_undoable(imported.graph, f"Import {name}", imported.state_dict, metadata)
+                weights = "with its ImageNet weights" if imported.state_dict else \
+                    "with random weights (the pretrained weights are not downloaded; see Webcam ▸ models)"
+                self.show_message(f"Imported {name}: {len(imported.graph.nodes)} layers, {weights}")
 
         def failed(error: Exception) -> None:
             self._forget_job(job)
@@ -368,7 +373,13 @@ class MainWindow(QMainWindow):
         self.settings.set("last_dir", str(Path(path).resolve().parent))
         problems = self.document.load_problems
         note = f" — {len(problems)} problem(s) found while reading, see Problems" if problems else ""
+        if self.document.weights:
+            note += " — with the trained weights beside it"
         self.show_message(f"Opened {Path(path).name}{note}")
+        if self.document.weights_problem:
+            self.prompts.error("The weights beside the design were not loaded",
+                               f"{self.document.weights_problem}\n\nThe design is open with random weights; "
+                               "saving it will not touch that file unless the design gets new weights.")
         return True
 
     def save(self) -> bool:

@@ -151,7 +151,7 @@ def test_unsupported_model_import_shows_why(make_window, prompts, qtbot, monkeyp
     def refuse(name: str, *, pretrained: str = "cached"):
         raise main_window.ModelImportError(f"{name}: the operation getitem has no CNN Studio layer")
 
-    monkeypatch.setattr(main_window, "import_torchvision", refuse)
+    monkeypatch.setattr(main_window, "import_with_metadata", refuse)
     prompts.script("choose_torchvision_model", "vit_b_16")
     before = _snapshot(window)
     window.import_model()
