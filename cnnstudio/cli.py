@@ -159,6 +159,7 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from cnnstudio.build.export import (ExportError, ScriptSettings, export_onnx, export_program, export_python,
                                         write_training_script)
+    from cnnstudio.build.weights import WeightsFileError
     from cnnstudio.engine.checkpoint import CheckpointError, load_checkpoint
     from cnnstudio.graph import network_from_dict
 
@@ -186,8 +187,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 flip="flip" in config.augment, data=data or "cifar10", mean=tuple(saved.data.mean),
                 std=tuple(saved.data.std))
             write_training_script(graph, args.output, settings)
-    except ExportError as error:
-        raise CommandError(str(error)) from None
+    except (ExportError, WeightsFileError) as error:
+        raise CommandError(f"{saved.path}: {error}" if isinstance(error, WeightsFileError) else str(error)) from None
     print(f"wrote {args.output}")
     return EXIT_OK
 
