@@ -59,6 +59,11 @@ class TrainingProcess:
     def running(self) -> bool:
         return self._process.is_alive()
 
+    @property
+    def pid(self) -> int | None:
+        """The child process's id (None before it started)."""
+        return self._process.pid
+
     def stop(self) -> None:
         """Ask the run to stop after its current batch (it writes `last`, then ends with Finished)."""
         self.control.stop()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QTimer
 
-from cnnstudio.fileio import atomic_write_text
+from cnnstudio.fileio import atomic_write_text, remove_orphaned_temporaries
 from cnnstudio.graph.io import NetworkFileError, network_from_dict
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.ui.document import Document
@@ -112,6 +112,7 @@ def orphaned_recoveries(directory: Path) -> list[Recovery]:
 
     Damaged recovery files are removed: there is nothing in them to restore.
     """
+    remove_orphaned_temporaries(directory)
     found = []
     for path in directory.glob(f"*{SUFFIX}"):
         lock = QLockFile(str(path) + ".lock")
