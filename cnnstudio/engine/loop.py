@@ -49,6 +49,7 @@ from cnnstudio.engine.device import (
     resolve_precision,
 )
 from cnnstudio.engine.distributed import DistContext
+from cnnstudio.engine.memory import memory_shortfall
 from cnnstudio.engine.events import (
     BatchMetrics,
     CheckpointWritten,
@@ -206,6 +207,9 @@ class _Run:
             except WeightsFileError as error:
                 raise _Failure("checkpoint", f"cannot resume: {error}") from None
         self.prepared: PreparedModel = prepared
+        shortfall = memory_shortfall(self.graph, min(config.batch_size, len(data.train)), device)
+        if shortfall is not None:
+            raise _Failure("out_of_memory", *shortfall)
         channels_last = device.type == "cuda"
         self.module = prepared.module.to(device)
         if channels_last:
