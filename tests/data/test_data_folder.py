@@ -223,3 +223,17 @@ def test_progress_is_reported_and_can_cancel(junk_folder: Path) -> None:
 
     with pytest.raises(Cancelled):
         load_data(str(junk_folder), (3, 8, 8), progress=cancel)
+
+
+def test_junk_folder_trains(junk_folder: Path, tmp_path: Path) -> None:
+    from cnnstudio.engine import TrainConfig
+    from cnnstudio.engine.loop import train
+    from cnnstudio.graph.templates import load_template, retarget
+
+    data = load_data(str(junk_folder), (3, 32, 32), val_fraction=0.25, seed=0)
+    graph = load_template("cifar_resnet")
+    retarget(graph, len(data.classes))
+    events = list(train(graph, data, TrainConfig(epochs=1, batch_size=4), tmp_path))
+    assert events[0].kind == "started" and events[0].classes == data.classes
+    assert events[-1].kind == "finished" and events[-1].reason == "completed"
+    assert _relative(junk_folder, data.skipped) == EXPECTED_SKIPPED
