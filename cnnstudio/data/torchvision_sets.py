@@ -9,6 +9,8 @@ placed in the data folder by hand are verified and unpacked without any network 
 
 from __future__ import annotations
 
+import os
+
 import http.client
 import pickle
 from dataclasses import dataclass
@@ -35,8 +37,11 @@ _OFFLINE_SETS = "xo, shapes or digits"
 
 
 def default_root() -> Path:
-    """Where downloaded datasets live unless load_data is given a root."""
-    return Path(platformdirs.user_data_dir("cnnstudio")) / "datasets"
+    """Where downloaded datasets live unless load_data is given a root: `datasets` in the user's CNN Studio
+    data folder (the one the app keeps runs and captures in; `CNNSTUDIO_DATA_DIR` overrides it)."""
+    override = os.environ.get("CNNSTUDIO_DATA_DIR")
+    base = Path(override) if override else platformdirs.user_data_path("cnnstudio", appauthor=False)
+    return base / "datasets"
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ class StudioSession(QObject):
     """Shared, observable state of the tabs (lives on the GUI thread)."""
 
     data_changed = Signal()
+    # A tab needs the data loaded now (session.data.split is None): the Data tab loads it.
+    data_requested = Signal()
     augment_changed = Signal()
     model_changed = Signal()
     # A run being trained wrote a checkpoint: (run_dir, epoch); views of the training model refresh.

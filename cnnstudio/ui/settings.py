@@ -1,8 +1,8 @@
 """Per-user settings (window geometry, splitter sizes, recent files) and the per-user folders.
 
 Settings are a small JSON file in the platform's config folder (platformdirs), written atomically.
-`CNNSTUDIO_CONFIG_DIR` and `CNNSTUDIO_STATE_DIR` override the folders: tests point them at a
-temporary folder, and a portable install can point them beside the program.
+`CNNSTUDIO_CONFIG_DIR`, `CNNSTUDIO_STATE_DIR` and `CNNSTUDIO_DATA_DIR` override the folders: tests point
+them at a temporary folder, and a portable install can point them beside the program.
 """
 
 from __future__ import annotations
@@ -33,18 +33,10 @@ def state_dir() -> Path:
 
 
 def data_dir() -> Path:
-    """Where the user's work lives: training runs and webcam captures (e.g. ~/.local/share/cnnstudio).
-
-    `CNNSTUDIO_DATA_DIR` overrides it; without it, tests (which set CNNSTUDIO_STATE_DIR) use a folder
-    beside the state folder, so no test writes into the real user's data.
-    """
+    """Where the user's work lives: training runs, webcam captures and downloaded datasets
+    (e.g. ~/.local/share/cnnstudio); `CNNSTUDIO_DATA_DIR` overrides it (tests set it)."""
     override = os.environ.get("CNNSTUDIO_DATA_DIR")
-    if override:
-        return Path(override)
-    state_override = os.environ.get("CNNSTUDIO_STATE_DIR")
-    if state_override:
-        return Path(state_override).parent / "data"
-    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+    return Path(override) if override else platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
 def runs_dir() -> Path:

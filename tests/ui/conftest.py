@@ -17,9 +17,10 @@ from cnnstudio.ui.style import apply_theme
 @pytest.fixture(autouse=True)
 def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Settings and recovery files go to a temporary folder, never the real user's."""
-    dirs = {"config": tmp_path / "config", "state": tmp_path / "state"}
+    dirs = {"config": tmp_path / "config", "state": tmp_path / "state", "data": tmp_path / "data"}
     monkeypatch.setenv("CNNSTUDIO_CONFIG_DIR", str(dirs["config"]))
     monkeypatch.setenv("CNNSTUDIO_STATE_DIR", str(dirs["state"]))
+    monkeypatch.setenv("CNNSTUDIO_DATA_DIR", str(dirs["data"]))
     return dirs
 
 

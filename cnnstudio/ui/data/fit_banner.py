@@ -1,0 +1,114 @@
+"""The notice shown when the data does not fit the design, with one click to change the design.
+
+Amber when the design must change (the number of classes), blue when loading fits the images by
+itself (size, channels) and changing the design's input is only an offer.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnstudio.ui import style
+from cnnstudio.ui.data.fitting import FitCheck, shape_text
+
+_COLORS = {"warning": ("#fff8e6", "#e3b341"), "info": ("#eef5ff", "#9ec5fe")}
+
+
+class FitBanner(QFrame):
+    """Lists what loading does automatically and what the design needs; `apply_requested(match_input)`."""
+
+    apply_requested = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("fitBanner")
+        self.check: FitCheck | None = None
+        self.title = QLabel()
+        self.title.setStyleSheet(f"font-weight: 600; color: {style.TEXT};")
+        self.title.setWordWrap(True)
+        self.body = QLabel()
+        self.body.setWordWrap(True)
+        self.match_input = QRadioButton()
+        self.keep_input = QRadioButton()
+        self.choice = QButtonGroup(self)
+        self.choice.addButton(self.match_input)
+        self.choice.addButton(self.keep_input)
+        self.apply_button = QPushButton("Apply to design")
+        self.apply_button.setToolTip("Changes the design as one step: Edit ▸ Undo takes it back")
+
+        choices = QVBoxLayout()
+        choices.setSpacing(2)
+        choices.addWidget(self.match_input)
+        choices.addWidget(self.keep_input)
+        row = QHBoxLayout()
+        row.addLayout(choices, 1)
+        row.addWidget(self.apply_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        layout.addLayout(row)
+
+        self.choice.buttonToggled.connect(lambda *args: self._update_button())
+        self.apply_button.clicked.connect(lambda: self.apply_requested.emit(self.match_input.isChecked()))
+        self.hide()
+
+    def show_check(self, check: FitCheck | None, design_name: str) -> None:
+        """Show what does not fit, or hide when everything fits (or nothing is known yet)."""
+        previous = self.check
+        self.check = check
+        if check is None or check.fits:
+            self.hide()
+            return
+        kind = "warning" if check.classes_differ else "info"
+        background, border = _COLORS[kind]
+        self.setStyleSheet(f"QFrame#fitBanner {{ background: {background}; border: 1px solid {border}; "
+                           "border-radius: 6px; }")
+        data = html.escape(check.data_title)
+        design = html.escape(design_name)
+        if check.classes_differ:
+            self.title.setText(f"{check.data_title} does not fit {design_name} as it is")
+        else:
+            self.title.setText(f"{check.data_title} is fitted to {design_name}'s input automatically")
+        lines = []
+        if check.automatic:
+            lines.append("<b>Done automatically when loading:</b> " + "; ".join(map(html.escape, check.automatic)))
+        if check.classes_differ:
+            lines.append(f"<b>Needs a change to the design:</b> {design} outputs {check.design_classes} classes, "
+                         f"{data} has {check.data_classes}: re-target the last Linear layer to "
+                         f"{check.data_classes} outputs.")
+        self.body.setText("<br>".join(lines))
+        self.body.setVisible(bool(lines))
+        show_choice = check.input_differs and check.design_shape is not None
+        self.match_input.setVisible(show_choice)
+        self.keep_input.setVisible(show_choice)
+        if show_choice:
+            assert check.design_shape is not None
+            self.match_input.setText(f"Make the network's input match the data: {shape_text(check.design_shape)} "
+                                     f"→ {shape_text(check.data_shape)}")
+            self.keep_input.setText(f"Keep the network's input ({shape_text(check.design_shape)}) "
+                                    "and fit the images to it")
+            same_question = previous is not None and (previous.data_shape, previous.design_shape) == \
+                (check.data_shape, check.design_shape)
+            if not same_question:  # keep the user's answer while the question stays the same
+                (self.match_input if check.match_input_by_default else self.keep_input).setChecked(True)
+        self._update_button()
+        self.show()
+
+    def _update_button(self) -> None:
+        check = self.check
+        changes = check is not None and (check.classes_differ or (check.input_differs and self.match_input.isChecked()))
+        self.apply_button.setEnabled(changes)

@@ -1,0 +1,97 @@
+"""The loading strip: progress with Cancel while data loads, the reason when loading failed."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnstudio.ui import style
+
+
+def remaining_text(seconds: float) -> str:
+    return f"{max(1, round(seconds))} s" if seconds < 90 else f"{round(seconds / 60)} min"
+
+
+class LoadStatus(QFrame):
+    """Hidden while nothing is loading and nothing went wrong. `cancel_requested`, `retry_requested`."""
+
+    cancel_requested = Signal()
+    retry_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loadStatus")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(140)
+        self.bar.setFixedHeight(10)
+        self.cancel_button = QPushButton("Cancel")
+        self.retry_button = QPushButton("Try again")
+        row = QHBoxLayout()
+        row.addWidget(self.bar, 0, Qt.AlignVCenter)
+        row.addWidget(self.message, 1)
+        row.addWidget(self.cancel_button, 0, Qt.AlignTop)
+        row.addWidget(self.retry_button, 0, Qt.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addLayout(row)
+        self._step = ""
+        self._step_started = 0.0
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.retry_button.clicked.connect(self.retry_requested)
+        self.hide()
+
+    def _state(self, background: str, border: str, loading: bool) -> None:
+        self.setStyleSheet(f"QFrame#loadStatus {{ background: {background}; border: 1px solid {border}; "
+                           "border-radius: 6px; }")
+        self.bar.setVisible(loading)
+        self.cancel_button.setVisible(loading)
+        self.retry_button.setVisible(not loading)
+        self.show()
+
+    def loading(self, title: str) -> None:
+        self.bar.setRange(0, 0)  # busy until the loader reports a fraction
+        self.message.setText(f"Loading {title}…")
+        self.message.setStyleSheet(f"color: {style.TEXT};")
+        self._state("#ffffff", style.BORDER, loading=True)
+
+    def progress(self, message: str, fraction: float) -> None:
+        """Show a step's progress, with the time left once it can be estimated."""
+        if self.bar.maximum() == 0:
+            self.bar.setRange(0, 1000)
+        self.bar.setValue(round(fraction * 1000))
+        now = time.monotonic()
+        step = message.partition(" (")[0]  # "Downloading MNIST: x.gz (1.0 of 9.9 MB)": the step, then its amount
+        if step != self._step:
+            self._step, self._step_started = step, now
+        elapsed = now - self._step_started
+        left = ""
+        if 0.02 <= fraction < 1 and elapsed >= 1:
+            left = f" · about {remaining_text(elapsed * (1 - fraction) / fraction)} left"
+        self.message.setText(message + left)
+
+    def failed(self, message: str) -> None:
+        self.message.setText(message)
+        self.message.setStyleSheet(f"color: {style.ERROR};")
+        self._state(style.ERROR_FILL, "#ffcecb", loading=False)
+
+    def cancelled(self, title: str) -> None:
+        self.message.setText(f"Loading {title} was cancelled; the data shown before is not in use.")
+        self.message.setStyleSheet(f"color: {style.MUTED};")
+        self._state("#ffffff", style.BORDER, loading=False)
+
+    def done(self) -> None:
+        self.hide()

@@ -1,0 +1,98 @@
+"""Render the README screenshots of the Data tab: the real window, offscreen, with the offline datasets.
+
+    python scripts/screenshots_data.py [--out docs/screenshots]
+
+`render(out_dir)` is what scripts/render_screenshots.py calls; run alone, this script uses a
+temporary settings folder (the user's settings and recovery files are not touched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+SIZE = (1440, 900)
+AUGMENTATION = "flip:0.5,rotate:20,color:0.4"
+
+
+def pump(milliseconds: int) -> None:
+    """Run the event loop for a while (lets background work finish and widgets repaint)."""
+    loop = QEventLoop()
+    QTimer.singleShot(milliseconds, loop.quit)
+    loop.exec()
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the Data tab did not settle")
+        pump(20)
+
+
+def _grab(window, path: Path) -> Path:
+    pump(300)
+    if not window.grab().save(str(path)):
+        raise OSError(f"cannot write {path}")
+    return path
+
+
+def render(out_dir: Path) -> list[Path]:
+    """Digits on LeNet-5 (grid, histogram, details), then shapes with the fit notice and a preview."""
+    from cnnstudio.ui.app import create_application
+    from cnnstudio.ui.main_window import MainWindow
+    from cnnstudio.ui.style import apply_theme
+
+    app = QApplication.instance() or create_application([])
+    apply_theme(app)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    window = MainWindow()
+    window.resize(*SIZE)
+    window.show()
+    window.start()
+    wait_until(window.document.analysis.is_current)
+    tab = window.tab("Data")
+    window.show_tab("Data")
+    wait_until(lambda: tab.result is not None and not tab.runner.busy())
+    wait_until(lambda: bool(tab.augment.tiles.rows))
+    paths = [_grab(window, out_dir / "data-digits.png")]
+
+    item = tab.chooser.item("shapes")
+    tab.chooser.list.setCurrentItem(item)
+    tab.chooser.list.itemClicked.emit(item)
+    wait_until(lambda: tab.result is not None and tab.result.request.source.key == "shapes"
+               and not tab.runner.busy())
+    window.session.set_augment(AUGMENTATION)
+    wait_until(lambda: not tab.augment.runner.busy() and not tab.augment.timer.isActive())
+    paths.append(_grab(window, out_dir / "data-shapes-fit.png"))
+    window.shutdown()
+    window.close()
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["CNNSTUDIO_CONFIG_DIR"] = str(Path(home) / "config")
+        os.environ["CNNSTUDIO_STATE_DIR"] = str(Path(home) / "state")
+        for path in render(args.out):
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""The Data tab's parts on their own: specs and suggestions, the fit check, the background runner,
+and the sample grid with a dataset of MNIST's size."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+import torch
+from PySide6.QtCore import QObject, Qt
+
+from cnnstudio.data import ImageDataset
+from cnnstudio.graph.templates import load_template
+from cnnstudio.ui.data.background import Cancelled, LatestRunner
+from cnnstudio.ui.data.fitting import FitCheck, fitted_design
+from cnnstudio.ui.data.sample_grid import SampleGrid, SampleModel
+from cnnstudio.ui.data.sources import builtin_source, captured_sources, suggest
+
+
+def test_specs_leave_out_defaults_and_keep_a_chosen_size() -> None:
+    xo = builtin_source("xo")
+    assert xo.spec({"size": 0, "count": 1000, "noise": 0.02}) == "xo"
+    assert xo.spec({"size": 9, "count": 300, "noise": 0.1}) == "xo:size=9,count=300,noise=0.1"
+    assert builtin_source("digits").spec({}) == "digits"
+
+
+def test_suggestions_fit_the_design() -> None:
+    assert suggest((1, 28, 28), 10)[0].key == "digits"
+    assert suggest((1, 9, 9), 2)[0].key == "xo"
+    assert suggest((3, 32, 32), 5) == (builtin_source("shapes"), {})
+    source, values = suggest((3, 224, 224), 1000)  # ResNet-18: colour, a generated set that stays small
+    assert source.key == "shapes" and values["count"] * 3 * 224 * 224 <= 100_000_000
+
+
+def test_captured_sources_need_a_class_folder(tmp_path: Any) -> None:
+    (tmp_path / "signs" / "left").mkdir(parents=True)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / ".hidden" / "a").mkdir(parents=True)
+    assert [source.title for source in captured_sources(tmp_path)] == ["signs"]
+    assert captured_sources(tmp_path / "missing") == []
+
+
+def test_fitted_design_retargets_and_optionally_matches_the_input() -> None:
+    graph = load_template("lenet5")
+    check = FitCheck("Shapes", (3, 32, 32), 5, (1, 28, 28), 10)
+    assert check.classes_differ and check.input_differs and check.match_input_by_default
+    new, notes = fitted_design(graph, check, match_input=True)
+    assert new.nodes["input"].all_params() == {"channels": 3, "height": 32, "width": 32}
+    assert new.nodes["fc3"].param("out_features") == 5 and len(notes) == 2
+    assert graph.nodes["fc3"].param("out_features") == 10  # the original is untouched
+    kept, _ = fitted_design(graph, check, match_input=False)
+    assert kept.nodes["input"].param("channels") == 1 and kept.nodes["fc3"].param("out_features") == 5
+    small = FitCheck("Digits", (1, 8, 8), 10, (1, 28, 28), 10)
+    assert not small.classes_differ and not small.match_input_by_default  # 8×8 would starve LeNet's pooling
+
+
+@pytest.fixture
+def runner() -> Any:
+    owner = QObject()  # as in the tab, the runner has a parent that outlives its signals
+    runner = LatestRunner("test-runner", owner)
+    yield runner
+    runner.shutdown()
+
+
+def test_runner_delivers_only_the_newest_result(qtbot: Any, runner: LatestRunner) -> None:
+    results: list[Any] = []
+    runner.finished.connect(results.append)
+
+    def slow(progress: Any) -> str:
+        for _ in range(1000):  # about 5 s unless cancelled
+            progress("waiting", 0.0)
+            time.sleep(0.005)
+        return "old"
+
+    runner.run(slow)
+    with qtbot.waitSignal(runner.finished, timeout=5000):
+        runner.run(lambda progress: "new")  # cancels the slow one, which never reports
+    assert results == ["new"] and not runner.busy()
+
+
+def test_runner_cancel_and_failure(qtbot: Any, runner: LatestRunner) -> None:
+    started = threading.Event()
+
+    def endless(progress: Any) -> None:
+        started.set()
+        while True:
+            progress("working", 0.5)
+            time.sleep(0.005)
+
+    with qtbot.waitSignal(runner.cancelled, timeout=5000):
+        runner.run(endless)
+        assert started.wait(5)
+        runner.cancel()
+    with qtbot.waitSignal(runner.failed, timeout=5000) as failed:
+        runner.run(lambda progress: 1 / 0)
+    assert isinstance(failed.args[0], ZeroDivisionError)
+    runner.shutdown()
+    runner.run(lambda progress: None)  # after shutdown nothing starts
+    assert not runner.busy()
+
+
+def test_cancelled_is_raised_at_the_next_progress_call(qtbot: Any, runner: LatestRunner) -> None:
+    seen: list[type] = []
+    started = threading.Event()
+
+    def task(progress: Any) -> None:
+        started.set()
+        try:
+            while True:
+                progress("working", 0.1)
+                time.sleep(0.005)
+        except Cancelled as error:
+            seen.append(type(error))
+            raise
+
+    with qtbot.waitSignal(runner.cancelled, timeout=5000):
+        runner.run(task)
+        assert started.wait(5)
+        runner.cancel()
+    assert seen == [Cancelled]
+
+
+def test_grid_with_sixty_thousand_images_stays_fast(qtbot: Any) -> None:
+    images = torch.randint(0, 255, (60_000, 1, 28, 28), dtype=torch.uint8)
+    labels = torch.arange(60_000) % 10
+    dataset = ImageDataset(images, labels, [str(d) for d in range(10)])
+    grid = SampleGrid()
+    qtbot.addWidget(grid)
+    grid.resize(760, 500)
+    grid.show()
+    qtbot.waitExposed(grid)
+    start = time.perf_counter()
+    grid.model.set_samples(dataset)
+    grid.view.scrollToBottom()
+    grid.view.viewport().repaint()
+    elapsed = time.perf_counter() - start
+    assert grid.model.rowCount() == 60_000
+    assert elapsed < 2.0, f"showing 60,000 images took {elapsed:.2f} s"
+    model = SampleModel()
+    model.set_samples(dataset, class_filter=7)
+    assert model.rowCount() == 6000
+    assert model.data(model.index(0), Qt.DisplayRole) == "7"
+
+
+@pytest.mark.parametrize("shape, expected", [((1, 8, 8), (64, 64)), ((1, 28, 28), (56, 56)), ((3, 200, 100), (32, 64))])
+def test_thumbnails_are_crisp_or_shrunk(shape: tuple[int, int, int], expected: tuple[int, int]) -> None:
+    from cnnstudio.ui.data.images import thumbnail
+
+    pixmap = thumbnail(torch.zeros(shape, dtype=torch.uint8), 64)
+    assert (pixmap.width(), pixmap.height()) == expected
+
+
+def test_load_status_estimates_the_time_left(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cnnstudio.ui.data import load_status
+
+    clock = [100.0]
+    monkeypatch.setattr(load_status.time, "monotonic", lambda: clock[0])
+    status = load_status.LoadStatus()
+    qtbot.addWidget(status)
+    status.loading("MNIST")
+    assert status.bar.maximum() == 0  # busy until a fraction arrives
+    status.progress("Downloading MNIST: a.gz (0.0 of 9.9 MB)", 0.0)
+    clock[0] += 10
+    status.progress("Downloading MNIST: a.gz (2.5 of 9.9 MB)", 0.25)
+    assert status.message.text() == "Downloading MNIST: a.gz (2.5 of 9.9 MB) · about 30 s left"
+    assert status.bar.value() == 250
+    status.progress("Unpacking a.gz", 0.0)  # a new step starts its own estimate
+    assert status.message.text() == "Unpacking a.gz"
