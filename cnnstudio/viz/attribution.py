@@ -1,10 +1,11 @@
-"""Which parts of the input a prediction rests on: Grad-CAM and Grad-CAM++, occlusion sensitivity, and
-saliency (plain or guided-backprop gradients).
+"""Which parts of the input a prediction rests on: Grad-CAM, Grad-CAM++ and Score-CAM, occlusion
+sensitivity, and saliency (plain or guided-backprop gradients).
 
 Grad-CAM, occlusion, saliency and guided backprop come from captum (PyTorch's own attribution library):
 its implementations handle the hook bookkeeping (e.g. guided backprop's ReLU backward overrides, batched
-occlusion windows and their averaging) that is easy to get subtly wrong. Grad-CAM++ is not in captum and
-is computed here from the layer's activations and gradients (Chattopadhyay et al., 2018, eq. 19).
+occlusion windows and their averaging) that is easy to get subtly wrong. Grad-CAM++ and Score-CAM are not
+in captum: Grad-CAM++ is computed here from the layer's activations and gradients (Chattopadhyay et al.,
+2018, eq. 19), Score-CAM, which needs no gradients, from the class scores of the input masked by each map.
 """
 
 from __future__ import annotations
@@ -14,11 +15,24 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from captum.attr import GuidedBackprop, LayerAttribution, LayerGradCam, Occlusion, Saliency
+from captum.attr import (
+    GuidedBackprop,
+    LayerAttribution,
+    LayerGradCam,
+    Occlusion,
+    Saliency,
+)
 from torch import nn
 
-from cnnstudio.viz.activations import module_for
-from cnnstudio.viz.runtime import CancelFlag, InspectError, Progress, as_batch, check_cancel, evaluating
+from cnnstudio.viz.activations import capture, module_for
+from cnnstudio.viz.runtime import (
+    CancelFlag,
+    InspectError,
+    Progress,
+    as_batch,
+    check_cancel,
+    evaluating,
+)
 
 CAM_METHODS = ("gradcam", "gradcam++")
 SALIENCY_METHODS = ("gradient", "guided")
@@ -100,6 +114,43 @@ def _grad_cam_plus_plus(model: nn.Module, module: nn.Module, x: torch.Tensor, ta
     alpha = squared / torch.where(denominator != 0, denominator, torch.ones_like(denominator))
     weights = (alpha * gradient.clamp_min(0)).sum(dim=(2, 3), keepdim=True)
     return (weights * activation).sum(dim=1, keepdim=True).clamp_min(0)
+
+
+def score_cam(model: nn.Module, x: torch.Tensor, layer: str, target: int | None = None, *, batch: int = 16,
+              progress: Progress | None = None, cancel: CancelFlag | None = None) -> Attribution:
+    """Score-CAM (Wang et al., 2020), a class-activation map without gradients: each map of `layer`,
+    upsampled to the input and scaled to [0, 1], masks the input (0 is the mean colour of a normalized
+    model); the class score of each masked input, softmaxed over the maps, weighs the maps.
+
+    One forward pass per map, `batch` at a time: a layer with many maps (1,280 in EfficientNet's last)
+    takes a while. `progress(fraction)` is called after each batch; a set `cancel` raises Cancelled.
+    """
+    if batch < 1:
+        raise InspectError("the batch must hold at least one masked image")
+    with evaluating(model):
+        x = _single_input(model, x)
+        target = _target(model, x, target)
+        maps = capture(model, x, [layer])[layer]
+        if maps.dim() != 4:
+            raise InspectError(f"{layer} outputs shape {tuple(maps.shape[1:])}, not 2-D maps; "
+                               "choose a convolution layer")
+        maps = maps[0].detach()
+        masks = LayerAttribution.interpolate(maps[:, None], tuple(x.shape[2:]), interpolate_mode="bilinear")[:, 0]
+        low = masks.flatten(1).amin(dim=1).view(-1, 1, 1)
+        span = masks.flatten(1).amax(dim=1).view(-1, 1, 1) - low
+        masks = torch.where(span > 0, (masks - low) / span.clamp_min(torch.finfo(masks.dtype).tiny), 0.0)
+        scores = []
+        with torch.no_grad():
+            for start in range(0, len(masks), batch):
+                check_cancel(cancel)
+                chunk = masks[start:start + batch, None] * x
+                scores.append(model(chunk).flatten(1)[:, target].float())
+                if progress is not None:
+                    progress(min(start + batch, len(masks)) / len(masks))
+    weights = torch.softmax(torch.cat(scores), dim=0).to(maps.dtype)
+    cam = (weights.view(-1, 1, 1) * maps).sum(dim=0).clamp_min(0)
+    upsampled = LayerAttribution.interpolate(cam[None, None], tuple(x.shape[2:]), interpolate_mode="bilinear")
+    return Attribution(_normalized(upsampled[0, 0]), cam.cpu().numpy(), target, "scorecam", layer)
 
 
 def occlusion(model: nn.Module, x: torch.Tensor, target: int | None = None, *, patch: int = 16,

@@ -10,7 +10,7 @@ import torchvision
 from torch import nn
 
 from cnnstudio.viz.activations import default_target_layer, list_layers
-from cnnstudio.viz.attribution import grad_cam, occlusion, saliency
+from cnnstudio.viz.attribution import grad_cam, occlusion, saliency, score_cam
 from cnnstudio.viz.colormaps import overlay
 from cnnstudio.viz.images import display_image, predict, prepare_image
 from cnnstudio.viz.runtime import Cancelled, InspectError
@@ -90,3 +90,46 @@ def test_saliency_is_strongest_where_the_class_looks(method):
     result = saliency(model, torch.rand(1, 1, 24, 24), target=1, method=method)
     assert result.heat.shape == (24, 24)
     assert result.heat[8:, 8:].max() < result.heat[:8, :8].max()
+
+
+class _TwoRegions(nn.Module):
+    """Its layer `maps` shows two fixed squares (top-left, bottom-right); the scores are _CornerDetector's."""
+
+    def __init__(self):
+        super().__init__()
+        self.maps = nn.Identity()
+        self.head = _CornerDetector()
+
+    def forward(self, x):
+        regions = torch.zeros(x.shape[0], 2, *x.shape[2:])
+        regions[:, 0, :8, :8] = 1
+        regions[:, 1, -8:, -8:] = 1
+        self.maps(regions)
+        return self.head(x)
+
+
+def test_score_cam_weighs_each_map_by_the_score_of_the_input_it_masks():
+    fractions = []
+    result = score_cam(_TwoRegions(), torch.ones(1, 1, 24, 24), "maps", target=1, batch=1,
+                       progress=fractions.append)
+    # masked by the top-left square, class 1 scores 1; by the other square 0: softmax weights e/(e+1), 1/(e+1)
+    weight = np.e / (np.e + 1)
+    np.testing.assert_allclose(result.raw[:8, :8], weight, rtol=1e-5)
+    np.testing.assert_allclose(result.raw[-8:, -8:], 1 - weight, rtol=1e-5)
+    assert result.raw[:8, -8:].max() == 0 and result.method == "scorecam" and result.layer == "maps"
+    row, col = np.unravel_index(np.argmax(result.heat), result.heat.shape)
+    assert row < 8 and col < 8 and result.heat.max() == pytest.approx(1.0)
+    assert fractions == [0.5, 1.0]
+
+
+def test_score_cam_on_a_design_and_its_limits(lenet):
+    x = torch.rand(1, 1, 28, 28)
+    result = score_cam(lenet, x, "relu2", batch=5)
+    assert result.raw.shape == (10, 10) and result.heat.shape == (28, 28)
+    assert result.target == predict(lenet, x)[0].index
+    with pytest.raises(InspectError, match="not 2-D maps"):
+        score_cam(lenet, x, "fc1")
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        score_cam(lenet, x, "relu2", cancel=cancel)

@@ -1,9 +1,321 @@
-"""The Inspect tab (being built: see its issue)."""
+"""The Inspect tab: look inside the network.
+
+Left: the model chooser, the input (dataset, file, webcam snapshot or drawing pad) and the predicted
+classes. Centre: the views, one page each (feature maps, filters, the arithmetic, …). Right: a small
+copy of the network; clicking a layer shows it in the current view.
+
+The tab owns the current InspectSubject (model + image + the class to explain) and hands it to every
+view. The model, the image and the predictions are computed on the shared InspectRunner, so nothing
+heavy runs on the GUI thread and no two computations ever touch the model at once.
+"""
 
 from __future__ import annotations
 
-from cnnstudio.ui.tabs import StudioTab
+from typing import Any
+
+import numpy as np
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from torch.hub import tqdm
+
+from cnnstudio.data import ImageDataset
+from cnnstudio.models.classifier import Classifier
+from cnnstudio.ui.inspection.adversarial_view import AdversarialView
+from cnnstudio.ui.inspection.arithmetic_view import ArithmeticView
+from cnnstudio.ui.inspection.attribution_view import AttributionView
+from cnnstudio.ui.inspection.embedding_view import EmbeddingView
+from cnnstudio.ui.inspection.featuremaps_view import FeatureMapsView
+from cnnstudio.ui.inspection.filters_view import FiltersView
+from cnnstudio.ui.inspection.grid_editor import GridEditorView
+from cnnstudio.ui.inspection.inputs import DATASET, DRAW, InputPanel, is_image_file
+from cnnstudio.ui.inspection.layers import layers_of
+from cnnstudio.ui.inspection.lazy_view import StatusLine, error_text
+from cnnstudio.ui.inspection.model_source import ModelSource
+from cnnstudio.ui.inspection.network_map import NetworkMap
+from cnnstudio.ui.inspection.predictions import PredictionsPanel, rows_to_show
+from cnnstudio.ui.inspection.runner import InspectRunner
+from cnnstudio.ui.inspection.subject import InspectSubject
+from cnnstudio.ui.inspection.synthesis_view import SynthesisView
+from cnnstudio.ui.inspection.view_base import InspectView
+from cnnstudio.ui.session import ModelChoice
+from cnnstudio.ui.tabs import StudioContext, StudioTab
+from cnnstudio.viz.activations import LayerInfo
+from cnnstudio.viz.images import InputSpec, Prediction, predict, prepare_image
+
+# The pages, in order. Each is an InspectView created with the tab's runner.
+VIEW_CLASSES: tuple[type[InspectView], ...] = (
+    FeatureMapsView, FiltersView, ArithmeticView, AttributionView, SynthesisView, AdversarialView, EmbeddingView,
+    GridEditorView,
+)
+DEFAULT_SIZES = [310, 920, 200]
+PREDICT_KEY, LAYERS_KEY = "predictions", "network map"
+
+# torch.fx's Interpreter, which runs the inspected models, makes a (disabled) tqdm bar on every run, and
+# the first bar would start tqdm's monitor thread, which outlives every window. The GUI shows no tqdm
+# bars, so it needs no monitor.
+tqdm.monitor_interval = 0
 
 
 class InspectTab(StudioTab):
     title = "Inspect"
+
+    def __init__(self, context: StudioContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.runner = InspectRunner(self)
+        self.model: ModelChoice | None = None
+        self.image: np.ndarray | None = None
+        self.chosen_target: int | None = None  # None: explain the predicted class
+        self.subject: InspectSubject | None = None
+        self._predictions: list[Prediction] = []
+        self._prepared: tuple[np.ndarray, torch.Tensor] | None = None  # the image the predictions are for
+
+        self.model_source = ModelSource(context, self.runner)
+        self.inputs = InputPanel(context, self.runner)
+        self.predictions = PredictionsPanel()
+        self.network_map = NetworkMap()
+        self.views: list[InspectView] = [view_class(self.runner) for view_class in VIEW_CLASSES]
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self._holders: dict[InspectView, QScrollArea] = {}
+        for view in self.views:
+            # Each page scrolls when the window is smaller than the page would like, so no page sets a
+            # minimum size for the whole window.
+            holder = QScrollArea()
+            holder.setWidget(view)
+            holder.setWidgetResizable(True)
+            holder.setFrameShape(QFrame.NoFrame)
+            self._holders[view] = holder
+            self.pages.addTab(holder, view.title.replace("&", "&&"))  # a lone & would underline a shortcut
+        self.message = StatusLine()
+        self.message.hide()
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(10, 8, 10, 8)
+        left_layout.setSpacing(10)
+        left_layout.addWidget(self.model_source)
+        left_layout.addWidget(self.inputs, 1)
+        left_layout.addWidget(self.predictions)
+        left_scroll = QScrollArea()
+        left_scroll.setWidget(left)
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QFrame.NoFrame)
+        left_scroll.setMinimumWidth(200)
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(0)
+        centre_layout.addWidget(self.message)
+        centre_layout.addWidget(self.pages, 1)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(6, 8, 6, 8)
+        heading = QLabel("Network")
+        heading.setProperty("role", "heading")
+        right_layout.addWidget(heading)
+        right_layout.addWidget(self.network_map, 1)
+        self.splitter = QSplitter(Qt.Horizontal)
+        for widget in (left_scroll, centre, right):
+            self.splitter.addWidget(widget)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes(DEFAULT_SIZES)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self.setAcceptDrops(True)
+
+        session = context.session
+        self.model_source.model_ready.connect(self._model_ready)
+        self.model_source.model_failed.connect(self._model_failed)
+        self.inputs.image_changed.connect(self._image_changed)
+        self.predictions.class_chosen.connect(self._class_chosen)
+        self.network_map.layer_clicked.connect(self.show_layer)
+        for view in self.views:
+            if hasattr(view, "layer_selected"):
+                view.layer_selected.connect(self.network_map.select_layer)
+        session.data_changed.connect(self._data_changed)
+        session.inspect_image.connect(self.inputs.show_snapshot)
+        current = self.inputs.current()
+        if current is not None:
+            self._image_changed(*current)
+        self._data_changed()
+
+    def is_idle(self) -> bool:
+        """True when nothing is loading, computing or about to (tests and screenshots wait for this)."""
+        return not self.runner.is_busy() and not self.model_source.is_pending() and not self.inputs.pad.is_pending()
+
+    # ----- pages
+    def view(self, view_class: type[InspectView]) -> InspectView:
+        """The page of class `view_class`."""
+        return next(view for view in self.views if isinstance(view, view_class))
+
+    def current_view(self) -> InspectView:
+        return self.pages.currentWidget().widget()
+
+    def show_view(self, view: InspectView) -> None:
+        """Make `view` the page shown."""
+        self.pages.setCurrentWidget(self._holders[view])
+
+    def show_layer(self, name: str) -> None:
+        """Show layer `name` in the current page if it can, else in the feature maps."""
+        select = getattr(self.current_view(), "select_layer", None)
+        if select is not None and select(name):
+            return
+        feature_maps = self.view(FeatureMapsView)
+        self.show_view(feature_maps)
+        feature_maps.select_layer(name)
+
+    # ----- the model
+    def _model_ready(self, choice: ModelChoice) -> None:
+        self.model = choice
+        self.chosen_target = None
+        self._predictions, self._prepared = [], None
+        self.message.hide()
+        self.inputs.browser.set_classifier(choice.classifier)
+        classifier = choice.classifier
+        self.runner.submit(LAYERS_KEY, lambda task: layers_of(classifier), self._layers_listed,
+                           on_error=lambda error: self.network_map.clear())
+        self._update_subject()
+
+    def _layers_listed(self, layers: list[LayerInfo]) -> None:
+        self.network_map.set_layers(layers)
+
+    def _model_failed(self, message: str) -> None:
+        self.model = None
+        self.inputs.browser.set_classifier(None)
+        self.network_map.clear()
+        self._clear_subject(message)
+
+    # ----- the input
+    def _image_changed(self, pixels: np.ndarray | None, caption: str) -> None:
+        self.image = pixels
+        if pixels is None:
+            self._clear_subject(caption, problem=False)
+        else:
+            self._update_subject()
+
+    def _data_changed(self) -> None:
+        data = self.context.session.data
+        split = data.split if data is not None else None
+        self.inputs.set_dataset(split.val if split is not None else None, data.title if data else "")
+        if split is not None and len(split.val) and self.inputs.source == DRAW and _blank(self.inputs.pad.image()):
+            self.inputs.set_source(DATASET)
+        elif self.subject is not None:
+            self._publish()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() and is_image_file(url.toLocalFile()) for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        images = [path for path in paths if is_image_file(path)]
+        if images:
+            self.inputs.open_file(images[0])
+            event.acceptProposedAction()
+
+    # ----- the subject
+    def _class_chosen(self, index: int | None) -> None:
+        self.chosen_target = index
+        if self._predictions:
+            self._publish()
+
+    def _update_subject(self) -> None:
+        """Prepare the input for the model and predict (on the runner); the views follow."""
+        if self.model is None or self.image is None:
+            return
+        classifier, image = self.model.classifier, self.image
+        try:
+            x = prepare_image(image, InputSpec.like(classifier))
+        except ValueError as error:  # InspectError: an image that cannot be fed to this model
+            self._clear_subject(error_text(error))
+            return
+        top = rows_to_show(len(classifier.classes))
+
+        def done(predictions: list[Prediction]) -> None:
+            self._predictions, self._prepared = predictions, (image, x)
+            self._publish()
+
+        self.runner.submit(PREDICT_KEY, lambda task: predict(classifier.module, x, classifier.classes, top=top),
+                           done, on_error=lambda error: self._clear_subject(error_text(error)))
+
+    def _publish(self) -> None:
+        """Build the subject from the model, image, predictions and chosen class; give it to every view."""
+        if self.model is None or self._prepared is None or not self._predictions:
+            return
+        classifier = self.model.classifier
+        image, x = self._prepared
+        predicted = self._predictions[0].index
+        chosen = self.chosen_target is not None and self.chosen_target < len(classifier.classes)
+        target = self.chosen_target if chosen else predicted
+        self.subject = InspectSubject(classifier, self.model.title, image, x, target,
+                                      self._dataset_for(classifier))
+        self.predictions.show_predictions(self._predictions, target, classifier.label(target), chosen)
+        self.message.hide()
+        for view in self.views:
+            view.set_subject(self.subject)
+
+    def _dataset_for(self, classifier: Classifier) -> ImageDataset | None:
+        data = self.context.session.data
+        if data is None or data.split is None:
+            return None
+        val = data.split.val
+        fits = tuple(val.image_shape) == tuple(classifier.input_shape) and len(val.classes) == len(classifier.classes)
+        return val if fits and len(val) else None
+
+    def _clear_subject(self, message: str, *, problem: bool = True) -> None:
+        """Nothing to show: say why (in red when something went wrong, not when an input is missing)."""
+        self.subject = None
+        self._predictions, self._prepared = [], None
+        self.runner.cancel(PREDICT_KEY)
+        self.predictions.clear(message)
+        if message:
+            if problem:
+                self.message.error(message)
+            else:
+                self.message.info(message)
+            self.message.show()
+        for view in self.views:
+            view.set_subject(None)
+
+    # ----- the tab's life
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.model_source.set_active(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.model_source.set_active(False)
+
+    def save_state(self) -> dict[str, Any]:
+        return {"splitter": self.splitter.sizes(), "page": self.pages.currentIndex()}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        sizes = state.get("splitter")
+        if isinstance(sizes, list) and len(sizes) == self.splitter.count() and all(
+                isinstance(size, int) and size > 0 for size in sizes):
+            self.splitter.setSizes(sizes)
+        page = state.get("page")
+        if isinstance(page, int) and 0 <= page < self.pages.count():
+            self.pages.setCurrentIndex(page)
+
+    def shutdown(self) -> None:
+        self.model_source.disconnect_document()
+        for view in self.views:
+            view.shutdown()
+        self.runner.shutdown()
+
+
+def _blank(pixels: np.ndarray) -> bool:
+    return int(pixels.max()) == int(pixels.min())

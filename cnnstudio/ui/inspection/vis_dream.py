@@ -1,0 +1,174 @@
+"""DeepDream on the current image: amplify what a layer (or one of its channels) sees, octave by octave,
+shown as it forms beside the original."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnstudio.ui.inspection.runner import InspectRunner, Task
+from cnnstudio.ui.inspection.subject import InspectSubject
+from cnnstudio.ui.inspection.vis_base import fill_layers, spatial_layers
+from cnnstudio.ui.inspection.vis_pages import (
+    NO_MAPS,
+    SynthesisPage,
+    outdated,
+    real_spin,
+    run_steps,
+    spin,
+)
+from cnnstudio.ui.inspection.vis_widgets import ImagePane, enlarged
+from cnnstudio.viz.activations import LayerInfo, middle_spatial_layer
+from cnnstudio.viz.images import display_image
+from cnnstudio.viz.synthesis import SynthesisStep, deep_dream
+
+KEY = "synthesis.dream"
+SHOWN_SIDE = 224  # small inputs are enlarged (crisp pixels) to about this
+
+
+@dataclass(frozen=True)
+class DreamRequest:
+    layer: str
+    channel: int | None  # None: the whole layer
+    octaves: int
+    octave_scale: float
+    steps: int  # per octave
+    strength: float
+    jitter: int
+
+
+def dream(subject: InspectSubject, request: DreamRequest, task: Task) -> SynthesisStep | None:
+    """Runs on the runner's thread; every step goes to the view as a partial result."""
+    steps = deep_dream(subject.classifier.module, subject.x, subject.spec, request.layer, channel=request.channel,
+                       octaves=request.octaves, octave_scale=request.octave_scale, steps=request.steps,
+                       strength=request.strength, jitter=request.jitter)
+    return run_steps(steps, task)
+
+
+class DreamPage(SynthesisPage):
+    title = "DeepDream"
+    action = "DeepDream"
+
+    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+        super().__init__(runner, KEY, "Dream", parent)
+        self.last: SynthesisStep | None = None
+        self.request: DreamRequest | None = None
+        self.layer_box = QComboBox()
+        self.layer_box.setMinimumContentsLength(24)
+        self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_box.setToolTip("Early layers amplify edges and textures, deeper ones parts and objects")
+        self.channel = spin(-1, 0, -1, "Amplify one channel of the layer, or all of them")
+        self.channel.setSpecialValueText("all channels")
+        self.octaves = spin(1, 8, 3, "How many sizes the image is dreamed at, from small to full size")
+        self.octave_scale = real_spin(1.1, 3.0, 1.4, 0.1, 2, "How much larger each octave is than the one before")
+        self.steps = spin(1, 200, 10, "Gradient steps at each octave")
+        self.strength = real_spin(0.001, 0.5, 0.02, 0.005, 3, "How much each step changes the pixels")
+        self.jitter = spin(0, 64, 8, "Random shift before each step, in pixels (hides the grid of strided layers)",
+                           " px")
+
+        self.original = ImagePane("Original", placeholder="No image yet", minimum=200)
+        self.result = ImagePane(placeholder="Press Dream to amplify what the chosen layer sees in the image.",
+                                minimum=200)
+        self._build_layout()
+        self.layer_box.currentIndexChanged.connect(self._layer_changed)
+
+    def _build_layout(self) -> None:
+        controls = QGridLayout()
+        controls.setHorizontalSpacing(8)
+        rows = ((("Layer", self.layer_box), ("Channel", self.channel), ("Octaves", self.octaves)),
+                (("Octave scale", self.octave_scale), ("Steps per octave", self.steps), ("Strength", self.strength),
+                 ("Jitter", self.jitter)))
+        for row, pairs in enumerate(rows):
+            for column, (text, widget) in enumerate(pairs):
+                controls.addWidget(QLabel(text), row, 2 * column, Qt.AlignRight)
+                controls.addWidget(widget, row, 2 * column + 1)
+        controls.addWidget(self.start_button, 0, 7)
+        controls.setColumnStretch(8, 1)
+        images = QHBoxLayout()
+        images.addWidget(self.original, 1)
+        images.addWidget(self.result, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(images, 1)
+        layout.addWidget(self.status)
+
+    def _layer_changed(self) -> None:
+        name = self.layer_box.currentData()
+        layer = next((layer for layer in self.layers or [] if layer.name == name), None)
+        self.channel.setMaximum(layer.shape[0] - 1 if layer else 0)
+
+    def set_subject(self, subject: InspectSubject | None, model_changed: bool) -> None:
+        image_changed = subject is None or self.subject is None or subject.x is not self.subject.x
+        if image_changed and not model_changed:
+            was_running = self.running()
+            self.stop()
+            self.clear()
+            if was_running:
+                self.status.finished("The image changed: press Dream to dream the new one.")
+        if model_changed and subject is not None:
+            self.jitter.setValue(max(1, min(subject.spec.height, subject.spec.width) // 28))
+        super().set_subject(subject, model_changed)
+        self.original.set_image(None if subject is None else
+                                enlarged(display_image(subject.x, subject.spec), SHOWN_SIDE))
+
+    def set_layers(self, layers: list[LayerInfo]) -> None:
+        spatial = spatial_layers(layers)
+        fill_layers(self.layer_box, spatial, middle_spatial_layer(layers) if spatial else None)
+        if not spatial:
+            self.status.finished(NO_MAPS)
+        super().set_layers(layers)
+        self._layer_changed()
+
+    def ready(self) -> bool:
+        return super().ready() and self.layer_box.count() > 0
+
+    def start(self) -> None:
+        subject = self.subject
+        if subject is None or not self.ready():
+            return
+        channel = self.channel.value()
+        request = DreamRequest(self.layer_box.currentData(), None if channel < 0 else channel, self.octaves.value(),
+                               self.octave_scale.value(), self.steps.value(), self.strength.value(),
+                               self.jitter.value())
+        self.request, self.last = request, None
+        self.submit(f"Dreaming at {request.layer} …", lambda task: dream(subject, request, task), self._step,
+                    self._finished)
+
+    def _describe(self) -> str:
+        request = self.request
+        return request.layer + ("" if request.channel is None else f", channel {request.channel}")
+
+    def _step(self, step: SynthesisStep) -> None:
+        self.last = step
+        octave = (step.step - 1) // self.request.steps + 1
+        self.result.set_image(enlarged(step.images[0], SHOWN_SIDE))
+        self.result.set_caption(f"DeepDream of {self._describe()}: octave {octave} of {self.request.octaves}, "
+                                f"step {step.step} of {step.steps}")
+
+    def _finished(self, last: SynthesisStep | None) -> None:
+        self.status.finished(f"Done: {last.steps} steps at {self._describe()}." if last else "Nothing was computed.")
+
+    def stopped_text(self) -> str:
+        if self.last is None:
+            return "Stopped before the first step."
+        return f"Stopped at step {self.last.step} of {self.last.steps}."
+
+    def has_pictures(self) -> bool:
+        return self.result.pixels is not None
+
+    def mark_outdated(self) -> None:
+        self.result.set_caption(outdated(self.result.caption_text))
+
+    def clear(self) -> None:
+        self.last, self.request = None, None
+        self.result.set_image(None)
+        self.result.set_caption("")

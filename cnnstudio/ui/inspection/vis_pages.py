@@ -1,0 +1,144 @@
+"""The common frame of the synthesis pages (activation maximization, channel gallery, DeepDream): a
+Start button, progress with Cancel, and the subject and layer list the page works on.
+
+Synthesis is costly and does not change with every stroke on the drawing pad, so a page computes only
+when its Start button is pressed. A new model (a new epoch of a training, an edited design) stops a
+running synthesis; pictures already made stay, marked as made with the previous model, so they can be
+compared with the new model's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from PySide6.QtWidgets import QDoubleSpinBox, QPushButton, QSpinBox, QWidget
+
+from cnnstudio.ui.inspection.runner import InspectRunner, Task
+from cnnstudio.ui.inspection.subject import InspectSubject
+from cnnstudio.ui.inspection.vis_widgets import TaskStatus, error_message
+from cnnstudio.viz.activations import LayerInfo
+from cnnstudio.viz.runtime import check_cancel
+from cnnstudio.viz.synthesis import SynthesisStep
+
+FORM_WIDTH = 350  # the settings column of the maximization page
+PREVIOUS_MODEL = "made with the previous model"
+NO_MAPS = "This model has no layer with 2-D maps (all its outputs are vectors): there is nothing to show here."
+
+
+def run_steps(steps: Iterator[SynthesisStep], task: Task) -> SynthesisStep | None:
+    """Drive a progressive synthesis on the runner's thread: send every step to the view, stop when
+    cancelled. Returns the last step."""
+    last = None
+    try:
+        for step in steps:
+            check_cancel(task.cancel)
+            task.partial(step)
+            task.progress(step.step / step.steps)
+            last = step
+    finally:
+        steps.close()
+    return last
+
+
+def outdated(caption: str) -> str:
+    """A caption marked as made with the previous model (once, however many models came since)."""
+    return caption if caption.endswith(f"({PREVIOUS_MODEL})") else f"{caption} ({PREVIOUS_MODEL})"
+
+
+def spin(low: int, high: int, value: int, tooltip: str = "", suffix: str = "") -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setValue(value)
+    box.setToolTip(tooltip)
+    box.setSuffix(suffix)
+    return box
+
+
+def real_spin(low: float, high: float, value: float, step: float, decimals: int, tooltip: str = "") -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setDecimals(decimals)
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    box.setValue(value)
+    box.setToolTip(tooltip)
+    return box
+
+
+class SynthesisPage(QWidget):
+    """One synthesis page: `start()` submits the page's work under its own runner key."""
+
+    title = ""
+    action = ""  # what the status line calls the computation on failure
+
+    def __init__(self, runner: InspectRunner, key: str, start_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.key = runner, key
+        self.subject: InspectSubject | None = None
+        self.layers: list[LayerInfo] | None = None
+        self.start_button = QPushButton(start_text)
+        self.start_button.setEnabled(False)
+        self.start_button.clicked.connect(self.start)
+        self.status = TaskStatus()
+        self.status.cancel_requested.connect(self.cancel)
+
+    def set_subject(self, subject: InspectSubject | None, model_changed: bool) -> None:
+        self.subject = subject
+        if model_changed:
+            was_running = self.running()
+            self.stop()
+            self.layers = None
+            if subject is None:
+                self.clear()
+                self.status.finished("")
+            elif self.has_pictures():
+                self.mark_outdated()
+                stopped = "Stopped: the model changed. " if was_running else "The model changed. "
+                self.status.finished(f"{stopped}The pictures were {PREVIOUS_MODEL}; press "
+                                     f"“{self.start_button.text()}” to make them for this one.")
+        self.start_button.setEnabled(self.ready())
+
+    def set_layers(self, layers: list[LayerInfo]) -> None:
+        self.layers = layers
+        self.start_button.setEnabled(self.ready())
+
+    def ready(self) -> bool:
+        """Whether Start can run now."""
+        return self.subject is not None and self.layers is not None
+
+    def running(self) -> bool:
+        return self.runner.is_busy(self.key)
+
+    def submit(self, text: str, function: Callable[[Task], Any], on_partial: Callable[[Any], None],
+               on_done: Callable[[Any], None]) -> None:
+        self.status.running(text)
+        self.runner.submit(self.key, function, on_done, on_error=self._failed, on_progress=self.status.progress,
+                           on_partial=on_partial)
+
+    def _failed(self, error: Exception) -> None:
+        self.status.failed(error_message(error, self.action))
+
+    def stop(self) -> None:
+        """Stop the running computation without a message (the subject went away)."""
+        self.runner.cancel(self.key)
+
+    def cancel(self) -> None:
+        """The user pressed Cancel: stop, keep what was made so far."""
+        self.runner.cancel(self.key)
+        self.status.finished(self.stopped_text())
+
+    def stopped_text(self) -> str:
+        return "Stopped."
+
+    def start(self) -> None:
+        """Submit the page's computation with the current settings."""
+
+    def has_pictures(self) -> bool:
+        """Whether the page shows pictures (made or being made)."""
+        return False
+
+    def mark_outdated(self) -> None:
+        """Say on the pictures that they were made with the previous model."""
+
+    def clear(self) -> None:
+        """Forget the pictures (there is no model any more)."""

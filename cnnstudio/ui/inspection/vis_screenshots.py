@@ -1,0 +1,145 @@
+"""Screenshots of the Grad-CAM, synthesis, fooling and embedding views in real states, for the docs.
+
+    from cnnstudio.ui.inspection.vis_screenshots import render
+    render(Path("docs/screenshots"))   # needs a QApplication (offscreen is fine)
+
+Each view is shown on its own at the size it gets in the Inspect tab's centre, with real models: the
+pretrained EfficientNet-Lite0 on skimage's photograph of a cat, and LeNet-5 trained for a few seconds
+on the bundled digits (in a temporary folder) for the embedding.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QPointF, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from cnnstudio.ui.inspection.runner import InspectRunner
+from cnnstudio.ui.inspection.subject import InspectSubject
+from cnnstudio.ui.inspection.view_base import InspectView
+from cnnstudio.ui.style import apply_theme
+
+VIEW_SIZE = (920, 780)  # about the Inspect tab's centre in a 1440×900 window
+TIMEOUT_S = 300.0
+
+
+def _pump(milliseconds: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(milliseconds, loop.quit)
+    loop.exec()
+
+
+def _wait(predicate: Callable[[], bool], timeout: float = TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the view did not finish its work")
+        _pump(20)
+
+
+def _subject(classifier, image, dataset=None) -> InspectSubject:
+    from cnnstudio.viz.images import InputSpec, predict, prepare_image
+
+    x = prepare_image(image, InputSpec.like(classifier))
+    target = predict(classifier.module, x, classifier.classes, top=1)[0].index
+    return InspectSubject(classifier, classifier.name, image, x, target, dataset)
+
+
+def _grab(view: InspectView, path: Path) -> Path:
+    _pump(150)
+    view.grab().save(str(path))
+    return path
+
+
+def render(out_dir: Path) -> list[Path]:
+    """Render inspect-view-*.png into out_dir; returns the files written."""
+    from skimage import data
+
+    from cnnstudio.models.resolve import load_classifier
+    from cnnstudio.ui.inspection.adversarial_view import AdversarialView
+    from cnnstudio.ui.inspection.attribution_view import AttributionView
+    from cnnstudio.ui.inspection.embedding_view import EmbeddingView
+    from cnnstudio.ui.inspection.synthesis_view import SynthesisView
+
+    apply_theme(QApplication.instance())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    efficientnet = load_classifier("efficientnet_lite0")
+    cat = _subject(efficientnet, data.chelsea())
+    runner = InspectRunner()
+    written: list[Path] = []
+    views: list[InspectView] = []
+    try:
+        def show(view_class: type[InspectView], subject: InspectSubject) -> InspectView:
+            for earlier in views:  # one window at a time: the mouse goes to the one rendered
+                earlier.hide()
+            view = view_class(runner)
+            views.append(view)
+            view.resize(*VIEW_SIZE)
+            view.show()
+            view.set_subject(subject)
+            return view
+
+        attribution = show(AttributionView, cat)
+        _wait(lambda: attribution.result is not None and not runner.is_busy())
+        written.append(_grab(attribution, out_dir / "inspect-view-gradcam.png"))
+
+        fooling = show(AdversarialView, cat)
+        _wait(lambda: fooling.example is not None and not runner.is_busy())
+        written.append(_grab(fooling, out_dir / "inspect-view-fooling.png"))
+
+        synthesis = show(SynthesisView, cat)
+        maximize = synthesis.maximize
+        _wait(lambda: maximize.layers is not None)
+        maximize.class_box.set_class(efficientnet.classes.index("tabby"))
+        maximize.start()
+        _wait(lambda: not runner.is_busy())
+        written.append(_grab(synthesis, out_dir / "inspect-view-maximize.png"))
+        synthesis.pages.setCurrentWidget(synthesis.gallery)
+        synthesis.gallery.start()
+        _wait(lambda: not runner.is_busy())
+        written.append(_grab(synthesis, out_dir / "inspect-view-gallery.png"))
+        synthesis.pages.setCurrentWidget(synthesis.dream)
+        synthesis.dream.start()
+        _wait(lambda: not runner.is_busy())
+        written.append(_grab(synthesis, out_dir / "inspect-view-deepdream.png"))
+
+        embedding = show(EmbeddingView, _trained_digits_subject())
+        _wait(lambda: embedding.embedding is not None and not runner.is_busy())
+        embedding.method_box.setCurrentIndex(embedding.method_box.findData("tsne"))
+        _wait(lambda: embedding.embedding.method == "tsne" and not runner.is_busy())
+        _point_at(embedding, 40)
+        written.append(_grab(embedding, out_dir / "inspect-view-embedding.png"))
+    finally:
+        for view in views:
+            view.shutdown()
+            view.close()
+        runner.shutdown()
+    return written
+
+
+def _point_at(view, index: int) -> None:
+    """Move the mouse over a point of the embedding's scatter, as a user would."""
+    spot = view.points.points()[index]
+    scene = view.plot.plotItem.vb.mapViewToScene(QPointF(spot.pos()))
+    QTest.mouseMove(view.plot.viewport(), view.plot.mapFromScene(scene))
+    _wait(lambda: view.hovered_row is not None, timeout=10.0)
+
+
+def _trained_digits_subject() -> InspectSubject:
+    """LeNet-5 trained briefly on the bundled digits, one of its validation images and the validation set."""
+    from cnnstudio.data import load_data
+    from cnnstudio.engine import TrainConfig, train
+    from cnnstudio.graph.templates import load_template
+    from cnnstudio.models.resolve import load_classifier
+
+    split = load_data("digits", input_shape=(1, 28, 28))
+    with tempfile.TemporaryDirectory(prefix="cnnstudio-screenshots-") as run_dir:
+        for _event in train(load_template("lenet5"), split, TrainConfig(epochs=6), run_dir):
+            pass
+        classifier = load_classifier(run_dir)
+    return _subject(classifier, split.val.images[5, 0].numpy(), split.val)
