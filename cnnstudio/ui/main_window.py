@@ -8,7 +8,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressDialog, QTabWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QTabWidget,
+)
 
 import cnnstudio
 from cnnstudio.build import NetworkAnalysis
@@ -21,18 +28,22 @@ from cnnstudio.graph.templates import DEFAULT_TEMPLATE, load_template
 from cnnstudio.models.torchvision_zoo import import_with_metadata
 from cnnstudio.ui import style
 from cnnstudio.ui.autosave import DELAY_MS, Autosave, orphaned_recoveries
+from cnnstudio.ui.data.tab import DataTab
 from cnnstudio.ui.designer.analysis_table import analysis_csv
 from cnnstudio.ui.designer.clipboard import release_clipboard
 from cnnstudio.ui.designer.code_view import source_or_explanation
 from cnnstudio.ui.designer.commands import ReplaceGraphCommand
 from cnnstudio.ui.designer.image_export import render_design
-from cnnstudio.ui.data.tab import DataTab
 from cnnstudio.ui.designer.tab import DesignerTab
 from cnnstudio.ui.dialogs.shortcuts import ShortcutsDialog
+from cnnstudio.ui.dialogs.transfer import TransferDialog, open_transfer_dialog
 from cnnstudio.ui.document import SUFFIX, Document
 from cnnstudio.ui.formatting import format_flops
-from cnnstudio.ui.prompts import Prompts, RestoreChoice, SaveChoice
 from cnnstudio.ui.inspection.tab import InspectTab
+from cnnstudio.ui.pretrained.compare import CompareDialog
+from cnnstudio.ui.pretrained.networks import PretrainedDesign
+from cnnstudio.ui.pretrained.open_dialog import PretrainedDialog
+from cnnstudio.ui.prompts import Prompts, RestoreChoice, SaveChoice
 from cnnstudio.ui.session import StudioSession
 from cnnstudio.ui.settings import Settings, state_dir
 from cnnstudio.ui.tabs import TAB_ACTIONS, StudioContext, StudioTab
@@ -65,6 +76,7 @@ class MainWindow(QMainWindow):
         self.context = StudioContext(self.document, self.prompts, self.settings, self.show_message, self.session)
         self.autosave = Autosave(self.document, state_dir() / "recovery", autosave_delay_ms, self)
         self._jobs: list[Job] = []
+        self._network_dialogs: list[QDialog] = []
         self._closed = False
 
         self.tabs = QTabWidget()
@@ -145,6 +157,18 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(tab_action("delete", "&Delete", [QKeySequence.Delete, "Backspace"]))
         edit_menu.addSeparator()
         edit_menu.addAction(tab_action("select_all", "Select &All", QKeySequence.SelectAll))
+
+        network_menu = bar.addMenu("&Network")
+        network_menu.addAction(self._action("open_pretrained", "Open &Pretrained Network…", self.open_pretrained,
+                                            "Ctrl+Shift+O", "EfficientNet-Lite0 or torchvision's ImageNet "
+                                            "classifiers, with their weights"))
+        network_menu.addAction(self._action("compare_pretrained", "&Compare Pretrained Networks…",
+                                            self.compare_pretrained, tip="Accuracy against size and measured "
+                                            "latency"))
+        network_menu.addSeparator()
+        network_menu.addAction(self._action("transfer_learning", "&Transfer Learning…", self.transfer_learning,
+                                            tip="Replace the classifier for your classes and freeze the "
+                                            "pretrained layers"))
 
         view_menu = bar.addMenu("&View")
         view_menu.addAction(tab_action("zoom_in", "Zoom &In", [QKeySequence.ZoomIn, "Ctrl+="]))
@@ -335,6 +359,50 @@ class MainWindow(QMainWindow):
         job.failed.connect(failed)
         job.start()
 
+    # ----- pretrained networks (the dialogs live in cnnstudio.ui.pretrained and ui.dialogs.transfer)
+    def open_pretrained(self) -> PretrainedDialog | None:
+        if not self.maybe_save():
+            return None
+        dialog = PretrainedDialog(self.session, self)
+        dialog.design_opened.connect(self.open_pretrained_design)
+        self._show_network_dialog(dialog, modal=True)
+        return dialog
+
+    def open_pretrained_design(self, design: PretrainedDesign) -> None:
+        self._load_undoable(design.graph, f"Open {design.title}", design.state_dict, design.metadata)
+        self.show_tab("Designer")
+        self.show_message(f"Opened {design.title} with its ImageNet weights ({len(design.graph.nodes)} layers)")
+
+    def compare_pretrained(self) -> CompareDialog:
+        dialog = CompareDialog(self)
+        self._show_network_dialog(dialog, modal=False)
+        return dialog
+
+    def transfer_learning(self) -> TransferDialog | None:
+        self.show_tab("Designer")
+        dialog = open_transfer_dialog(self.context, self)
+        if dialog is not None:
+            self._track_dialog(dialog)
+        return dialog
+
+    def _track_dialog(self, dialog: QDialog) -> None:
+        """Keep `dialog` until it closes, so closing the window can stop its background work."""
+        self._network_dialogs.append(dialog)
+
+        def forget(_result: int) -> None:
+            if dialog in self._network_dialogs:
+                self._network_dialogs.remove(dialog)
+
+        dialog.finished.connect(forget)
+
+    def _show_network_dialog(self, dialog: QDialog, *, modal: bool) -> None:
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        self._track_dialog(dialog)
+        if modal:
+            dialog.open()
+        else:
+            dialog.show()
+
     def _forget_job(self, job: Job) -> None:
         job.wait()
         if job in self._jobs:
@@ -513,6 +581,8 @@ class MainWindow(QMainWindow):
         self.save_layout()
         for tab in self.tab_widgets:
             tab.shutdown()
+        for dialog in list(self._network_dialogs):
+            dialog.shutdown()
         self.wait_for_jobs()
         self.document.close()
         self.autosave.close()

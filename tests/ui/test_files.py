@@ -206,7 +206,7 @@ def test_shortcuts_are_standard(window):
         keys = [standard] if isinstance(standard, QKeySequence) else QKeySequence.keyBindings(standard)
         assert window.actions_by_name[name].shortcuts()[:1] == keys[:1], name
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&File", "&Edit", "&View", "&Help"]
+    assert menus == ["&File", "&Edit", "&Network", "&View", "&Help"]
 
 
 def test_missing_path_on_start_falls_back_to_default(make_window, prompts, tmp_path):

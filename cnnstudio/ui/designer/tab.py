@@ -19,6 +19,7 @@ from cnnstudio.ui.designer.palette import Palette
 from cnnstudio.ui.designer.problems import ProblemsList
 from cnnstudio.ui.designer.scene import NetworkScene
 from cnnstudio.ui.designer.view import CanvasView
+from cnnstudio.ui.dialogs.transfer import open_transfer_dialog
 from cnnstudio.ui.tabs import StudioContext, StudioTab
 
 PANELS = ("Problems", "Analysis", "Code")
@@ -131,6 +132,10 @@ class DesignerTab(StudioTab):
             menu.addAction("Cut", self.controller.cut_selection)
             menu.addSeparator()
             menu.addAction("Delete", self.controller.delete_selection)
+            menu.addSeparator()
+            node_id = item.node_id
+            menu.addAction("Transfer Learning from Here…",  # new classifier; the layers before this one frozen
+                           lambda: open_transfer_dialog(self.context, self, node_id))
         elif isinstance(item, EdgeItem):
             menu.addAction(f"Disconnect {item.src} → {item.dst}",
                            lambda: self.controller.disconnect(item.src, item.dst))

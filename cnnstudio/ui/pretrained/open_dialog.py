@@ -1,0 +1,190 @@
+"""Network ▸ Open Pretrained Network…: EfficientNet-Lite0 and torchvision's classifiers with their
+accuracy, size and whether their weights are here; download on demand; open the chosen one in the
+Designer with its weights, or in the Inspect tab as a ready classifier."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnstudio.models.catalog import PretrainedInfo, pretrained_catalog
+from cnnstudio.models.resolve import load_classifier
+from cnnstudio.ui.pretrained.catalog_table import CatalogTable
+from cnnstudio.ui.pretrained.download import DownloadPanel
+from cnnstudio.ui.pretrained.networks import (
+    PretrainedDesign,
+    open_design,
+    torchvision_name,
+)
+from cnnstudio.ui.pretrained.task import ProgressTask, TaskList
+from cnnstudio.ui.session import ModelChoice, StudioSession
+
+_INTRO = ("Networks trained on ImageNet (1,000 classes). EfficientNet-Lite0 comes with CNN Studio; "
+          "torchvision's are downloaded once into the torch cache. Opened in the Designer, a network keeps "
+          "its weights: replace its classifier for your own classes with Network ▸ Transfer Learning….")
+
+
+class PretrainedDialog(QDialog):
+    """Emits `design_opened(PretrainedDesign)` and closes when the user opens a network in the Designer;
+    `catalog_loaded` once the table is filled."""
+
+    design_opened = Signal(object)
+    catalog_loaded = Signal()
+
+    def __init__(self, session: StudioSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Open Pretrained Network")
+        self.resize(860, 560)
+        self._tasks = TaskList()
+        self._busy = False
+        self._closed = False
+
+        intro = QLabel(_INTRO)
+        intro.setWordWrap(True)
+        intro.setProperty("role", "muted")
+        self.table = CatalogTable()
+        self.download_panel = DownloadPanel()
+        self.status = QLabel("Reading the catalog…")
+        self.status.setWordWrap(True)
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(160)
+        self.download_button = QPushButton("Download")
+        self.designer_button = QPushButton("Open in Designer")
+        self.designer_button.setDefault(True)
+        self.inspect_button = QPushButton("Open in Inspect")
+        self.inspect_button.setToolTip("Look inside the network (activations, Grad-CAM …) in the Inspect tab")
+        close = QPushButton("Close")
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.download_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.busy_bar)
+        buttons.addWidget(self.inspect_button)
+        buttons.addWidget(self.designer_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.download_panel)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(lambda _index: self.open_in_designer())
+        self.download_button.clicked.connect(self.download)
+        self.designer_button.clicked.connect(self.open_in_designer)
+        self.inspect_button.clicked.connect(self.open_in_inspect)
+        close.clicked.connect(self.reject)
+        self.download_panel.downloaded.connect(self._downloaded)
+        self._run(lambda report: pretrained_catalog(), self._catalog_ready, "Reading the catalog…")
+
+    # ----- actions
+    def selected(self) -> PretrainedInfo | None:
+        spec = self.table.selected_spec()
+        return self.table.info(spec) if spec else None
+
+    def select(self, spec: str) -> None:
+        self.table.select_spec(spec)
+
+    def download(self) -> None:
+        info = self.selected()
+        name = torchvision_name(info.spec) if info else None
+        if name and not info.available:
+            self.download_panel.start(name)
+            self._update_buttons()
+
+    def open_in_designer(self) -> None:
+        info = self.selected()
+        if info is None or not info.available or self._busy:
+            return
+        self._run(lambda report: open_design(info.spec), self._design_ready, f"Opening {info.title}…")
+
+    def open_in_inspect(self) -> None:
+        info = self.selected()
+        if info is None or not info.available or self._busy:
+            return
+        self._run(lambda report: load_classifier(info.spec, device="auto"), self._classifier_ready,
+                  f"Loading {info.title}…")
+
+    # ----- results
+    def _catalog_ready(self, infos: list[PretrainedInfo]) -> None:
+        self.table.set_infos(infos)
+        self.table.selectRow(0)
+        self.status.setText(f"{len(infos)} networks; {sum(info.available for info in infos)} ready to open.")
+        self.catalog_loaded.emit()
+
+    def _design_ready(self, design: PretrainedDesign) -> None:
+        self.design_opened.emit(design)
+        self.accept()
+
+    def _classifier_ready(self, classifier: object) -> None:
+        self.session.set_model(ModelChoice(classifier, f"{classifier.name} (ImageNet)"))
+        self.session.show_tab.emit("Inspect")
+        self.accept()
+
+    def _downloaded(self, name: str) -> None:
+        spec = f"torchvision:{name}"
+        self.table.update_state(dataclasses.replace(self.table.info(spec), available=True))
+        self._update_buttons()
+
+    # ----- plumbing
+    def _run(self, function, on_done, message: str) -> None:
+        self._set_busy(True, message)
+        task = ProgressTask(function, "cnnstudio-pretrained", self)
+
+        def done(result: object) -> None:
+            task.wait()
+            self._set_busy(False, "")
+            if not self._closed:
+                on_done(result)
+
+        def failed(error: Exception) -> None:
+            task.wait()
+            self._set_busy(False, str(error) or type(error).__name__, error=True)
+
+        task.finished.connect(done)
+        task.failed.connect(failed)
+        task.cancelled.connect(lambda: self._set_busy(False, ""))
+        self._tasks.start(task)
+
+    def _set_busy(self, busy: bool, message: str, *, error: bool = False) -> None:
+        self._busy = busy
+        self.busy_bar.setVisible(busy)
+        if message or busy:
+            self.status.setText(message)
+        self.status.setProperty("role", "error" if error else "")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        info = self.selected()
+        ready = info is not None and info.available and not self._busy
+        self.designer_button.setEnabled(ready)
+        self.inspect_button.setEnabled(ready)
+        can_download = info is not None and not info.available and not self.download_panel.busy()
+        self.download_button.setEnabled(can_download)
+        self.download_button.setText(f"Download {info.title}" if info is not None and not info.available
+                                     else "Download")
+
+    def shutdown(self) -> None:
+        """Stop downloads and loading (the window is closing)."""
+        self._closed = True
+        self.download_panel.shutdown()
+        self._tasks.shutdown()
+
+    def done(self, result: int) -> None:
+        self.shutdown()
+        super().done(result)

