@@ -26,18 +26,6 @@ CATS = {"tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat"}
 CAT_ROWS, CAT_COLS = (40, 300), (90, 370)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def no_tqdm_monitor():
-    """torch.fx's Interpreter (which runs designs layer by layer) opens a disabled tqdm bar, and tqdm starts
-    its monitor thread, which lives on, the first time: the no_leaked_threads check would blame the test."""
-    import tqdm
-
-    interval = tqdm.tqdm.monitor_interval
-    tqdm.tqdm.monitor_interval = 0
-    yield
-    tqdm.tqdm.monitor_interval = interval
-
-
 @pytest.fixture(scope="module")
 def efficientnet() -> Classifier:
     return load_classifier("efficientnet_lite0")

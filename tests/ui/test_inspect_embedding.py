@@ -22,18 +22,6 @@ from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.viz.images import InputSpec, predict, prepare_image
 
 
-@pytest.fixture(autouse=True, scope="module")
-def no_tqdm_monitor():
-    """torch.fx's Interpreter (which runs designs layer by layer) opens a disabled tqdm bar, and tqdm starts
-    its monitor thread, which lives on, the first time: the no_leaked_threads check would blame the test."""
-    import tqdm
-
-    interval = tqdm.tqdm.monitor_interval
-    tqdm.tqdm.monitor_interval = 0
-    yield
-    tqdm.tqdm.monitor_interval = interval
-
-
 @pytest.fixture(scope="module")
 def digits() -> ImageDataset:
     """The validation images of the bundled digits, fitted to LeNet's 28×28 input as the Data tab does."""

@@ -20,18 +20,6 @@ from cnnstudio.viz.images import InputSpec, predict, prepare_image
 from cnnstudio.viz.tiles import BACKGROUND
 
 
-@pytest.fixture(autouse=True, scope="module")
-def no_tqdm_monitor():
-    """torch.fx's Interpreter (which runs designs layer by layer) opens a disabled tqdm bar, and tqdm starts
-    its monitor thread, which lives on, the first time: the no_leaked_threads check would blame the test."""
-    import tqdm
-
-    interval = tqdm.tqdm.monitor_interval
-    tqdm.tqdm.monitor_interval = 0
-    yield
-    tqdm.tqdm.monitor_interval = interval
-
-
 @pytest.fixture(scope="module")
 def efficientnet() -> Classifier:
     return load_classifier("efficientnet_lite0")

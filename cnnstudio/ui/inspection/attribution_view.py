@@ -23,14 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnstudio.ui.inspection.lazy_view import LazyView
 from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_base import (
-    LazyView,
-    fill_layers,
-    model_layers,
-    spatial_layers,
-)
+from cnnstudio.ui.inspection.vis_base import fill_layers, model_layers, spatial_layers
 from cnnstudio.ui.inspection.vis_widgets import (
     ClassCombo,
     ColorScale,

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.data import ImageDataset, fit_images
 from cnnstudio.ui import style
+from cnnstudio.ui.inspection.lazy_view import LazyView
 from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_base import LazyView
 from cnnstudio.ui.inspection.vis_pages import spin
 from cnnstudio.ui.inspection.vis_widgets import (
     ImagePane,

@@ -38,14 +38,20 @@ class StatusLine(QLabel):
 
 class LazyView(InspectView):
     """A view that computes on `refresh()` while it is shown; a subject that arrives while it is
-    hidden is computed when it is shown (drawing on the pad updates only the page being looked at)."""
+    hidden is computed when it is shown (drawing on the pad updates only the page being looked at).
+
+    `set_subject` first calls `subject_changed(previous)` (the view may be hidden) so the view can drop
+    work and results that no longer fit, then refreshes now or when the view is next shown.
+    """
 
     def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self._stale = False
 
     def set_subject(self, subject: InspectSubject | None) -> None:
+        previous = self.subject
         super().set_subject(subject)
+        self.subject_changed(previous)
         self.request_refresh()
 
     def request_refresh(self) -> None:
@@ -60,6 +66,16 @@ class LazyView(InspectView):
         if self._stale:
             self._stale = False
             self.refresh()
+
+    def model_changed(self, previous: InspectSubject | None) -> bool:
+        """Whether the current subject's model differs from `previous`'s."""
+        if previous is None or self.subject is None:
+            return previous is not self.subject
+        return (previous.classifier is not self.subject.classifier
+                or previous.classifier.module is not self.subject.classifier.module)
+
+    def subject_changed(self, previous: InspectSubject | None) -> None:
+        """The subject was replaced: drop work and results that no longer fit (nothing by default)."""
 
     def refresh(self) -> None:
         """Compute what the view shows for `self.subject` (None: show that there is nothing)."""

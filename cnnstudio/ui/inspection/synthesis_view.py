@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from cnnstudio.ui.inspection.lazy_view import LazyView
 from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_base import LazyView, model_layers
+from cnnstudio.ui.inspection.vis_base import model_layers
 from cnnstudio.ui.inspection.vis_dream import DreamPage
 from cnnstudio.ui.inspection.vis_gallery import GalleryPage
 from cnnstudio.ui.inspection.vis_maximize import MaximizePage

@@ -1,7 +1,8 @@
 """Screenshots of the Grad-CAM, synthesis, fooling and embedding views in real states, for the docs.
 
-    from cnnstudio.ui.inspection.vis_screenshots import render
-    render(Path("docs/screenshots"))   # needs a QApplication (offscreen is fine)
+    python scripts/screenshots_inspect_views.py [--out docs/screenshots]
+
+or `render(out_dir)` from scripts/render_screenshots.py (needs a QApplication; offscreen is fine).
 
 Each view is shown on its own at the size it gets in the Inspect tab's centre, with real models: the
 pretrained EfficientNet-Lite0 on skimage's photograph of a cat, and LeNet-5 trained for a few seconds
@@ -10,10 +11,15 @@ on the bundled digits (in a temporary folder) for the embedding.
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QEventLoop, QPointF, QTimer
 from PySide6.QtTest import QTest
