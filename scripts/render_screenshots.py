@@ -1,17 +1,15 @@
-"""Render the README screenshots of the Designer: the real window, offscreen, with shipped templates.
+"""Render every README screenshot: the Designer with shipped templates here, then each tab's own script
+(screenshots_data, _training, _inspect, _inspect_views, _webcam). The real window, offscreen.
 
     python scripts/render_screenshots.py [--out docs/screenshots]
 
-Uses a temporary settings folder (the user's settings and recovery files are not touched).
+Uses temporary settings, runs and captures folders (the user's own are not touched).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEventLoop, QTimer
+from screenshot_support import pump, run_main, wait_until
 
 SIZE = (1600, 1000)
 
@@ -44,19 +42,8 @@ SHOTS = (
 )
 
 
-def pump(milliseconds: int) -> None:
-    """Run the event loop for a while (lets background work finish and widgets repaint)."""
-    loop = QEventLoop()
-    QTimer.singleShot(milliseconds, loop.quit)
-    loop.exec()
 
 
-def wait_until(predicate, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not settle")
-        pump(20)
 
 
 def render(shot: Shot, window, out: Path) -> Path:
@@ -85,27 +72,40 @@ def render(shot: Shot, window, out: Path) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["CNNSTUDIO_CONFIG_DIR"] = str(Path(home) / "config")
-        os.environ["CNNSTUDIO_STATE_DIR"] = str(Path(home) / "state")
-        from cnnstudio.ui.app import create_application
-        from cnnstudio.ui.main_window import MainWindow
+def render_designer(out: Path) -> list[Path]:
+    from cnnstudio.ui.main_window import MainWindow
 
-        create_application([])
-        window = MainWindow()
-        window.resize(*SIZE)
-        window.show()
-        window.start()
-        wait_until(window.document.analysis.is_current)
-        for shot in SHOTS:
-            print(render(shot, window, args.out))
-        window.shutdown()
-    return 0
+    window = MainWindow()
+    window.resize(*SIZE)
+    window.show()
+    window.start()
+    wait_until(window.document.analysis.is_current)
+    paths = [render(shot, window, out) for shot in SHOTS]
+    window.shutdown()
+    window.close()
+    return paths
+
+
+def render_all(out: Path) -> list[Path]:
+    import screenshots_data
+    import screenshots_inspect
+    import screenshots_inspect_views
+    import screenshots_training
+    import screenshots_webcam
+
+    from cnnstudio.ui.app import create_application
+
+    create_application([])
+    out.mkdir(parents=True, exist_ok=True)
+    paths = render_designer(out)
+    for module in (screenshots_data, screenshots_training, screenshots_inspect, screenshots_inspect_views,
+                   screenshots_webcam):
+        paths += module.render(out)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main(render_all, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -8,45 +8,19 @@ temporary settings folder (the user's settings and recovery files are not touche
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
+from screenshot_support import grab, run_main, wait_until
 
 SIZE = (1440, 900)
 AUGMENTATION = "flip:0.5,rotate:20,color:0.4"
-
-
-def pump(milliseconds: int) -> None:
-    """Run the event loop for a while (lets background work finish and widgets repaint)."""
-    loop = QEventLoop()
-    QTimer.singleShot(milliseconds, loop.quit)
-    loop.exec()
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the Data tab did not settle")
-        pump(20)
-
-
-def _grab(window, path: Path) -> Path:
-    pump(300)
-    if not window.grab().save(str(path)):
-        raise OSError(f"cannot write {path}")
-    return path
 
 
 def render(out_dir: Path) -> list[Path]:
@@ -67,7 +41,7 @@ def render(out_dir: Path) -> list[Path]:
     window.show_tab("Data")
     wait_until(lambda: tab.result is not None and not tab.runner.busy())
     wait_until(lambda: bool(tab.augment.tiles.rows))
-    paths = [_grab(window, out_dir / "data-digits.png")]
+    paths = [grab(window, out_dir / "data-digits.png")]
 
     item = tab.chooser.item("shapes")
     tab.chooser.list.setCurrentItem(item)
@@ -76,22 +50,14 @@ def render(out_dir: Path) -> list[Path]:
                and not tab.runner.busy())
     window.session.set_augment(AUGMENTATION)
     wait_until(lambda: not tab.augment.runner.busy() and not tab.augment.timer.isActive())
-    paths.append(_grab(window, out_dir / "data-shapes-fit.png"))
+    paths.append(grab(window, out_dir / "data-shapes-fit.png"))
     window.shutdown()
     window.close()
     return paths
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["CNNSTUDIO_CONFIG_DIR"] = str(Path(home) / "config")
-        os.environ["CNNSTUDIO_STATE_DIR"] = str(Path(home) / "state")
-        for path in render(args.out):
-            print(path)
-    return 0
+    return run_main(render, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,9 @@ temporary settings folder (the user's settings and recovery files are not touche
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -22,35 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from screenshot_support import grab, run_main, wait_until
 
 SIZE = (1440, 900)
 FEATURE_LAYER = "stem_relu"  # the first layer's maps: edges and colours of the photo
 ARITHMETIC_POSITION = (38, 52)  # an output of the first convolution on the cat's face
-
-
-def pump(milliseconds: int) -> None:
-    """Run the event loop for a while (lets background work finish and widgets repaint)."""
-    loop = QEventLoop()
-    QTimer.singleShot(milliseconds, loop.quit)
-    loop.exec()
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the Inspect tab did not settle")
-        pump(20)
-
-
-def _grab(window, path: Path) -> Path:
-    pump(300)
-    if not window.grab().save(str(path)):
-        raise OSError(f"cannot write {path}")
-    return path
 
 
 def render(out_dir: Path) -> list[Path]:
@@ -100,23 +76,23 @@ def render(out_dir: Path) -> list[Path]:
     busiest = int(np.argmax(activation.reshape(activation.shape[0], -1).std(axis=1)))
     top, left = maps.maps.view.tiles.origin(list(maps.maps.view.channels).index(busiest))
     QTest.mouseClick(maps.canvas, Qt.LeftButton, Qt.NoModifier, maps.canvas.widget_point(top + 10, left + 10))
-    paths = [_grab(window, out_dir / "inspect-featuremaps.png")]
+    paths = [grab(window, out_dir / "inspect-featuremaps.png")]
 
     page(FiltersView)
-    paths.append(_grab(window, out_dir / "inspect-filters.png"))
+    paths.append(grab(window, out_dir / "inspect-filters.png"))
 
     arithmetic = page(ArithmeticView)
     arithmetic.explain_position(*ARITHMETIC_POSITION)
     wait_until(tab.is_idle)
-    paths.append(_grab(window, out_dir / "inspect-arithmetic.png"))
+    paths.append(grab(window, out_dir / "inspect-arithmetic.png"))
 
     page(AttributionView)
-    paths.append(_grab(window, out_dir / "inspect-gradcam.png"))
+    paths.append(grab(window, out_dir / "inspect-gradcam.png"))
 
     editor = page(GridEditorView)
     editor.preset_combo.setCurrentIndex(0)
     editor.explain(1, 1, 1)
-    paths.append(_grab(window, out_dir / "inspect-convolution-by-hand.png"))
+    paths.append(grab(window, out_dir / "inspect-convolution-by-hand.png"))
 
     window.shutdown()
     window.close()
@@ -124,15 +100,7 @@ def render(out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["CNNSTUDIO_CONFIG_DIR"] = str(Path(home) / "config")
-        os.environ["CNNSTUDIO_STATE_DIR"] = str(Path(home) / "state")
-        for path in render(args.out):
-            print(path)
-    return 0
+    return run_main(render, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -14,16 +14,15 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QEventLoop, QPointF, QTimer
+from PySide6.QtCore import QPointF
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from screenshot_support import pump, run_main, wait_until
 
 from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.subject import InspectSubject
@@ -32,20 +31,6 @@ from cnnstudio.ui.style import apply_theme
 
 VIEW_SIZE = (920, 780)  # about the Inspect tab's centre in a 1440×900 window
 TIMEOUT_S = 300.0
-
-
-def _pump(milliseconds: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(milliseconds, loop.quit)
-    loop.exec()
-
-
-def _wait(predicate: Callable[[], bool], timeout: float = TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the view did not finish its work")
-        _pump(20)
 
 
 def _subject(classifier, image, dataset=None) -> InspectSubject:
@@ -57,7 +42,7 @@ def _subject(classifier, image, dataset=None) -> InspectSubject:
 
 
 def _grab(view: InspectView, path: Path) -> Path:
-    _pump(150)
+    pump(150)
     view.grab().save(str(path))
     return path
 
@@ -91,33 +76,33 @@ def render(out_dir: Path) -> list[Path]:
             return view
 
         attribution = show(AttributionView, cat)
-        _wait(lambda: attribution.result is not None and not runner.is_busy())
+        wait_until(lambda: attribution.result is not None and not runner.is_busy())
         written.append(_grab(attribution, out_dir / "inspect-view-gradcam.png"))
 
         fooling = show(AdversarialView, cat)
-        _wait(lambda: fooling.example is not None and not runner.is_busy())
+        wait_until(lambda: fooling.example is not None and not runner.is_busy())
         written.append(_grab(fooling, out_dir / "inspect-view-fooling.png"))
 
         synthesis = show(SynthesisView, cat)
         maximize = synthesis.maximize
-        _wait(lambda: maximize.layers is not None)
+        wait_until(lambda: maximize.layers is not None)
         maximize.class_box.set_class(efficientnet.classes.index("tabby"))
         maximize.start()
-        _wait(lambda: not runner.is_busy())
+        wait_until(lambda: not runner.is_busy())
         written.append(_grab(synthesis, out_dir / "inspect-view-maximize.png"))
         synthesis.pages.setCurrentWidget(synthesis.gallery)
         synthesis.gallery.start()
-        _wait(lambda: not runner.is_busy())
+        wait_until(lambda: not runner.is_busy())
         written.append(_grab(synthesis, out_dir / "inspect-view-gallery.png"))
         synthesis.pages.setCurrentWidget(synthesis.dream)
         synthesis.dream.start()
-        _wait(lambda: not runner.is_busy())
+        wait_until(lambda: not runner.is_busy())
         written.append(_grab(synthesis, out_dir / "inspect-view-deepdream.png"))
 
         embedding = show(EmbeddingView, _trained_digits_subject())
-        _wait(lambda: embedding.embedding is not None and not runner.is_busy())
+        wait_until(lambda: embedding.embedding is not None and not runner.is_busy())
         embedding.method_box.setCurrentIndex(embedding.method_box.findData("tsne"))
-        _wait(lambda: embedding.embedding.method == "tsne" and not runner.is_busy())
+        wait_until(lambda: embedding.embedding.method == "tsne" and not runner.is_busy())
         _point_at(embedding, 40)
         written.append(_grab(embedding, out_dir / "inspect-view-embedding.png"))
     finally:
@@ -133,7 +118,7 @@ def _point_at(view, index: int) -> None:
     spot = view.points.points()[index]
     scene = view.plot.plotItem.vb.mapViewToScene(QPointF(spot.pos()))
     QTest.mouseMove(view.plot.viewport(), view.plot.mapFromScene(scene))
-    _wait(lambda: view.hovered_row is not None, timeout=10.0)
+    wait_until(lambda: view.hovered_row is not None, timeout=10.0)
 
 
 def _trained_digits_subject() -> InspectSubject:
@@ -149,3 +134,14 @@ def _trained_digits_subject() -> InspectSubject:
             pass
         classifier = load_classifier(run_dir)
     return _subject(classifier, split.val.images[5, 0].numpy(), split.val)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from cnnstudio.ui.app import create_application
+
+    QApplication.instance() or create_application([])
+    return run_main(render, __doc__.splitlines()[0], argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,12 +8,10 @@ Everything it writes besides the PNGs (settings, recorded samples) goes to a tem
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,27 +21,12 @@ sys.path.insert(0, str(ROOT))
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+from screenshot_support import pump, run_main, wait_until
 
 SIZE = (1440, 900)
 CLIP_FRAMES = 48
 CLIP_SIZE = (640, 480)
-
-
-def pump(milliseconds: int) -> None:
-    """Run the event loop for a while (lets background work finish and widgets repaint)."""
-    loop = QEventLoop()
-    QTimer.singleShot(milliseconds, loop.quit)
-    loop.exec()
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not settle")
-        pump(20)
 
 
 def camera_clip(rgb: np.ndarray, path: Path) -> Path:
@@ -181,12 +164,7 @@ def render(out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args(argv)
-    for path in render(args.out):
-        print(path)
-    return 0
+    return run_main(render, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":
