@@ -74,3 +74,23 @@ def make_window(qtbot: Any, qapp: Any, prompts: FakePrompts, user_dirs: dict[str
 def window(make_window: Any) -> Any:
     """A main window showing LeNet-5 (the default design), analysed."""
     return make_window()
+
+
+@pytest.fixture(scope="module")
+def efficientnet() -> Any:
+    """The pretrained EfficientNet-Lite0 (loaded once per test module)."""
+    from cnnstudio.models.resolve import load_classifier
+
+    return load_classifier("efficientnet_lite0")
+
+
+@pytest.fixture
+def lenet() -> Any:
+    """LeNet-5 with random weights (seeded), as a classifier."""
+    import torch
+
+    from cnnstudio.graph.templates import load_template
+    from cnnstudio.models.designs import classifier_from_design
+
+    torch.manual_seed(0)
+    return classifier_from_design(load_template("lenet5"))

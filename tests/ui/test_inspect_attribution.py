@@ -9,26 +9,18 @@ import pytest
 import torch
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from test_inspect_support import CATS, subject_for
 from torch import nn
 
 from cnnstudio.graph.templates import load_template
 from cnnstudio.models.classifier import Classifier
 from cnnstudio.models.designs import classifier_from_design
 from cnnstudio.models.preprocess import Preprocessing
-from cnnstudio.models.resolve import load_classifier
 from cnnstudio.ui.inspection.attribution_view import METHODS, AttributionView
 from cnnstudio.ui.inspection.runner import InspectRunner
-from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.viz.images import InputSpec, predict, prepare_image
 
-CATS = {"tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat"}
 # Chelsea's face in skimage's 300×451 photograph (rows, columns), as in tests/viz/test_attribution.py.
 CAT_ROWS, CAT_COLS = (40, 300), (90, 370)
-
-
-@pytest.fixture(scope="module")
-def efficientnet() -> Classifier:
-    return load_classifier("efficientnet_lite0")
 
 
 @pytest.fixture(scope="module")
@@ -39,23 +31,10 @@ def chelsea() -> np.ndarray:
 
 
 @pytest.fixture
-def lenet() -> Classifier:
-    torch.manual_seed(0)
-    return classifier_from_design(load_template("lenet5"))
-
-
-@pytest.fixture
 def digit() -> np.ndarray:
     from cnnstudio.data.bundled import load_digits
 
     return load_digits().images[0, 0].numpy()
-
-
-def subject_for(classifier: Classifier, image: np.ndarray, target: int | None = None) -> InspectSubject:
-    x = prepare_image(image, InputSpec.like(classifier))
-    if target is None:
-        target = predict(classifier.module, x, classifier.classes, top=1)[0].index
-    return InspectSubject(classifier, classifier.name, image, x, target)
 
 
 @pytest.fixture

@@ -10,15 +10,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from cnnstudio.graph.templates import load_template
+from cnnstudio.models.classifier import Classifier
 from cnnstudio.ui.document import Document
+from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.tab import InspectTab
 from cnnstudio.ui.session import StudioSession
 from cnnstudio.ui.settings import Settings
 from cnnstudio.ui.tabs import StudioContext
+from cnnstudio.viz.images import InputSpec, predict, prepare_image
+
+CATS = {"tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat"}
+
+
+def subject_for(classifier: Classifier, image: np.ndarray, target: int | None = None) -> InspectSubject:
+    """What the tab would hand a view: the image prepared for the model, explaining `target` (default:
+    the predicted class)."""
+    x = prepare_image(image, InputSpec.like(classifier))
+    if target is None:
+        target = predict(classifier.module, x, classifier.classes, top=1)[0].index
+    return InspectSubject(classifier, classifier.name, image, x, target)
 
 
 def inspect_tab(qtbot: Any, prompts: Any, template: str = "lenet5") -> Iterator[InspectTab]:

@@ -8,27 +8,14 @@ import pytest
 import torch
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from test_inspect_support import subject_for
 
 from cnnstudio.graph.templates import load_template
 from cnnstudio.models.classifier import Classifier
 from cnnstudio.models.designs import classifier_from_design
-from cnnstudio.models.resolve import load_classifier
 from cnnstudio.ui.inspection.runner import InspectRunner
-from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.synthesis_view import SynthesisView
-from cnnstudio.viz.images import InputSpec, predict, prepare_image
 from cnnstudio.viz.tiles import BACKGROUND
-
-
-@pytest.fixture(scope="module")
-def efficientnet() -> Classifier:
-    return load_classifier("efficientnet_lite0")
-
-
-@pytest.fixture
-def lenet() -> Classifier:
-    torch.manual_seed(0)
-    return classifier_from_design(load_template("lenet5"))
 
 
 @pytest.fixture
@@ -36,12 +23,6 @@ def digit() -> np.ndarray:
     from cnnstudio.data.bundled import load_digits
 
     return load_digits().images[5, 0].numpy()
-
-
-def subject_for(classifier: Classifier, image: np.ndarray) -> InspectSubject:
-    x = prepare_image(image, InputSpec.like(classifier))
-    target = predict(classifier.module, x, classifier.classes, top=1)[0].index
-    return InspectSubject(classifier, classifier.name, image, x, target)
 
 
 @pytest.fixture
