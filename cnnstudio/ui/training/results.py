@@ -1,0 +1,180 @@
+"""The Results view of a run: confusion matrix, per-class precision/recall/F1, and an image gallery
+that starts with the misclassified images (most confident mistakes first) and shows the images of
+any confusion-matrix cell that is clicked."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnstudio.ui import style
+from cnnstudio.ui.training.confusion import ConfusionTable
+from cnnstudio.ui.training.evaluation import RunResults
+from cnnstudio.ui.training.gallery import MAX_ITEMS, Gallery, GalleryItem
+
+PLACEHOLDER = "Results appear here when a run ends, or when you double-click a run in the runs list."
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "heading")
+    return label
+
+
+class ResultsPanel(QStackedWidget):
+    """A message page (placeholder, busy, error) and the results page."""
+
+    image_activated = Signal(object)  # an H×W×3 uint8 RGB image to inspect
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.results: RunResults | None = None
+        self.message = QLabel(PLACEHOLDER)
+        self.message.setAlignment(Qt.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setProperty("role", "muted")
+        self.addWidget(self.message)
+
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.RichText)
+        self.confusion = ConfusionTable()
+        self.per_class = QTableWidget(0, 5)
+        self.per_class.setHorizontalHeaderLabels(("Class", "Precision", "Recall", "F1", "Images"))
+        self.per_class.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.per_class.setSelectionMode(QAbstractItemView.NoSelection)
+        self.per_class.verticalHeader().hide()
+        self.per_class.verticalHeader().setDefaultSectionSize(20)
+        self.per_class.setAlternatingRowColors(True)
+        self.per_class.setShowGrid(False)
+        header = self.per_class.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Stretch)
+        header.setHighlightSections(False)
+        for column, tip in enumerate(("", "Of the images predicted as this class, the share that are this class",
+                                      "Of the images of this class, the share predicted as this class",
+                                      "The harmonic mean of precision and recall",
+                                      "Validation images of this class")):
+            self.per_class.horizontalHeaderItem(column).setToolTip(tip)
+        self.gallery_title = _heading("")
+        self.show_mistakes = QPushButton("All mistakes")
+        self.show_mistakes.setToolTip("Show every misclassified image again, most confident mistakes first")
+        self.gallery = Gallery()
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 6, 0)
+        left_layout.addWidget(_heading("Confusion matrix"))
+        axes = QLabel("rows: true class · columns: predicted class · click a cell to see its images")
+        axes.setProperty("role", "muted")
+        axes.setWordWrap(True)
+        left_layout.addWidget(axes)
+        left_layout.addWidget(self.confusion, 1)
+        right = QSplitter(Qt.Vertical)
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(6, 0, 0, 0)
+        table_layout.addWidget(_heading("Per-class metrics"))
+        table_layout.addWidget(self.per_class, 1)
+        gallery_box = QWidget()
+        gallery_layout = QVBoxLayout(gallery_box)
+        gallery_layout.setContentsMargins(6, 0, 0, 0)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.gallery_title, 1)
+        title_row.addWidget(self.show_mistakes)
+        gallery_layout.addLayout(title_row)
+        gallery_layout.addWidget(self.gallery, 1)
+        right.addWidget(table_box)
+        right.addWidget(gallery_box)
+        right.setChildrenCollapsible(False)
+        right.setSizes([270, 270])
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([460, 560])
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.splitter, 1)
+        self.addWidget(page)
+
+        self.confusion.cell_chosen.connect(self.show_cell)
+        self.show_mistakes.clicked.connect(self.show_all_mistakes)
+        self.gallery.image_activated.connect(self._activated)
+
+    # ----- states
+    def show_text(self, text: str, error: bool = False) -> None:
+        """Show a message instead of results (placeholder, 'evaluating…', or why there are none)."""
+        self.message.setProperty("role", "error" if error else "muted")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+        self.setCurrentIndex(0)
+
+    def show_results(self, results: RunResults) -> None:
+        self.results = results
+        report = results.report
+        self.summary.setText(
+            f"<b>{results.run_dir.name}</b> — {results.checkpoint} checkpoint (after epoch {results.epoch}) on "
+            f"{report.count:,} validation images: accuracy <b>{report.accuracy:.1%}</b>, loss {report.loss:.4f}, "
+            f"{len(report.misclassified):,} misclassified")
+        self.confusion.set_matrix(report.confusion, report.classes)
+        self.per_class.setRowCount(len(report.per_class))
+        for row, metrics in enumerate(report.per_class):
+            cells = (metrics.name, f"{metrics.precision:.1%}", f"{metrics.recall:.1%}", f"{metrics.f1:.3f}",
+                     f"{metrics.support:,}")
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment((Qt.AlignLeft if column == 0 else Qt.AlignRight) | Qt.AlignVCenter)
+                if column == 3 and metrics.support and metrics.f1 < 0.8:
+                    item.setForeground(QColor(style.ERROR))
+                self.per_class.setItem(row, column, item)
+        self.show_all_mistakes()
+        self.setCurrentIndex(1)
+
+    # ----- the gallery
+    def show_all_mistakes(self) -> None:
+        if self.results is None:
+            return
+        classes = self.results.report.classes
+        items = [GalleryItem(item.index, classes[item.true], classes[item.predicted], item.confidence)
+                 for item in self.results.report.misclassified]
+        self.confusion.clearSelection()
+        self._fill(items, f"Misclassified ({len(items):,}, most confident first)" if items
+                   else "No misclassified images")
+
+    def show_cell(self, true: int, predicted: int) -> None:
+        """The images of class `true` predicted as `predicted`."""
+        if self.results is None:
+            return
+        classes = self.results.report.classes
+        examples = self.results.examples(true, predicted)
+        items = [GalleryItem(index, classes[true], classes[predicted], confidence) for index, confidence in examples]
+        what = f"{classes[true]} classified correctly" if true == predicted else \
+            f"true {classes[true]}, predicted {classes[predicted]}"
+        self._fill(items, f"{what}: {len(items):,} image{'s' if len(items) != 1 else ''}")
+
+    def _fill(self, items: list[GalleryItem], title: str) -> None:
+        assert self.results is not None
+        if len(items) > MAX_ITEMS:
+            title += f" (showing the first {MAX_ITEMS})"
+        self.gallery_title.setText(title)
+        self.gallery.show_items(items, self.results.image)
+
+    def _activated(self, index: int) -> None:
+        if self.results is not None:
+            self.image_activated.emit(self.results.image(index))

@@ -1,0 +1,179 @@
+"""The runs the Training tab keeps: one folder per run under `runs_dir()`, read back for the runs list.
+
+A run folder holds what the engine writes (metrics.json, best/ and last/ checkpoints). Nothing
+else is stored: the list is rebuilt from the folders, so runs trained with `cnnstudio train --out`
+into the same folder show up too. Folders that cannot be read are listed as damaged, with the
+reason, and never stop the list from loading.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cnnstudio.engine.checkpoint import STATE_JSON
+from cnnstudio.engine.loop import METRICS_FILE
+
+DATE_FORMAT = "%Y-%m-%d_%H-%M-%S"
+_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})")
+# metrics.json status → what the list shows
+_STATUS_TEXT = {"completed": "completed", "early_stopped": "completed (early stop)", "stopped": "stopped",
+                "failed": "failed", "running": "interrupted"}
+RESUMABLE = ("stopped", "interrupted")
+
+
+@dataclass(frozen=True)
+class EpochHistory:
+    """A run's per-epoch curves from its metrics.json (val_* entries may be None)."""
+
+    epoch: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_loss: list[float | None] = field(default_factory=list)
+    val_acc: list[float | None] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of the runs list.
+
+    status: completed, completed (early stop), stopped, failed, interrupted (the process ended
+    without a final word, e.g. the computer shut down; resumable from `last`) or damaged.
+    """
+
+    path: Path
+    date: datetime
+    design: str
+    data: str
+    epochs_done: int
+    epochs: int | None
+    best_val_acc: float | None
+    status: str
+    problem: str = ""
+    config: dict[str, Any] = field(default_factory=dict)
+    history: EpochHistory = field(default_factory=EpochHistory)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def has_checkpoint(self) -> bool:
+        return has_checkpoint(self.path, "best") or has_checkpoint(self.path, "last")
+
+    @property
+    def resumable(self) -> bool:
+        return self.status in RESUMABLE and has_checkpoint(self.path, "last")
+
+
+def has_checkpoint(run_dir: Path, tag: str) -> bool:
+    """Whether checkpoint `tag` can be loaded (including one a crash left as `.tag.old`, which
+    loading recovers), checked without changing anything."""
+    return any((run_dir / name / STATE_JSON).is_file() for name in (tag, f".{tag}.old"))
+
+
+def new_run_dir(root: Path, design_name: str, now: datetime | None = None) -> Path:
+    """A fresh, readable folder name: `2026-11-23_14-05-12_LeNet-5` (with -2, -3 … if taken)."""
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in design_name.strip()).strip("._") or "network"
+    base = f"{(now or datetime.now()).strftime(DATE_FORMAT)}_{stem}"
+    candidate, number = root / base, 2
+    while candidate.exists():
+        candidate, number = root / f"{base}-{number}", number + 1
+    return candidate
+
+
+def scan_runs(root: Path) -> list[RunRecord]:
+    """Every run folder under `root`, newest first."""
+    try:
+        folders = [path for path in root.iterdir() if path.is_dir() and not path.name.startswith(".")]
+    except OSError:
+        return []
+    return sorted((read_run(path) for path in folders), key=lambda record: record.date, reverse=True)
+
+
+def read_run(path: Path) -> RunRecord:
+    """The record of one run folder; a folder that cannot be read becomes a 'damaged' record."""
+    date = _folder_date(path)
+    metrics_path = path / METRICS_FILE
+    if not metrics_path.is_file():
+        if has_checkpoint(path, "last"):
+            return _from_checkpoint(path, date)
+        return RunRecord(path, date, "?", "?", 0, None, None, "damaged",
+                         problem=f"no {METRICS_FILE} and no checkpoint: not a training run, or it ended before "
+                                 "its first epoch")
+    try:
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+        if not isinstance(metrics, dict):
+            raise TypeError("not a JSON object")
+        history = _history(metrics.get("epochs", []))
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
+        return RunRecord(path, date, "?", "?", 0, None, None, "damaged",
+                         problem=f"{METRICS_FILE} is unreadable ({type(error).__name__}: {error})")
+    config = metrics.get("config") if isinstance(metrics.get("config"), dict) else {}
+    status = _STATUS_TEXT.get(str(metrics.get("status")), str(metrics.get("status") or "unknown"))
+    epochs = config.get("epochs")
+    return RunRecord(path, date, str(metrics.get("name") or "?"), data_text(config.get("data")),
+                     history.epoch[-1] if history.epoch else 0, epochs if isinstance(epochs, int) else None,
+                     _best_accuracy(history, metrics.get("best_epoch")), status, config=config, history=history)
+
+
+def _from_checkpoint(path: Path, date: datetime) -> RunRecord:
+    """A run without metrics.json (written by an older or interrupted run): what `last` records."""
+    try:
+        folder = path / "last" if (path / "last" / STATE_JSON).is_file() else path / ".last.old"
+        state = json.loads((folder / STATE_JSON).read_text(encoding="utf-8"))
+        config, progress = state["config"], state["progress"]
+        return RunRecord(path, date, str(state["design"].get("name", "?")), data_text(config.get("data")),
+                         int(progress["epoch"]), int(config["epochs"]), progress.get("best_val_acc"), "interrupted",
+                         config=config)
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as error:
+        return RunRecord(path, date, "?", "?", 0, None, None, "damaged",
+                         problem=f"its checkpoint is unreadable ({type(error).__name__}: {error})")
+
+
+def _history(entries: Any) -> EpochHistory:
+    if not isinstance(entries, list):
+        raise TypeError("'epochs' is not a list")
+    history = EpochHistory()
+    for entry in entries:
+        history.epoch.append(int(entry["epoch"]))
+        history.train_loss.append(float(entry["train_loss"]))
+        history.train_acc.append(float(entry["train_acc"]))
+        history.val_loss.append(None if entry.get("val_loss") is None else float(entry["val_loss"]))
+        history.val_acc.append(None if entry.get("val_acc") is None else float(entry["val_acc"]))
+        history.lr.append(float(entry["lr"]))
+    return history
+
+
+def _best_accuracy(history: EpochHistory, best_epoch: Any) -> float | None:
+    """The validation accuracy of the best checkpoint (the epoch with the lowest validation loss), which
+    is the network the run hands on, evaluates and exports."""
+    for epoch, accuracy in zip(history.epoch, history.val_acc):
+        if epoch == best_epoch:
+            return accuracy
+    return None
+
+
+def _folder_date(path: Path) -> datetime:
+    match = _DATE_PREFIX.match(path.name)
+    if match:
+        try:
+            return datetime.strptime(match.group(1), DATE_FORMAT)
+        except ValueError:
+            pass
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime)
+    except OSError:
+        return datetime.fromtimestamp(0)
+
+
+def data_text(spec: Any) -> str:
+    """How the list names a run's data: the spec of a built-in set, the folder name of an image folder."""
+    if not isinstance(spec, str) or not spec:
+        return "?"
+    return Path(spec).name if ("/" in spec or "\\" in spec) else spec
