@@ -83,19 +83,20 @@ class InspectTab(StudioTab):
         self.inputs = InputPanel(context, self.runner)
         self.predictions = PredictionsPanel()
         self.network_map = NetworkMap()
-        self.views: list[InspectView] = [view_class(self.runner) for view_class in VIEW_CLASSES]
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
-        self._holders: dict[InspectView, QScrollArea] = {}
-        for view in self.views:
+        # A page's view is built the first time it is shown or asked for (`view`): building all eight
+        # (with their plots) would cost the window's start-up a noticeable fraction of a second.
+        self._built: dict[type[InspectView], InspectView] = {}
+        self._holders: list[QScrollArea] = []
+        for view_class in VIEW_CLASSES:
             # Each page scrolls when the window is smaller than the page would like, so no page sets a
             # minimum size for the whole window.
             holder = QScrollArea()
-            holder.setWidget(view)
             holder.setWidgetResizable(True)
             holder.setFrameShape(QFrame.NoFrame)
-            self._holders[view] = holder
-            self.pages.addTab(holder, view.title.replace("&", "&&"))  # a lone & would underline a shortcut
+            self._holders.append(holder)
+            self.pages.addTab(holder, view_class.title.replace("&", "&&"))  # a lone & would underline a shortcut
         self.message = StatusLine()
         self.message.hide()
 
@@ -141,9 +142,8 @@ class InspectTab(StudioTab):
         self.inputs.image_changed.connect(self._image_changed)
         self.predictions.class_chosen.connect(self._class_chosen)
         self.network_map.layer_clicked.connect(self.show_layer)
-        for view in self.views:
-            if hasattr(view, "layer_selected"):
-                view.layer_selected.connect(self.network_map.select_layer)
+        self.pages.currentChanged.connect(lambda index: self.view(VIEW_CLASSES[index]) if index >= 0 else None)
+        self.view(VIEW_CLASSES[self.pages.currentIndex()])
         session.data_changed.connect(self._data_changed)
         session.inspect_image.connect(self.inputs.show_snapshot)
         current = self.inputs.current()
@@ -156,16 +156,32 @@ class InspectTab(StudioTab):
         return not self.runner.is_busy() and not self.model_source.is_pending() and not self.inputs.pad.is_pending()
 
     # ----- pages
+    @property
+    def views(self) -> list[InspectView]:
+        """The pages built so far."""
+        return list(self._built.values())
+
     def view(self, view_class: type[InspectView]) -> InspectView:
-        """The page of class `view_class`."""
-        return next(view for view in self.views if isinstance(view, view_class))
+        """The page of class `view_class`, built (and given the current subject) on first use."""
+        index = next(i for i, page_class in enumerate(VIEW_CLASSES) if issubclass(page_class, view_class))
+        page_class = VIEW_CLASSES[index]
+        view = self._built.get(page_class)
+        if view is None:
+            view = page_class(self.runner)
+            if hasattr(view, "layer_selected"):
+                view.layer_selected.connect(self.network_map.select_layer)
+            self._built[page_class] = view
+            self._holders[index].setWidget(view)
+            if self.subject is not None:
+                view.set_subject(self.subject)
+        return view
 
     def current_view(self) -> InspectView:
-        return self.pages.currentWidget().widget()
+        return self.view(VIEW_CLASSES[self.pages.currentIndex()])
 
     def show_view(self, view: InspectView) -> None:
         """Make `view` the page shown."""
-        self.pages.setCurrentWidget(self._holders[view])
+        self.pages.setCurrentIndex(list(VIEW_CLASSES).index(type(view)))
 
     def show_layer(self, name: str) -> None:
         """Show layer `name` in the current page if it can, else in the feature maps."""
