@@ -9,18 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
+from cnnstudio.camera.commands import add_commands as add_classify_commands
+from cnnstudio.engine.commands import add_commands as add_training_commands
+from cnnstudio.engine.exporting import EXPORT_FORMATS
 from cnnstudio.graph import NetworkFileError, load_network, save_network
 from cnnstudio.graph.describe import format_count, format_shape
 from cnnstudio.graph.templates import load_template, retarget, template_infos
-from cnnstudio.camera.commands import add_commands as add_classify_commands
-from cnnstudio.engine.commands import add_commands as add_training_commands
 from cnnstudio.models.commands import add_commands as add_predict_commands
 from cnnstudio.viz.commands import add_commands as add_inspect_commands
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
-SCRIPT_DATASETS = ("mnist", "fashion-mnist", "cifar10")  # what an exported training script can load
 
 
 class CommandError(Exception):
@@ -157,39 +156,16 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from cnnstudio.build.export import (ExportError, ScriptSettings, export_onnx, export_program, export_python,
-                                        write_training_script)
-    from cnnstudio.build.weights import WeightsFileError
-    from cnnstudio.engine.checkpoint import CheckpointError, load_checkpoint
-    from cnnstudio.graph import network_from_dict
+    from cnnstudio.build.export import ExportError
+    from cnnstudio.engine.exporting import export_run
 
     try:
-        saved = load_checkpoint(args.run, args.checkpoint)
-        graph = network_from_dict(saved.design, f"{saved.path} (design)").graph
-    except (CheckpointError, NetworkFileError) as error:
+        written = export_run(args.run, args.format, args.output, args.checkpoint,
+                             note=lambda text: print(f"note: {text}"))
+    except ExportError as error:
         raise CommandError(str(error)) from None
-    config = saved.config
-    try:
-        if args.format == "onnx":
-            export_onnx(graph, saved.weights, args.output)
-        elif args.format == "pt2":
-            export_program(graph, saved.weights, args.output)
-        elif args.format == "py":
-            print(f"wrote {export_python(graph, saved.weights, args.output)}")
-        else:
-            data = config.data if config.data in SCRIPT_DATASETS or Path(config.data).is_dir() else None
-            if data is None:
-                print(f"note: the run's data {config.data!r} is CNN Studio's own; the script defaults to cifar10, "
-                      "pass --data mnist|fashion-mnist|cifar10|FOLDER when you run it")
-            settings = ScriptSettings(
-                epochs=config.epochs, batch_size=config.batch_size, lr=config.lr, optimizer=config.optimizer,
-                momentum=config.momentum, weight_decay=config.weight_decay, label_smoothing=config.label_smoothing,
-                flip="flip" in config.augment, data=data or "cifar10", mean=tuple(saved.data.mean),
-                std=tuple(saved.data.std))
-            write_training_script(graph, args.output, settings)
-    except (ExportError, WeightsFileError) as error:
-        raise CommandError(f"{saved.path}: {error}" if isinstance(error, WeightsFileError) else str(error)) from None
-    print(f"wrote {args.output}")
+    for path in written:
+        print(f"wrote {path}")
     return EXIT_OK
 
 
@@ -229,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("export", help="export a trained run: ONNX, torch.export, Python source, training script")
     p.add_argument("run", help="a run folder written by `cnnstudio train` (or one of its checkpoint folders)")
-    p.add_argument("--format", required=True, choices=("onnx", "pt2", "py", "script"),
+    p.add_argument("--format", required=True, choices=EXPORT_FORMATS,
                    help="onnx; pt2 (torch.export); py (module source + weights); script (standalone training script)")
     p.add_argument("-o", "--output", required=True, help="the file to write")
     p.add_argument("--checkpoint", choices=("best", "last"), default="best")
