@@ -42,6 +42,14 @@ class Prompts:
         path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, file_filter)
         return path or None
 
+    def choose_directory(self, title: str, directory: str) -> str | None:
+        return QFileDialog.getExistingDirectory(self.parent, title, directory) or None
+
+    def confirm(self, title: str, text: str) -> bool:
+        """A yes/no question whose default answer is No (for actions that cannot be undone)."""
+        answer = QMessageBox.question(self.parent, title, text, QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
     def save_changes(self, document_name: str) -> SaveChoice:
         answer = QMessageBox.question(
             self.parent, "Unsaved changes",

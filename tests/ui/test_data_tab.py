@@ -133,11 +133,10 @@ def test_xo_with_options(qtbot: Any, window: Any) -> None:
 def test_image_folder_lists_the_broken_file(qtbot: Any, window: Any, tmp_path: Path) -> None:
     tab = data_tab(qtbot, window)
     folder = make_image_folder(tmp_path / "pets")
-    asked = []
-    tab.choose_directory = lambda parent, title, start: asked.append(title) or str(folder)
+    window.prompts.script("choose_directory", str(folder))
     with qtbot.waitSignal(tab.loaded, timeout=LOAD_TIMEOUT):
         qtbot.mouseClick(tab.chooser.folder_button, Qt.LeftButton)
-    assert asked
+    assert "choose_directory" in window.prompts.asked
     choice = window.session.data
     assert Path(choice.spec) == folder.resolve() and choice.title == "pets"
     assert choice.split.classes == ["cats", "dogs"]

@@ -177,15 +177,13 @@ def test_a_run_goes_to_inspect_and_exports_in_the_engines_formats(runs, window, 
 
 
 def test_deleting_a_run_asks_first(runs, window, prompts, qtbot, monkeypatch):
-    answers = []
-    monkeypatch.setattr(prompts, "confirm", lambda title, text: answers.pop(0), raising=False)
     tab = training_tab(window)
     table = tab.runs.table
     qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=row_point(table, tab.runs.row_of(runs["stopped"])))
-    answers.append(False)
+    prompts.script("confirm", False)
     click(qtbot, tab.runs.buttons["delete"])
     assert runs["stopped"].is_dir() and table.rowCount() == 3
-    answers.append(True)
+    prompts.script("confirm", True)
     click(qtbot, tab.runs.buttons["delete"])
     assert not runs["stopped"].exists() and table.rowCount() == 2
 

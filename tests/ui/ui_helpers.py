@@ -33,6 +33,12 @@ class FakePrompts:
     def save_path(self, title: str, suggested: str, file_filter: str = "") -> str | None:
         return self._answer("save_path", None)
 
+    def choose_directory(self, title: str, directory: str) -> str | None:
+        return self._answer("choose_directory", None)
+
+    def confirm(self, title: str, text: str) -> bool:
+        return self._answer("confirm", False)
+
     def save_changes(self, document_name: str) -> SaveChoice:
         return self._answer("save_changes", SaveChoice.CANCEL)
 

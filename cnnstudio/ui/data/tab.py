@@ -32,7 +32,6 @@ from cnnstudio.ui.data.fitting import (
     design_outputs,
     fitted_design,
 )
-from cnnstudio.ui.data.folder_prompt import choose_directory
 from cnnstudio.ui.data.load_status import LoadStatus
 from cnnstudio.ui.data.loading import LoadRequest, LoadResult, run_load
 from cnnstudio.ui.data.sample_grid import SampleGrid
@@ -76,8 +75,6 @@ class DataTab(StudioTab):
         super().__init__(context, parent)
         # Where MNIST, CIFAR-10 … are downloaded to (tests point it at an empty folder).
         self.dataset_root: Path = default_root()
-        # The directory question (a seam: tests replace it with a scripted answer).
-        self.choose_directory = choose_directory
         self.source: Source | None = None
         self.result: LoadResult | None = None
         self.folders: list[Source] = []
@@ -178,7 +175,7 @@ class DataTab(StudioTab):
 
     def _ask_folder(self) -> None:
         start = str(self.source.folder.parent) if self.source and self.source.folder else str(Path.home())
-        path = self.choose_directory(self, "Choose an image folder (one sub-folder per class)", start)
+        path = self.context.prompts.choose_directory("Choose an image folder (one sub-folder per class)", start)
         if path:
             self.choose_folder(Path(path))
 

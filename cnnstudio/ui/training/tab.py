@@ -19,7 +19,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
-    QMessageBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -369,7 +368,7 @@ class TrainingTab(StudioTab):
     def delete_run(self, record: RunRecord) -> None:
         if record.path == self.active:
             return
-        if not self._confirm("Delete run", f"Delete the run “{record.name}” with its checkpoints and metrics?\n\n"
+        if not self.context.prompts.confirm("Delete run", f"Delete the run “{record.name}” with its checkpoints and metrics?\n\n"
                                            f"{record.path}\n\nThis cannot be undone."):
             return
         try:
@@ -382,14 +381,6 @@ class TrainingTab(StudioTab):
             self.results.results = None
             self.results.show_text("The run shown here was deleted.")
         self.refresh_runs()
-
-    def _confirm(self, title: str, text: str) -> bool:
-        """A yes/no question through the window's prompts (a plain dialog where they have no `confirm`)."""
-        ask = getattr(self.context.prompts, "confirm", None)
-        if ask is not None:
-            return bool(ask(title, text))
-        return QMessageBox.question(self, title, text, QMessageBox.Yes | QMessageBox.No,
-                                    QMessageBox.No) == QMessageBox.Yes
 
     # ----- results, the trained model, export (background jobs)
     def show_results(self, run_dir: Path, switch: bool = True) -> None:

@@ -1,12 +1,11 @@
-"""The Webcam tab's file questions behind one small class, so tests can answer them instead of a dialog."""
+"""The Webcam tab's file questions, asked through the window's prompts (which tests script)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
-
 from cnnstudio.engine.checkpoint import STATE_JSON
+from cnnstudio.ui.prompts import Prompts
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mpg *.mpeg *.wmv);;All files (*)"
 MODEL_FILTER = f"Designs and checkpoints (*.cnn.json {STATE_JSON});;All files (*)"
@@ -15,20 +14,19 @@ MODEL_FILTER = f"Designs and checkpoints (*.cnn.json {STATE_JSON});;All files (*
 class WebcamDialogs:
     """Each method returns the chosen path, or None when the user cancels."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        self.parent = parent
+    def __init__(self, prompts: Prompts) -> None:
+        self.prompts = prompts
 
     def video_file(self, directory: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self.parent, "Classify a video file", directory, VIDEO_FILTER)
-        return path or None
+        return self.prompts.open_path("Classify a video file", directory, VIDEO_FILTER)
 
     def image_folder(self, directory: str) -> str | None:
-        return QFileDialog.getExistingDirectory(self.parent, "Classify the images of a folder", directory) or None
+        return self.prompts.choose_directory("Classify the images of a folder", directory)
 
     def model_file(self, directory: str) -> str | None:
         """A design file (with its weights beside it), or a checkpoint's state.json (→ its folder)."""
-        path, _ = QFileDialog.getOpenFileName(
-            self.parent, "Choose a design (.cnn.json) or a run checkpoint's state.json", directory, MODEL_FILTER)
+        path = self.prompts.open_path("Choose a design (.cnn.json) or a run checkpoint's state.json", directory,
+                                      MODEL_FILTER)
         if not path:
             return None
         return str(Path(path).parent) if Path(path).name == STATE_JSON else path

@@ -69,7 +69,7 @@ class WebcamTab(StudioTab):
 
     def __init__(self, context: StudioContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.dialogs = WebcamDialogs(self)
+        self.dialogs = WebcamDialogs(context.prompts)
         self.live = LiveClassifier()
         self._activated = False
         self._running = False
