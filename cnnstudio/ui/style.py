@@ -64,7 +64,13 @@ QSplitter::handle:vertical {{ height: 1px; }}
 
 
 def apply_theme(app: QApplication) -> None:
-    """Fusion with a light palette: looks the same on every platform, readable in screenshots."""
+    """Fusion with a light palette: looks the same on every platform, readable in screenshots.
+
+    Applying it again is free: re-setting an application style sheet re-polishes every widget.
+    """
+    if app.property("cnnstudio_theme"):
+        return
+    app.setProperty("cnnstudio_theme", True)
     app.setStyle("Fusion")
     palette = QPalette()
     colors = {

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from ui_helpers import FakePrompts, wait_analysis
 
 from cnnstudio.ui.settings import Settings
@@ -68,6 +69,9 @@ def make_window(qtbot: Any, qapp: Any, prompts: FakePrompts, user_dirs: dict[str
         window.shutdown()
         window.close()
         window.deleteLater()
+    # Delete the windows now: left for a later event loop, every test's window would stay alive and
+    # slow down the style polishing of all windows after it.
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ def test_many_void_qt_calls_do_not_exhaust_none():
 def test_overview_appears_for_a_tall_design_and_moves_the_view(make_window, qtbot):
     window = make_window()
     view = window.designer.view
-    window.load_graph(load_template("resnet18"), None)
+    with qtbot.waitSignal(view.zoom_changed):  # loading shows the design once the event loop runs
+        window.load_graph(load_template("resnet18"), None)
     view.set_scale(1.0)
     view.centerOn(window.designer.scene.nodes["input"])
     minimap = view.minimap
