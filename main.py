@@ -2,7 +2,7 @@
 
 import sys
 
-from cnnstudio.cli import main
+from cnnstudio.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

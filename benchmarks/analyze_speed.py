@@ -13,8 +13,8 @@ import time
 import torch
 import torchvision
 
-from cnnstudio.build import analyze
-from cnnstudio.build.importer import import_torchvision
+from cnnstudio.pytorch import analyze
+from cnnstudio.pytorch.importer import import_torchvision
 
 REPEATS = 15
 

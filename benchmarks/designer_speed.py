@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QEventLoop, QTimer
 
-from cnnstudio.build import analyze
-from cnnstudio.build.importer import import_torchvision
+from cnnstudio.pytorch import analyze
+from cnnstudio.pytorch.importer import import_torchvision
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.graph.network import NetworkGraph
 

@@ -16,7 +16,7 @@ import torch
 import torchvision
 from torch import nn
 
-from cnnstudio.build import build_module
+from cnnstudio.pytorch import build_module
 from cnnstudio.graph.templates import load_template
 from cnnstudio.viz.activations import capture
 from cnnstudio.viz.featuremaps import render_feature_maps

@@ -35,7 +35,7 @@ from PIL import Image
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from cnnstudio.build import build_module
+from cnnstudio.pytorch import build_module
 from cnnstudio.data import DataSplit, ImageDataset
 from cnnstudio.engine import TrainConfig, train
 from cnnstudio.engine.device import resolve_device, resolve_precision

@@ -38,7 +38,7 @@ HEARTBEAT_MS = 10
 
 def training_request(run_dir: Path, epochs: int, batch_size: int):
     from cnnstudio.engine import TrainConfig
-    from cnnstudio.engine.runs import TrainRequest
+    from cnnstudio.engine.launch import TrainRequest
     from cnnstudio.graph.templates import load_template
 
     config = TrainConfig(epochs=epochs, batch_size=batch_size, data="digits")

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from cnnstudio.camera import ClassificationPipeline, FrameResult, LatestFrameGrabber, SourceEnded, VideoFileSource
-from cnnstudio.models import load_classifier
+from cnnstudio.pretrained import load_classifier
 
 WIDTH, HEIGHT, FPS = 640, 480, 30
 REPEATS = 3

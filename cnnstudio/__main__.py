@@ -2,6 +2,6 @@
 
 import sys
 
-from cnnstudio.cli import main
+from cnnstudio.cli.main import main
 
 sys.exit(main())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cnnstudio.build.importer import import_torchvision
+from cnnstudio.pytorch.importer import import_torchvision
 from cnnstudio.graph import NetworkGraph, arrange, save_network
 from cnnstudio.paths import TEMPLATES_DIR
 

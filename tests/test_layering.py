@@ -26,7 +26,7 @@ def python_files(subpackage: str = "") -> list[Path]:
 
 def test_the_scan_sees_the_package():
     assert len(python_files()) > 10
-    assert "torch" in imported_modules(PACKAGE / "build" / "analyze.py")
+    assert "torch" in imported_modules(PACKAGE / "pytorch" / "analyze.py")
 
 
 @pytest.mark.parametrize("path", python_files(), ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -39,13 +39,13 @@ def test_qt_only_under_ui(path):
 
 @pytest.mark.parametrize("path", python_files("graph"), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_graph_is_pure_python(path):
-    forbidden = {"torch", "torchvision", *QT, "cnnstudio.build", "cnnstudio.engine", "cnnstudio.ui"}
+    forbidden = {"torch", "torchvision", *QT, "cnnstudio.pytorch", "cnnstudio.engine", "cnnstudio.ui"}
     offending = {name for name in imported_modules(path)
                  if name.split(".")[0] in forbidden or any(name.startswith(f) for f in forbidden)}
     assert not offending, f"{path} imports {offending}; cnnstudio/graph must stay free of torch and Qt"
 
 
-@pytest.mark.parametrize("layer", ["build", "data", "engine", "models", "viz", "camera"])
+@pytest.mark.parametrize("layer", ["pytorch", "data", "engine", "pretrained", "viz", "camera"])
 def test_core_packages_do_not_import_the_ui(layer):
     for path in python_files(layer):
         assert not any(name.startswith("cnnstudio.ui") for name in imported_modules(path)), path

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from cnnstudio.data.decode import ACCEPTED_EXTENSIONS
-from cnnstudio.models.preprocess import read_image
+from cnnstudio.pretrained.preprocess import read_image
 
 DEFAULT_FOLDER_INTERVAL_S = 1.0
 _CAMERA_TIMEOUT_MS = 3000

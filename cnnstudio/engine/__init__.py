@@ -39,7 +39,7 @@ from cnnstudio.engine.events import (
     to_json,
 )
 from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
-from cnnstudio.engine.runs import TrainRequest, run_request
+from cnnstudio.engine.launch import TrainRequest, run_request
 from cnnstudio.engine.worker import TrainingProcess
 
 __all__ = [

@@ -28,7 +28,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
-from cnnstudio.build.weights import (
+from cnnstudio.pytorch.weights import (
     WeightsFileError,
     load_state_dict_file,
     save_state_dict,

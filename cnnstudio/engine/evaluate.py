@@ -17,8 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnnstudio.build import BuildError, build_module
-from cnnstudio.build.weights import WeightsFileError, load_into
+from cnnstudio.pytorch import BuildError, build_module
+from cnnstudio.pytorch.weights import WeightsFileError, load_into
 from cnnstudio.data import DataSplit, ImageDataset
 from cnnstudio.engine.batches import DeviceData
 from cnnstudio.engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from cnnstudio.build.export import (
+from cnnstudio.pytorch.export import (
     ExportError,
     ScriptSettings,
     export_onnx,
@@ -14,7 +14,7 @@ from cnnstudio.build.export import (
     export_python,
     write_training_script,
 )
-from cnnstudio.build.weights import WeightsFileError
+from cnnstudio.pytorch.weights import WeightsFileError
 from cnnstudio.engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from cnnstudio.engine.config import TrainConfig
 from cnnstudio.graph import NetworkFileError, network_from_dict

@@ -24,8 +24,8 @@ import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from cnnstudio.build import BuildError
-from cnnstudio.build.weights import WeightsFileError, load_into
+from cnnstudio.pytorch import BuildError
+from cnnstudio.pytorch.weights import WeightsFileError, load_into
 from cnnstudio.data import DataError, DataSplit
 from cnnstudio.data.augment import parse_augment
 from cnnstudio.engine.batches import DeviceData, batch_augmenter

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from cnnstudio.build import analyze
+from cnnstudio.pytorch import analyze
 from cnnstudio.graph.network import NetworkGraph
 
 ACTIVATION_COPIES = 2

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from cnnstudio.build import build_module
+from cnnstudio.pytorch import build_module
 from cnnstudio.graph import NetworkGraph
 from cnnstudio.graph.templates import classifier_node
 
@@ -34,7 +34,7 @@ def prepare_model(graph: NetworkGraph, init: str = "default",
 
     Weights are initialized with `init` ("default": PyTorch's per-layer defaults; "kaiming" or
     "xavier"), then `initial_weights` overwrite every tensor whose name and shape match.
-    Raises cnnstudio.build.BuildError for a design with errors.
+    Raises cnnstudio.pytorch.BuildError for a design with errors.
     """
     module = build_module(graph, logits=True)
     initialize(module, init)

@@ -18,7 +18,7 @@ from typing import Any
 
 from cnnstudio.engine.control import TrainControl
 from cnnstudio.engine.events import Error, Event, Finished, event_from_dict, to_dict
-from cnnstudio.engine.runs import TrainRequest, run_request
+from cnnstudio.engine.launch import TrainRequest, run_request
 
 
 class TrainingProcess:

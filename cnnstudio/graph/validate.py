@@ -2,7 +2,7 @@
 
 This checks what can be known without torch: layer types, parameters, wiring, cycles, reachability.
 Shape errors (a kernel larger than its input, an Add of mismatched shapes) come from the analyzer in
-cnnstudio.build, which runs the layers on the meta device.
+cnnstudio.pytorch, which runs the layers on the meta device.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from cnnstudio.build import NetworkAnalysis, analyze
+from cnnstudio.pytorch import NetworkAnalysis, analyze
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.ui.workers import Job
 

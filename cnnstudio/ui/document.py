@@ -6,7 +6,7 @@ so every view subscribes to it once.
 Weights belong to a design when it was imported with pretrained weights, transfer-learned, or opened
 with a weights file beside it (`net.cnn.json` + `net.safetensors`, keyed by node id, with class names
 and preprocessing in the safetensors metadata). They are kept as given while the user edits; whoever
-builds the design loads the tensors that still fit (`cnnstudio.models.designs.classifier_from_design`).
+builds the design loads the tensors that still fit (`cnnstudio.pretrained.designs.classifier_from_design`).
 Saving writes them beside the design again.
 """
 
@@ -18,7 +18,7 @@ import torch
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from cnnstudio.build.weights import WeightsFileError, load_state_dict_file, read_metadata, save_state_dict, \
+from cnnstudio.pytorch.weights import WeightsFileError, load_state_dict_file, read_metadata, save_state_dict, \
     weights_path_for
 from cnnstudio.graph.io import load_network, save_network
 from cnnstudio.graph.network import NetworkGraph

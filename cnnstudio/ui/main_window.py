@@ -18,21 +18,21 @@ from PySide6.QtWidgets import (
 )
 
 import cnnstudio
-from cnnstudio.build import NetworkAnalysis
-from cnnstudio.build.importer import ModelImportError, torchvision_model_names
+from cnnstudio.pytorch import NetworkAnalysis
+from cnnstudio.pytorch.importer import ModelImportError, torchvision_model_names
 from cnnstudio.engine.device import device_name, resolve_device
 from cnnstudio.fileio import atomic_write_text
 from cnnstudio.graph.io import NetworkFileError
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import DEFAULT_TEMPLATE, load_template
-from cnnstudio.models.torchvision_zoo import import_with_metadata
+from cnnstudio.pretrained.torchvision_zoo import import_with_metadata
 from cnnstudio.ui import style
 from cnnstudio.ui.autosave import DELAY_MS, Autosave, orphaned_recoveries
 from cnnstudio.ui.data.tab import DataTab
 from cnnstudio.ui.designer.analysis_table import analysis_csv
 from cnnstudio.ui.designer.clipboard import release_clipboard
 from cnnstudio.ui.designer.code_view import source_or_explanation
-from cnnstudio.ui.designer.commands import ReplaceGraphCommand
+from cnnstudio.ui.designer.undo_commands import ReplaceGraphCommand
 from cnnstudio.ui.designer.image_export import render_design
 from cnnstudio.ui.designer.tab import DesignerTab
 from cnnstudio.ui.dialogs.shortcuts import ShortcutsDialog

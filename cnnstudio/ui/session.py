@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from cnnstudio.data import DataSplit
-from cnnstudio.models.classifier import Classifier
+from cnnstudio.pretrained.classifier import Classifier
 
 
 @dataclass(frozen=True)

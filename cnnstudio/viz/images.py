@@ -37,7 +37,7 @@ class InputSpec:
 
     @classmethod
     def like(cls, source: _DescribesInput) -> InputSpec:
-        """From anything with `input_shape` (C, H, W), `mean` and `std`: a cnnstudio.models Classifier
+        """From anything with `input_shape` (C, H, W), `mean` and `std`: a cnnstudio.pretrained Classifier
         or its Preprocessing."""
         channels, height, width = source.input_shape
         return cls(channels, height, width, tuple(source.mean), tuple(source.std))
@@ -132,7 +132,7 @@ def probabilities(output: torch.Tensor) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class Prediction:
-    """One class and its probability (the same fields as cnnstudio.models' Prediction)."""
+    """One class and its probability (the same fields as cnnstudio.pretrained' Prediction)."""
 
     label: str
     prob: float

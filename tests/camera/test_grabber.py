@@ -16,7 +16,7 @@ from cnnstudio.camera import (
     LatestFrameGrabber,
     VideoFileSource,
 )
-from tests.camera.conftest import FRAMES_PER_PHOTO
+from tests.camera.helpers import FRAMES_PER_PHOTO
 from tests.camera.helpers import ScriptedSource
 
 

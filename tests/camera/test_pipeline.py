@@ -13,9 +13,9 @@ from cnnstudio.camera import (
     SourceStatus,
     open_source,
 )
-from tests.camera.conftest import FRAMES_PER_PHOTO
+from tests.camera.helpers import FRAMES_PER_PHOTO
 from tests.camera.helpers import write_video
-from tests.models.helpers import CAT_CLASSES, CUP_CLASSES
+from tests.pretrained.helpers import CAT_CLASSES, CUP_CLASSES
 
 
 def classify(pipeline, spec, **kwargs):

@@ -12,7 +12,7 @@ from cnnstudio.camera import (
     VideoFileSource,
     open_source,
 )
-from tests.camera.conftest import FRAMES_PER_PHOTO
+from tests.camera.helpers import FRAMES_PER_PHOTO
 
 
 def read_all(source):

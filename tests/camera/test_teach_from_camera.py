@@ -11,7 +11,7 @@ from cnnstudio.camera import (
     SampleRecorder,
     open_source,
 )
-from cnnstudio.models import load_classifier, save_classifier, teach_classifier
+from cnnstudio.pretrained import load_classifier, save_classifier, teach_classifier
 from tests.camera.helpers import shape_scene, write_video
 
 PER_CLASS = 8

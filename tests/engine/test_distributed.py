@@ -55,7 +55,7 @@ def test_two_processes_train_like_one_with_the_combined_batch(tmp_path):
 
 def test_torchrun_launches_the_train_command(tmp_path):
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={free_port()}",
-               "-m", "tests.engine.cli_main", "train", "xo", "--data", "xo:count=200", "--epochs", "1",
+               "-m", "tests.cli.training_main", "train", "xo", "--data", "xo:count=200", "--epochs", "1",
                "--device", "cpu", "--out", str(tmp_path)]
     environment = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,

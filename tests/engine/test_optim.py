@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from cnnstudio.build import build_module
+from cnnstudio.pytorch import build_module
 from cnnstudio.engine.config import TrainConfig
 from cnnstudio.engine.model import head_nodes, prepare_model
 from cnnstudio.engine.optim import LRSchedule, build_optimizer

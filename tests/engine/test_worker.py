@@ -3,7 +3,7 @@
 import time
 
 from cnnstudio.engine import TrainConfig
-from cnnstudio.engine.runs import TrainRequest
+from cnnstudio.engine.launch import TrainRequest
 from cnnstudio.engine.worker import TrainingProcess
 
 from .conftest import small_net

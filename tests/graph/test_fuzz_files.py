@@ -9,7 +9,7 @@ from design_fuzzing import FIELDS, SEEDS, mutate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnnstudio.build import analyze, build_module
+from cnnstudio.pytorch import analyze, build_module
 from cnnstudio.graph import NetworkFileError, loads_network
 
 

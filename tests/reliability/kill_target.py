@@ -57,7 +57,7 @@ def autosave_writer(folder: Path) -> Writer:
 def checkpoint_writer(folder: Path) -> Writer:
     import torch
 
-    from cnnstudio.build import build_module
+    from cnnstudio.pytorch import build_module
     from cnnstudio.engine.checkpoint import DataInfo, Progress, save_checkpoint
     from cnnstudio.engine.config import TrainConfig
     from cnnstudio.graph.templates import load_template

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnstudio.build import build_module
+from cnnstudio.pytorch import build_module
 from cnnstudio.engine.checkpoint import load_checkpoint, save_checkpoint
 from cnnstudio.graph.io import load_network, network_from_dict, save_network
 
@@ -120,7 +120,7 @@ def test_sigkill_never_leaves_a_half_written_file(kind, tmp_path, writer_server,
 def test_a_killed_training_worker_is_reported_and_the_run_resumes_from_its_last_checkpoint(tmp_path):
     from cnnstudio.engine import TrainConfig
     from cnnstudio.engine.events import CheckpointWritten, Error, Finished, Started
-    from cnnstudio.engine.runs import TrainRequest, run_request
+    from cnnstudio.engine.launch import TrainRequest, run_request
     from cnnstudio.engine.worker import TrainingProcess
     from cnnstudio.graph.templates import load_template
 

@@ -16,7 +16,7 @@ import pytest
 import torch
 from PIL import Image
 
-from cnnstudio.cli import main
+from cnnstudio.cli.main import main
 from cnnstudio.engine.config import TrainConfig
 from cnnstudio.engine.loop import train
 from cnnstudio.data import load_data

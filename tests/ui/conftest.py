@@ -83,7 +83,7 @@ def window(make_window: Any) -> Any:
 @pytest.fixture(scope="module")
 def efficientnet() -> Any:
     """The pretrained EfficientNet-Lite0 (loaded once per test module)."""
-    from cnnstudio.models.resolve import load_classifier
+    from cnnstudio.pretrained.resolve import load_classifier
 
     return load_classifier("efficientnet_lite0")
 
@@ -94,7 +94,7 @@ def lenet() -> Any:
     import torch
 
     from cnnstudio.graph.templates import load_template
-    from cnnstudio.models.designs import classifier_from_design
+    from cnnstudio.pretrained.designs import classifier_from_design
 
     torch.manual_seed(0)
     return classifier_from_design(load_template("lenet5"))

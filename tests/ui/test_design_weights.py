@@ -7,11 +7,11 @@ import pickle
 import torch
 import torchvision
 
-from cnnstudio.build import build_module
-from cnnstudio.build.weights import load_state_dict_file, read_metadata, save_state_dict
+from cnnstudio.pytorch import build_module
+from cnnstudio.pytorch.weights import load_state_dict_file, read_metadata, save_state_dict
 from cnnstudio.graph.io import save_network
 from cnnstudio.graph.templates import load_template
-from cnnstudio.models.designs import CLASSES_KEY
+from cnnstudio.pretrained.designs import CLASSES_KEY
 
 
 def _design_with_weights(tmp_path):

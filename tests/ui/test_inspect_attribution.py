@@ -13,21 +13,14 @@ from test_inspect_support import CATS, subject_for
 from torch import nn
 
 from cnnstudio.graph.templates import load_template
-from cnnstudio.models.classifier import Classifier
-from cnnstudio.models.designs import classifier_from_design
-from cnnstudio.models.preprocess import Preprocessing
+from cnnstudio.pretrained.classifier import Classifier
+from cnnstudio.pretrained.designs import classifier_from_design
+from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.ui.inspection.attribution_view import METHODS, AttributionView
 from cnnstudio.ui.inspection.runner import InspectRunner
 
 # Chelsea's face in skimage's 300×451 photograph (rows, columns), as in tests/viz/test_attribution.py.
 CAT_ROWS, CAT_COLS = (40, 300), (90, 370)
-
-
-@pytest.fixture(scope="module")
-def chelsea() -> np.ndarray:
-    from skimage import data
-
-    return data.chelsea()
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from sklearn.decomposition import PCA
 
 from cnnstudio.data import ImageDataset, load_data
 from cnnstudio.graph.templates import load_template
-from cnnstudio.models.classifier import Classifier
-from cnnstudio.models.designs import classifier_from_design
-from cnnstudio.models.resolve import load_classifier
+from cnnstudio.pretrained.classifier import Classifier
+from cnnstudio.pretrained.designs import classifier_from_design
+from cnnstudio.pretrained.resolve import load_classifier
 from cnnstudio.ui.inspection import embedding_view
 from cnnstudio.ui.inspection.embedding_view import EmbeddingView, class_colour
 from cnnstudio.ui.inspection.runner import InspectRunner

@@ -15,7 +15,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from cnnstudio.graph.templates import load_template
-from cnnstudio.models.classifier import Classifier
+from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.ui.document import Document
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.tab import InspectTab

@@ -11,8 +11,8 @@ from PySide6.QtTest import QTest
 from test_inspect_support import subject_for
 
 from cnnstudio.graph.templates import load_template
-from cnnstudio.models.classifier import Classifier
-from cnnstudio.models.designs import classifier_from_design
+from cnnstudio.pretrained.classifier import Classifier
+from cnnstudio.pretrained.designs import classifier_from_design
 from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.synthesis_view import SynthesisView
 from cnnstudio.viz.tiles import BACKGROUND
@@ -175,7 +175,7 @@ def test_a_new_model_stops_the_work_and_marks_the_pictures(qtbot, view, lenet, d
 def test_a_model_without_maps_can_still_maximize_a_class(qtbot, view, digit):
     from torch import nn
 
-    from cnnstudio.models.preprocess import Preprocessing
+    from cnnstudio.pretrained.preprocess import Preprocessing
 
     torch.manual_seed(0)
     mlp = Classifier(nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 10)), [str(i) for i in range(10)],

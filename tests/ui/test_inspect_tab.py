@@ -17,7 +17,7 @@ from cnnstudio.data import load_data
 from cnnstudio.engine.config import TrainConfig
 from cnnstudio.engine.loop import resume, train
 from cnnstudio.graph.templates import load_template
-from cnnstudio.models.runs import load_run_classifier
+from cnnstudio.pretrained.from_runs import load_run_classifier
 from cnnstudio.ui.inspection.arithmetic_view import ArithmeticView
 from cnnstudio.ui.inspection.featuremaps_view import FeatureMapsView
 from cnnstudio.ui.inspection.filters_view import FiltersView

@@ -12,8 +12,8 @@ import pytest
 import torch
 from PySide6.QtCore import QPoint, Qt
 
-from cnnstudio.models.designs import CLASSES_KEY
-from cnnstudio.models.efficientnet_lite import efficientnet_lite0_design
+from cnnstudio.pretrained.designs import CLASSES_KEY
+from cnnstudio.pretrained.efficientnet_lite import efficientnet_lite0_design
 from cnnstudio.ui.pretrained.compare import LATENCY, CompareDialog
 from cnnstudio.ui.pretrained.open_dialog import PretrainedDialog
 

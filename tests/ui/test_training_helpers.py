@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cnnstudio.data import DataSplit
 from cnnstudio.engine import TrainConfig, TrainControl, train
-from cnnstudio.engine.runs import load_training_data
+from cnnstudio.engine.launch import load_training_data
 from cnnstudio.graph.templates import load_template
 
 

@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 
 from cnnstudio.engine.events import BatchMetrics
 from cnnstudio.ui.training.plots import TrainingPlots
-from cnnstudio.ui.training.runs import EpochHistory, RunRecord
+from cnnstudio.ui.training.run_folders import EpochHistory, RunRecord
 from cnnstudio.ui.training.series import Smoother
 
 STEPS = 500  # batches per epoch of the synthetic run

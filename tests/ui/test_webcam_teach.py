@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from cnnstudio.models import load_classifier
+from cnnstudio.pretrained import load_classifier
 from cnnstudio.ui.settings import captures_dir
 from tests.camera.helpers import ScriptedSource, shape_scene, write_video
-from tests.models.helpers import photo_frame
+from tests.pretrained.helpers import photo_frame
 
 PER_CLASS = 8
 TIMEOUT = 90.0

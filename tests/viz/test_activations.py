@@ -5,7 +5,7 @@ import torch
 import torchvision
 from torch import fx, nn
 
-from cnnstudio.build import build_module
+from cnnstudio.pytorch import build_module
 from cnnstudio.graph.templates import load_template
 from cnnstudio.viz.activations import (
     capture,

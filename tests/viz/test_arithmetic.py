@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from cnnstudio.build import build_module
+from cnnstudio.pytorch import build_module
 from cnnstudio.graph.templates import load_template
 from cnnstudio.viz.arithmetic import convolve_grid, explain_conv, explain_pool, following_activation
 from cnnstudio.viz.runtime import InspectError

@@ -5,7 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
-from cnnstudio.build import build_module
+from cnnstudio.pytorch import build_module
 from cnnstudio.graph.templates import load_template
 from cnnstudio.viz.images import (
     InputSpec,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnstudio.build import NetworkAnalysis
+from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import classifier_node, retarget
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from cnnstudio.build import NetworkAnalysis
+from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.data import DataError, default_root
 from cnnstudio.engine.model import input_shape
 from cnnstudio.ui.data.augment_panel import AugmentPanel
@@ -42,7 +42,7 @@ from cnnstudio.ui.data.sources import (
     folder_source,
     suggest,
 )
-from cnnstudio.ui.designer.commands import ReplaceGraphCommand
+from cnnstudio.ui.designer.undo_commands import ReplaceGraphCommand
 from cnnstudio.ui.session import DataChoice
 from cnnstudio.ui.settings import captures_dir
 from cnnstudio.ui.tabs import StudioContext, StudioTab

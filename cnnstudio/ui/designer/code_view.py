@@ -12,7 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from cnnstudio.build import BuildError, module_source
+from cnnstudio.pytorch import BuildError, module_source
 from cnnstudio.fileio import atomic_write_text
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.ui import style

@@ -18,7 +18,7 @@ from cnnstudio.graph.network import GraphEditError, default_id, id_problem
 from cnnstudio.graph.params import check_param
 from cnnstudio.graph.validate import output_node
 from cnnstudio.ui.designer import clipboard
-from cnnstudio.ui.designer.commands import (
+from cnnstudio.ui.designer.undo_commands import (
     AddNodeCommand,
     AddSubgraphCommand,
     ConnectCommand,

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QFrame, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
-from cnnstudio.build import NetworkAnalysis, NodeAnalysis
+from cnnstudio.pytorch import NetworkAnalysis, NodeAnalysis
 from cnnstudio.graph.catalog import layer_spec
 from cnnstudio.graph.describe import format_count, format_shape
 from cnnstudio.graph.network import NetworkGraph

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.build import NodeAnalysis
+from cnnstudio.pytorch import NodeAnalysis
 from cnnstudio.graph.catalog import layer_spec
 from cnnstudio.graph.describe import compact_label, format_count, format_shape
 from cnnstudio.graph.network import Node

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
-from cnnstudio.build import NetworkAnalysis
+from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.graph.layout import ROW_SPACING
 from cnnstudio.graph.network import NetworkGraph, Node
 from cnnstudio.ui import style

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from cnnstudio.build import NetworkAnalysis
+from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.ui.designer.analysis_table import AnalysisTable
 from cnnstudio.ui.designer.code_view import CodeView
 from cnnstudio.ui.designer.edge_item import EdgeItem

@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import classifier_node
-from cnnstudio.models.designs import CLASSES_KEY, MEAN_KEY, weights_metadata
-from cnnstudio.models.imagenet import IMAGENET_CLASS_COUNT, IMAGENET_MEAN, IMAGENET_STD
-from cnnstudio.models.preprocess import Preprocessing
-from cnnstudio.models.transfer import TransferResult, transfer_learning, upstream_of
-from cnnstudio.ui.designer.commands import (
+from cnnstudio.pretrained.designs import CLASSES_KEY, MEAN_KEY, weights_metadata
+from cnnstudio.pretrained.imagenet import IMAGENET_CLASS_COUNT, IMAGENET_MEAN, IMAGENET_STD
+from cnnstudio.pretrained.preprocess import Preprocessing
+from cnnstudio.pretrained.transfer import TransferResult, transfer_learning, upstream_of
+from cnnstudio.ui.designer.undo_commands import (
     MacroCommand,
     ReplaceGraphCommand,
     SetTrainableCommand,
@@ -81,7 +81,7 @@ def transfer_metadata(graph: NetworkGraph, metadata: dict[str, str], names: list
     """The weights' metadata for the adapted design: the new class names, the old preprocessing.
 
     Weights stored without metadata are ImageNet classifiers when the classifier has 1,000 outputs
-    (see cnnstudio.models.designs); their ImageNet normalization is written down now, because the
+    (see cnnstudio.pretrained.designs); their ImageNet normalization is written down now, because the
     adapted design no longer has 1,000 outputs to tell.
     """
     adapted = dict(metadata)

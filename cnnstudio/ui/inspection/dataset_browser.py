@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data import ImageDataset
-from cnnstudio.models.classifier import Classifier
+from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.viz.images import InputSpec
 from cnnstudio.viz.runtime import InspectError, check_cancel, evaluating

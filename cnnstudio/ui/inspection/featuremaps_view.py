@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.graph.describe import format_shape
-from cnnstudio.models.classifier import Classifier
+from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.ui import style
 from cnnstudio.ui.inspection.image_widgets import (
     ColorBar,

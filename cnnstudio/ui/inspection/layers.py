@@ -8,7 +8,7 @@ import weakref
 import torch
 from torch import nn
 
-from cnnstudio.models.classifier import Classifier
+from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.viz.activations import LayerInfo, list_layers
 
 _CACHE: weakref.WeakKeyDictionary[nn.Module, list[LayerInfo]] = weakref.WeakKeyDictionary()

@@ -18,12 +18,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from cnnstudio.build.importer import torchvision_model_names
+from cnnstudio.pytorch.importer import torchvision_model_names
 from cnnstudio.engine.checkpoint import STATE_JSON, checkpoint_dir
-from cnnstudio.models.classifier import Classifier
-from cnnstudio.models.designs import classifier_from_design
-from cnnstudio.models.resolve import TORCHVISION_PREFIX, load_classifier
-from cnnstudio.models.runs import load_run_classifier
+from cnnstudio.pretrained.classifier import Classifier
+from cnnstudio.pretrained.designs import classifier_from_design
+from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX, load_classifier
+from cnnstudio.pretrained.from_runs import load_run_classifier
 from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext

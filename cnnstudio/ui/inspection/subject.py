@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from cnnstudio.data import ImageDataset
-from cnnstudio.models.classifier import Classifier
+from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.viz.images import InputSpec
 
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from torch.hub import tqdm
 
 from cnnstudio.data import ImageDataset
-from cnnstudio.models.classifier import Classifier
+from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.ui.inspection.adversarial_view import AdversarialView
 from cnnstudio.ui.inspection.arithmetic_view import ArithmeticView
 from cnnstudio.ui.inspection.attribution_view import AttributionView

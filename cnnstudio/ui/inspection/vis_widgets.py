@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.models.errors import ModelLoadError
+from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.ui import style
 from cnnstudio.viz.colormaps import colormap_table
 from cnnstudio.viz.runtime import InspectError

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.models.catalog import PretrainedInfo
+from cnnstudio.pretrained.catalog import PretrainedInfo
 from cnnstudio.ui.pretrained.networks import (
     format_accuracy,
     format_params,

@@ -3,7 +3,7 @@ measured on this machine, as a table and a labelled scatter plot (Deep Network D
 but measured).
 
 Accuracy, parameters and GFLOPs come from the weights' metadata (offline). Latency is measured off the
-GUI thread with `cnnstudio.models.compare.compare_pretrained`, by default only for the networks whose
+GUI thread with `cnnstudio.pretrained.compare.compare_pretrained`, by default only for the networks whose
 weights are here; torchvision's architectures can also be timed without their weights (random weights
 compute exactly as much).
 """
@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.models.catalog import PretrainedInfo, pretrained_catalog
-from cnnstudio.models.compare import ComparisonRow, compare_pretrained
+from cnnstudio.pretrained.catalog import PretrainedInfo, pretrained_catalog
+from cnnstudio.pretrained.compare import ComparisonRow, compare_pretrained
 from cnnstudio.ui import style
 from cnnstudio.ui.pretrained.catalog_table import CatalogTable
 from cnnstudio.ui.pretrained.task import ProgressTask, Report, TaskList

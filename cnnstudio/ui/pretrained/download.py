@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.models.torchvision_zoo import download_weights
+from cnnstudio.pretrained.torchvision_zoo import download_weights
 from cnnstudio.ui.pretrained.task import ProgressTask, Report, TaskList
 
 _PERMILLE = 1000

@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 import torch
 
-from cnnstudio.build.importer import ModelImportError
+from cnnstudio.pytorch.importer import ModelImportError
 from cnnstudio.graph.network import NetworkGraph
-from cnnstudio.models import efficientnet_lite
-from cnnstudio.models.catalog import PretrainedInfo
-from cnnstudio.models.designs import weights_metadata
-from cnnstudio.models.errors import ModelLoadError
-from cnnstudio.models.imagenet import imagenet_classes
-from cnnstudio.models.preprocess import Preprocessing
-from cnnstudio.models.resolve import TORCHVISION_PREFIX
-from cnnstudio.models.torchvision_zoo import import_with_metadata
+from cnnstudio.pretrained import efficientnet_lite
+from cnnstudio.pretrained.catalog import PretrainedInfo
+from cnnstudio.pretrained.designs import weights_metadata
+from cnnstudio.pretrained.errors import ModelLoadError
+from cnnstudio.pretrained.imagenet import imagenet_classes
+from cnnstudio.pretrained.preprocess import Preprocessing
+from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX
+from cnnstudio.pretrained.torchvision_zoo import import_with_metadata
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.models.catalog import PretrainedInfo, pretrained_catalog
-from cnnstudio.models.resolve import load_classifier
+from cnnstudio.pretrained.catalog import PretrainedInfo, pretrained_catalog
+from cnnstudio.pretrained.resolve import load_classifier
 from cnnstudio.ui.pretrained.catalog_table import CatalogTable
 from cnnstudio.ui.pretrained.download import DownloadPanel
 from cnnstudio.ui.pretrained.networks import (

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.build import NetworkAnalysis
+from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.graph.describe import format_count
 from cnnstudio.ui import style
 from cnnstudio.ui.tabs import StudioContext

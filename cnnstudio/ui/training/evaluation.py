@@ -19,7 +19,7 @@ from cnnstudio.data import DataError, DataSplit, load_data
 from cnnstudio.engine.checkpoint import CheckpointError
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.evaluate import EvaluationReport, evaluate, load_trained
-from cnnstudio.ui.training.runs import has_checkpoint
+from cnnstudio.ui.training.run_folders import has_checkpoint
 
 
 class ResultsError(Exception):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cnnstudio.engine.exporting import export_run as engine_export_run
-from cnnstudio.ui.training.runs import has_checkpoint
+from cnnstudio.ui.training.run_folders import has_checkpoint
 
 
 @dataclass(frozen=True)

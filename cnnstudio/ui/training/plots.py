@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.engine.events import BatchMetrics
 from cnnstudio.ui import style
-from cnnstudio.ui.training.runs import EpochHistory, RunRecord
+from cnnstudio.ui.training.run_folders import EpochHistory, RunRecord
 from cnnstudio.ui.training.series import GrowingArray, Smoother
 
 DEFAULT_SMOOTHING = 0.6

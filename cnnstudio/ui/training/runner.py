@@ -18,7 +18,7 @@ import time
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from cnnstudio.engine.events import Error, Event, Finished, Paused, Started
-from cnnstudio.engine.runs import TrainRequest
+from cnnstudio.engine.launch import TrainRequest
 from cnnstudio.engine.worker import TrainingProcess
 
 POLL_MS = 200

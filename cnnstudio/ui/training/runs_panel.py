@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.ui import style
-from cnnstudio.ui.training.runs import RunRecord
+from cnnstudio.ui.training.run_folders import RunRecord
 
 COLUMNS = ("Date", "Design", "Data", "Epochs", "Val. accuracy", "Status")
 _STATUS_COLORS = {"completed": style.OK, "completed (early stop)": style.OK, "stopped": style.WARNING,

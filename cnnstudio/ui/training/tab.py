@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.build.export import ExportError
+from cnnstudio.pytorch.export import ExportError
 from cnnstudio.data import DataError
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.device import resolve_device
@@ -38,12 +38,12 @@ from cnnstudio.engine.events import (
     Finished,
     Started,
 )
-from cnnstudio.engine.runs import TrainRequest
+from cnnstudio.engine.launch import TrainRequest
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import retarget
-from cnnstudio.models.classifier import Classifier
-from cnnstudio.models.errors import ModelLoadError
-from cnnstudio.models.runs import load_run_classifier
+from cnnstudio.pretrained.classifier import Classifier
+from cnnstudio.pretrained.errors import ModelLoadError
+from cnnstudio.pretrained.from_runs import load_run_classifier
 from cnnstudio.ui.session import DataChoice, ModelChoice
 from cnnstudio.ui.settings import runs_dir
 from cnnstudio.ui.tabs import StudioContext, StudioTab
@@ -67,7 +67,7 @@ from cnnstudio.ui.training.runner import (
     STOPPING,
     TrainingRunner,
 )
-from cnnstudio.ui.training.runs import (
+from cnnstudio.ui.training.run_folders import (
     EpochHistory,
     RunRecord,
     data_text,

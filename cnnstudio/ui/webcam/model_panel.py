@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.engine.device import resolve_device
-from cnnstudio.models import efficientnet_lite
-from cnnstudio.models.catalog import TORCHVISION_CLASSIFIERS, torchvision_info
-from cnnstudio.models.designs import classifier_from_design
-from cnnstudio.models.resolve import TORCHVISION_PREFIX, load_classifier
+from cnnstudio.pretrained import efficientnet_lite
+from cnnstudio.pretrained.catalog import TORCHVISION_CLASSIFIERS, torchvision_info
+from cnnstudio.pretrained.designs import classifier_from_design
+from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX, load_classifier
 from cnnstudio.ui.pretrained.download import DownloadPanel
 from cnnstudio.ui.pretrained.networks import torchvision_name
 from cnnstudio.ui.pretrained.task import ProgressTask, TaskList

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from cnnstudio.models.classifier import Classifier
+from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.viz.activations import list_layers
 from cnnstudio.viz.runtime import InspectError
 

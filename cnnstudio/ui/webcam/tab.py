@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from cnnstudio.camera.frames import Frame
 from cnnstudio.camera.pipeline import FrameResult
 from cnnstudio.camera.sources import FrameSource, SourceError
-from cnnstudio.models.teach import TeachResult
+from cnnstudio.pretrained.teach import TeachResult
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.settings import runs_dir
 from cnnstudio.ui.tabs import StudioContext, StudioTab

@@ -1,6 +1,6 @@
 """Teach from the camera: name classes, hold a button to record live frames of each into an image-folder
 dataset (captures_dir() / <dataset> / <class>), browse and delete samples, then train a new classifier
-on EfficientNet-Lite0's frozen features in the background (`cnnstudio.models.teach_classifier`)."""
+on EfficientNet-Lite0's frozen features in the background (`cnnstudio.pretrained.teach_classifier`)."""
 
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.camera.frames import Frame
 from cnnstudio.camera.samples import SampleError, SampleRecorder, check_class_name
-from cnnstudio.models import efficientnet_lite
-from cnnstudio.models.designs import save_classifier
-from cnnstudio.models.teach import TeachResult, teach_classifier
+from cnnstudio.pretrained import efficientnet_lite
+from cnnstudio.pretrained.designs import save_classifier
+from cnnstudio.pretrained.teach import TeachResult, teach_classifier
 from cnnstudio.ui.pretrained.task import ProgressTask, TaskList
 from cnnstudio.ui.prompts import NETWORK_FILTER
 from cnnstudio.ui.settings import captures_dir

@@ -1,0 +1,106 @@
+"""`cnnstudio predict --model M IMAGE…`: the top classes of single images, from the command line.
+
+Registering the command imports nothing heavy (torch loads when it runs). Errors print one line on
+stderr and exit with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+EXIT_OK, EXIT_UNUSABLE = 0, 2
+MODEL_HELP = ("efficientnet_lite0, torchvision:NAME, a run directory, a checkpoint folder, or a .cnn.json design "
+              "with weights beside it")
+_BATCH = 16
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """--model, --device, --download, --top: shared by predict and classify."""
+    parser.add_argument("--model", default="efficientnet_lite0", help=f"{MODEL_HELP} (default: efficientnet_lite0)")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N, mps or auto (default: cpu)")
+    parser.add_argument("--download", action="store_true",
+                        help="download missing torchvision weights into the torch cache (needs internet)")
+    parser.add_argument("--top", type=positive_int, default=5, help="how many classes to list (default: 5)")
+
+
+def stderr_progress(message: str, fraction: float) -> None:
+    """A one-line progress display on stderr (downloads)."""
+    end = "\n" if fraction >= 1.0 else ""
+    print(f"\r{message} {fraction:4.0%}", end=end, file=sys.stderr, flush=True)
+
+
+def report_error(command: str, error: BaseException) -> int:
+    text = str(error).strip()
+    print(f"cnnstudio {command}: {text.splitlines()[0] if text else type(error).__name__}", file=sys.stderr)
+    return EXIT_UNUSABLE
+
+
+def run_guarded(command: str, body: Callable[[], int]) -> int:
+    """Run a command body; any error becomes one line on stderr and exit status 2."""
+    try:
+        return body()
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:  # the command line promises one readable line, never a traceback
+        return report_error(command, error)
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    return run_guarded("predict", lambda: _predict(args))
+
+
+def _predict(args: argparse.Namespace) -> int:
+    import numpy as np
+    import torch
+
+    from cnnstudio.pretrained.preprocess import read_image
+    from cnnstudio.pretrained.resolve import load_classifier
+
+    classifier = load_classifier(args.model, device=args.device, download=args.download, progress=stderr_progress)
+    for note in classifier.notes:
+        print(f"note: {note}", file=sys.stderr)
+    status = EXIT_OK
+    readable: list[tuple[str, np.ndarray]] = []
+    for path in args.images:
+        try:
+            pixels = classifier.preprocessing.pixels(read_image(path))
+        except ValueError as error:
+            status = report_error("predict", error)
+            continue
+        readable.append((path, pixels if pixels.ndim == 3 else pixels[:, :, None]))
+    for start in range(0, len(readable), _BATCH):
+        chunk = readable[start:start + _BATCH]
+        batch = torch.from_numpy(np.stack([pixels for _, pixels in chunk])).permute(0, 3, 1, 2)
+        for (path, _), probabilities in zip(chunk, classifier.predict(batch), strict=True):
+            top = classifier.top(probabilities, args.top)
+            if args.json:
+                print(json.dumps({"image": path, "top": [{"label": p.label, "prob": round(p.prob, 6)} for p in top]}))
+            else:
+                print(path)
+                for prediction in top:
+                    print(f"  {prediction.prob:6.1%}  {prediction.label}")
+    return status
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register `predict` on the `cnnstudio` command's subparsers."""
+    parser = subparsers.add_parser("predict", help="the most probable classes of image files",
+                                   description="Classify image files with a pretrained or trained network.")
+    parser.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, …)")
+    add_model_arguments(parser)
+    parser.add_argument("--json", action="store_true",
+                        help='one JSON line per image: {"image", "top": [{"label", "prob"}]}')
+    parser.set_defaults(func=cmd_predict)

@@ -1,0 +1,361 @@
+"""The `train` and `evaluate` commands (registered on the `cnnstudio` CLI by `add_commands`).
+
+Exit codes follow cnnstudio.cli: 0 success; 1 the design has errors or training failed (diverged,
+out of memory); 2 a file, dataset or option cannot be used; 130 stopped with Ctrl-C (resumable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from cnnstudio.data import DataError, DataSplit, load_data
+from cnnstudio.engine.checkpoint import CheckpointError, load_checkpoint
+from cnnstudio.engine.config import (
+    INITS,
+    OPTIMIZERS,
+    PRECISIONS,
+    SCHEDULES,
+    ConfigError,
+    TrainConfig,
+)
+from cnnstudio.engine.console import (
+    ProgressBar,
+    epoch_text,
+    finished_text,
+    percent,
+    report_text,
+    started_text,
+)
+from cnnstudio.engine.control import TrainControl
+from cnnstudio.engine.distributed import (
+    DistContext,
+    init_distributed,
+    launched_distributed,
+    shutdown_distributed,
+)
+from cnnstudio.engine.evaluate import TTA_MODES, evaluate, load_trained
+from cnnstudio.engine.events import (
+    BatchMetrics,
+    EpochSummary,
+    Error,
+    Event,
+    Finished,
+    Started,
+    to_json,
+)
+from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
+from cnnstudio.engine.model import input_shape
+from cnnstudio.engine.launch import load_training_data
+from cnnstudio.graph import NetworkFileError, NetworkGraph, load_network
+
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
+_EXIT_FOR_ERROR = {"design": EXIT_FAILED, "non_finite": EXIT_FAILED, "out_of_memory": EXIT_FAILED,
+                   "internal": EXIT_FAILED, "config": EXIT_UNUSABLE, "data": EXIT_UNUSABLE,
+                   "checkpoint": EXIT_UNUSABLE}
+DATA_HELP = ("xo, shapes, digits, mnist, fashion-mnist, cifar10, imagenette (options like xo:count=4000), "
+             "or a folder with one sub-folder of images per class")
+
+
+class _Unusable(Exception):
+    """A file, dataset or option that cannot be used: one line on stderr, exit code 2."""
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register `train` and `evaluate`; each sets func(args) -> exit code."""
+    parser = subparsers.add_parser(
+        "train", help="train a design on a dataset", description=(
+            "Train a network design (a .cnn.json file or a template name such as lenet5) and write checkpoints "
+            "(best/, last/) and metrics.json into --out. Ctrl-C stops after the current batch; continue with "
+            "--resume DIR. Run under `torchrun --nproc_per_node=N -m cnnstudio train …` for data-parallel training."))
+    parser.add_argument("file", nargs="?", help="design file or template name (not needed with --resume)")
+    parser.add_argument("--data", help=f"dataset: {DATA_HELP}")
+    parser.add_argument("--out", help="run folder for checkpoints and metrics.json (with --resume: that folder)")
+    parser.add_argument("--resume", metavar="DIR", help="continue the run in DIR from its last checkpoint")
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--lr", type=float, help="learning rate")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS)
+    parser.add_argument("--momentum", type=float, help="SGD momentum")
+    parser.add_argument("--nesterov", action="store_const", const=True, help="Nesterov momentum (SGD)")
+    parser.add_argument("--weight-decay", type=float)
+    parser.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
+    parser.add_argument("--warmup", type=float, dest="warmup_epochs", metavar="EPOCHS", help="warm-up epochs")
+    parser.add_argument("--step-epochs", type=int, help="step schedule: epochs between decays")
+    parser.add_argument("--step-gamma", type=float, help="step schedule: decay factor")
+    parser.add_argument("--head-lr", type=float, help="learning rate of the head (layers after the last frozen one)")
+    parser.add_argument("--label-smoothing", type=float)
+    parser.add_argument("--grad-clip", type=float, help="clip the gradient norm to this value")
+    parser.add_argument("--patience", type=int, help="stop when the validation loss has not improved for N epochs")
+    parser.add_argument("--augment", help="e.g. flip,crop:4,rotate:15,scale:0.8-1.2,color:0.4,erase:0.25")
+    parser.add_argument("--init", choices=INITS, help="weight initialization")
+    parser.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
+    parser.add_argument("--precision", choices=PRECISIONS, help="mixed precision (auto: bf16/fp16 on CUDA)")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--deterministic", action="store_const", const=True, help="reproducible (slower on GPUs)")
+    parser.add_argument("--val-fraction", type=float, help="share of the data held out for validation (default 0.2)")
+    parser.add_argument("--weights", default="auto", help="starting weights: auto (the .safetensors beside the "
+                                                          "design, if any), none, or a weights file")
+    parser.add_argument("--data-root", help="folder of downloaded datasets")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per event on stdout")
+    parser.set_defaults(func=cmd_train)
+
+    parser = subparsers.add_parser(
+        "evaluate", help="evaluate a trained run",
+        description="Accuracy, per-class precision/recall and the confusion matrix of a run's network on the "
+                    "validation images of its dataset (or of --data).")
+    parser.add_argument("run", metavar="DIR", help="the --out folder of a training run")
+    parser.add_argument("--data", help=f"dataset (default: the one it was trained on): {DATA_HELP}")
+    parser.add_argument("--checkpoint", choices=("best", "last"), default="best")
+    parser.add_argument("--tta", choices=TTA_MODES, default="none", help="test-time augmentation")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--data-root", help="folder of downloaded datasets")
+    parser.add_argument("--mistakes", type=int, default=10, help="how many misclassified images to list")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(func=cmd_evaluate)
+
+
+_CONFIG_OPTIONS = ("epochs", "batch_size", "lr", "optimizer", "momentum", "nesterov", "weight_decay", "schedule",
+                   "warmup_epochs", "step_epochs", "step_gamma", "head_lr", "label_smoothing", "grad_clip",
+                   "patience", "augment", "init", "device", "precision", "seed", "deterministic", "val_fraction")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    dist = None
+    try:
+        if launched_distributed():
+            dist = init_distributed(args.device or "auto")
+        return _train(args, dist)
+    except (_Unusable, ConfigError, DataError, CheckpointError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    finally:
+        if dist is not None:
+            shutdown_distributed()
+
+
+def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
+    main = dist is None or dist.is_main
+    options = {name: getattr(args, name) for name in _CONFIG_OPTIONS if getattr(args, name) is not None}
+    if args.resume:
+        run_dir = Path(args.out or args.resume)
+        if args.out and Path(args.out) != Path(args.resume):
+            raise _Unusable("--resume continues a run in its own folder; leave out --out")
+        refused = sorted(set(options) - RESUME_CHANGES)
+        if refused:
+            allowed = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(RESUME_CHANGES))
+            raise _Unusable(f"a resumed run keeps its settings; only {allowed} may change, "
+                            f"not --{', --'.join(name.replace('_', '-') for name in refused)}")
+        saved = load_checkpoint(run_dir, "last")
+        config = saved.config.replace(**options)
+        graph = _network_from_checkpoint(saved.design)
+        data = _load(args.data or config.data, graph, config, args, main, dist)
+        events = resume(run_dir, data, changes=options, control=(control := TrainControl()), dist=dist)
+        name = graph.name
+    else:
+        if not args.file or not args.data or not args.out:
+            raise _Unusable("train needs a design FILE (or template name), --data and --out "
+                            "(or --resume DIR to continue a run)")
+        graph, design_path = _open_design(args.file)
+        # a folder is recorded by its absolute path, so `evaluate` finds it from anywhere
+        spec = str(Path(args.data).resolve()) if Path(args.data).is_dir() else args.data
+        config = TrainConfig(**options, data=spec)
+        data = _load(args.data, graph, config, args, main, dist)
+        notes = _fit_classes(graph, data)
+        weights = _starting_weights(args.weights, design_path)
+        if main and not args.json:
+            for note in notes:
+                print(f"note: {note}", file=sys.stderr)
+        events = train(graph, data, config, args.out, control=(control := TrainControl()),
+                       initial_weights=weights, dist=dist)
+        name, run_dir = graph.name, Path(args.out)
+    with _stop_on_interrupt(control, quiet=args.json or not main):
+        return _follow(events, args.json, name, config.data or args.data, run_dir, main)
+
+
+def _follow(events: Iterator[Event], as_json: bool, name: str, data: str, run_dir: Path, main: bool) -> int:
+    """Print the run's events; returns the exit code."""
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not as_json else None
+    epochs = 0
+    code = EXIT_FAILED if main else EXIT_OK  # other processes of a data-parallel run report only errors
+    for event in events:
+        if as_json:
+            print(to_json(event), flush=True)
+        elif isinstance(event, Started):
+            epochs = event.epochs
+            print(started_text(event, name, data), flush=True)
+            for note in event.notes:
+                print(f"note: {note}", file=sys.stderr)
+        elif isinstance(event, BatchMetrics) and bar is not None:
+            bar.update(event, epochs)
+        elif isinstance(event, EpochSummary):
+            if bar is not None:
+                bar.clear()
+            print(epoch_text(event), flush=True)
+        elif isinstance(event, Finished):
+            if bar is not None:
+                bar.clear()
+            print(finished_text(event))
+            if event.reason == "stopped":
+                print(f"continue with: cnnstudio train --resume {run_dir}")
+            else:
+                print(f"trained weights: {run_dir / 'best' / 'weights.safetensors'}; "
+                      f"evaluate with: cnnstudio evaluate {run_dir}")
+        elif isinstance(event, Error):
+            if bar is not None:
+                bar.clear()
+            print(f"error: {event.message}" + (f"\nhint: {event.hint}" if event.hint else ""), file=sys.stderr)
+        if isinstance(event, Finished):
+            code = EXIT_INTERRUPTED if event.reason == "stopped" else EXIT_OK
+        elif isinstance(event, Error):
+            code = _EXIT_FOR_ERROR.get(event.error, EXIT_FAILED)
+    return code
+
+
+def _open_design(name: str) -> tuple[NetworkGraph, Path | None]:
+    """A design file, or a template name when no such file exists."""
+    from cnnstudio.graph.templates import load_template
+
+    path = Path(name)
+    if not path.exists() and not name.endswith(".json"):
+        try:
+            return load_template(name), None
+        except KeyError as error:
+            raise _Unusable(f"{name}: no such design file, and {error.args[0]}") from None
+    try:
+        loaded = load_network(path)
+    except NetworkFileError as error:
+        raise _Unusable(str(error)) from None
+    return loaded.graph, path
+
+
+def _network_from_checkpoint(design: dict[str, Any]) -> NetworkGraph:
+    from cnnstudio.graph import network_from_dict
+
+    try:
+        return network_from_dict(design, "the run's saved design").graph
+    except NetworkFileError as error:
+        raise _Unusable(str(error)) from None
+
+
+def _load(spec: str, graph: NetworkGraph, config: TrainConfig, args: argparse.Namespace, main: bool,
+          dist: DistContext | None) -> DataSplit:
+    """Load the data; in a data-parallel run rank 0 first (it may download), then the others from cache."""
+    if not spec:
+        raise _Unusable("the run does not record its dataset; pass --data")
+    if input_shape(graph) is None:
+        raise _Unusable(f"the design {graph.name!r} has no Input layer")
+    if dist is not None and not main:
+        dist.barrier()
+    try:
+        data = load_training_data(spec, graph, config, root=args.data_root,
+                                  progress=_data_progress if main and not args.json else None)
+    finally:
+        if dist is not None and main:
+            dist.barrier()
+    if main and not args.json:
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\033[K")
+        for note in data.adaptations:
+            print(f"data: {note}", file=sys.stderr)
+        if data.skipped:
+            print(f"data: skipped {len(data.skipped)} unreadable file(s), e.g. {data.skipped[0].path}: "
+                  f"{data.skipped[0].reason}", file=sys.stderr)
+    return data
+
+
+def _data_progress(message: str, fraction: float) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\033[K{message} {percent(fraction)}")
+        sys.stderr.flush()
+
+
+def _fit_classes(graph: NetworkGraph, data: DataSplit) -> list[str]:
+    """Point the classifier at the data's classes when its output size differs (the design on disk is untouched)."""
+    from cnnstudio.pytorch import analyze
+    from cnnstudio.graph.templates import retarget
+
+    analysis = analyze(graph)
+    if not analysis.valid or analysis.output_shape in (None, (len(data.classes),)):
+        return []  # design errors are reported by the run itself
+    try:
+        return retarget(graph, classes=len(data.classes))
+    except ValueError:
+        return []
+
+
+def _starting_weights(choice: str, design_path: Path | None) -> dict[str, torch.Tensor] | None:
+    from cnnstudio.pytorch.weights import (
+        WeightsFileError,
+        load_state_dict_file,
+        weights_path_for,
+    )
+
+    if choice == "none":
+        return None
+    path = Path(choice) if choice != "auto" else (weights_path_for(design_path) if design_path else None)
+    if path is None or (choice == "auto" and not path.is_file()):
+        return None
+    try:
+        return load_state_dict_file(path)
+    except WeightsFileError as error:
+        raise _Unusable(str(error)) from None
+
+
+@contextlib.contextmanager
+def _stop_on_interrupt(control: TrainControl, quiet: bool) -> Iterator[None]:
+    """First Ctrl-C: stop after the current batch (writing `last`); second: abort at once."""
+    def handler(signum: int, frame: Any) -> None:
+        if control.stop_requested:
+            raise KeyboardInterrupt
+        control.stop()
+        if not quiet:
+            print("\nstopping after this batch (Ctrl-C again to abort)…", file=sys.stderr)
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: leave Ctrl-C alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    try:
+        module, saved = load_trained(args.run, args.checkpoint)
+        spec = args.data or saved.config.data
+        if not spec:
+            raise _Unusable("the run does not record its dataset; pass --data")
+        data = load_data(spec, tuple(saved.data.input_shape), val_fraction=saved.config.val_fraction,
+                         seed=saved.config.seed, root=args.data_root)
+        if list(data.classes) != list(saved.data.classes):
+            raise _Unusable(f"the network was trained on classes {', '.join(saved.data.classes)}, "
+                            f"but {spec} has {', '.join(data.classes)}")
+        if not len(data.val):
+            raise _Unusable(f"{spec} has no validation images (the run used --val-fraction 0)")
+        report = evaluate(module, data.val, saved.data.mean, saved.data.std, device=args.device,
+                          batch_size=args.batch_size, tta=args.tta)
+    except (_Unusable, ConfigError, DataError, CheckpointError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if args.json:
+        print(json.dumps({"run": str(args.run), "checkpoint": args.checkpoint, "epoch": saved.progress.epoch,
+                          "data": spec, **report.to_dict()}))
+    else:
+        name = saved.design.get("name", "the network")
+        title = (f"{name} ({args.checkpoint} checkpoint, epoch {saved.progress.epoch}) on the "
+                 f"{len(data.val):,} validation images of {spec}")
+        print(report_text(report, title, args.mistakes))
+    return EXIT_OK

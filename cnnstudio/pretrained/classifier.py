@@ -1,0 +1,112 @@
+"""Classifier: a network ready to name what is in an image, whatever it was loaded from.
+
+Its `module` always returns class scores (logits): designs that end in Softmax are built without it
+(`build_module(graph, logits=True)`), so `predict` applies softmax exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+from torch import nn
+
+from cnnstudio.graph.network import NetworkGraph
+from cnnstudio.pretrained.preprocess import Preprocessing
+
+
+def device_of(module: nn.Module) -> torch.device:
+    """Where a module's tensors are (the CPU for a module without any)."""
+    tensor = next(module.parameters(), None)
+    if tensor is None:
+        tensor = next(module.buffers(), None)
+    return tensor.device if tensor is not None else torch.device("cpu")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One class and its probability."""
+
+    label: str
+    prob: float
+    index: int
+
+
+@dataclass
+class Classifier:
+    """A ready classifier.
+
+    module: the network in eval mode; returns logits [N, classes].
+    classes: the label of each output.
+    preprocessing: input shape, normalization and crop (see cnnstudio.pretrained.preprocess).
+    name: shown to the user ("EfficientNet-Lite0", "resnet18", a design's name).
+    graph: the design when there is one (the Inspect tab lists its layers; transfer learning edits it);
+        None for a module that cannot be represented as a design.
+    source: the spec it was loaded from. notes: plain-language remarks about how it was loaded.
+    """
+
+    module: nn.Module
+    classes: list[str]
+    preprocessing: Preprocessing
+    name: str
+    graph: NetworkGraph | None = None
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.module.eval()
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return self.preprocessing.input_shape
+
+    @property
+    def mean(self) -> tuple[float, ...]:
+        return self.preprocessing.mean
+
+    @property
+    def std(self) -> tuple[float, ...]:
+        return self.preprocessing.std
+
+    @property
+    def resize(self) -> int:
+        return self.preprocessing.resize
+
+    @property
+    def crop(self) -> tuple[int, int]:
+        return self.preprocessing.crop
+
+    @property
+    def device(self) -> torch.device:
+        return device_of(self.module)
+
+    def to(self, device: torch.device | str) -> Classifier:
+        """The same classifier with its module on `device` (the module is moved, not copied)."""
+        return replace(self, module=self.module.to(device))
+
+    def predict(self, batch: torch.Tensor | np.ndarray) -> torch.Tensor:
+        """Class probabilities [N, classes] (float32, on the CPU) for a batch [N, C, H, W] or one image [C, H, W].
+
+        uint8 input is taken as pixels (0–255) at the input size and normalized here; floating-point
+        input as already normalized (e.g. from `preprocessing.frame_tensor`).
+        """
+        x = torch.as_tensor(batch)
+        if x.dim() == 3:
+            x = x.unsqueeze(0)
+        if x.dim() != 4 or tuple(x.shape[1:]) != self.input_shape:
+            raise ValueError(f"{self.name} takes images of shape {self.input_shape}, got {tuple(x.shape)}")
+        device = self.device
+        x = self.preprocessing.normalize(x, device) if x.dtype == torch.uint8 else x.to(device, torch.float32)
+        with torch.inference_mode():
+            logits = self.module(x)
+        return logits.flatten(1).float().softmax(dim=1).cpu()
+
+    def top(self, probabilities: torch.Tensor, k: int = 5) -> list[Prediction]:
+        """The k most probable classes of one probability vector, most probable first."""
+        probs = probabilities.flatten()
+        values, indices = probs.topk(min(k, probs.numel()))
+        return [Prediction(self.label(int(i)), float(v), int(i)) for v, i in zip(values, indices, strict=True)]
+
+    def label(self, index: int) -> str:
+        return self.classes[index] if 0 <= index < len(self.classes) else str(index)

@@ -1,0 +1,98 @@
+"""Compare pretrained networks: published accuracy and size against the latency measured on this machine.
+
+Latency needs no download: torchvision's architectures are built with random weights (`weights=None`),
+which compute exactly as much as the trained ones, so the time is the same. EfficientNet-Lite0 is
+timed as CNN Studio runs it (its design, with its real weights).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+import torchvision
+from torch import nn
+
+from cnnstudio.data.progress import Progress
+from cnnstudio.engine.config import ConfigError
+from cnnstudio.engine.device import resolve_device
+from cnnstudio.pretrained import efficientnet_lite
+from cnnstudio.pretrained.catalog import (
+    PretrainedInfo,
+    efficientnet_lite0_info,
+    pretrained_catalog,
+    torchvision_info,
+)
+from cnnstudio.pretrained.errors import ModelLoadError
+from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX
+
+_NO_AUXILIARY = {"googlenet", "inception_v3"}  # their auxiliary classifiers only run in training
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One network in the comparison table (and one point of its accuracy-versus-latency plot).
+
+    latency_ms: median time of one forward pass of a single image on `device`, measured here.
+    """
+
+    info: PretrainedInfo
+    latency_ms: float
+    device: str
+
+
+def info_for(spec: str) -> PretrainedInfo:
+    if spec == efficientnet_lite.SPEC:
+        return efficientnet_lite0_info()
+    if spec.startswith(TORCHVISION_PREFIX):
+        return torchvision_info(spec[len(TORCHVISION_PREFIX):])
+    raise ModelLoadError(f"{spec!r} is not a pretrained network; use {efficientnet_lite.SPEC} or torchvision:NAME")
+
+
+def timing_module(spec: str) -> nn.Module:
+    """The network to time: random-weight torchvision architectures, EfficientNet-Lite0 as CNN Studio runs it."""
+    if spec == efficientnet_lite.SPEC:
+        return efficientnet_lite.load_efficientnet_lite0().module
+    name = spec[len(TORCHVISION_PREFIX):]
+    kwargs = {"aux_logits": False, "init_weights": False} if name in _NO_AUXILIARY else {}
+    return torchvision.models.get_model(name, weights=None, **kwargs)
+
+
+def measure_latency(module: nn.Module, input_shape: tuple[int, int, int], device: torch.device, *,
+                    repeats: int = 10, warmup: int = 2) -> float:
+    """Median milliseconds of one forward pass of one image (eval mode, no autograd)."""
+    module = module.eval().to(device)
+    x = torch.zeros(1, *input_shape, device=device)
+    times = []
+    with torch.inference_mode():
+        for index in range(warmup + repeats):
+            start = time.perf_counter()
+            module(x)
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            if index >= warmup:
+                times.append((time.perf_counter() - start) * 1000.0)
+    return statistics.median(times)
+
+
+def compare_pretrained(specs: Sequence[str] | None = None, *, device: str = "cpu", repeats: int = 10,
+                       progress: Progress | None = None) -> list[ComparisonRow]:
+    """The comparison table for `specs` (default: the whole pretrained catalog), in the given order."""
+    try:
+        target = resolve_device(device)
+    except ConfigError as error:
+        raise ModelLoadError(str(error)) from None
+    specs = list(specs) if specs is not None else [info.spec for info in pretrained_catalog()]
+    rows = []
+    for position, spec in enumerate(specs):
+        info = info_for(spec)
+        if progress is not None:
+            progress(f"Timing {info.title} on {target}", position / len(specs))
+        latency = measure_latency(timing_module(spec), (3, info.input_size, info.input_size), target, repeats=repeats)
+        rows.append(ComparisonRow(info, latency, str(target)))
+    if progress is not None:
+        progress("Timing done", 1.0)
+    return rows
