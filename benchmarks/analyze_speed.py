@@ -39,8 +39,10 @@ def main() -> None:
         ours += median_seconds(lambda: analyze(graph)) / 3
         floor += median_seconds(lambda: model(x)) / 3
     print(f"ResNet-50: {len(graph.nodes)} nodes, {analyze(graph).total_params:,} learnables")
-    print(f"analyze_resnet50: {ours * 1000:.1f} ms (baseline: {floor * 1000:.1f} ms bare meta forward) "
-          f"ratio: {ours / floor:.2f}")
+    print(
+        f"analyze_resnet50: {ours * 1000:.1f} ms (baseline: {floor * 1000:.1f} ms bare meta forward) "
+        f"ratio: {ours / floor:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QEventLoop, QTimer
 
-from cnnstudio.pytorch import analyze
-from cnnstudio.pytorch.importer import import_torchvision
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.graph.network import NetworkGraph
+from cnnstudio.pytorch import analyze
+from cnnstudio.pytorch.importer import import_torchvision
 
 REPEATS = 3
 
@@ -107,7 +107,7 @@ def main() -> None:
         changed.set_param("conv1", "out_channels", 32)
         changed_shapes = expected_shapes(changed)
         changes = []
-        for repeat in range(REPEATS):
+        for _ in range(REPEATS):
             window.load_graph(resnet50, None)
             wait_until(lambda: shows_shapes(window, shapes))
             start = time.perf_counter()
@@ -124,8 +124,10 @@ def main() -> None:
         window.shutdown()
 
     load, change = statistics.median(loads), statistics.median(changes)
-    print(f"resnet152 ({len(resnet152.nodes)} layers) on the canvas: {canvas152:.3f} s; "
-          f"with every shape shown: {full152:.3f} s (analysis alone: {base152:.3f} s)")
+    print(
+        f"resnet152 ({len(resnet152.nodes)} layers) on the canvas: {canvas152:.3f} s; "
+        f"with every shape shown: {full152:.3f} s (analysis alone: {base152:.3f} s)"
+    )
     print(f"designer_load_resnet50: {load:.3f} s (baseline: {base:.3f} s) ratio: {load / base:.2f}")
     print(f"designer_param_change_resnet50: {change:.3f} s (baseline: {base:.3f} s) ratio: {change / base:.2f}")
 

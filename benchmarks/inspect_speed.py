@@ -16,8 +16,8 @@ import torch
 import torchvision
 from torch import nn
 
-from cnnstudio.pytorch import build_module
 from cnnstudio.graph.templates import load_template
+from cnnstudio.pytorch import build_module
 from cnnstudio.viz.activations import capture
 from cnnstudio.viz.featuremaps import render_feature_maps
 
@@ -58,14 +58,21 @@ def main() -> None:
 
     activation = capture(design, x, [LAYER])[LAYER][0]
     picture = render_feature_maps(activation, scale=4).tiles.image
-    ours, floor, captured, render = best_seconds(capture_and_render, bare_forward, capture_only,
-                                                 lambda: render_feature_maps(activation, scale=4))
-    print(f"ResNet-18 {LAYER}: {tuple(activation.shape)} → {picture.shape[1]}×{picture.shape[0]} RGB picture "
-          f"({torch.get_num_threads()} threads)")
-    print(f"capture alone: {captured * 1000:.1f} ms; statistics + colour map + tiling alone: {render * 1000:.2f} ms "
-          f"(+{render / floor:.1%} of the forward)")
-    print(f"inspect_resnet18_layer4: {ours * 1000:.1f} ms (baseline: {floor * 1000:.1f} ms bare forward to layer4) "
-          f"ratio: {ours / floor:.2f}")
+    ours, floor, captured, render = best_seconds(
+        capture_and_render, bare_forward, capture_only, lambda: render_feature_maps(activation, scale=4)
+    )
+    print(
+        f"ResNet-18 {LAYER}: {tuple(activation.shape)} → {picture.shape[1]}×{picture.shape[0]} RGB picture "
+        f"({torch.get_num_threads()} threads)"
+    )
+    print(
+        f"capture alone: {captured * 1000:.1f} ms; statistics + colour map + tiling alone: {render * 1000:.2f} ms "
+        f"(+{render / floor:.1%} of the forward)"
+    )
+    print(
+        f"inspect_resnet18_layer4: {ours * 1000:.1f} ms (baseline: {floor * 1000:.1f} ms bare forward to layer4) "
+        f"ratio: {ours / floor:.2f}"
+    )
 
 
 if __name__ == "__main__":

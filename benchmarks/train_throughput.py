@@ -35,11 +35,11 @@ from PIL import Image
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from cnnstudio.pytorch import build_module
 from cnnstudio.data import DataSplit, ImageDataset
 from cnnstudio.engine import TrainConfig, train
 from cnnstudio.engine.device import resolve_device, resolve_precision
 from cnnstudio.graph.templates import load_template
+from cnnstudio.pytorch import build_module
 
 MEAN, STD = 0.5, 0.25
 
@@ -113,7 +113,7 @@ def floor(setup: Setup) -> float:
     def one_epoch() -> int:
         order = torch.randperm(len(images), device=setup.device)
         for step in range(steps):
-            batch = order[step * setup.batch_size:(step + 1) * setup.batch_size]
+            batch = order[step * setup.batch_size : (step + 1) * setup.batch_size]
             with setup.autocast():
                 loss = criterion(model(images[batch]), labels[batch])
             optimizer.zero_grad(set_to_none=True)
@@ -144,8 +144,9 @@ class PILDataset(Dataset):
 def tutorial(setup: Setup, dataset: PILDataset) -> float:
     model, criterion = setup.model().train(), nn.CrossEntropyLoss()
     optimizer = setup.optimizer(model)
-    loader = DataLoader(dataset, batch_size=setup.batch_size, shuffle=True, num_workers=2, drop_last=True,
-                        persistent_workers=True)
+    loader = DataLoader(
+        dataset, batch_size=setup.batch_size, shuffle=True, num_workers=2, drop_last=True, persistent_workers=True
+    )
 
     def one_epoch() -> int:
         running_loss, images = 0.0, 0
@@ -175,10 +176,13 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     on_gpu = device.type == "cuda"
-    cases = [("lenet5_28x28", "lenet5", 32768 if on_gpu else 8192, 256 if on_gpu else 128),
-             ("cifar_resnet20_32x32", "cifar_resnet", 16384 if on_gpu else 1024, 256 if on_gpu else 64)]
-    print(f"device {device}, {torch.get_num_threads()} CPU threads, {args.repeats} alternating repeats, "
-          "median images/s")
+    cases = [
+        ("lenet5_28x28", "lenet5", 32768 if on_gpu else 8192, 256 if on_gpu else 128),
+        ("cifar_resnet20_32x32", "cifar_resnet", 16384 if on_gpu else 1024, 256 if on_gpu else 64),
+    ]
+    print(
+        f"device {device}, {torch.get_num_threads()} CPU threads, {args.repeats} alternating repeats, median images/s"
+    )
     results = []
     for name, template, count, batch_size in cases:
         setup = Setup(template, count, batch_size, device)
@@ -190,18 +194,26 @@ def main() -> None:
             samples["tutorial"].append(tutorial(setup, dataset))
         median = {key: statistics.median(values) for key, values in samples.items()}
         results.append((name, median))
-        print(f"{name} (batch {batch_size}, {count} images): engine {median['engine']:,.0f}, floor "
-              f"{median['floor']:,.0f}, tutorial {median['tutorial']:,.0f} images/s")
+        print(
+            f"{name} (batch {batch_size}, {count} images): engine {median['engine']:,.0f}, floor "
+            f"{median['floor']:,.0f}, tutorial {median['tutorial']:,.0f} images/s"
+        )
     for name, median in results:
-        print(f"engine_vs_tutorial_{name}_images_per_s: {median['engine']:.0f} "
-              f"(baseline: {median['tutorial']:.0f}) ratio: {median['engine'] / median['tutorial']:.2f}")
+        print(
+            f"engine_vs_tutorial_{name}_images_per_s: {median['engine']:.0f} "
+            f"(baseline: {median['tutorial']:.0f}) ratio: {median['engine'] / median['tutorial']:.2f}"
+        )
     name, median = min(results, key=lambda item: item[1]["engine"] / item[1]["floor"])
     for other, values in results:
         if other != name:
-            print(f"engine_vs_floor_{other}_images_per_s: {values['engine']:.0f} "
-                  f"(baseline: {values['floor']:.0f}) ratio: {values['engine'] / values['floor']:.2f}")
-    print(f"engine_vs_floor_{name}_images_per_s: {median['engine']:.0f} "
-          f"(baseline: {median['floor']:.0f}) ratio: {median['engine'] / median['floor']:.2f}")
+            print(
+                f"engine_vs_floor_{other}_images_per_s: {values['engine']:.0f} "
+                f"(baseline: {values['floor']:.0f}) ratio: {values['engine'] / values['floor']:.2f}"
+            )
+    print(
+        f"engine_vs_floor_{name}_images_per_s: {median['engine']:.0f} "
+        f"(baseline: {median['floor']:.0f}) ratio: {median['engine'] / median['floor']:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -153,17 +153,24 @@ def main() -> None:
             rate, seconds, late, points = in_gui(args.epochs, args.batch_size)
             gui.append(rate)
             lateness += late
-            print(f"GUI: {rate:,.0f} images/s, {seconds:.1f} s of training, {len(late):,} heartbeats, "
-                  f"{points:,} batch points plotted", flush=True)
+            print(
+                f"GUI: {rate:,.0f} images/s, {seconds:.1f} s of training, {len(late):,} heartbeats, "
+                f"{points:,} batch points plotted",
+                flush=True,
+            )
             rate, seconds = headless(args.epochs, args.batch_size)
             baseline.append(rate)
             print(f"headless: {rate:,.0f} images/s, {seconds:.1f} s of training", flush=True)
     milliseconds = [value * 1000 for value in lateness]
-    print(f"heartbeat lateness ({HEARTBEAT_MS} ms timer): p50 {percentile(milliseconds, 0.5):.1f} ms, "
-          f"p99 {percentile(milliseconds, 0.99):.1f} ms, max {max(milliseconds):.1f} ms "
-          "(targets: p99 < 50 ms, max < 250 ms)")
-    print(f"ui_heartbeat_p99_lateness_ms: {percentile(milliseconds, 0.99):.1f} (baseline: 50.0) "
-          f"ratio: {percentile(milliseconds, 0.99) / 50:.2f}")
+    print(
+        f"heartbeat lateness ({HEARTBEAT_MS} ms timer): p50 {percentile(milliseconds, 0.5):.1f} ms, "
+        f"p99 {percentile(milliseconds, 0.99):.1f} ms, max {max(milliseconds):.1f} ms "
+        "(targets: p99 < 50 ms, max < 250 ms)"
+    )
+    print(
+        f"ui_heartbeat_p99_lateness_ms: {percentile(milliseconds, 0.99):.1f} (baseline: 50.0) "
+        f"ratio: {percentile(milliseconds, 0.99) / 50:.2f}"
+    )
     gui_rate, base_rate = statistics.median(gui), statistics.median(baseline)
     print(f"ui_training_images_per_s: {gui_rate:.0f} (baseline: {base_rate:.0f}) ratio: {gui_rate / base_rate:.2f}")
 

@@ -104,15 +104,23 @@ def main() -> None:
 
     ours, baseline = whole_rate(pipeline_times), whole_rate(bare_times)
     live_ages = [result.frame_age for result in live]
-    print(f"{classifier.name} on {classifier.device}, {torch.get_num_threads()} CPU threads, "
-          f"{args.frames} frames {WIDTH}×{HEIGHT} MJPG, {REPEATS} runs each")
-    print(f"every frame: pipeline {ours:.1f} frames/s (median frame {median_rate(pipeline_times):.1f}), "
-          f"bare forward {baseline:.1f} frames/s (median frame {median_rate(bare_times):.1f}); "
-          f"frame age max {max(ages)}, mean {statistics.mean(ages):.2f} (frames behind the newest captured)")
-    print(f"live at {FPS} fps: classified {len(live)} of {args.frames} frames ({whole_rate(live_intervals):.1f}/s); "
-          f"frame age max {max(live_ages)}, mean {statistics.mean(live_ages):.2f}")
-    print(f"webcam_pipeline_{args.model.replace(':', '_')}: {ours:.1f} frames/s "
-          f"(baseline: {baseline:.1f} frames/s bare forward) ratio: {ours / baseline:.2f}")
+    print(
+        f"{classifier.name} on {classifier.device}, {torch.get_num_threads()} CPU threads, "
+        f"{args.frames} frames {WIDTH}×{HEIGHT} MJPG, {REPEATS} runs each"
+    )
+    print(
+        f"every frame: pipeline {ours:.1f} frames/s (median frame {median_rate(pipeline_times):.1f}), "
+        f"bare forward {baseline:.1f} frames/s (median frame {median_rate(bare_times):.1f}); "
+        f"frame age max {max(ages)}, mean {statistics.mean(ages):.2f} (frames behind the newest captured)"
+    )
+    print(
+        f"live at {FPS} fps: classified {len(live)} of {args.frames} frames ({whole_rate(live_intervals):.1f}/s); "
+        f"frame age max {max(live_ages)}, mean {statistics.mean(live_ages):.2f}"
+    )
+    print(
+        f"webcam_pipeline_{args.model.replace(':', '_')}: {ours:.1f} frames/s "
+        f"(baseline: {baseline:.1f} frames/s bare forward) ratio: {ours / baseline:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ def remove_orphaned_temporaries(directory: Path, name: str | None = None) -> Non
         return
     pattern = f".{glob_escape(name)}.*.tmp" if name is not None else ".*.tmp"
     for leftover in directory.glob(pattern):
-        pid_text = leftover.name[:-len(".tmp")].rsplit(".", 2)[-2]
+        pid_text = leftover.name[: -len(".tmp")].rsplit(".", 2)[-2]
         if pid_text.isdigit() and int(pid_text) != os.getpid() and not _process_exists(int(pid_text)):
             leftover.unlink(missing_ok=True)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cnnstudio.pytorch.importer import import_torchvision
 from cnnstudio.graph import NetworkGraph, arrange, save_network
 from cnnstudio.paths import TEMPLATES_DIR
+from cnnstudio.pytorch.importer import import_torchvision
 
 
 class Chain:
@@ -23,7 +23,7 @@ class Chain:
     def __init__(self, graph: NetworkGraph, start: str) -> None:
         self.graph, self.last = graph, start
 
-    def then(self, layer_type: str, node_id: str | None = None, **params) -> "Chain":
+    def then(self, layer_type: str, node_id: str | None = None, **params) -> Chain:
         node = self.graph.add_node(layer_type, params, node_id=node_id)
         self.graph.connect(self.last, node.id)
         self.last = node.id
@@ -40,10 +40,18 @@ def xo() -> NetworkGraph:
     graph, c = _new(
         "X's and O's",
         "The classic toy ConvNet: 9×9 images of X and O, three 3×3 feature filters, ReLU, 2×2 max "
-        "pooling and fully connected votes for X or O.", 1, 9)
-    (c.then("Conv2d", "features", out_channels=3, kernel_size=3).then("ReLU", "relu")
-      .then("MaxPool2d", "pool", kernel_size=2, ceil_mode=True).then("Flatten", "flatten")
-      .then("Linear", "votes", out_features=2).then("Softmax", "softmax"))
+        "pooling and fully connected votes for X or O.",
+        1,
+        9,
+    )
+    (
+        c.then("Conv2d", "features", out_channels=3, kernel_size=3)
+        .then("ReLU", "relu")
+        .then("MaxPool2d", "pool", kernel_size=2, ceil_mode=True)
+        .then("Flatten", "flatten")
+        .then("Linear", "votes", out_features=2)
+        .then("Softmax", "softmax")
+    )
     return graph
 
 
@@ -51,26 +59,48 @@ def lenet5() -> NetworkGraph:
     graph, c = _new(
         "LeNet-5",
         "LeCun's 1998 digit recognizer (modern form with ReLU and max pooling): two convolution/pooling "
-        "stages and three fully connected layers, for 28×28 grayscale digits.", 1, 28)
-    (c.then("Conv2d", "conv1", out_channels=6, kernel_size=5, padding=2).then("ReLU", "relu1")
-      .then("MaxPool2d", "pool1", kernel_size=2).then("Conv2d", "conv2", out_channels=16, kernel_size=5)
-      .then("ReLU", "relu2").then("MaxPool2d", "pool2", kernel_size=2).then("Flatten", "flatten")
-      .then("Linear", "fc1", out_features=120).then("ReLU", "relu3").then("Linear", "fc2", out_features=84)
-      .then("ReLU", "relu4").then("Linear", "fc3", out_features=10))
+        "stages and three fully connected layers, for 28×28 grayscale digits.",
+        1,
+        28,
+    )
+    (
+        c.then("Conv2d", "conv1", out_channels=6, kernel_size=5, padding=2)
+        .then("ReLU", "relu1")
+        .then("MaxPool2d", "pool1", kernel_size=2)
+        .then("Conv2d", "conv2", out_channels=16, kernel_size=5)
+        .then("ReLU", "relu2")
+        .then("MaxPool2d", "pool2", kernel_size=2)
+        .then("Flatten", "flatten")
+        .then("Linear", "fc1", out_features=120)
+        .then("ReLU", "relu3")
+        .then("Linear", "fc2", out_features=84)
+        .then("ReLU", "relu4")
+        .then("Linear", "fc3", out_features=10)
+    )
     return graph
 
 
 def _conv_bn(c: Chain, node_id: str, channels: int, stride: int = 1, kernel: int = 3, groups: int = 1) -> Chain:
-    return (c.then("Conv2d", node_id, out_channels=channels, kernel_size=kernel, stride=stride,
-                   padding=kernel // 2, groups=groups, bias=False)
-             .then("BatchNorm2d", f"{node_id}_bn"))
+    return c.then(
+        "Conv2d",
+        node_id,
+        out_channels=channels,
+        kernel_size=kernel,
+        stride=stride,
+        padding=kernel // 2,
+        groups=groups,
+        bias=False,
+    ).then("BatchNorm2d", f"{node_id}_bn")
 
 
 def cifar_resnet() -> NetworkGraph:
     graph, c = _new(
         "CIFAR ResNet-20",
         "He et al.'s ResNet-20 for 32×32 CIFAR-10 images: three stages of three residual blocks "
-        "(16, 32, 64 channels); 1×1 projections on the skip path where the size changes.", 3, 32)
+        "(16, 32, 64 channels); 1×1 projections on the skip path where the size changes.",
+        3,
+        32,
+    )
     _conv_bn(c, "stem", 16).then("ReLU", "stem_relu")
     channels_in = 16
     for stage, channels in enumerate((16, 32, 64), start=1):
@@ -98,7 +128,10 @@ def mobilenet() -> NetworkGraph:
     graph, c = _new(
         "MobileNet",
         "Howard et al.'s MobileNet (v1): a 3×3 stem and 13 depthwise-separable blocks (a depthwise 3×3 "
-        "convolution, groups = channels, then a pointwise 1×1), global average pooling, 1000 classes.", 3, 224)
+        "convolution, groups = channels, then a pointwise 1×1), global average pooling, 1000 classes.",
+        3,
+        224,
+    )
     _conv_bn(c, "stem", 32, stride=2).then("ReLU", "stem_relu")
     channels_in = 32
     plan = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
@@ -111,16 +144,30 @@ def mobilenet() -> NetworkGraph:
 
 
 _TORCHVISION = {
-    "alexnet": ("AlexNet", "Krizhevsky et al.'s 2012 ImageNet winner: five convolutions with large early "
-                "kernels, max pooling, dropout and three fully connected layers (torchvision's variant)."),
-    "vgg11": ("VGG-11", "Simonyan and Zisserman's VGG, configuration A: stacks of 3×3 convolutions "
-              "doubling the channels after each pooling, then three fully connected layers."),
-    "vgg16": ("VGG-16", "VGG configuration D: thirteen 3×3 convolutions in five blocks and three fully "
-              "connected layers; 138 million parameters."),
-    "googlenet": ("GoogLeNet", "Szegedy et al.'s Inception v1: nine Inception modules whose 1×1, 3×3, "
-                  "5×5 and pooling branches are joined by Concat (without the training-only auxiliary heads)."),
-    "resnet18": ("ResNet-18", "He et al.'s residual network: eight basic blocks whose Add skip "
-                 "connections let very deep networks train."),
+    "alexnet": (
+        "AlexNet",
+        "Krizhevsky et al.'s 2012 ImageNet winner: five convolutions with large early "
+        "kernels, max pooling, dropout and three fully connected layers (torchvision's variant).",
+    ),
+    "vgg11": (
+        "VGG-11",
+        "Simonyan and Zisserman's VGG, configuration A: stacks of 3×3 convolutions "
+        "doubling the channels after each pooling, then three fully connected layers.",
+    ),
+    "vgg16": (
+        "VGG-16",
+        "VGG configuration D: thirteen 3×3 convolutions in five blocks and three fully "
+        "connected layers; 138 million parameters.",
+    ),
+    "googlenet": (
+        "GoogLeNet",
+        "Szegedy et al.'s Inception v1: nine Inception modules whose 1×1, 3×3, "
+        "5×5 and pooling branches are joined by Concat (without the training-only auxiliary heads).",
+    ),
+    "resnet18": (
+        "ResNet-18",
+        "He et al.'s residual network: eight basic blocks whose Add skip connections let very deep networks train.",
+    ),
     "resnet34": ("ResNet-34", "ResNet with sixteen basic blocks (3, 4, 6, 3 per stage) and Add skip connections."),
 }
 

@@ -35,15 +35,22 @@ class Shot:
 SHOTS = (
     Shot("designer-lenet5.png", "lenet5", "conv2", "Analysis"),
     # a deliberate mistake shows how errors look: the downsample path no longer halves the size
-    Shot("designer-resnet18.png", "resnet18", "layer2_0_downsample_0", "Problems", center="layer2_0_bn1",
-         mistake=("layer2_0_downsample_0", "stride", 1)),
-    Shot("designer-googlenet.png", "googlenet", "inception3a_branch2_1_conv", "Code",
-         center="inception3a_branch2_0_relu_4"),
+    Shot(
+        "designer-resnet18.png",
+        "resnet18",
+        "layer2_0_downsample_0",
+        "Problems",
+        center="layer2_0_bn1",
+        mistake=("layer2_0_downsample_0", "stride", 1),
+    ),
+    Shot(
+        "designer-googlenet.png",
+        "googlenet",
+        "inception3a_branch2_1_conv",
+        "Code",
+        center="inception3a_branch2_0_relu_4",
+    ),
 )
-
-
-
-
 
 
 def render(shot: Shot, window, out: Path) -> Path:
@@ -55,8 +62,9 @@ def render(shot: Shot, window, out: Path) -> Path:
         designer.controller.set_param(*shot.mistake)
     wait_until(window.document.analysis.is_current)
     pump(50)
-    designer.panels.setCurrentIndex([designer.panels.tabText(i).split(" ")[0]
-                                     for i in range(designer.panels.count())].index(shot.panel))
+    designer.panels.setCurrentIndex(
+        [designer.panels.tabText(i).split(" ")[0] for i in range(designer.panels.count())].index(shot.panel)
+    )
     designer.scene.select_nodes([shot.select])
     if shot.center:
         designer.view.centerOn(designer.scene.nodes[shot.center])
@@ -98,8 +106,13 @@ def render_all(out: Path) -> list[Path]:
     create_application([])
     out.mkdir(parents=True, exist_ok=True)
     paths = render_designer(out)
-    for module in (screenshots_data, screenshots_training, screenshots_inspect, screenshots_inspect_views,
-                   screenshots_webcam):
+    for module in (
+        screenshots_data,
+        screenshots_training,
+        screenshots_inspect,
+        screenshots_inspect_views,
+        screenshots_webcam,
+    ):
         paths += module.render(out)
     return paths
 

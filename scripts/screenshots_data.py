@@ -46,8 +46,7 @@ def render(out_dir: Path) -> list[Path]:
     item = tab.chooser.item("shapes")
     tab.chooser.list.setCurrentItem(item)
     tab.chooser.list.itemClicked.emit(item)
-    wait_until(lambda: tab.result is not None and tab.result.request.source.key == "shapes"
-               and not tab.runner.busy())
+    wait_until(lambda: tab.result is not None and tab.result.request.source.key == "shapes" and not tab.runner.busy())
     window.session.set_augment(AUGMENTATION)
     wait_until(lambda: not tab.augment.runner.busy() and not tab.augment.timer.isActive())
     paths.append(grab(window, out_dir / "data-shapes-fit.png"))

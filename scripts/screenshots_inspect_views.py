@@ -65,6 +65,7 @@ def render(out_dir: Path) -> list[Path]:
     written: list[Path] = []
     views: list[InspectView] = []
     try:
+
         def show(view_class: type[InspectView], subject: InspectSubject) -> InspectView:
             for earlier in views:  # one window at a time: the mouse goes to the one rendered
                 earlier.hide()

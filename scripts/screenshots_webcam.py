@@ -41,7 +41,7 @@ def camera_clip(rgb: np.ndarray, path: Path) -> Path:
         crop_w = int(crop_h * aspect)
         top = (height - crop_h) // 2
         left = int((width - crop_w) / 2 * (1 + 0.5 * phase))
-        writer.write(cv2.resize(bgr[top:top + crop_h, left:left + crop_w], CLIP_SIZE, interpolation=cv2.INTER_AREA))
+        writer.write(cv2.resize(bgr[top : top + crop_h, left : left + crop_w], CLIP_SIZE, interpolation=cv2.INTER_AREA))
     writer.release()
     return path
 

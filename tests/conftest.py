@@ -25,8 +25,11 @@ def photos() -> dict[str, np.ndarray]:
     from tests.pretrained.helpers import photo_frame
 
     data = pytest.importorskip("skimage.data", reason="needs scikit-image")
-    return {"cat": photo_frame(data.chelsea()), "coffee": photo_frame(data.coffee()),
-            "rocket": photo_frame(data.rocket())}
+    return {
+        "cat": photo_frame(data.chelsea()),
+        "coffee": photo_frame(data.coffee()),
+        "rocket": photo_frame(data.rocket()),
+    }
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,28 @@ from cnnstudio.graph.catalog import LAYERS
 from cnnstudio.graph.templates import load_template
 
 SEEDS = [load_template(name).to_dict() for name in ("xo", "lenet5", "cifar_resnet")]
-FIELDS = ("nodes[", "edges[", '"format"', "version", '"name"', "JSON", "expected a JSON object", '"nodes"',
-          '"edges"')
-JUNK = [None, True, -1, 0, 3, 2.5, 1e308, float("nan"), "", "same", "x" * 300, [], [3], [1, 2, 3], {}, {"a": 1},
-        [[1]], "Conv2d", -10**12]
+FIELDS = ("nodes[", "edges[", '"format"', "version", '"name"', "JSON", "expected a JSON object", '"nodes"', '"edges"')
+JUNK = [
+    None,
+    True,
+    -1,
+    0,
+    3,
+    2.5,
+    1e308,
+    float("nan"),
+    "",
+    "same",
+    "x" * 300,
+    [],
+    [3],
+    [1, 2, 3],
+    {},
+    {"a": 1},
+    [[1]],
+    "Conv2d",
+    -(10**12),
+]
 
 
 # Mutations that break the file's structure (5-8, 10, 11) are rarer than the ones that make a wrong design,

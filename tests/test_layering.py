@@ -40,8 +40,11 @@ def test_qt_only_under_ui(path):
 @pytest.mark.parametrize("path", python_files("graph"), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_graph_is_pure_python(path):
     forbidden = {"torch", "torchvision", *QT, "cnnstudio.pytorch", "cnnstudio.engine", "cnnstudio.ui"}
-    offending = {name for name in imported_modules(path)
-                 if name.split(".")[0] in forbidden or any(name.startswith(f) for f in forbidden)}
+    offending = {
+        name
+        for name in imported_modules(path)
+        if name.split(".")[0] in forbidden or any(name.startswith(f) for f in forbidden)
+    }
     assert not offending, f"{path} imports {offending}; cnnstudio/graph must stay free of torch and Qt"
 
 

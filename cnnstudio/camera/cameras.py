@@ -33,8 +33,9 @@ class CameraInfo:
 
 def candidate_indices(max_index: int = MAX_INDEX) -> list[int]:
     if sys.platform.startswith("linux"):
-        return sorted(int(p.name[5:]) for p in Path("/dev").glob("video*")
-                      if p.name[5:].isdigit() and int(p.name[5:]) < max_index)
+        return sorted(
+            int(p.name[5:]) for p in Path("/dev").glob("video*") if p.name[5:].isdigit() and int(p.name[5:]) < max_index
+        )
     return list(range(max_index))
 
 
@@ -54,8 +55,10 @@ def list_cameras(max_index: int = MAX_INDEX, timeout: float = 3.0) -> list[Camer
         finally:
             capture.release()
 
-    threads = [threading.Thread(target=probe, args=(i,), name=f"probe camera {i}", daemon=True)
-               for i in candidate_indices(max_index)]
+    threads = [
+        threading.Thread(target=probe, args=(i,), name=f"probe camera {i}", daemon=True)
+        for i in candidate_indices(max_index)
+    ]
     deadline = time.monotonic() + timeout
     for thread in threads:
         thread.start()

@@ -46,8 +46,15 @@ class LatestFrameGrabber:
     thread whenever the status changes (a GUI forwards it with a signal).
     """
 
-    def __init__(self, source: FrameSource, *, mirror: bool = False, retry_interval: float = 1.0,
-                 stall_timeout: float = 3.0, on_status: StatusCallback | None = None) -> None:
+    def __init__(
+        self,
+        source: FrameSource,
+        *,
+        mirror: bool = False,
+        retry_interval: float = 1.0,
+        stall_timeout: float = 3.0,
+        on_status: StatusCallback | None = None,
+    ) -> None:
         self.source = source
         self.mirror = mirror
         self.retry_interval = retry_interval
@@ -120,8 +127,9 @@ class LatestFrameGrabber:
             # A file handed over frame by frame waits for its consumer: that silence is not a stall.
             waited_on = self.source.live or self._frame is None or self._taken >= self._frame.index
         if status.state == RUNNING and waited_on and silent > self.stall_timeout:
-            return dataclasses.replace(status, state=STALLED, fps=0.0,
-                                       message=f"no frame from {self.source.description} for {silent:.0f} s")
+            return dataclasses.replace(
+                status, state=STALLED, fps=0.0, message=f"no frame from {self.source.description} for {silent:.0f} s"
+            )
         return status
 
     def _newer(self, after: int) -> bool:
@@ -174,8 +182,9 @@ class LatestFrameGrabber:
     def _publish(self, image, live: bool) -> None:
         with self._condition:
             if not live:  # back-pressure: hand over every frame, one at a time
-                self._condition.wait_for(lambda: self._frame is None or self._taken >= self._frame.index
-                                         or self._stop.is_set())
+                self._condition.wait_for(
+                    lambda: self._frame is None or self._taken >= self._frame.index or self._stop.is_set()
+                )
                 if self._stop.is_set():
                     return
             now = time.monotonic()
@@ -189,12 +198,20 @@ class LatestFrameGrabber:
             height, width = image.shape[:2]
             self._set_status(RUNNING, f"{self.source.description}: {width}×{height}", resolution=(width, height))
 
-    def _set_status(self, state: str, message: str, *, retrying: bool = False,
-                    resolution: tuple[int, int] | None = None) -> None:
+    def _set_status(
+        self, state: str, message: str, *, retrying: bool = False, resolution: tuple[int, int] | None = None
+    ) -> None:
         with self._condition:
             previous = self._status
-            self._status = SourceStatus(state, message, self.source.description, retrying, self._count,
-                                        self._rate.rate, resolution or previous.resolution)
+            self._status = SourceStatus(
+                state,
+                message,
+                self.source.description,
+                retrying,
+                self._count,
+                self._rate.rate,
+                resolution or previous.resolution,
+            )
             if state != RUNNING:
                 self._rate.reset()
                 self._last_time = None

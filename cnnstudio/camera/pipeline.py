@@ -95,8 +95,9 @@ class ClassificationPipeline:
         latency_ms = (time.perf_counter() - start) * 1000.0
         return FrameResult(frame, top, probabilities, latency_ms, self._rate.tick(), capture_fps)
 
-    def run(self, grabber: LatestFrameGrabber, *, max_frames: int | None = None,
-            stop: threading.Event | None = None) -> Iterator[FrameResult | SourceStatus]:
+    def run(
+        self, grabber: LatestFrameGrabber, *, max_frames: int | None = None, stop: threading.Event | None = None
+    ) -> Iterator[FrameResult | SourceStatus]:
         """Classify the newest frame whenever the last result is done, until the source is finished,
         `max_frames` results were produced, or `stop` is set.
 

@@ -24,8 +24,11 @@ class RateMeter:
         now = time.monotonic() if now is None else now
         if self._last is not None:
             interval = max(now - self._last, 1e-9)
-            self._interval = interval if self._interval is None else (
-                self.smoothing * self._interval + (1.0 - self.smoothing) * interval)
+            self._interval = (
+                interval
+                if self._interval is None
+                else (self.smoothing * self._interval + (1.0 - self.smoothing) * interval)
+            )
         self._last = now
         return self.rate
 

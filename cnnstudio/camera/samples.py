@@ -33,8 +33,9 @@ def check_class_name(name: str) -> str:
     """The class name, stripped, if it can be a folder name everywhere; SampleError otherwise."""
     text = name.strip()
     if not text or text in (".", "..") or text.startswith("."):
-        raise SampleError(f"{name!r} cannot name a class: use letters, digits, spaces, - or _ "
-                          "(not empty, not starting with a dot)")
+        raise SampleError(
+            f"{name!r} cannot name a class: use letters, digits, spaces, - or _ (not empty, not starting with a dot)"
+        )
     bad = sorted(_FORBIDDEN.intersection(text) | {c for c in text if ord(c) < 32})
     if bad:
         raise SampleError(f"{name!r} cannot name a class: it contains {' '.join(repr(c) for c in bad)}")

@@ -92,8 +92,9 @@ class CameraSource:
         capture = open_camera_capture(self.index)
         if not capture.isOpened():
             capture.release()
-            raise SourceError(f"camera {self.index} cannot be opened: it is not connected, or another "
-                              "program is using it")
+            raise SourceError(
+                f"camera {self.index} cannot be opened: it is not connected, or another program is using it"
+            )
         if self.resolution is not None:
             capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.resolution[0])
             capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.resolution[1])
@@ -135,8 +136,9 @@ class VideoFileSource:
             capture = cv2.VideoCapture(str(self.path))
         if not capture.isOpened():
             capture.release()
-            raise SourceError(f"{self.path} cannot be read as a video (damaged, or a format OpenCV's "
-                              "FFmpeg cannot decode)")
+            raise SourceError(
+                f"{self.path} cannot be read as a video (damaged, or a format OpenCV's FFmpeg cannot decode)"
+            )
         fps = capture.get(cv2.CAP_PROP_FPS)
         self.frame_interval = (1.0 / fps if fps and 0 < fps < 1000 else 1.0 / 30) if self.live else None
         self._capture = capture
@@ -170,8 +172,14 @@ class ImageFolderSource:
 
     reconnects = False
 
-    def __init__(self, path: str | os.PathLike, *, realtime: bool = False,
-                 interval: float = DEFAULT_FOLDER_INTERVAL_S, loop: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        realtime: bool = False,
+        interval: float = DEFAULT_FOLDER_INTERVAL_S,
+        loop: bool = False,
+    ) -> None:
         self.path = Path(path)
         self.live = realtime
         self.frame_interval = interval if realtime else None
@@ -186,8 +194,11 @@ class ImageFolderSource:
         if self.path.is_file() and self.path.suffix.lower() in ACCEPTED_EXTENSIONS:
             self._files = [self.path]
         elif self.path.is_dir():
-            self._files = sorted(p for p in self.path.rglob("*") if p.suffix.lower() in ACCEPTED_EXTENSIONS
-                                 and p.is_file() and not _hidden(p.relative_to(self.path)))
+            self._files = sorted(
+                p
+                for p in self.path.rglob("*")
+                if p.suffix.lower() in ACCEPTED_EXTENSIONS and p.is_file() and not _hidden(p.relative_to(self.path))
+            )
         else:
             raise SourceError(f"{self.path}: no such folder")
         if not self._files:
@@ -221,8 +232,9 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def open_source(spec: str | int, *, resolution: tuple[int, int] | None = None, realtime: bool = False,
-                loop: bool = False) -> FrameSource:
+def open_source(
+    spec: str | int, *, resolution: tuple[int, int] | None = None, realtime: bool = False, loop: bool = False
+) -> FrameSource:
     """A source for `spec`: a camera index (0, "1"), a video file, a folder of images, or one image file.
 
     realtime: play files at their own pace (a video at its frame rate, images one per second), as a

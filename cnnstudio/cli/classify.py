@@ -80,21 +80,35 @@ def _classify(args: argparse.Namespace) -> int:
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register `classify` on the `cnnstudio` command's subparsers."""
     parser = subparsers.add_parser(
-        "classify", help="classify a camera, video file or folder of images frame by frame",
+        "classify",
+        help="classify a camera, video file or folder of images frame by frame",
         description="Classify live frames (camera), a video file or a folder of images; prints the top "
-                    "classes per frame and the frame rate.")
-    parser.add_argument("--source", required=True,
-                        help="a camera number (0, 1, …), a video file, a folder of images, or an image file")
+        "classes per frame and the frame rate.",
+    )
+    parser.add_argument(
+        "--source", required=True, help="a camera number (0, 1, …), a video file, a folder of images, or an image file"
+    )
     add_model_arguments(parser)
-    parser.add_argument("--frames", type=positive_int,
-                        help="stop after this many frames (default: until the source ends)")
-    parser.add_argument("--json", action="store_true",
-                        help='one JSON line per frame: {"frame", "top": [{"label", "prob"}], "fps", "latency_ms"}')
-    parser.add_argument("--smoothing", type=smoothing_value, default=0.0,
-                        help="average the probabilities over frames, 0 (off) … 0.95 (steady)")
+    parser.add_argument(
+        "--frames", type=positive_int, help="stop after this many frames (default: until the source ends)"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON line per frame: {"frame", "top": [{"label", "prob"}], "fps", "latency_ms"}',
+    )
+    parser.add_argument(
+        "--smoothing",
+        type=smoothing_value,
+        default=0.0,
+        help="average the probabilities over frames, 0 (off) … 0.95 (steady)",
+    )
     parser.add_argument("--mirror", action="store_true", help="flip frames horizontally")
     parser.add_argument("--resolution", type=parse_resolution, help="camera resolution WIDTHxHEIGHT, e.g. 1280x720")
-    parser.add_argument("--realtime", action="store_true",
-                        help="play a video or folder at its own pace like a camera, skipping the frames the "
-                             "model is too slow for (default: every frame)")
+    parser.add_argument(
+        "--realtime",
+        action="store_true",
+        help="play a video or folder at its own pace like a camera, skipping the frames the "
+        "model is too slow for (default: every frame)",
+    )
     parser.set_defaults(func=cmd_classify)

@@ -117,11 +117,19 @@ def run_activations(args: argparse.Namespace, model: InspectedModel) -> None:
     layer = args.layer or default_target_layer(list_layers(model.module, x))
     activation = capture(model.module, x, [layer])[layer][0]
     side = max(activation.shape[1:]) if activation.dim() == 3 else 1
-    view = render_feature_maps(activation, sort=args.sort, hide_dead=args.hide_dead, scaling=args.scaling,
-                               colormap=args.colormap, scale=args.scale or max(1, 48 // side))
+    view = render_feature_maps(
+        activation,
+        sort=args.sort,
+        hide_dead=args.hide_dead,
+        scaling=args.scaling,
+        colormap=args.colormap,
+        scale=args.scale or max(1, 48 // side),
+    )
     stats = view.stats
-    print(f"{layer}: {tuple(activation.shape)}, values {stats.minimum.min():.4g} … {stats.maximum.max():.4g}, "
-          f"{int(stats.dead.sum())} dead channel(s)")
+    print(
+        f"{layer}: {tuple(activation.shape)}, values {stats.minimum.min():.4g} … {stats.maximum.max():.4g}, "
+        f"{int(stats.dead.sum())} dead channel(s)"
+    )
     _print_predictions(model, x)
     _save(view.tiles.image, args.output)
 
@@ -136,20 +144,26 @@ def run_filters(args: argparse.Namespace, model: InspectedModel) -> None:
     layer = args.layer or layers[0]
     view = render_kernels(kernels_of(model.module, layer), scale=args.scale or 8)
     low, high = view.value_range
-    print(f"{layer}: {view.outputs} kernel(s)" + ("" if view.rgb else f" × {view.inputs} input channel(s)")
-          + f", colour scale {low:.4g} … {high:.4g}")
+    print(
+        f"{layer}: {view.outputs} kernel(s)"
+        + ("" if view.rgb else f" × {view.inputs} input channel(s)")
+        + f", colour scale {low:.4g} … {high:.4g}"
+    )
     _save(view.tiles.image, args.output)
 
 
-def _run_heat(args: argparse.Namespace, model: InspectedModel,
-              compute: Callable[[torch.Tensor, int | None], Attribution]) -> None:
+def _run_heat(
+    args: argparse.Namespace, model: InspectedModel, compute: Callable[[torch.Tensor, int | None], Attribution]
+) -> None:
     from cnnstudio.viz.colormaps import overlay
     from cnnstudio.viz.images import class_label, display_image
 
     x = _image(args, model)
     attribution = compute(x, _class(args, model, x))
-    print(f"{attribution.method}{' of ' + attribution.layer if attribution.layer else ''} for class "
-          f"{class_label(attribution.target, model.classes)} ({attribution.target})")
+    print(
+        f"{attribution.method}{' of ' + attribution.layer if attribution.layer else ''} for class "
+        f"{class_label(attribution.target, model.classes)} ({attribution.target})"
+    )
     _print_predictions(model, x)
     _save(overlay(display_image(x, model.spec), attribution.heat, opacity=args.opacity), args.output)
 
@@ -192,8 +206,11 @@ def run_maximize(args: argparse.Namespace, model: InspectedModel) -> None:
         channels = capture(model.module, _blank(model), [args.layer])[args.layer].shape[1]
         units = list(range(min(GALLERY_SIZE, channels)))
     size = (args.size, args.size) if args.size else None
-    last = _last(maximize_activation(model.module, model.spec, units, args.layer, steps=args.steps,
-                                     jitter=args.jitter, size=size, seed=args.seed))
+    last = _last(
+        maximize_activation(
+            model.module, model.spec, units, args.layer, steps=args.steps, jitter=args.jitter, size=size, seed=args.seed
+        )
+    )
     what = f"{args.layer} channel(s) {units[0]}…{units[-1]}" if args.layer else f"class {units[0]}"
     print(f"{what}: activation {', '.join(f'{value:.4g}' for value in last.objective)} after {last.steps} steps")
     _save(tile_images(last.images, scale=args.scale or 1).image, args.output)
@@ -205,15 +222,30 @@ def run_deepdream(args: argparse.Namespace, model: InspectedModel) -> None:
 
     x = _image(args, model)
     layer = args.layer or middle_spatial_layer(list_layers(model.module, x))
-    last = _last(deep_dream(model.module, x, model.spec, layer, channel=args.channel, octaves=args.octaves,
-                            steps=args.steps, strength=args.strength, seed=args.seed))
+    last = _last(
+        deep_dream(
+            model.module,
+            x,
+            model.spec,
+            layer,
+            channel=args.channel,
+            octaves=args.octaves,
+            steps=args.steps,
+            strength=args.strength,
+            seed=args.seed,
+        )
+    )
     print(f"DeepDream on {layer}: {last.steps} steps, objective {last.objective[0]:.4g}")
     _save(last.images[0], args.output)
 
 
 _RUNNERS: dict[str, Callable[[argparse.Namespace, InspectedModel], None]] = {
-    "activations": run_activations, "filters": run_filters, "gradcam": run_gradcam,
-    "occlusion": run_occlusion, "maximize": run_maximize, "deepdream": run_deepdream,
+    "activations": run_activations,
+    "filters": run_filters,
+    "gradcam": run_gradcam,
+    "occlusion": run_occlusion,
+    "maximize": run_maximize,
+    "deepdream": run_deepdream,
 }
 
 
@@ -253,19 +285,27 @@ _HELP = {
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register `inspect` and its actions on the `cnnstudio` command's subparsers."""
-    parser = subparsers.add_parser("inspect", help="feature maps, filters, Grad-CAM, occlusion, "
-                                   "activation maximization, DeepDream (writes a PNG)")
+    parser = subparsers.add_parser(
+        "inspect", help="feature maps, filters, Grad-CAM, occlusion, activation maximization, DeepDream (writes a PNG)"
+    )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     for action in ACTIONS:
         p = actions.add_parser(action, help=_HELP[action], description=_HELP[action])
-        p.add_argument("--model", required=True, help="a run directory, checkpoint, .cnn.json design, "
-                       "efficientnet_lite0 or torchvision:NAME")
+        p.add_argument(
+            "--model",
+            required=True,
+            help="a run directory, checkpoint, .cnn.json design, efficientnet_lite0 or torchvision:NAME",
+        )
         p.add_argument("-o", "--output", required=True, help="the PNG file to write")
         p.add_argument("--layer", help="layer name (a design's node id, or a module path)")
         if action in ("activations", "gradcam", "occlusion", "deepdream"):
             p.add_argument("--image", help="the image file to look at")
-            p.add_argument("--resize", choices=RESIZE_CHOICES, default="stretch",
-                           help="fit the image to the model's input by stretching (default) or centre crop")
+            p.add_argument(
+                "--resize",
+                choices=RESIZE_CHOICES,
+                default="stretch",
+                help="fit the image to the model's input by stretching (default) or centre crop",
+            )
         if action in ("gradcam", "occlusion", "maximize"):
             p.add_argument("--class", dest="class_", metavar="C", help="class index or name (default: predicted)")
         if action in ("gradcam", "occlusion"):
@@ -273,11 +313,16 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         if action in ("activations", "filters", "maximize"):
             p.add_argument("--scale", type=positive_int, help="enlarge each tile this many times")
         if action == "activations":
-            p.add_argument("--sort", choices=SORT_CHOICES, default="channel",
-                           help="tile order (mean: most active first)")
+            p.add_argument(
+                "--sort", choices=SORT_CHOICES, default="channel", help="tile order (mean: most active first)"
+            )
             p.add_argument("--hide-dead", action="store_true", help="leave out channels that are zero everywhere")
-            p.add_argument("--scaling", choices=("shared", "channel"), default="shared",
-                           help="one colour scale for all tiles, or one per channel")
+            p.add_argument(
+                "--scaling",
+                choices=("shared", "channel"),
+                default="shared",
+                help="one colour scale for all tiles, or one per channel",
+            )
             p.add_argument("--colormap", choices=COLORMAP_CHOICES, default="viridis")
         if action == "gradcam":
             p.add_argument("--method", choices=CAM_CHOICES, default="gradcam")
@@ -286,11 +331,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
             p.add_argument("--stride", type=positive_int, default=8, help="step between squares, in pixels")
         if action in ("maximize", "deepdream"):
             p.add_argument("--channel", type=int, help="one channel of --layer")
-            p.add_argument("--steps", type=positive_int, default=64 if action == "maximize" else 10,
-                           help="gradient steps" + (" per octave" if action == "deepdream" else ""))
+            p.add_argument(
+                "--steps",
+                type=positive_int,
+                default=64 if action == "maximize" else 10,
+                help="gradient steps" + (" per octave" if action == "deepdream" else ""),
+            )
             p.add_argument("--seed", type=int, default=0, help="random seed (initial image, jitter)")
         if action == "maximize":
-            p.add_argument("--size", type=positive_int, help="side of the synthesized image (default: the model's input)")
+            p.add_argument(
+                "--size", type=positive_int, help="side of the synthesized image (default: the model's input)"
+            )
             p.add_argument("--jitter", type=int, default=4, help="random shift in pixels before each step")
         if action == "deepdream":
             p.add_argument("--octaves", type=positive_int, default=3)

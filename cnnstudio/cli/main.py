@@ -11,13 +11,13 @@ import json
 import sys
 
 from cnnstudio.cli.classify import add_commands as add_classify_commands
+from cnnstudio.cli.inspection import add_commands as add_inspect_commands
+from cnnstudio.cli.prediction import add_commands as add_predict_commands
 from cnnstudio.cli.training import add_commands as add_training_commands
 from cnnstudio.engine.exporting import EXPORT_FORMATS
 from cnnstudio.graph import NetworkFileError, load_network, save_network
 from cnnstudio.graph.describe import format_count, format_shape
 from cnnstudio.graph.templates import load_template, retarget, template_infos
-from cnnstudio.cli.prediction import add_commands as add_predict_commands
-from cnnstudio.cli.inspection import add_commands as add_inspect_commands
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 
@@ -44,11 +44,13 @@ def _load(path: str):
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from cnnstudio.pytorch import analyze
     from cnnstudio.graph.templates import load_template as load
+    from cnnstudio.pytorch import analyze
 
-    rows = [(info.name, format_count(analyze(load(info.name)).total_params), info.title, info.description)
-            for info in template_infos()]
+    rows = [
+        (info.name, format_count(analyze(load(info.name)).total_params), info.title, info.description)
+        for info in template_infos()
+    ]
     width = max(len(row[0]) for row in rows)
     for name, params, title, description in rows:
         print(f"{name:<{width}}  {params:>8}  {title}: {description}")
@@ -73,9 +75,9 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from cnnstudio.pretrained.torchvision_zoo import import_with_metadata
     from cnnstudio.pytorch.importer import ModelImportError
     from cnnstudio.pytorch.weights import save_state_dict, weights_path_for
-    from cnnstudio.pretrained.torchvision_zoo import import_with_metadata
 
     source, _, name = args.model.partition(":")
     if source != "torchvision" or not name:
@@ -85,8 +87,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ModelImportError as error:
         raise CommandError(str(error)) from None
     except OSError as error:  # a download that could not reach the internet
-        raise CommandError(f"could not download the pretrained weights of {name} ({error}); "
-                           "use --pretrained none, or place the file in the torch cache") from None
+        raise CommandError(
+            f"could not download the pretrained weights of {name} ({error}); "
+            "use --pretrained none, or place the file in the torch cache"
+        ) from None
     save_network(result.graph, args.output)
     print(f"wrote {args.output} ({len(result.graph.nodes)} layers)")
     if result.state_dict is not None:
@@ -117,20 +121,35 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         return EXIT_INVALID if invalid else EXIT_OK
     rows = [("Layer", "Type", "Output", "Learnables", "FLOPs")]
     for node in analysis.in_order():
-        rows.append((node.node_id, node.layer_type, format_shape(node.output_shape),
-                     f"{node.params:,}", format_count(node.flops)))
+        rows.append(
+            (
+                node.node_id,
+                node.layer_type,
+                format_shape(node.output_shape),
+                f"{node.params:,}",
+                format_count(node.flops),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     line = "  ".join("─" * w for w in widths)
     print(f"{loaded.graph.name}")
     for index, row in enumerate(rows):
-        print("  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        print(
+            "  ".join(
+                cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
         if index == 0:
             print(line)
     print(line)
-    print(f"Total learnables: {analysis.total_params:,} ({analysis.trainable_params:,} trainable)   "
-          f"FLOPs: {format_count(analysis.total_flops)}   MACs: {format_count(analysis.total_macs)}")
-    print(f"Memory per image: activations {analysis.activation_bytes / 2**20:.2f} MiB, "
-          f"weights {analysis.param_bytes / 2**20:.2f} MiB (float32)")
+    print(
+        f"Total learnables: {analysis.total_params:,} ({analysis.trainable_params:,} trainable)   "
+        f"FLOPs: {format_count(analysis.total_flops)}   MACs: {format_count(analysis.total_macs)}"
+    )
+    print(
+        f"Memory per image: activations {analysis.activation_bytes / 2**20:.2f} MiB, "
+        f"weights {analysis.param_bytes / 2**20:.2f} MiB (float32)"
+    )
     if problems:
         _print_problems(problems)
     return EXIT_INVALID if invalid else EXIT_OK
@@ -156,12 +175,13 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from cnnstudio.pytorch.export import ExportError
     from cnnstudio.engine.exporting import export_run
+    from cnnstudio.pytorch.export import ExportError
 
     try:
-        written = export_run(args.run, args.format, args.output, args.checkpoint,
-                             note=lambda text: print(f"note: {text}"))
+        written = export_run(
+            args.run, args.format, args.output, args.checkpoint, note=lambda text: print(f"note: {text}")
+        )
     except ExportError as error:
         raise CommandError(str(error)) from None
     for path in written:
@@ -173,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnnstudio",
         description="CNN Studio: design, train and look inside convolutional neural networks. "
-                    "Run without arguments (or with a .cnn.json file) to open the app.")
+        "Run without arguments (or with a .cnn.json file) to open the app.",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = commands.add_parser("templates", help="list the network templates")
@@ -189,8 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("import", help="import a torchvision classification model as a design")
     p.add_argument("model", help="torchvision:NAME, e.g. torchvision:resnet18")
     p.add_argument("-o", "--output", required=True, help="the .cnn.json file to write (weights go beside it)")
-    p.add_argument("--pretrained", choices=("cached", "download", "none"), default="cached",
-                   help="ImageNet weights: use them if in the torch cache (default), download them, or none")
+    p.add_argument(
+        "--pretrained",
+        choices=("cached", "download", "none"),
+        default="cached",
+        help="ImageNet weights: use them if in the torch cache (default), download them, or none",
+    )
     p.set_defaults(func=cmd_import)
 
     p = commands.add_parser("analyze", help="per-layer shapes, learnables and FLOPs (exit 1 if invalid)")
@@ -205,8 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("export", help="export a trained run: ONNX, torch.export, Python source, training script")
     p.add_argument("run", help="a run folder written by `cnnstudio train` (or one of its checkpoint folders)")
-    p.add_argument("--format", required=True, choices=EXPORT_FORMATS,
-                   help="onnx; pt2 (torch.export); py (module source + weights); script (standalone training script)")
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=EXPORT_FORMATS,
+        help="onnx; pt2 (torch.export); py (module source + weights); script (standalone training script)",
+    )
     p.add_argument("-o", "--output", required=True, help="the file to write")
     p.add_argument("--checkpoint", choices=("best", "last"), default="best")
     p.set_defaults(func=cmd_export)

@@ -12,8 +12,10 @@ import sys
 from collections.abc import Callable
 
 EXIT_OK, EXIT_UNUSABLE = 0, 2
-MODEL_HELP = ("efficientnet_lite0, torchvision:NAME, a run directory, a checkpoint folder, or a .cnn.json design "
-              "with weights beside it")
+MODEL_HELP = (
+    "efficientnet_lite0, torchvision:NAME, a run directory, a checkpoint folder, or a .cnn.json design "
+    "with weights beside it"
+)
 _BATCH = 16
 
 
@@ -31,8 +33,11 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """--model, --device, --download, --top: shared by predict and classify."""
     parser.add_argument("--model", default="efficientnet_lite0", help=f"{MODEL_HELP} (default: efficientnet_lite0)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N, mps or auto (default: cpu)")
-    parser.add_argument("--download", action="store_true",
-                        help="download missing torchvision weights into the torch cache (needs internet)")
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="download missing torchvision weights into the torch cache (needs internet)",
+    )
     parser.add_argument("--top", type=positive_int, default=5, help="how many classes to list (default: 5)")
 
 
@@ -82,7 +87,7 @@ def _predict(args: argparse.Namespace) -> int:
             continue
         readable.append((path, pixels if pixels.ndim == 3 else pixels[:, :, None]))
     for start in range(0, len(readable), _BATCH):
-        chunk = readable[start:start + _BATCH]
+        chunk = readable[start : start + _BATCH]
         batch = torch.from_numpy(np.stack([pixels for _, pixels in chunk])).permute(0, 3, 1, 2)
         for (path, _), probabilities in zip(chunk, classifier.predict(batch), strict=True):
             top = classifier.top(probabilities, args.top)
@@ -97,10 +102,14 @@ def _predict(args: argparse.Namespace) -> int:
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register `predict` on the `cnnstudio` command's subparsers."""
-    parser = subparsers.add_parser("predict", help="the most probable classes of image files",
-                                   description="Classify image files with a pretrained or trained network.")
+    parser = subparsers.add_parser(
+        "predict",
+        help="the most probable classes of image files",
+        description="Classify image files with a pretrained or trained network.",
+    )
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, …)")
     add_model_arguments(parser)
-    parser.add_argument("--json", action="store_true",
-                        help='one JSON line per image: {"image", "top": [{"label", "prob"}]}')
+    parser.add_argument(
+        "--json", action="store_true", help='one JSON line per image: {"image", "top": [{"label", "prob"}]}'
+    )
     parser.set_defaults(func=cmd_predict)

@@ -52,17 +52,25 @@ from cnnstudio.engine.events import (
     Started,
     to_json,
 )
+from cnnstudio.engine.launch import load_training_data
 from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
 from cnnstudio.engine.model import input_shape
-from cnnstudio.engine.launch import load_training_data
 from cnnstudio.graph import NetworkFileError, NetworkGraph, load_network
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
-_EXIT_FOR_ERROR = {"design": EXIT_FAILED, "non_finite": EXIT_FAILED, "out_of_memory": EXIT_FAILED,
-                   "internal": EXIT_FAILED, "config": EXIT_UNUSABLE, "data": EXIT_UNUSABLE,
-                   "checkpoint": EXIT_UNUSABLE}
-DATA_HELP = ("xo, shapes, digits, mnist, fashion-mnist, cifar10, imagenette (options like xo:count=4000), "
-             "or a folder with one sub-folder of images per class")
+_EXIT_FOR_ERROR = {
+    "design": EXIT_FAILED,
+    "non_finite": EXIT_FAILED,
+    "out_of_memory": EXIT_FAILED,
+    "internal": EXIT_FAILED,
+    "config": EXIT_UNUSABLE,
+    "data": EXIT_UNUSABLE,
+    "checkpoint": EXIT_UNUSABLE,
+}
+DATA_HELP = (
+    "xo, shapes, digits, mnist, fashion-mnist, cifar10, imagenette (options like xo:count=4000), "
+    "or a folder with one sub-folder of images per class"
+)
 
 
 class _Unusable(Exception):
@@ -72,10 +80,14 @@ class _Unusable(Exception):
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register `train` and `evaluate`; each sets func(args) -> exit code."""
     parser = subparsers.add_parser(
-        "train", help="train a design on a dataset", description=(
+        "train",
+        help="train a design on a dataset",
+        description=(
             "Train a network design (a .cnn.json file or a template name such as lenet5) and write checkpoints "
             "(best/, last/) and metrics.json into --out. Ctrl-C stops after the current batch; continue with "
-            "--resume DIR. Run under `torchrun --nproc_per_node=N -m cnnstudio train …` for data-parallel training."))
+            "--resume DIR. Run under `torchrun --nproc_per_node=N -m cnnstudio train …` for data-parallel training."
+        ),
+    )
     parser.add_argument("file", nargs="?", help="design file or template name (not needed with --resume)")
     parser.add_argument("--data", help=f"dataset: {DATA_HELP}")
     parser.add_argument("--out", help="run folder for checkpoints and metrics.json (with --resume: that folder)")
@@ -102,16 +114,21 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int)
     parser.add_argument("--deterministic", action="store_const", const=True, help="reproducible (slower on GPUs)")
     parser.add_argument("--val-fraction", type=float, help="share of the data held out for validation (default 0.2)")
-    parser.add_argument("--weights", default="auto", help="starting weights: auto (the .safetensors beside the "
-                                                          "design, if any), none, or a weights file")
+    parser.add_argument(
+        "--weights",
+        default="auto",
+        help="starting weights: auto (the .safetensors beside the design, if any), none, or a weights file",
+    )
     parser.add_argument("--data-root", help="folder of downloaded datasets")
     parser.add_argument("--json", action="store_true", help="print one JSON object per event on stdout")
     parser.set_defaults(func=cmd_train)
 
     parser = subparsers.add_parser(
-        "evaluate", help="evaluate a trained run",
+        "evaluate",
+        help="evaluate a trained run",
         description="Accuracy, per-class precision/recall and the confusion matrix of a run's network on the "
-                    "validation images of its dataset (or of --data).")
+        "validation images of its dataset (or of --data).",
+    )
     parser.add_argument("run", metavar="DIR", help="the --out folder of a training run")
     parser.add_argument("--data", help=f"dataset (default: the one it was trained on): {DATA_HELP}")
     parser.add_argument("--checkpoint", choices=("best", "last"), default="best")
@@ -124,9 +141,30 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=cmd_evaluate)
 
 
-_CONFIG_OPTIONS = ("epochs", "batch_size", "lr", "optimizer", "momentum", "nesterov", "weight_decay", "schedule",
-                   "warmup_epochs", "step_epochs", "step_gamma", "head_lr", "label_smoothing", "grad_clip",
-                   "patience", "augment", "init", "device", "precision", "seed", "deterministic", "val_fraction")
+_CONFIG_OPTIONS = (
+    "epochs",
+    "batch_size",
+    "lr",
+    "optimizer",
+    "momentum",
+    "nesterov",
+    "weight_decay",
+    "schedule",
+    "warmup_epochs",
+    "step_epochs",
+    "step_gamma",
+    "head_lr",
+    "label_smoothing",
+    "grad_clip",
+    "patience",
+    "augment",
+    "init",
+    "device",
+    "precision",
+    "seed",
+    "deterministic",
+    "val_fraction",
+)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -153,8 +191,10 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         refused = sorted(set(options) - RESUME_CHANGES)
         if refused:
             allowed = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(RESUME_CHANGES))
-            raise _Unusable(f"a resumed run keeps its settings; only {allowed} may change, "
-                            f"not --{', --'.join(name.replace('_', '-') for name in refused)}")
+            raise _Unusable(
+                f"a resumed run keeps its settings; only {allowed} may change, "
+                f"not --{', --'.join(name.replace('_', '-') for name in refused)}"
+            )
         saved = load_checkpoint(run_dir, "last")
         config = saved.config.replace(**options)
         graph = _network_from_checkpoint(saved.design)
@@ -163,8 +203,9 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         name = graph.name
     else:
         if not args.file or not args.data or not args.out:
-            raise _Unusable("train needs a design FILE (or template name), --data and --out "
-                            "(or --resume DIR to continue a run)")
+            raise _Unusable(
+                "train needs a design FILE (or template name), --data and --out (or --resume DIR to continue a run)"
+            )
         graph, design_path = _open_design(args.file)
         # a folder is recorded by its absolute path, so `evaluate` finds it from anywhere
         spec = str(Path(args.data).resolve()) if Path(args.data).is_dir() else args.data
@@ -175,8 +216,9 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         if main and not args.json:
             for note in notes:
                 print(f"note: {note}", file=sys.stderr)
-        events = train(graph, data, config, args.out, control=(control := TrainControl()),
-                       initial_weights=weights, dist=dist)
+        events = train(
+            graph, data, config, args.out, control=(control := TrainControl()), initial_weights=weights, dist=dist
+        )
         name, run_dir = graph.name, Path(args.out)
     with _stop_on_interrupt(control, quiet=args.json or not main):
         return _follow(events, args.json, name, config.data or args.data, run_dir, main)
@@ -208,8 +250,10 @@ def _follow(events: Iterator[Event], as_json: bool, name: str, data: str, run_di
             if event.reason == "stopped":
                 print(f"continue with: cnnstudio train --resume {run_dir}")
             else:
-                print(f"trained weights: {run_dir / 'best' / 'weights.safetensors'}; "
-                      f"evaluate with: cnnstudio evaluate {run_dir}")
+                print(
+                    f"trained weights: {run_dir / 'best' / 'weights.safetensors'}; "
+                    f"evaluate with: cnnstudio evaluate {run_dir}"
+                )
         elif isinstance(event, Error):
             if bar is not None:
                 bar.clear()
@@ -247,8 +291,9 @@ def _network_from_checkpoint(design: dict[str, Any]) -> NetworkGraph:
         raise _Unusable(str(error)) from None
 
 
-def _load(spec: str, graph: NetworkGraph, config: TrainConfig, args: argparse.Namespace, main: bool,
-          dist: DistContext | None) -> DataSplit:
+def _load(
+    spec: str, graph: NetworkGraph, config: TrainConfig, args: argparse.Namespace, main: bool, dist: DistContext | None
+) -> DataSplit:
     """Load the data; in a data-parallel run rank 0 first (it may download), then the others from cache."""
     if not spec:
         raise _Unusable("the run does not record its dataset; pass --data")
@@ -257,8 +302,9 @@ def _load(spec: str, graph: NetworkGraph, config: TrainConfig, args: argparse.Na
     if dist is not None and not main:
         dist.barrier()
     try:
-        data = load_training_data(spec, graph, config, root=args.data_root,
-                                  progress=_data_progress if main and not args.json else None)
+        data = load_training_data(
+            spec, graph, config, root=args.data_root, progress=_data_progress if main and not args.json else None
+        )
     finally:
         if dist is not None and main:
             dist.barrier()
@@ -268,8 +314,11 @@ def _load(spec: str, graph: NetworkGraph, config: TrainConfig, args: argparse.Na
         for note in data.adaptations:
             print(f"data: {note}", file=sys.stderr)
         if data.skipped:
-            print(f"data: skipped {len(data.skipped)} unreadable file(s), e.g. {data.skipped[0].path}: "
-                  f"{data.skipped[0].reason}", file=sys.stderr)
+            print(
+                f"data: skipped {len(data.skipped)} unreadable file(s), e.g. {data.skipped[0].path}: "
+                f"{data.skipped[0].reason}",
+                file=sys.stderr,
+            )
     return data
 
 
@@ -281,8 +330,8 @@ def _data_progress(message: str, fraction: float) -> None:
 
 def _fit_classes(graph: NetworkGraph, data: DataSplit) -> list[str]:
     """Point the classifier at the data's classes when its output size differs (the design on disk is untouched)."""
-    from cnnstudio.pytorch import analyze
     from cnnstudio.graph.templates import retarget
+    from cnnstudio.pytorch import analyze
 
     analysis = analyze(graph)
     if not analysis.valid or analysis.output_shape in (None, (len(data.classes),)):
@@ -314,6 +363,7 @@ def _starting_weights(choice: str, design_path: Path | None) -> dict[str, torch.
 @contextlib.contextmanager
 def _stop_on_interrupt(control: TrainControl, quiet: bool) -> Iterator[None]:
     """First Ctrl-C: stop after the current batch (writing `last`); second: abort at once."""
+
     def handler(signum: int, frame: Any) -> None:
         if control.stop_requested:
             raise KeyboardInterrupt
@@ -338,24 +388,49 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         spec = args.data or saved.config.data
         if not spec:
             raise _Unusable("the run does not record its dataset; pass --data")
-        data = load_data(spec, tuple(saved.data.input_shape), val_fraction=saved.config.val_fraction,
-                         seed=saved.config.seed, root=args.data_root)
+        data = load_data(
+            spec,
+            tuple(saved.data.input_shape),
+            val_fraction=saved.config.val_fraction,
+            seed=saved.config.seed,
+            root=args.data_root,
+        )
         if list(data.classes) != list(saved.data.classes):
-            raise _Unusable(f"the network was trained on classes {', '.join(saved.data.classes)}, "
-                            f"but {spec} has {', '.join(data.classes)}")
+            raise _Unusable(
+                f"the network was trained on classes {', '.join(saved.data.classes)}, "
+                f"but {spec} has {', '.join(data.classes)}"
+            )
         if not len(data.val):
             raise _Unusable(f"{spec} has no validation images (the run used --val-fraction 0)")
-        report = evaluate(module, data.val, saved.data.mean, saved.data.std, device=args.device,
-                          batch_size=args.batch_size, tta=args.tta)
+        report = evaluate(
+            module,
+            data.val,
+            saved.data.mean,
+            saved.data.std,
+            device=args.device,
+            batch_size=args.batch_size,
+            tta=args.tta,
+        )
     except (_Unusable, ConfigError, DataError, CheckpointError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
     if args.json:
-        print(json.dumps({"run": str(args.run), "checkpoint": args.checkpoint, "epoch": saved.progress.epoch,
-                          "data": spec, **report.to_dict()}))
+        print(
+            json.dumps(
+                {
+                    "run": str(args.run),
+                    "checkpoint": args.checkpoint,
+                    "epoch": saved.progress.epoch,
+                    "data": spec,
+                    **report.to_dict(),
+                }
+            )
+        )
     else:
         name = saved.design.get("name", "the network")
-        title = (f"{name} ({args.checkpoint} checkpoint, epoch {saved.progress.epoch}) on the "
-                 f"{len(data.val):,} validation images of {spec}")
+        title = (
+            f"{name} ({args.checkpoint} checkpoint, epoch {saved.progress.epoch}) on the "
+            f"{len(data.val):,} validation images of {spec}"
+        )
         print(report_text(report, title, args.mistakes))
     return EXIT_OK

@@ -43,16 +43,35 @@ AUGMENTATIONS: dict[str, AugmentInfo] = {
     info.name: info
     for info in (
         AugmentInfo("flip", "p", 0.5, 0.0, 1.0, "mirror left-right with probability p"),
-        AugmentInfo("crop", "padding", 4, 1, 128,
-                    "pad with black and crop back at a random offset: shifts of up to padding pixels",
-                    integer=True),
+        AugmentInfo(
+            "crop",
+            "padding",
+            4,
+            1,
+            128,
+            "pad with black and crop back at a random offset: shifts of up to padding pixels",
+            integer=True,
+        ),
         AugmentInfo("rotate", "degrees", 15.0, 0.0, 180.0, "rotate by a random angle within ±degrees"),
-        AugmentInfo("scale", "range", (0.9, 1.1), 0.1, 4.0,
-                    "zoom by a random factor in low-high, e.g. scale:0.8-1.2 (scale:0.2 means the same)"),
-        AugmentInfo("color", "strength", 0.4, 0.0, 1.0,
-                    "multiply brightness, contrast and saturation by random factors within 1±strength"),
-        AugmentInfo("erase", "p", 0.25, 0.0, 1.0,
-                    "with probability p, fill a random rectangle (2-33% of the image) with noise"),
+        AugmentInfo(
+            "scale",
+            "range",
+            (0.9, 1.1),
+            0.1,
+            4.0,
+            "zoom by a random factor in low-high, e.g. scale:0.8-1.2 (scale:0.2 means the same)",
+        ),
+        AugmentInfo(
+            "color",
+            "strength",
+            0.4,
+            0.0,
+            1.0,
+            "multiply brightness, contrast and saturation by random factors within 1±strength",
+        ),
+        AugmentInfo(
+            "erase", "p", 0.25, 0.0, 1.0, "with probability p, fill a random rectangle (2-33% of the image) with noise"
+        ),
     )
 }
 

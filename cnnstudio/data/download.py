@@ -60,8 +60,7 @@ def unpack(archive: Path, dest: Path) -> None:
             extract_archive(str(archive), str(staging))
         except (tarfile.TarError, EOFError, zlib.error, OSError, RuntimeError) as error:
             raise DataError(
-                f"Could not unpack {archive} ({error}). Delete it and load the dataset again to "
-                "download a fresh copy."
+                f"Could not unpack {archive} ({error}). Delete it and load the dataset again to download a fresh copy."
             ) from None
         for entry in staging.iterdir():
             target = dest / entry.name

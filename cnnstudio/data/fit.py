@@ -30,9 +30,7 @@ def check_input_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:
     try:
         c, h, w = (int(v) for v in input_shape)
     except (TypeError, ValueError):
-        raise DataError(
-            f"The network's input shape {input_shape!r} is not (channels, height, width)."
-        ) from None
+        raise DataError(f"The network's input shape {input_shape!r} is not (channels, height, width).") from None
     if c not in (1, 3):
         raise DataError(
             f"The network's input has {c} channels; images can only feed 1 (grayscale) or "
@@ -61,7 +59,7 @@ def resize_note(count: int, sizes: set[tuple[int, int]], dst_h: int, dst_w: int)
     cropped = any(h * dst_w != w * dst_h for h, w in sizes)
     how = " (scaled to cover, then centre-cropped)" if cropped else ""
     if len(sizes) == 1:
-        (h, w), = sizes
+        ((h, w),) = sizes
         return f"resized {size_text(h, w)} → {target}{how}"
     smallest = min(sizes, key=lambda s: s[0] * s[1])
     largest = max(sizes, key=lambda s: s[0] * s[1])

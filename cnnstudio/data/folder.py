@@ -68,8 +68,7 @@ def scan_folder(folder: Path) -> tuple[list[str], list[list[Path]], list[Skipped
     """Class names, each class's image files, and the files that are not candidate images."""
     if not folder.is_dir():
         raise DataError(
-            f"{folder} is a file, not a folder. Choose a folder that holds one sub-folder of "
-            "images per class."
+            f"{folder} is a file, not a folder. Choose a folder that holds one sub-folder of images per class."
         )
     try:
         return _scan(folder)
@@ -106,7 +105,7 @@ def _native_shape(headers: list[ImageHeader]) -> tuple[int, int, int]:
     channels = 1 if all(h.grayscale for h in headers) else 3
     sizes = {(h.height, h.width) for h in headers}
     if len(sizes) == 1:
-        (height, width), = sizes
+        ((height, width),) = sizes
         if max(height, width) <= _MAX_NATIVE_SIDE:
             return channels, height, width
     side = int(min(_DEFAULT_SIDE, median(min(h.height, h.width) for h in headers)))

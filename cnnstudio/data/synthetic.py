@@ -117,8 +117,9 @@ def _unit_outlines() -> dict[str, np.ndarray]:
         "square": regular(4),
         "triangle": regular(3),
         "star": np.stack([r * np.cos(t), r * np.sin(t)], axis=1),
-        "cross": np.array([[a, 1], [-a, 1], [-a, a], [-1, a], [-1, -a], [-a, -a],
-                           [-a, -1], [a, -1], [a, -a], [1, -a], [1, a], [a, a]]),
+        "cross": np.array(
+            [[a, 1], [-a, 1], [-a, a], [-1, a], [-1, -a], [-a, -a], [-a, -1], [a, -1], [a, -a], [1, -a], [1, a], [a, a]]
+        ),
     }
 
 

@@ -9,9 +9,8 @@ placed in the data folder by hand are verified and unpacked without any network 
 
 from __future__ import annotations
 
-import os
-
 import http.client
+import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,9 +159,7 @@ def load_cifar10(root: Path, download: bool, progress: Progress | None) -> Loade
     return Loaded(train=parts[0], val=parts[1])
 
 
-def load_imagenette(
-    shape: tuple[int, int, int], root: Path, download: bool, progress: Progress | None
-) -> Loaded:
+def load_imagenette(shape: tuple[int, int, int], root: Path, download: bool, progress: Progress | None) -> Loaded:
     """Imagenette's 160 px photos decoded at shape (C, H, W), with its validation split."""
     _ensure("Imagenette", _imagenette_archives(), _imagenette_present(root), root, download, progress)
     parts, infos, skipped = [], [], []

@@ -38,14 +38,41 @@ from cnnstudio.engine.events import (
     to_dict,
     to_json,
 )
-from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
 from cnnstudio.engine.launch import TrainRequest, run_request
+from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
 from cnnstudio.engine.worker import TrainingProcess
 
 __all__ = [
-    "RESUME_CHANGES", "BatchMetrics", "Checkpoint", "CheckpointError", "CheckpointWritten", "ConfigError", "DataInfo",
-    "EpochSummary", "Error", "EvaluationReport", "Event", "Finished", "Misclassified", "Paused", "Progress",
-    "Started", "TrainConfig", "TrainControl", "TrainRequest", "TrainingProcess", "checkpoint_dir", "evaluate",
-    "evaluate_run", "event_from_dict", "load_checkpoint", "load_trained", "resume", "run_request",
-    "save_checkpoint", "to_dict", "to_json", "train",
+    "RESUME_CHANGES",
+    "BatchMetrics",
+    "Checkpoint",
+    "CheckpointError",
+    "CheckpointWritten",
+    "ConfigError",
+    "DataInfo",
+    "EpochSummary",
+    "Error",
+    "EvaluationReport",
+    "Event",
+    "Finished",
+    "Misclassified",
+    "Paused",
+    "Progress",
+    "Started",
+    "TrainConfig",
+    "TrainControl",
+    "TrainRequest",
+    "TrainingProcess",
+    "checkpoint_dir",
+    "evaluate",
+    "evaluate_run",
+    "event_from_dict",
+    "load_checkpoint",
+    "load_trained",
+    "resume",
+    "run_request",
+    "save_checkpoint",
+    "to_dict",
+    "to_json",
+    "train",
 ]

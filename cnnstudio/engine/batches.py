@@ -40,8 +40,17 @@ class DeviceData:
     padded by wrapping around so all ranks take the same number of steps, like DistributedSampler).
     """
 
-    def __init__(self, dataset: ImageDataset, mean: Sequence[float], std: Sequence[float], device: torch.device,
-                 *, channels_last: bool = False, rank: int = 0, world_size: int = 1) -> None:
+    def __init__(
+        self,
+        dataset: ImageDataset,
+        mean: Sequence[float],
+        std: Sequence[float],
+        device: torch.device,
+        *,
+        channels_last: bool = False,
+        rank: int = 0,
+        world_size: int = 1,
+    ) -> None:
         self.device = device
         self.size = len(dataset)
         self.rank, self.world_size = rank, world_size
@@ -81,7 +90,7 @@ class DeviceData:
             return indices
         total = self.shard_size * self.world_size
         padded = torch.cat([indices, indices[: total - self.size]]) if total > self.size else indices
-        return padded[self.rank:total:self.world_size]
+        return padded[self.rank : total : self.world_size]
 
     def batch(self, indices: torch.Tensor, augment: BatchAugmenter | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """(normalized float images, labels) for `indices`, on the training device."""

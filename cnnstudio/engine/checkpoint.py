@@ -28,13 +28,13 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
+from cnnstudio.engine.config import ConfigError, TrainConfig
+from cnnstudio.fileio import atomic_write_text
 from cnnstudio.pytorch.weights import (
     WeightsFileError,
     load_state_dict_file,
     save_state_dict,
 )
-from cnnstudio.engine.config import ConfigError, TrainConfig
-from cnnstudio.fileio import atomic_write_text
 
 FORMAT = "cnnstudio.checkpoint"
 VERSION = 1
@@ -93,10 +93,19 @@ class Checkpoint:
     rng: dict[str, Any] | None = None
 
 
-def save_checkpoint(run_dir: str | os.PathLike, tag: str, *, model: torch.nn.Module, config: TrainConfig,
-                    design: dict[str, Any], data: DataInfo, progress: Progress,
-                    optimizer: torch.optim.Optimizer | None = None, scheduler: dict[str, Any] | None = None,
-                    scaler: torch.amp.GradScaler | None = None) -> Path:
+def save_checkpoint(
+    run_dir: str | os.PathLike,
+    tag: str,
+    *,
+    model: torch.nn.Module,
+    config: TrainConfig,
+    design: dict[str, Any],
+    data: DataInfo,
+    progress: Progress,
+    optimizer: torch.optim.Optimizer | None = None,
+    scheduler: dict[str, Any] | None = None,
+    scaler: torch.amp.GradScaler | None = None,
+) -> Path:
     """Write checkpoint `tag` ("best" or "last") of the run; returns its folder."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -104,8 +113,13 @@ def save_checkpoint(run_dir: str | os.PathLike, tag: str, *, model: torch.nn.Mod
     try:
         tensors: dict[str, torch.Tensor] = {}
         state: dict[str, Any] = {
-            "format": FORMAT, "version": VERSION, "progress": dataclasses.asdict(progress), "config": config.to_dict(),
-            "design": design, "data": dataclasses.asdict(data), "scheduler": scheduler or {},
+            "format": FORMAT,
+            "version": VERSION,
+            "progress": dataclasses.asdict(progress),
+            "config": config.to_dict(),
+            "design": design,
+            "data": dataclasses.asdict(data),
+            "scheduler": scheduler or {},
             "scaler": _plain(scaler.state_dict()) if scaler is not None and scaler.is_enabled() else None,
         }
         if optimizer is not None:
@@ -139,8 +153,10 @@ def load_checkpoint(run_dir: str | os.PathLike, tag: str = "last") -> Checkpoint
     if not (path / STATE_JSON).is_file():
         if not given.is_dir():
             raise CheckpointError(f"{given}: no such run folder")
-        raise CheckpointError(f"{given}: no '{tag}' checkpoint (expected {path / STATE_JSON}); "
-                              "is this the --out folder of a training run?")
+        raise CheckpointError(
+            f"{given}: no '{tag}' checkpoint (expected {path / STATE_JSON}); "
+            "is this the --out folder of a training run?"
+        )
     try:
         state = json.loads((path / STATE_JSON).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -148,15 +164,22 @@ def load_checkpoint(run_dir: str | os.PathLike, tag: str = "last") -> Checkpoint
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path / STATE_JSON}: not a CNN Studio checkpoint")
     if state.get("version") != VERSION:
-        raise CheckpointError(f"{path}: checkpoint version {state.get('version')!r} is not supported "
-                              f"(this CNN Studio reads version {VERSION})")
+        raise CheckpointError(
+            f"{path}: checkpoint version {state.get('version')!r} is not supported "
+            f"(this CNN Studio reads version {VERSION})"
+        )
     try:
         weights = load_state_dict_file(path / WEIGHTS)
         tensors = load_file(str(path / STATE_TENSORS))
         checkpoint = Checkpoint(
-            path=path, weights=weights, config=TrainConfig.from_dict(state["config"]), design=state["design"],
-            data=DataInfo(**state["data"]), progress=Progress(**state["progress"]),
-            scheduler=state.get("scheduler") or {}, scaler=state.get("scaler"),
+            path=path,
+            weights=weights,
+            config=TrainConfig.from_dict(state["config"]),
+            design=state["design"],
+            data=DataInfo(**state["data"]),
+            progress=Progress(**state["progress"]),
+            scheduler=state.get("scheduler") or {},
+            scaler=state.get("scaler"),
         )
         if state.get("optimizer") is not None:
             checkpoint.optimizer = _join_optimizer_state(state["optimizer"], tensors)
@@ -174,8 +197,15 @@ def restore_rng(rng: dict[str, Any]) -> None:
     version, internal, gauss = rng["python"]
     random.setstate((version, tuple(internal), gauss))
     numpy_state = rng["numpy"]
-    np.random.set_state((numpy_state["kind"], np.asarray(numpy_state["keys"], dtype=np.uint32),
-                         numpy_state["pos"], numpy_state["has_gauss"], numpy_state["cached_gaussian"]))
+    np.random.set_state(
+        (
+            numpy_state["kind"],
+            np.asarray(numpy_state["keys"], dtype=np.uint32),
+            numpy_state["pos"],
+            numpy_state["has_gauss"],
+            numpy_state["cached_gaussian"],
+        )
+    )
     tensors = rng["tensors"]
     torch.set_rng_state(tensors["rng.torch"])
     cuda_states = [tensors[f"rng.cuda.{index}"] for index in range(sum(k.startswith("rng.cuda.") for k in tensors))]
@@ -186,9 +216,16 @@ def restore_rng(rng: dict[str, Any]) -> None:
 def _capture_rng() -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     version, internal, gauss = random.getstate()
     kind, keys, pos, has_gauss, cached = np.random.get_state()
-    state = {"python": [version, list(internal), gauss],
-             "numpy": {"kind": kind, "keys": keys.tolist(), "pos": int(pos), "has_gauss": int(has_gauss),
-                       "cached_gaussian": float(cached)}}
+    state = {
+        "python": [version, list(internal), gauss],
+        "numpy": {
+            "kind": kind,
+            "keys": keys.tolist(),
+            "pos": int(pos),
+            "has_gauss": int(has_gauss),
+            "cached_gaussian": float(cached),
+        },
+    }
     tensors = {"rng.torch": torch.get_rng_state()}
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         tensors.update({f"rng.cuda.{index}": value for index, value in enumerate(torch.cuda.get_rng_state_all())})

@@ -125,8 +125,9 @@ def _integer(name: str, value: Any, minimum: int) -> None:
         raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
 
 
-def _number(name: str, value: Any, *, low: float, high: float = math.inf,
-            low_open: bool = False, high_open: bool = False) -> None:
+def _number(
+    name: str, value: Any, *, low: float, high: float = math.inf, low_open: bool = False, high_open: bool = False
+) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ConfigError(f"{name} must be a number, not {value!r}")
     too_low = value <= low if low_open else value < low

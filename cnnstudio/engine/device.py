@@ -81,8 +81,12 @@ def backend_settings(device: torch.device, deterministic: bool) -> Iterator[None
     Restoring matters because the engine also runs inside the GUI's worker process and in tests,
     where a later run must not inherit this run's global switches.
     """
-    saved = (torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(),
-             torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic)
+    saved = (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+        torch.backends.cudnn.benchmark,
+        torch.backends.cudnn.deterministic,
+    )
     saved_workspace = os.environ.get("CUBLAS_WORKSPACE_CONFIG")
     try:
         if deterministic:

@@ -63,4 +63,3 @@ def init_distributed(device_spec: str = "auto") -> DistContext:
 def shutdown_distributed() -> None:
     if dist.is_initialized():
         dist.destroy_process_group()
-

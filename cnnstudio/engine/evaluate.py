@@ -17,8 +17,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnnstudio.pytorch import BuildError, build_module
-from cnnstudio.pytorch.weights import WeightsFileError, load_into
 from cnnstudio.data import DataSplit, ImageDataset
 from cnnstudio.engine.batches import DeviceData
 from cnnstudio.engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint
@@ -26,6 +24,8 @@ from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.device import resolve_device
 from cnnstudio.engine.metrics import ClassMetrics, confusion_matrix, per_class_metrics
 from cnnstudio.graph import NetworkFileError, network_from_dict
+from cnnstudio.pytorch import BuildError, build_module
+from cnnstudio.pytorch.weights import WeightsFileError, load_into
 
 TTA_MODES = ("none", "flip", "crops", "flip+crops")
 
@@ -55,8 +55,16 @@ class EvaluationReport:
         return dataclasses.asdict(self)
 
 
-def evaluate(module: nn.Module, dataset: ImageDataset, mean: Sequence[float], std: Sequence[float], *,
-             device: str | torch.device = "auto", batch_size: int = 256, tta: str = "none") -> EvaluationReport:
+def evaluate(
+    module: nn.Module,
+    dataset: ImageDataset,
+    mean: Sequence[float],
+    std: Sequence[float],
+    *,
+    device: str | torch.device = "auto",
+    batch_size: int = 256,
+    tta: str = "none",
+) -> EvaluationReport:
     """Evaluate a module that outputs class scores (logits) on `dataset`, normalized with mean/std."""
     if tta not in TTA_MODES:
         raise ConfigError(f"test-time augmentation must be one of {', '.join(TTA_MODES)}, not {tta!r}")
@@ -71,8 +79,9 @@ def evaluate(module: nn.Module, dataset: ImageDataset, mean: Sequence[float], st
             probabilities.append(torch.stack([F.softmax(module(view).float(), dim=1) for view in views]).mean(0))
     classes = list(dataset.classes)
     if not probabilities:
-        return EvaluationReport(classes, 0, 0.0, 0.0, per_class_metrics(torch.zeros(len(classes), len(classes)),
-                                                                         classes), [], [], tta)
+        return EvaluationReport(
+            classes, 0, 0.0, 0.0, per_class_metrics(torch.zeros(len(classes), len(classes)), classes), [], [], tta
+        )
     probs = torch.cat(probabilities)
     true = dataset.labels.to(device)
     if probs.shape[1] != len(classes):
@@ -84,8 +93,16 @@ def evaluate(module: nn.Module, dataset: ImageDataset, mean: Sequence[float], st
     wrong = wrong[torch.argsort(confidence[wrong], descending=True)].tolist()
     predicted_list, true_list, confidence_list = predicted.tolist(), true.tolist(), confidence.tolist()
     mistakes = [Misclassified(i, predicted_list[i], true_list[i], confidence_list[i]) for i in wrong]
-    return EvaluationReport(classes, len(dataset), float((predicted == true).float().mean()), loss,
-                            per_class_metrics(confusion, classes), confusion.tolist(), mistakes, tta)
+    return EvaluationReport(
+        classes,
+        len(dataset),
+        float((predicted == true).float().mean()),
+        loss,
+        per_class_metrics(confusion, classes),
+        confusion.tolist(),
+        mistakes,
+        tta,
+    )
 
 
 def load_trained(run_dir: str | os.PathLike, checkpoint: str = "best") -> tuple[nn.Module, Checkpoint]:
@@ -102,8 +119,15 @@ def load_trained(run_dir: str | os.PathLike, checkpoint: str = "best") -> tuple[
     return module, saved
 
 
-def evaluate_run(run_dir: str | os.PathLike, data: DataSplit | ImageDataset, *, checkpoint: str = "best",
-                 tta: str = "none", device: str | torch.device = "auto", batch_size: int = 256) -> EvaluationReport:
+def evaluate_run(
+    run_dir: str | os.PathLike,
+    data: DataSplit | ImageDataset,
+    *,
+    checkpoint: str = "best",
+    tta: str = "none",
+    device: str | torch.device = "auto",
+    batch_size: int = 256,
+) -> EvaluationReport:
     """Evaluate checkpoint `checkpoint` of a run on a dataset (a DataSplit: its validation set).
 
     Images are normalized with the statistics the network was trained with, not the new data's.
@@ -131,4 +155,4 @@ def _shifted_crops(images: torch.Tensor) -> list[torch.Tensor]:
     pad = max(1, min(height, width) // 8)
     padded = F.pad(images, (pad, pad, pad, pad))
     corners = [(0, 0), (0, 2 * pad), (2 * pad, 0), (2 * pad, 2 * pad)]
-    return [images] + [padded[..., top:top + height, left:left + width] for top, left in corners]
+    return [images] + [padded[..., top : top + height, left : left + width] for top, left in corners]

@@ -125,8 +125,9 @@ class Error:
 
 
 Event = Started | BatchMetrics | EpochSummary | CheckpointWritten | Paused | Finished | Error
-EVENT_TYPES: dict[str, type] = {cls.kind: cls for cls in
-                                (Started, BatchMetrics, EpochSummary, CheckpointWritten, Paused, Finished, Error)}
+EVENT_TYPES: dict[str, type] = {
+    cls.kind: cls for cls in (Started, BatchMetrics, EpochSummary, CheckpointWritten, Paused, Finished, Error)
+}
 
 
 def to_dict(event: Event) -> dict[str, Any]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from cnnstudio.engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint
+from cnnstudio.engine.config import TrainConfig
+from cnnstudio.graph import NetworkFileError, network_from_dict
 from cnnstudio.pytorch.export import (
     ExportError,
     ScriptSettings,
@@ -15,17 +18,20 @@ from cnnstudio.pytorch.export import (
     write_training_script,
 )
 from cnnstudio.pytorch.weights import WeightsFileError
-from cnnstudio.engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint
-from cnnstudio.engine.config import TrainConfig
-from cnnstudio.graph import NetworkFileError, network_from_dict
 
 EXPORT_FORMATS = ("onnx", "pt2", "py", "script")
 # The datasets an exported training script loads by name; an image folder works too.
 SCRIPT_DATASETS = ("mnist", "fashion-mnist", "cifar10")
 
 
-def export_run(run_dir: str | Path, export_format: str, path: str | Path, checkpoint: str = "best", *,
-               note: Callable[[str], None] | None = None) -> list[Path]:
+def export_run(
+    run_dir: str | Path,
+    export_format: str,
+    path: str | Path,
+    checkpoint: str = "best",
+    *,
+    note: Callable[[str], None] | None = None,
+) -> list[Path]:
     """Write checkpoint `checkpoint` of a run as `export_format` (one of EXPORT_FORMATS) at `path`.
 
     Returns the files written; `note(text)` hears remarks the user should know (e.g. that a training
@@ -46,8 +52,10 @@ def export_run(run_dir: str | Path, export_format: str, path: str | Path, checkp
             return [path, export_python(graph, saved.weights, path)]
         elif export_format == "script":
             if script_data(saved.config) is None and note is not None:
-                note(f"the run's data {saved.config.data!r} is CNN Studio's own; the script defaults to cifar10, "
-                     "pass --data mnist|fashion-mnist|cifar10|FOLDER when you run it")
+                note(
+                    f"the run's data {saved.config.data!r} is CNN Studio's own; the script defaults to cifar10, "
+                    "pass --data mnist|fashion-mnist|cifar10|FOLDER when you run it"
+                )
             write_training_script(graph, path, script_settings(saved))
         else:
             raise ExportError(f"unknown export format {export_format!r}; use one of {', '.join(EXPORT_FORMATS)}")
@@ -66,8 +74,16 @@ def script_settings(saved: Checkpoint) -> ScriptSettings:
     """The run's hyperparameters as the defaults of a standalone training script (cifar10 when the run's
     data is CNN Studio's own: the user passes --data when running it)."""
     config = saved.config
-    return ScriptSettings(epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
-                          optimizer=config.optimizer, momentum=config.momentum, weight_decay=config.weight_decay,
-                          label_smoothing=config.label_smoothing, flip="flip" in config.augment,
-                          data=script_data(config) or "cifar10", mean=tuple(saved.data.mean),
-                          std=tuple(saved.data.std))
+    return ScriptSettings(
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        optimizer=config.optimizer,
+        momentum=config.momentum,
+        weight_decay=config.weight_decay,
+        label_smoothing=config.label_smoothing,
+        flip="flip" in config.augment,
+        data=script_data(config) or "cifar10",
+        mean=tuple(saved.data.mean),
+        std=tuple(saved.data.std),
+    )

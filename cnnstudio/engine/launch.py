@@ -41,11 +41,18 @@ class TrainRequest:
     data_root: str | None = None
 
 
-def load_training_data(spec: str, graph: NetworkGraph, config: TrainConfig, *, root: str | Path | None = None,
-                       progress: DataProgress | None = None) -> DataSplit:
+def load_training_data(
+    spec: str,
+    graph: NetworkGraph,
+    config: TrainConfig,
+    *,
+    root: str | Path | None = None,
+    progress: DataProgress | None = None,
+) -> DataSplit:
     """The data of `spec` fitted to the design's input, split with the run's seed and validation share."""
-    return load_data(spec, input_shape(graph), val_fraction=config.val_fraction, seed=config.seed, root=root,
-                     progress=progress)
+    return load_data(
+        spec, input_shape(graph), val_fraction=config.val_fraction, seed=config.seed, root=root, progress=progress
+    )
 
 
 def run_request(request: TrainRequest, control: TrainControl | None = None) -> Iterator[Event]:
@@ -59,8 +66,11 @@ def run_request(request: TrainRequest, control: TrainControl | None = None) -> I
         else:
             config, design = request.config, request.design
         graph = network_from_dict(design, "the design").graph
-        data = request.data if isinstance(request.data, DataSplit) else \
-            load_training_data(request.data or config.data, graph, config, root=request.data_root)
+        data = (
+            request.data
+            if isinstance(request.data, DataSplit)
+            else load_training_data(request.data or config.data, graph, config, root=request.data_root)
+        )
     except CheckpointError as error:
         yield Error("checkpoint", f"cannot resume: {error}")
         return
@@ -73,5 +83,4 @@ def run_request(request: TrainRequest, control: TrainControl | None = None) -> I
     if request.resume:
         yield from resume(request.run_dir, data, changes=request.changes, control=control)
     else:
-        yield from train(graph, data, config, request.run_dir, control=control,
-                         initial_weights=request.initial_weights)
+        yield from train(graph, data, config, request.run_dir, control=control, initial_weights=request.initial_weights)

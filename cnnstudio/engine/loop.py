@@ -24,8 +24,6 @@ import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from cnnstudio.pytorch import BuildError
-from cnnstudio.pytorch.weights import WeightsFileError, load_into
 from cnnstudio.data import DataError, DataSplit
 from cnnstudio.data.augment import parse_augment
 from cnnstudio.engine.batches import DeviceData, batch_augmenter
@@ -49,7 +47,6 @@ from cnnstudio.engine.device import (
     resolve_precision,
 )
 from cnnstudio.engine.distributed import DistContext
-from cnnstudio.engine.memory import memory_shortfall
 from cnnstudio.engine.events import (
     BatchMetrics,
     CheckpointWritten,
@@ -61,6 +58,7 @@ from cnnstudio.engine.events import (
     Started,
 )
 from cnnstudio.engine.guard import StepGuard
+from cnnstudio.engine.memory import memory_shortfall
 from cnnstudio.engine.metrics import MetricsLog, RunningMetrics
 from cnnstudio.engine.model import (
     PreparedModel,
@@ -72,6 +70,8 @@ from cnnstudio.engine.model import (
 from cnnstudio.engine.optim import LRSchedule, build_optimizer, set_base_rates
 from cnnstudio.graph import NetworkFileError, NetworkGraph, network_from_dict
 from cnnstudio.graph.templates import classifier_node
+from cnnstudio.pytorch import BuildError
+from cnnstudio.pytorch.weights import WeightsFileError, load_into
 
 BATCH_EVENT_INTERVAL = 0.1  # seconds: batch metrics at most 10 times a second
 METRICS_FILE = "metrics.json"
@@ -85,9 +85,16 @@ class _Failure(Exception):
         self.event = Error(error, message, hint)
 
 
-def train(design: NetworkGraph, data: DataSplit, config: TrainConfig, run_dir: str | Path, *,
-          control: TrainControl | None = None, initial_weights: Mapping[str, torch.Tensor] | None = None,
-          dist: DistContext | None = None) -> Iterator[Event]:
+def train(
+    design: NetworkGraph,
+    data: DataSplit,
+    config: TrainConfig,
+    run_dir: str | Path,
+    *,
+    control: TrainControl | None = None,
+    initial_weights: Mapping[str, torch.Tensor] | None = None,
+    dist: DistContext | None = None,
+) -> Iterator[Event]:
     """Train `design` on `data`, writing checkpoints and metrics.json into `run_dir`.
 
     initial_weights: a state dict keyed by node id to start from (fine-tuning); tensors whose shape
@@ -100,8 +107,14 @@ def train(design: NetworkGraph, data: DataSplit, config: TrainConfig, run_dir: s
 RESUME_CHANGES = frozenset({"epochs", "lr", "grad_clip", "patience", "device", "precision"})
 
 
-def resume(run_dir: str | Path, data: DataSplit, *, changes: Mapping[str, Any] | None = None,
-           control: TrainControl | None = None, dist: DistContext | None = None) -> Iterator[Event]:
+def resume(
+    run_dir: str | Path,
+    data: DataSplit,
+    *,
+    changes: Mapping[str, Any] | None = None,
+    control: TrainControl | None = None,
+    dist: DistContext | None = None,
+) -> Iterator[Event]:
     """Continue the run in `run_dir` from its `last` checkpoint, with the design and config saved there.
 
     With the same data and no changes, the run continues exactly where it stopped (mid-epoch
@@ -112,8 +125,10 @@ def resume(run_dir: str | Path, data: DataSplit, *, changes: Mapping[str, Any] |
         checkpoint = load_checkpoint(run_dir, "last")
         refused = sorted(set(changes or {}) - RESUME_CHANGES)
         if refused:
-            raise ConfigError(f"a resumed run keeps its settings; {', '.join(refused)} cannot change "
-                              f"(these can: {', '.join(sorted(RESUME_CHANGES))})")
+            raise ConfigError(
+                f"a resumed run keeps its settings; {', '.join(refused)} cannot change "
+                f"(these can: {', '.join(sorted(RESUME_CHANGES))})"
+            )
         config = checkpoint.config.replace(**(changes or {}))
         design = network_from_dict(checkpoint.design, f"{run_dir} (design)").graph
     except ConfigError as error:
@@ -128,8 +143,15 @@ def resume(run_dir: str | Path, data: DataSplit, *, changes: Mapping[str, Any] |
 class _Run:
     """One training session (a fresh run, or the continuation of one)."""
 
-    def __init__(self, graph: NetworkGraph, data: DataSplit, config: TrainConfig, run_dir: Path,
-                 control: TrainControl | None, dist: DistContext | None) -> None:
+    def __init__(
+        self,
+        graph: NetworkGraph,
+        data: DataSplit,
+        config: TrainConfig,
+        run_dir: Path,
+        control: TrainControl | None,
+        dist: DistContext | None,
+    ) -> None:
         self.graph, self.data, self.config, self.run_dir = graph, data, config, run_dir
         self.control = control or TrainControl()
         self.dist = dist
@@ -141,8 +163,9 @@ class _Run:
         self.last_batch_message = -float("inf")
 
     # ----- the run's edge: setup, errors, the epoch loop
-    def events(self, *, initial_weights: Mapping[str, torch.Tensor] | None = None,
-               checkpoint: Checkpoint | None = None) -> Iterator[Event]:
+    def events(
+        self, *, initial_weights: Mapping[str, torch.Tensor] | None = None, checkpoint: Checkpoint | None = None
+    ) -> Iterator[Event]:
         device = torch.device("cpu")
         try:
             device = self.dist.device if self.dist else resolve_device(self.config.device)
@@ -161,21 +184,30 @@ class _Run:
         if isinstance(error, ConfigError | DataError):
             return Error("config", str(error))
         if isinstance(error, BuildError):
-            return Error("design", f"the design has errors: {error}",
-                         "fix the layers marked in the designer (or see `cnnstudio analyze FILE`)")
+            return Error(
+                "design",
+                f"the design has errors: {error}",
+                "fix the layers marked in the designer (or see `cnnstudio analyze FILE`)",
+            )
         if is_out_of_memory(error):
             release_memory(device)
             size = self.config.batch_size
-            return Error("out_of_memory",
-                         f"out of memory on {device_name(device)} with batch size {size}: {str(error).splitlines()[0]}",
-                         f"lower the batch size (try {max(1, size // 4)}), use a smaller input size or network, "
-                         "or close other programs using the device")
-        return Error("internal", f"training failed: {type(error).__name__}: {error}",
-                     "this is a bug in CNN Studio; please report it with the details",
-                     traceback.format_exc())
+            return Error(
+                "out_of_memory",
+                f"out of memory on {device_name(device)} with batch size {size}: {str(error).splitlines()[0]}",
+                f"lower the batch size (try {max(1, size // 4)}), use a smaller input size or network, "
+                "or close other programs using the device",
+            )
+        return Error(
+            "internal",
+            f"training failed: {type(error).__name__}: {error}",
+            "this is a bug in CNN Studio; please report it with the details",
+            traceback.format_exc(),
+        )
 
-    def _run(self, device: torch.device, initial_weights: Mapping[str, torch.Tensor] | None,
-             checkpoint: Checkpoint | None) -> Iterator[Event]:
+    def _run(
+        self, device: torch.device, initial_weights: Mapping[str, torch.Tensor] | None, checkpoint: Checkpoint | None
+    ) -> Iterator[Event]:
         yield from self._setup(device, initial_weights, checkpoint)
         config, progress = self.config, self.progress
         reason = "completed"
@@ -189,11 +221,20 @@ class _Run:
                 reason = "early_stopped"
                 break
         self._write_metrics(reason)
-        yield Finished(reason, progress.epoch, progress.step, progress.best_epoch, progress.best_loss,
-                       progress.best_val_acc, self._elapsed(), str(self.run_dir))
+        yield Finished(
+            reason,
+            progress.epoch,
+            progress.step,
+            progress.best_epoch,
+            progress.best_loss,
+            progress.best_val_acc,
+            self._elapsed(),
+            str(self.run_dir),
+        )
 
-    def _setup(self, device: torch.device, initial_weights: Mapping[str, torch.Tensor] | None,
-               checkpoint: Checkpoint | None) -> Iterator[Event]:
+    def _setup(
+        self, device: torch.device, initial_weights: Mapping[str, torch.Tensor] | None, checkpoint: Checkpoint | None
+    ) -> Iterator[Event]:
         config, data = self.config, self.data
         self.device = device
         self.precision = resolve_precision(config.precision, device)
@@ -215,10 +256,14 @@ class _Run:
         if channels_last:
             self.module.to(memory_format=torch.channels_last)
         rank, world = (self.dist.rank, self.dist.world_size) if self.dist else (0, 1)
-        self.train_data = DeviceData(data.train, data.mean, data.std, device, channels_last=channels_last,
-                                     rank=rank, world_size=world)
-        self.val_data = DeviceData(data.val, data.mean, data.std, device, channels_last=channels_last,
-                                   rank=rank, world_size=world) if len(data.val) else None
+        self.train_data = DeviceData(
+            data.train, data.mean, data.std, device, channels_last=channels_last, rank=rank, world_size=world
+        )
+        self.val_data = (
+            DeviceData(data.val, data.mean, data.std, device, channels_last=channels_last, rank=rank, world_size=world)
+            if len(data.val)
+            else None
+        )
         self._check_output()
         self.model: nn.Module = self.module
         if self.dist and self.dist.world_size > 1:
@@ -241,31 +286,62 @@ class _Run:
         self.session_start, self.elapsed_before = time.monotonic(), self.progress.elapsed
         self.session_steps, self.session_train_seconds, self.val_seconds = 0, 0.0, 0.0
         total, trainable = count_parameters(self.module)
-        self.metrics = MetricsLog(self.run_dir / METRICS_FILE, {
-            "name": self.graph.name, "classes": list(data.classes), "device": device_name(device),
-            "precision": self.precision.name, "config": config.to_dict()}, keep_epochs=self.progress.epoch)
+        self.metrics = MetricsLog(
+            self.run_dir / METRICS_FILE,
+            {
+                "name": self.graph.name,
+                "classes": list(data.classes),
+                "device": device_name(device),
+                "precision": self.precision.name,
+                "config": config.to_dict(),
+            },
+            keep_epochs=self.progress.epoch,
+        )
         if self.is_main:
             self.run_dir.mkdir(parents=True, exist_ok=True)
-        yield Started(str(self.run_dir), device_name(device), self.precision.name, config.epochs, self.progress.epoch,
-                      self.steps, self.batch_size, len(data.train), len(data.val), list(data.classes), total,
-                      trainable, world, list(prepared.notes))
+        yield Started(
+            str(self.run_dir),
+            device_name(device),
+            self.precision.name,
+            config.epochs,
+            self.progress.epoch,
+            self.steps,
+            self.batch_size,
+            len(data.train),
+            len(data.val),
+            list(data.classes),
+            total,
+            trainable,
+            world,
+            list(prepared.notes),
+        )
 
     def _check_data(self, checkpoint: Checkpoint | None) -> None:
         data = self.data
         wanted = input_shape(self.graph)
         if wanted is not None and wanted != data.image_shape:
-            raise _Failure("data", f"the images are {_shape(data.image_shape)} but the network takes {_shape(wanted)}",
-                           f"load the data for this network's input size, e.g. load_data(spec, {wanted})")
+            raise _Failure(
+                "data",
+                f"the images are {_shape(data.image_shape)} but the network takes {_shape(wanted)}",
+                f"load the data for this network's input size, e.g. load_data(spec, {wanted})",
+            )
         if len(data.train) == 0:
             raise _Failure("data", "there are no training images", "choose a dataset or folder with images")
         if checkpoint is not None:
             saved = checkpoint.data
             if list(saved.classes) != list(data.classes):
-                raise _Failure("data", f"cannot resume: the run was trained on classes {', '.join(saved.classes)} "
-                                       f"but this data has {', '.join(data.classes)}", "resume with the same data")
+                raise _Failure(
+                    "data",
+                    f"cannot resume: the run was trained on classes {', '.join(saved.classes)} "
+                    f"but this data has {', '.join(data.classes)}",
+                    "resume with the same data",
+                )
             if checkpoint.progress.epoch > self.config.epochs:
-                raise _Failure("config", f"cannot resume for {self.config.epochs} epochs: the run already "
-                                         f"completed {checkpoint.progress.epoch}")
+                raise _Failure(
+                    "config",
+                    f"cannot resume for {self.config.epochs} epochs: the run already "
+                    f"completed {checkpoint.progress.epoch}",
+                )
 
     def _check_output(self) -> None:
         """One forward pass on two images: the network must output one score per class."""
@@ -275,22 +351,30 @@ class _Run:
             output = self.module(probe)
         classes = self.data.classes
         if output.dim() != 2:
-            raise _Failure("design", f"the network outputs {_shape(tuple(output.shape[1:]))} per image, but a "
-                                     "classifier must output one score per class",
-                           "end the network with Flatten and a Linear layer (or global pooling)")
+            raise _Failure(
+                "design",
+                f"the network outputs {_shape(tuple(output.shape[1:]))} per image, but a "
+                "classifier must output one score per class",
+                "end the network with Flatten and a Linear layer (or global pooling)",
+            )
         if output.shape[1] != len(classes):
             head = classifier_node(self.graph) or "the last layer"
             names = ", ".join(classes[:10]) + (", …" if len(classes) > 10 else "")
-            raise _Failure("data", f"the network outputs {output.shape[1]} class scores but the data has "
-                                   f"{len(classes)} classes ({names})",
-                           f"set the output size of {head} to {len(classes)}")
+            raise _Failure(
+                "data",
+                f"the network outputs {output.shape[1]} class scores but the data has {len(classes)} classes ({names})",
+                f"set the output size of {head} to {len(classes)}",
+            )
 
     def _restore(self, checkpoint: Checkpoint) -> None:
         progress = checkpoint.progress
         if progress.batch >= self.steps:
-            raise _Failure("data", f"cannot resume: the run stopped after batch {progress.batch} of an epoch, "
-                                   f"but this data and batch size give {self.steps} batches per epoch",
-                           "resume with the same data")
+            raise _Failure(
+                "data",
+                f"cannot resume: the run stopped after batch {progress.batch} of an epoch, "
+                f"but this data and batch size give {self.steps} batches per epoch",
+                "resume with the same data",
+            )
         try:
             if checkpoint.optimizer is not None:
                 self.optimizer.load_state_dict(checkpoint.optimizer)
@@ -332,17 +416,19 @@ class _Run:
                 self._account(progress.train_seconds - seconds_before, batch - first_batch)
                 yield from self._save("last")
                 return "stopped"
-            indices = order[batch * self.batch_size:(batch + 1) * self.batch_size]
+            indices = order[batch * self.batch_size : (batch + 1) * self.batch_size]
             images, labels = self.train_data.batch(
-                indices, batch_augmenter(self.augment_options, config.seed, epoch, batch))
+                indices, batch_augmenter(self.augment_options, config.seed, epoch, batch)
+            )
             lr = config.lr * self.schedule.apply(self.optimizer, progress.step)
             with autocast:
                 logits = self.model(images)
                 loss = self.criterion(logits, labels)
             self.optimizer.zero_grad(set_to_none=True)
             self.scaler.scale(loss).backward()
-            code, stop = self.guard.observe(self._nonfinite_code(loss),
-                                            self.dist is not None and self.control.stop_requested)
+            code, stop = self.guard.observe(
+                self._nonfinite_code(loss), self.dist is not None and self.control.stop_requested
+            )
             if code:
                 raise self._diverged(code, epoch, batch - self.guard.lag, lr)
             self.scaler.step(self.optimizer)
@@ -353,8 +439,9 @@ class _Run:
             now = time.monotonic()
             if now - self.last_batch_message >= BATCH_EVENT_INTERVAL:
                 self.last_batch_message = now
-                message, window = self._batch_message(epoch, batch + 1, lr, window, now,
-                                                      now - clock, batch + 1 - first_batch)
+                message, window = self._batch_message(
+                    epoch, batch + 1, lr, window, now, now - clock, batch + 1 - first_batch
+                )
                 yield message
         code, _ = self.guard.flush()
         if code:
@@ -382,19 +469,35 @@ class _Run:
         return torch.maximum(loss_bad, (~torch.isfinite(norm)).to(torch.uint8))
 
     def _diverged(self, code: int, epoch: int, batch: int, lr: float) -> _Failure:
-        what = "the loss became NaN or infinite" if code >= 2 else \
-            "the gradients became NaN or infinite (the loss was still finite)"
+        what = (
+            "the loss became NaN or infinite"
+            if code >= 2
+            else "the gradients became NaN or infinite (the loss was still finite)"
+        )
         saved = self.run_dir / "last"
-        kept = (f"the last good checkpoint is kept in {saved}" if (saved / "state.json").is_file()
-                else "no checkpoint had been written yet")
+        kept = (
+            f"the last good checkpoint is kept in {saved}"
+            if (saved / "state.json").is_file()
+            else "no checkpoint had been written yet"
+        )
         clip = "" if self.config.grad_clip else ", or clip gradients (grad clip 1.0)"
         warmup = "" if self.config.warmup_epochs else ", or warm the learning rate up over an epoch"
-        return _Failure("non_finite",
-                        f"training diverged at epoch {epoch + 1}, batch {batch + 1}: {what}; {kept}",
-                        f"lower the learning rate (now {lr:.3g}; try {lr / 10:.3g}){clip}{warmup}")
+        return _Failure(
+            "non_finite",
+            f"training diverged at epoch {epoch + 1}, batch {batch + 1}: {what}; {kept}",
+            f"lower the learning rate (now {lr:.3g}; try {lr / 10:.3g}){clip}{warmup}",
+        )
 
-    def _batch_message(self, epoch: int, batch: int, lr: float, window: tuple[float, float, int, int], now: float,
-                       epoch_seconds: float, batches_done: int) -> tuple[BatchMetrics, tuple[float, float, int, int]]:
+    def _batch_message(
+        self,
+        epoch: int,
+        batch: int,
+        lr: float,
+        window: tuple[float, float, int, int],
+        now: float,
+        epoch_seconds: float,
+        batches_done: int,
+    ) -> tuple[BatchMetrics, tuple[float, float, int, int]]:
         """Loss, accuracy and speed since the previous message; `epoch_seconds`/`batches_done` are
         this session's training time and batches in the epoch so far (for the ETA)."""
         loss_sum, correct, seen = self.running.totals()
@@ -403,9 +506,18 @@ class _Run:
         seconds_per_step = (self.session_train_seconds + epoch_seconds) / (self.session_steps + batches_done)
         steps_left = self.steps - batch + (self.config.epochs - epoch - 1) * self.steps
         eta = steps_left * seconds_per_step + (self.config.epochs - epoch) * self.val_seconds
-        message = BatchMetrics(epoch + 1, batch, self.steps, self.progress.step, (loss_sum - loss_before) / count,
-                               (correct - correct_before) / count, lr, count / max(now - then, 1e-9),
-                               self._elapsed(), eta)
+        message = BatchMetrics(
+            epoch + 1,
+            batch,
+            self.steps,
+            self.progress.step,
+            (loss_sum - loss_before) / count,
+            (correct - correct_before) / count,
+            lr,
+            count / max(now - then, 1e-9),
+            self._elapsed(),
+            eta,
+        )
         return message, (now, loss_sum, correct, seen)
 
     def _account(self, seconds: float, steps: int) -> None:
@@ -433,12 +545,28 @@ class _Run:
             progress.epochs_without_improvement = 0
         else:
             progress.epochs_without_improvement += 1
-        images_per_s = self.steps * self.batch_size * (self.dist.world_size if self.dist else 1) / max(
-            epoch_seconds - self.val_seconds, 1e-9)
+        images_per_s = (
+            self.steps
+            * self.batch_size
+            * (self.dist.world_size if self.dist else 1)
+            / max(epoch_seconds - self.val_seconds, 1e-9)
+        )
         seconds_per_step = self.session_train_seconds / max(1, self.session_steps)
         eta = (config.epochs - epoch - 1) * (self.steps * seconds_per_step + self.val_seconds)
-        summary = EpochSummary(epoch + 1, config.epochs, train_loss, train_acc, val_loss, val_acc, self.last_lr,
-                               images_per_s, epoch_seconds, self._elapsed(), eta, improved)
+        summary = EpochSummary(
+            epoch + 1,
+            config.epochs,
+            train_loss,
+            train_acc,
+            val_loss,
+            val_acc,
+            self.last_lr,
+            images_per_s,
+            epoch_seconds,
+            self._elapsed(),
+            eta,
+            improved,
+        )
         assert self.metrics is not None
         self.metrics.add(summary)
         yield summary
@@ -468,8 +596,9 @@ class _Run:
 
     def _early_stop(self) -> bool:
         patience = self.config.patience
-        return (patience is not None and self.val_data is not None
-                and self.progress.epochs_without_improvement >= patience)
+        return (
+            patience is not None and self.val_data is not None and self.progress.epochs_without_improvement >= patience
+        )
 
     def _save(self, tag: str) -> Iterator[Event]:
         if not self.is_main:
@@ -477,10 +606,17 @@ class _Run:
         self.progress.elapsed = self._elapsed()
         data = self.data
         path = save_checkpoint(
-            self.run_dir, tag, model=self.module, config=self.config, design=self.graph.to_dict(),
+            self.run_dir,
+            tag,
+            model=self.module,
+            config=self.config,
+            design=self.graph.to_dict(),
             data=DataInfo(list(data.classes), list(data.mean), list(data.std), list(data.image_shape)),
-            progress=self.progress, optimizer=self.optimizer,
-            scheduler={"schedule": self.config.schedule, "step": self.progress.step}, scaler=self.scaler)
+            progress=self.progress,
+            optimizer=self.optimizer,
+            scheduler={"schedule": self.config.schedule, "step": self.progress.step},
+            scaler=self.scaler,
+        )
         yield CheckpointWritten(tag, str(path), self.progress.epoch, self.progress.step)
 
     # ----- helpers
@@ -505,4 +641,3 @@ def _seed_everything(seed: int) -> None:
 
 def _shape(shape: tuple[int, ...]) -> str:
     return "×".join(str(value) for value in shape)
-

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import torch
 
-from cnnstudio.pytorch import analyze
 from cnnstudio.graph.network import NetworkGraph
+from cnnstudio.pytorch import analyze
 
 ACTIVATION_COPIES = 2
 WEIGHT_COPIES = 4
@@ -69,8 +69,10 @@ def memory_shortfall(graph: NetworkGraph, batch_size: int, device: torch.device)
     if needed <= usable:
         return None
     largest = estimate.largest_batch(usable)
-    message = (f"a batch of {batch_size} images needs about {_gib(needed)} for training, but only "
-               f"{_gib(available)} is free on {device}")
+    message = (
+        f"a batch of {batch_size} images needs about {_gib(needed)} for training, but only "
+        f"{_gib(available)} is free on {device}"
+    )
     if largest >= 1:
         hint = f"use a batch size of at most {largest}, or a smaller input size or network"
     else:

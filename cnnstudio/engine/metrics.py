@@ -58,8 +58,11 @@ class MetricsLog:
                 previous = json.loads(self.path.read_text(encoding="utf-8")).get("epochs", [])
             except (OSError, ValueError, AttributeError):
                 previous = []
-            self.epochs = [entry for entry in previous if isinstance(entry, dict)
-                           and isinstance(entry.get("epoch"), int) and entry["epoch"] <= keep_epochs]
+            self.epochs = [
+                entry
+                for entry in previous
+                if isinstance(entry, dict) and isinstance(entry.get("epoch"), int) and entry["epoch"] <= keep_epochs
+            ]
 
     def add(self, summary: EpochSummary) -> None:
         self.epochs.append({name: getattr(summary, name) for name in self.FIELDS})
@@ -93,5 +96,7 @@ def per_class_metrics(confusion: torch.Tensor, names: list[str]) -> list[ClassMe
     recall = torch.where(actual > 0, hits / actual.clamp_min(1), torch.zeros_like(hits))
     denominator = precision + recall
     f1 = torch.where(denominator > 0, 2 * precision * recall / denominator.clamp_min(1e-12), torch.zeros_like(hits))
-    return [ClassMetrics(name, float(precision[i]), float(recall[i]), float(f1[i]), int(actual[i]))
-            for i, name in enumerate(names)]
+    return [
+        ClassMetrics(name, float(precision[i]), float(recall[i]), float(f1[i]), int(actual[i]))
+        for i, name in enumerate(names)
+    ]

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from cnnstudio.pytorch import build_module
 from cnnstudio.graph import NetworkGraph
 from cnnstudio.graph.templates import classifier_node
+from cnnstudio.pytorch import build_module
 
 
 @dataclass
@@ -28,8 +28,9 @@ class PreparedModel:
     notes: list[str] = field(default_factory=list)
 
 
-def prepare_model(graph: NetworkGraph, init: str = "default",
-                  initial_weights: Mapping[str, torch.Tensor] | None = None) -> PreparedModel:
+def prepare_model(
+    graph: NetworkGraph, init: str = "default", initial_weights: Mapping[str, torch.Tensor] | None = None
+) -> PreparedModel:
     """Build the design for training (raw class scores: a trailing Softmax is left out).
 
     Weights are initialized with `init` ("default": PyTorch's per-layer defaults; "kaiming" or
@@ -88,7 +89,7 @@ def head_nodes(graph: NetworkGraph, frozen: set[str]) -> set[str]:
     order = graph.topological_order()
     frozen_positions = [index for index, node_id in enumerate(order) if node_id in frozen]
     if frozen_positions:
-        return set(order[frozen_positions[-1] + 1:])
+        return set(order[frozen_positions[-1] + 1 :])
     classifier = classifier_node(graph)
     return {classifier} if classifier else set()
 

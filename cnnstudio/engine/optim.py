@@ -19,8 +19,9 @@ ONECYCLE_START = 1 / 25
 ONECYCLE_WARMUP_SHARE = 0.3
 
 
-def build_optimizer(model: nn.Module, config: TrainConfig, head: set[str],
-                    device: torch.device) -> torch.optim.Optimizer:
+def build_optimizer(
+    model: nn.Module, config: TrainConfig, head: set[str], device: torch.device
+) -> torch.optim.Optimizer:
     """The configured optimizer over the trainable parameters.
 
     Parameter groups: the head (when `config.head_lr` is set) and the rest, each split so that
@@ -41,8 +42,15 @@ def build_optimizer(model: nn.Module, config: TrainConfig, head: set[str],
     param_groups = []
     for (in_head, decays), params in groups.items():
         lr = config.head_lr if in_head else config.lr
-        param_groups.append({"params": params, "lr": lr, "base_lr": lr, "head": in_head,
-                             "weight_decay": config.weight_decay if decays else 0.0})
+        param_groups.append(
+            {
+                "params": params,
+                "lr": lr,
+                "base_lr": lr,
+                "head": in_head,
+                "weight_decay": config.weight_decay if decays else 0.0,
+            }
+        )
     fused = {"fused": True} if device.type == "cuda" else {}
     if config.optimizer == "sgd":
         return torch.optim.SGD(param_groups, lr=config.lr, momentum=config.momentum, nesterov=config.nesterov, **fused)

@@ -28,8 +28,9 @@ class TrainingProcess:
         context = context or multiprocessing.get_context("spawn")
         self.control = TrainControl.for_processes(context)
         self._queue = context.Queue()
-        self._process = context.Process(target=_worker_main, args=(request, self.control, self._queue),
-                                        name="cnnstudio-training", daemon=True)
+        self._process = context.Process(
+            target=_worker_main, args=(request, self.control, self._queue), name="cnnstudio-training", daemon=True
+        )
         self._process.start()
         self._ended = False
 
@@ -50,9 +51,13 @@ class TrainingProcess:
             self._ended = True
         elif not self._ended and not self._process.is_alive() and self._queue.empty():
             self._ended = True
-            received.append(Error("internal", f"the training process ended unexpectedly "
-                                              f"(exit code {self._process.exitcode})",
-                                  "if this repeats, try a smaller batch size or the CPU"))
+            received.append(
+                Error(
+                    "internal",
+                    f"the training process ended unexpectedly (exit code {self._process.exitcode})",
+                    "if this repeats, try a smaller batch size or the CPU",
+                )
+            )
         return received
 
     @property
@@ -105,5 +110,8 @@ def _worker_main(request: TrainRequest, control: TrainControl, events: Any) -> N
             if parent is not None and not parent.is_alive():
                 control.stop()
     except Exception as error:  # noqa: BLE001 - run_request reports expected problems as events; this is a bug
-        events.put(to_dict(Error("internal", f"training failed: {type(error).__name__}: {error}",
-                                 details=traceback.format_exc())))
+        events.put(
+            to_dict(
+                Error("internal", f"training failed: {type(error).__name__}: {error}", details=traceback.format_exc())
+            )
+        )

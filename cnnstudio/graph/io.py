@@ -42,8 +42,10 @@ def load_network(path: str | os.PathLike) -> LoadResult:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise NetworkFileError(f"{path}: {size / 1e6:.0f} MB is too large for a network file "
-                                   "(weights belong in a .safetensors file beside it)")
+            raise NetworkFileError(
+                f"{path}: {size / 1e6:.0f} MB is too large for a network file "
+                "(weights belong in a .safetensors file beside it)"
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise NetworkFileError(f"{path}: no such file") from None
@@ -61,8 +63,9 @@ def loads_network(text: str, source: str = "<text>") -> LoadResult:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise NetworkFileError(f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: "
-                               f"{error.msg})") from None
+        raise NetworkFileError(
+            f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
     except RecursionError:
         raise NetworkFileError(f"{source}: JSON nested too deeply") from None
     return network_from_dict(data, source)
@@ -71,25 +74,29 @@ def loads_network(text: str, source: str = "<text>") -> LoadResult:
 def network_from_dict(data: Any, source: str = "<data>") -> LoadResult:
     """Build a NetworkGraph from the parsed JSON object of a network file."""
     if not isinstance(data, dict):
-        raise NetworkFileError(f"{source}: expected a JSON object with \"nodes\" and \"edges\", "
-                               f"found {type(data).__name__}")
+        raise NetworkFileError(
+            f'{source}: expected a JSON object with "nodes" and "edges", found {type(data).__name__}'
+        )
     if data.get("format", FORMAT) != FORMAT:
-        raise NetworkFileError(f"{source}: \"format\" is {data.get('format')!r}, not {FORMAT!r}; "
-                               "this is not a CNN Studio network file")
+        raise NetworkFileError(
+            f'{source}: "format" is {data.get("format")!r}, not {FORMAT!r}; this is not a CNN Studio network file'
+        )
     version = data.get("version", VERSION)
     if version != VERSION:
-        raise NetworkFileError(f"{source}: file version {version!r} is not supported (this CNN Studio reads "
-                               f"version {VERSION}); update CNN Studio or re-export the file")
+        raise NetworkFileError(
+            f"{source}: file version {version!r} is not supported (this CNN Studio reads "
+            f"version {VERSION}); update CNN Studio or re-export the file"
+        )
     name = data.get("name", "Untitled")
     description = data.get("description", "")
     if not isinstance(name, str) or not isinstance(description, str):
-        raise NetworkFileError(f"{source}: \"name\" and \"description\" must be text")
+        raise NetworkFileError(f'{source}: "name" and "description" must be text')
     nodes = data.get("nodes")
     edges = data.get("edges", [])
     if not isinstance(nodes, list):
-        raise NetworkFileError(f"{source}: \"nodes\" must be a list of layer objects")
+        raise NetworkFileError(f'{source}: "nodes" must be a list of layer objects')
     if not isinstance(edges, list):
-        raise NetworkFileError(f"{source}: \"edges\" must be a list of [from, to] pairs")
+        raise NetworkFileError(f'{source}: "edges" must be a list of [from, to] pairs')
 
     graph = NetworkGraph(name, description)
     for index, entry in enumerate(nodes):
@@ -100,19 +107,27 @@ def network_from_dict(data: Any, source: str = "<data>") -> LoadResult:
 
     problems: list[Problem] = []
     for index, entry in enumerate(edges):
-        if (not isinstance(entry, list) or len(entry) != 2
-                or not all(isinstance(end, str) for end in entry)):
-            raise NetworkFileError(f"{source}: edges[{index}] must be a [from, to] pair of node ids, "
-                                   f"not {json.dumps(entry)[:80]}")
+        if not isinstance(entry, list) or len(entry) != 2 or not all(isinstance(end, str) for end in entry):
+            raise NetworkFileError(
+                f"{source}: edges[{index}] must be a [from, to] pair of node ids, not {json.dumps(entry)[:80]}"
+            )
         src, dst = entry
         missing = [end for end in (src, dst) if end not in graph.nodes]
         if missing:
-            problems.append(Problem(dst if dst in graph.nodes else (src if src in graph.nodes else None),
-                                    f"connection {src} → {dst} ignored: no node named "
-                                    f"{' or '.join(repr(m) for m in missing)}"))
+            problems.append(
+                Problem(
+                    dst if dst in graph.nodes else (src if src in graph.nodes else None),
+                    f"connection {src} → {dst} ignored: no node named {' or '.join(repr(m) for m in missing)}",
+                )
+            )
         elif src == dst or (src, dst) in graph.edges:
-            problems.append(Problem(dst, f"connection {src} → {dst} ignored: "
-                                         f"{'a node cannot feed itself' if src == dst else 'listed twice'}"))
+            problems.append(
+                Problem(
+                    dst,
+                    f"connection {src} → {dst} ignored: "
+                    f"{'a node cannot feed itself' if src == dst else 'listed twice'}",
+                )
+            )
         else:
             graph.connect(src, dst)
     return LoadResult(graph, problems)
@@ -120,33 +135,44 @@ def network_from_dict(data: Any, source: str = "<data>") -> LoadResult:
 
 def _parse_node(entry: Any, where: str) -> Node:
     if not isinstance(entry, dict):
-        raise NetworkFileError(f"{where}: a node must be an object with \"id\" and \"type\"")
+        raise NetworkFileError(f'{where}: a node must be an object with "id" and "type"')
     node_id, layer_type = entry.get("id"), entry.get("type")
     problem = id_problem(node_id)
     if problem:
         raise NetworkFileError(f"{where}: {problem}")
     if not isinstance(layer_type, str) or not layer_type:
-        raise NetworkFileError(f"{where} ({node_id}): \"type\" must be a layer type name such as \"Conv2d\"")
+        raise NetworkFileError(f'{where} ({node_id}): "type" must be a layer type name such as "Conv2d"')
     params = entry.get("params", {})
     if not isinstance(params, dict):
-        raise NetworkFileError(f"{where} ({node_id}): \"params\" must be an object of name: value")
+        raise NetworkFileError(f'{where} ({node_id}): "params" must be an object of name: value')
     pos = entry.get("pos", [0, 0])
-    if (not isinstance(pos, list) or len(pos) != 2
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in pos)):
-        raise NetworkFileError(f"{where} ({node_id}): \"pos\" must be [x, y] numbers")
+    if (
+        not isinstance(pos, list)
+        or len(pos) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in pos)
+    ):
+        raise NetworkFileError(f'{where} ({node_id}): "pos" must be [x, y] numbers')
     trainable = entry.get("trainable", True)
     if not isinstance(trainable, bool):
-        raise NetworkFileError(f"{where} ({node_id}): \"trainable\" must be true or false")
-    return Node(node_id, layer_type, {str(k): normalize(v) for k, v in params.items()},
-                (float(pos[0]), float(pos[1])), trainable)
+        raise NetworkFileError(f'{where} ({node_id}): "trainable" must be true or false')
+    return Node(
+        node_id,
+        layer_type,
+        {str(k): normalize(v) for k, v in params.items()},
+        (float(pos[0]), float(pos[1])),
+        trainable,
+    )
 
 
 def dumps_network(graph: NetworkGraph) -> str:
     """The file text of a network: indented JSON with one node or edge per line, easy to diff."""
     data = graph.to_dict()
     lines = ["{"]
-    head = [f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
-            for key, value in data.items() if key not in ("nodes", "edges")]
+    head = [
+        f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+        for key, value in data.items()
+        if key not in ("nodes", "edges")
+    ]
     lines.append(",\n".join(head) + ",")
     node_lines = [f"    {json.dumps(node, ensure_ascii=False)}" for node in data["nodes"]]
     lines.append('  "nodes": [\n' + ",\n".join(node_lines) + ("\n  ]," if node_lines else "  ],"))

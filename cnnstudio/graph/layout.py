@@ -7,6 +7,8 @@ the order of their inputs and are centred under them.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from cnnstudio.graph.network import NetworkGraph
 
 COLUMN_SPACING = 230.0
@@ -51,13 +53,13 @@ def _place_row(graph: NetworkGraph, members: list[str], placed: dict[str, float]
         end = start
         while end + 1 < len(members) and desired[members[end + 1]] == desired[members[start]]:
             end += 1
-        group = members[start:end + 1]
+        group = members[start : end + 1]
         centre = desired[group[0]]
         for offset, node_id in enumerate(group):
             positions[node_id] = centre + (offset - (len(group) - 1) / 2) * COLUMN_SPACING
         start = end + 1
 
-    for previous, current in zip(members, members[1:]):
+    for previous, current in pairwise(members):
         positions[current] = max(positions[current], positions[previous] + COLUMN_SPACING)
     return positions
 

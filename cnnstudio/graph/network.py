@@ -21,15 +21,74 @@ from cnnstudio.graph.params import normalize
 # Names a node id may not take: it becomes a submodule name of a torch.nn.Module / fx.GraphModule and
 # a variable in the generated source. (tests/build checks this covers torch.nn.Module's attributes.)
 RESERVED_IDS = frozenset(
-    """T_destination add_module apply bfloat16 buffers call_super_init children compile cpu cuda double
-    dump_patches eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule half
-    ipu load_state_dict modules mtia named_buffers named_children named_modules named_parameters parameters
-    register_backward_hook register_buffer register_forward_hook register_forward_pre_hook
-    register_full_backward_hook register_full_backward_pre_hook register_load_state_dict_post_hook
-    register_load_state_dict_pre_hook register_module register_parameter register_state_dict_post_hook
-    register_state_dict_pre_hook requires_grad_ set_extra_state set_submodule share_memory state_dict to
-    to_empty train type xpu zero_grad training graph code meta recompile print_readable to_folder
-    add_submodule delete_submodule delete_all_unused_submodules self torch nn""".split()
+    [
+        "T_destination",
+        "add_module",
+        "apply",
+        "bfloat16",
+        "buffers",
+        "call_super_init",
+        "children",
+        "compile",
+        "cpu",
+        "cuda",
+        "double",
+        "dump_patches",
+        "eval",
+        "extra_repr",
+        "float",
+        "forward",
+        "get_buffer",
+        "get_extra_state",
+        "get_parameter",
+        "get_submodule",
+        "half",
+        "ipu",
+        "load_state_dict",
+        "modules",
+        "mtia",
+        "named_buffers",
+        "named_children",
+        "named_modules",
+        "named_parameters",
+        "parameters",
+        "register_backward_hook",
+        "register_buffer",
+        "register_forward_hook",
+        "register_forward_pre_hook",
+        "register_full_backward_hook",
+        "register_full_backward_pre_hook",
+        "register_load_state_dict_post_hook",
+        "register_load_state_dict_pre_hook",
+        "register_module",
+        "register_parameter",
+        "register_state_dict_post_hook",
+        "register_state_dict_pre_hook",
+        "requires_grad_",
+        "set_extra_state",
+        "set_submodule",
+        "share_memory",
+        "state_dict",
+        "to",
+        "to_empty",
+        "train",
+        "type",
+        "xpu",
+        "zero_grad",
+        "training",
+        "graph",
+        "code",
+        "meta",
+        "recompile",
+        "print_readable",
+        "to_folder",
+        "add_submodule",
+        "delete_submodule",
+        "delete_all_unused_submodules",
+        "self",
+        "torch",
+        "nn",
+    ]
 )
 
 _ID_TAIL = re.compile(r"^(.*?)(\d+)$")
@@ -75,8 +134,10 @@ class Node:
     def copy(self) -> Node:
         """An independent copy; only container values are deep-copied, which is far cheaper than deepcopy
         of the whole node on the designer's hot path (a copy of the graph per edit)."""
-        params = {name: copy.deepcopy(value) if isinstance(value, list | dict) else value
-                  for name, value in self.params.items()}
+        params = {
+            name: copy.deepcopy(value) if isinstance(value, list | dict) else value
+            for name, value in self.params.items()
+        }
         return Node(self.id, self.type, params, self.pos, self.trainable)
 
     def all_params(self) -> dict[str, Any]:
@@ -214,8 +275,13 @@ class NetworkGraph:
             raise GraphEditError(problem)
         if node_id in self._nodes:
             raise GraphEditError(f"a node named {node_id!r} already exists")
-        node = Node(node_id, layer_type, {k: normalize(v) for k, v in (params or {}).items()},
-                    (float(pos[0]), float(pos[1])), trainable)
+        node = Node(
+            node_id,
+            layer_type,
+            {k: normalize(v) for k, v in (params or {}).items()},
+            (float(pos[0]), float(pos[1])),
+            trainable,
+        )
         self._nodes[node_id] = node
         self.node_added.emit(node)
         self._changed()
@@ -326,8 +392,12 @@ class NetworkGraph:
     def to_dict(self) -> dict[str, Any]:
         nodes = []
         for node in self._nodes.values():
-            entry: dict[str, Any] = {"id": node.id, "type": node.type, "params": dict(node.params),
-                                     "pos": [round(node.pos[0], 1), round(node.pos[1], 1)]}
+            entry: dict[str, Any] = {
+                "id": node.id,
+                "type": node.type,
+                "params": dict(node.params),
+                "pos": [round(node.pos[0], 1), round(node.pos[1], 1)],
+            }
             if not node.trainable:
                 entry["trainable"] = False
             nodes.append(entry)
@@ -345,7 +415,17 @@ def default_id(layer_type: str) -> str:
 
 
 def _default_stem(layer_type: str) -> str:
-    stems = {"Conv2d": "conv", "ConvTranspose2d": "deconv", "MaxPool2d": "pool", "AvgPool2d": "avgpool",
-             "AdaptiveAvgPool2d": "gap", "AdaptiveMaxPool2d": "gmp", "BatchNorm2d": "bn", "Linear": "fc",
-             "LocalResponseNorm": "lrn", "Input": "input", "Dropout2d": "dropout"}
+    stems = {
+        "Conv2d": "conv",
+        "ConvTranspose2d": "deconv",
+        "MaxPool2d": "pool",
+        "AvgPool2d": "avgpool",
+        "AdaptiveAvgPool2d": "gap",
+        "AdaptiveMaxPool2d": "gmp",
+        "BatchNorm2d": "bn",
+        "Linear": "fc",
+        "LocalResponseNorm": "lrn",
+        "Input": "input",
+        "Dropout2d": "dropout",
+    }
     return stems.get(layer_type, re.sub(r"\W", "", layer_type).lower() or "node")

@@ -54,7 +54,11 @@ def check_param(spec: ParamSpec, value: Any) -> str | None:
             return f"{spec.name} must be one of {', '.join(map(repr, spec.choices))}, not {value!r}"
         return None
     if spec.kind == PADDING and isinstance(value, str):
-        return None if value in PADDING_WORDS else f"{spec.name} must be a number, a pair, 'same' or 'valid', not {value!r}"
+        return (
+            None
+            if value in PADDING_WORDS
+            else f"{spec.name} must be a number, a pair, 'same' or 'valid', not {value!r}"
+        )
     if spec.kind == OPTIONAL_PAIR and value is None:
         return None
     if spec.kind in (PAIR, PADDING, OPTIONAL_PAIR):

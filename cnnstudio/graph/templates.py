@@ -52,8 +52,9 @@ def classifier_node(graph: NetworkGraph) -> str | None:
     return None
 
 
-def retarget(graph: NetworkGraph, classes: int | None = None,
-             input_shape: tuple[int, int, int] | None = None) -> list[str]:
+def retarget(
+    graph: NetworkGraph, classes: int | None = None, input_shape: tuple[int, int, int] | None = None
+) -> list[str]:
     """Change the number of classes and/or the input (channels, height, width) in place.
 
     Returns plain-language notes of what changed. The analyzer then reports anything the new size
@@ -65,7 +66,7 @@ def retarget(graph: NetworkGraph, classes: int | None = None,
             inputs = [node for node in graph.nodes.values() if node.type == "Input"]
             if not inputs:
                 raise ValueError("the network has no Input layer to re-target")
-            for name, value in zip(("channels", "height", "width"), input_shape):
+            for name, value in zip(("channels", "height", "width"), input_shape, strict=True):
                 graph.set_param(inputs[0].id, name, int(value))
             notes.append(f"input set to {input_shape[0]}×{input_shape[1]}×{input_shape[2]}")
         if classes is not None:

@@ -41,8 +41,9 @@ def validate(graph: NetworkGraph) -> list[Problem]:
     problems.extend(_input_problems(graph))
     cyclic = _cycle_nodes(graph)
     if cyclic:
-        problems.append(Problem(None, f"the network has a cycle through {', '.join(sorted(cyclic))}; "
-                                      "remove one of its connections"))
+        problems.append(
+            Problem(None, f"the network has a cycle through {', '.join(sorted(cyclic))}; remove one of its connections")
+        )
         problems.extend(Problem(node_id, "is part of a cycle") for node_id in sorted(cyclic))
     else:
         problems.extend(_reachability_problems(graph))
@@ -61,8 +62,9 @@ def _node_problems(graph: NetworkGraph, node_id: str) -> list[Problem]:
         problems.append(Problem(node_id, bad_id))
     spec = layer_spec(node.type)
     if spec is None:
-        return problems + [Problem(node_id, f"unknown layer type {node.type!r}; known types: "
-                                            f"{', '.join(sorted(LAYERS))}")]
+        return problems + [
+            Problem(node_id, f"unknown layer type {node.type!r}; known types: {', '.join(sorted(LAYERS))}")
+        ]
     for name, value in node.params.items():
         param_spec = spec.param(name)
         if param_spec is None:
@@ -88,8 +90,10 @@ def _input_problems(graph: NetworkGraph) -> list[Problem]:
     if not inputs:
         return [Problem(None, "the network has no Input layer; add one from the palette")]
     if len(inputs) > 1:
-        return [Problem(node_id, f"the network has {len(inputs)} Input layers ({', '.join(inputs)}); "
-                                 "keep exactly one") for node_id in inputs]
+        return [
+            Problem(node_id, f"the network has {len(inputs)} Input layers ({', '.join(inputs)}); keep exactly one")
+            for node_id in inputs
+        ]
     return []
 
 
@@ -120,8 +124,13 @@ def _reachability_problems(graph: NetworkGraph) -> list[Problem]:
         output = output_node(graph)
         for node_id in sinks:
             if node_id != output:
-                problems.append(Problem(node_id, f"is not connected to the output {output!r}: its result is "
-                                                 "unused; connect it onward or delete it"))
+                problems.append(
+                    Problem(
+                        node_id,
+                        f"is not connected to the output {output!r}: its result is "
+                        "unused; connect it onward or delete it",
+                    )
+                )
     return problems
 
 

@@ -23,8 +23,18 @@ _LITE0_TOP1 = 75.1
 
 # Shown in this order; any other torchvision classifier can still be named as torchvision:NAME.
 TORCHVISION_CLASSIFIERS = (
-    "mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_b0", "squeezenet1_1", "googlenet",
-    "resnet18", "resnet50", "densenet121", "regnet_y_400mf", "inception_v3", "alexnet", "vgg16",
+    "mobilenet_v3_small",
+    "mobilenet_v3_large",
+    "efficientnet_b0",
+    "squeezenet1_1",
+    "googlenet",
+    "resnet18",
+    "resnet50",
+    "densenet121",
+    "regnet_y_400mf",
+    "inception_v3",
+    "alexnet",
+    "vgg16",
 )
 
 
@@ -59,9 +69,16 @@ def torchvision_info(name: str) -> PretrainedInfo:
     meta = weights.meta
     metrics = meta["_metrics"]["ImageNet-1K"]
     return PretrainedInfo(
-        spec=f"torchvision:{name}", title=name, top1=metrics["acc@1"], top5=metrics["acc@5"],
-        params=meta["num_params"], gflops=meta["_ops"], input_size=weights.transforms().crop_size[0],
-        file_mb=meta.get("_file_size"), available=is_cached(name), accuracy_source=f"torchvision {weights}",
+        spec=f"torchvision:{name}",
+        title=name,
+        top1=metrics["acc@1"],
+        top5=metrics["acc@5"],
+        params=meta["num_params"],
+        gflops=meta["_ops"],
+        input_size=weights.transforms().crop_size[0],
+        file_mb=meta.get("_file_size"),
+        available=is_cached(name),
+        accuracy_source=f"torchvision {weights}",
     )
 
 
@@ -74,8 +91,14 @@ def efficientnet_lite0_info() -> PretrainedInfo:
     with FlopCounterMode(display=False) as counter, torch.inference_mode():
         model(torch.zeros(1, channels, height, width))
     return PretrainedInfo(
-        spec=efficientnet_lite.SPEC, title=efficientnet_lite.NAME, top1=_LITE0_TOP1, top5=None,
-        params=sum(p.numel() for p in model.parameters()), gflops=counter.get_total_flops() / 2e9,
-        input_size=height, file_mb=os.path.getsize(efficientnet_lite.weights_file()) / 2**20, available=True,
+        spec=efficientnet_lite.SPEC,
+        title=efficientnet_lite.NAME,
+        top1=_LITE0_TOP1,
+        top5=None,
+        params=sum(p.numel() for p in model.parameters()),
+        gflops=counter.get_total_flops() / 2e9,
+        input_size=height,
+        file_mb=os.path.getsize(efficientnet_lite.weights_file()) / 2**20,
+        available=True,
         accuracy_source="published by Google (TensorFlow EfficientNet-Lite)",
     )

@@ -48,7 +48,7 @@ def info_for(spec: str) -> PretrainedInfo:
     if spec == efficientnet_lite.SPEC:
         return efficientnet_lite0_info()
     if spec.startswith(TORCHVISION_PREFIX):
-        return torchvision_info(spec[len(TORCHVISION_PREFIX):])
+        return torchvision_info(spec[len(TORCHVISION_PREFIX) :])
     raise ModelLoadError(f"{spec!r} is not a pretrained network; use {efficientnet_lite.SPEC} or torchvision:NAME")
 
 
@@ -56,13 +56,14 @@ def timing_module(spec: str) -> nn.Module:
     """The network to time: random-weight torchvision architectures, EfficientNet-Lite0 as CNN Studio runs it."""
     if spec == efficientnet_lite.SPEC:
         return efficientnet_lite.load_efficientnet_lite0().module
-    name = spec[len(TORCHVISION_PREFIX):]
+    name = spec[len(TORCHVISION_PREFIX) :]
     kwargs = {"aux_logits": False, "init_weights": False} if name in _NO_AUXILIARY else {}
     return torchvision.models.get_model(name, weights=None, **kwargs)
 
 
-def measure_latency(module: nn.Module, input_shape: tuple[int, int, int], device: torch.device, *,
-                    repeats: int = 10, warmup: int = 2) -> float:
+def measure_latency(
+    module: nn.Module, input_shape: tuple[int, int, int], device: torch.device, *, repeats: int = 10, warmup: int = 2
+) -> float:
     """Median milliseconds of one forward pass of one image (eval mode, no autograd)."""
     module = module.eval().to(device)
     x = torch.zeros(1, *input_shape, device=device)
@@ -78,8 +79,9 @@ def measure_latency(module: nn.Module, input_shape: tuple[int, int, int], device
     return statistics.median(times)
 
 
-def compare_pretrained(specs: Sequence[str] | None = None, *, device: str = "cpu", repeats: int = 10,
-                       progress: Progress | None = None) -> list[ComparisonRow]:
+def compare_pretrained(
+    specs: Sequence[str] | None = None, *, device: str = "cpu", repeats: int = 10, progress: Progress | None = None
+) -> list[ComparisonRow]:
     """The comparison table for `specs` (default: the whole pretrained catalog), in the given order."""
     try:
         target = resolve_device(device)

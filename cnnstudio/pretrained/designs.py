@@ -23,16 +23,6 @@ from pathlib import Path
 
 import torch
 
-from cnnstudio.pytorch import analyze, build_module
-from cnnstudio.pytorch.weights import (
-    WeightsFileError,
-    load_into,
-    load_matching,
-    load_state_dict_file,
-    read_metadata,
-    save_state_dict,
-    weights_path_for,
-)
 from cnnstudio.graph import NetworkFileError, errors_only, load_network, save_network
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pretrained.classifier import Classifier
@@ -44,6 +34,16 @@ from cnnstudio.pretrained.imagenet import (
     imagenet_classes,
 )
 from cnnstudio.pretrained.preprocess import Preprocessing
+from cnnstudio.pytorch import analyze, build_module
+from cnnstudio.pytorch.weights import (
+    WeightsFileError,
+    load_into,
+    load_matching,
+    load_state_dict_file,
+    read_metadata,
+    save_state_dict,
+    weights_path_for,
+)
 
 CLASSES_KEY = "cnnstudio.classes"
 MEAN_KEY = "cnnstudio.mean"
@@ -69,8 +69,9 @@ def save_classifier(classifier: Classifier, path: str | os.PathLike) -> Path:
         raise ModelLoadError(f"{classifier.name} is not a design, so it cannot be saved as one")
     weights = weights_path_for(path)
     save_network(classifier.graph, path)
-    save_state_dict(classifier.module.state_dict(), weights,
-                    weights_metadata(classifier.classes, classifier.preprocessing))
+    save_state_dict(
+        classifier.module.state_dict(), weights, weights_metadata(classifier.classes, classifier.preprocessing)
+    )
     return weights
 
 
@@ -97,9 +98,14 @@ def load_design_classifier(path: str | os.PathLike, device: torch.device | str =
     return _assemble(graph, module, outputs, metadata, None, device, str(path), [], trained=True, origin=weights)
 
 
-def classifier_from_design(graph: NetworkGraph, weights: Mapping[str, torch.Tensor] | None = None,
-                           metadata: Mapping[str, str] | None = None, *, classes: Sequence[str] | None = None,
-                           device: torch.device | str = "cpu") -> Classifier:
+def classifier_from_design(
+    graph: NetworkGraph,
+    weights: Mapping[str, torch.Tensor] | None = None,
+    metadata: Mapping[str, str] | None = None,
+    *,
+    classes: Sequence[str] | None = None,
+    device: torch.device | str = "cpu",
+) -> Classifier:
     """The design as a Classifier, with `weights` where they fit.
 
     Tensors whose name or shape no longer fit (the user edited the design) are skipped and those layers
@@ -113,17 +119,39 @@ def classifier_from_design(graph: NetworkGraph, weights: Mapping[str, torch.Tens
         left = load_matching(module, dict(weights))
         if left:
             layers = sorted({key.rsplit(".", 1)[0] for key in left})
-            notes.append(f"{len(layers)} layer(s) have no fitting weights and are random: {', '.join(layers[:6])}"
-                         + (" …" if len(layers) > 6 else ""))
+            notes.append(
+                f"{len(layers)} layer(s) have no fitting weights and are random: {', '.join(layers[:6])}"
+                + (" …" if len(layers) > 6 else "")
+            )
     else:
         notes.append("the network is untrained (random weights)")
-    return _assemble(graph, module, outputs, dict(metadata or {}), classes, device, "", notes,
-                     trained=bool(weights), origin="the design's weights")
+    return _assemble(
+        graph,
+        module,
+        outputs,
+        dict(metadata or {}),
+        classes,
+        device,
+        "",
+        notes,
+        trained=bool(weights),
+        origin="the design's weights",
+    )
 
 
-def _assemble(graph: NetworkGraph, module: torch.nn.Module, outputs: int, metadata: dict[str, str],
-              classes: Sequence[str] | None, device: torch.device | str, source: str, notes: list[str], *,
-              trained: bool, origin: str | Path) -> Classifier:
+def _assemble(
+    graph: NetworkGraph,
+    module: torch.nn.Module,
+    outputs: int,
+    metadata: dict[str, str],
+    classes: Sequence[str] | None,
+    device: torch.device | str,
+    source: str,
+    notes: list[str],
+    *,
+    trained: bool,
+    origin: str | Path,
+) -> Classifier:
     shape = _input_shape(graph)
     imagenet = not metadata and trained and outputs == IMAGENET_CLASS_COUNT and shape[0] == 3
     names = _classes(metadata, outputs, imagenet, origin)
@@ -172,8 +200,9 @@ def _input_shape(graph: NetworkGraph) -> tuple[int, int, int]:
     return int(node.param("channels")), int(node.param("height")), int(node.param("width"))
 
 
-def _preprocessing(shape: tuple[int, int, int], metadata: dict[str, str], imagenet: bool,
-                   origin: str | Path) -> Preprocessing:
+def _preprocessing(
+    shape: tuple[int, int, int], metadata: dict[str, str], imagenet: bool, origin: str | Path
+) -> Preprocessing:
     if imagenet:
         return Preprocessing(shape, IMAGENET_MEAN, IMAGENET_STD, _IMAGENET_CROP_FRACTION)
     mean = _json_list(metadata, MEAN_KEY, origin) or [0.0]

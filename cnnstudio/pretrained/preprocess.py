@@ -25,8 +25,9 @@ from cnnstudio.data.fit import cover_box
 
 
 @functools.cache
-def _affine(mean: tuple[float, ...], std: tuple[float, ...], channels: int,
-            device: str) -> tuple[torch.Tensor, torch.Tensor]:
+def _affine(
+    mean: tuple[float, ...], std: tuple[float, ...], channels: int, device: str
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(scale, shift) with (pixel / 255 - mean) / std == pixel * scale - shift, shaped [C, 1, 1]."""
     mean_t = torch.tensor(mean, dtype=torch.float32).expand(channels)
     std_t = torch.tensor(std, dtype=torch.float32).expand(channels)
@@ -113,8 +114,12 @@ def _convert_colour(region: np.ndarray, channels: int) -> np.ndarray:
     if region.ndim == 2 or region.shape[2] == 1:
         gray = region if region.ndim == 2 else region[:, :, 0]
         return gray if channels == 1 else cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB)
-    code = {(3, 3): cv2.COLOR_BGR2RGB, (3, 1): cv2.COLOR_BGR2GRAY,
-            (4, 3): cv2.COLOR_BGRA2RGB, (4, 1): cv2.COLOR_BGRA2GRAY}[(region.shape[2], channels)]
+    code = {
+        (3, 3): cv2.COLOR_BGR2RGB,
+        (3, 1): cv2.COLOR_BGR2GRAY,
+        (4, 3): cv2.COLOR_BGRA2RGB,
+        (4, 1): cv2.COLOR_BGRA2GRAY,
+    }[(region.shape[2], channels)]
     return cv2.cvtColor(region, code)
 
 

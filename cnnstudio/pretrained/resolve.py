@@ -17,12 +17,15 @@ from cnnstudio.pretrained.from_runs import load_run_classifier
 from cnnstudio.pretrained.torchvision_zoo import load_torchvision
 
 TORCHVISION_PREFIX = "torchvision:"
-SPEC_HELP = ("a run directory, a checkpoint folder, a design file with its weights beside it "
-             "(net.cnn.json + net.safetensors), efficientnet_lite0, or torchvision:NAME")
+SPEC_HELP = (
+    "a run directory, a checkpoint folder, a design file with its weights beside it "
+    "(net.cnn.json + net.safetensors), efficientnet_lite0, or torchvision:NAME"
+)
 
 
-def load_classifier(spec: str, *, device: torch.device | str = "cpu", download: bool = False,
-                    progress: Progress | None = None) -> Classifier:
+def load_classifier(
+    spec: str, *, device: torch.device | str = "cpu", download: bool = False, progress: Progress | None = None
+) -> Classifier:
     """Resolve `spec` to a ready Classifier on `device` ("cpu", "cuda", "auto", …).
 
     spec: "efficientnet_lite0" (bundled, offline), "torchvision:NAME" (weights from the torch cache;
@@ -38,8 +41,9 @@ def load_classifier(spec: str, *, device: torch.device | str = "cpu", download: 
     if text.lower().replace("-", "_") == efficientnet_lite.SPEC:
         return efficientnet_lite.load_efficientnet_lite0(target)
     if text.startswith(TORCHVISION_PREFIX):
-        return load_torchvision(text[len(TORCHVISION_PREFIX):].strip(), device=target, download=download,
-                                progress=progress)
+        return load_torchvision(
+            text[len(TORCHVISION_PREFIX) :].strip(), device=target, download=download, progress=progress
+        )
     path = Path(text).expanduser()
     if path.is_dir():
         return load_run_classifier(path, target)

@@ -17,8 +17,6 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from cnnstudio.pytorch import build_module
-from cnnstudio.pytorch.weights import load_into
 from cnnstudio.data import load_data
 from cnnstudio.data.progress import Progress
 from cnnstudio.engine.config import TrainConfig
@@ -35,6 +33,8 @@ from cnnstudio.pretrained.headtrain import (
 )
 from cnnstudio.pretrained.resolve import load_classifier
 from cnnstudio.pretrained.transfer import transfer_learning
+from cnnstudio.pytorch import build_module
+from cnnstudio.pytorch.weights import load_into
 
 
 @dataclass
@@ -52,9 +52,16 @@ class TeachResult:
     notes: list[str] = field(default_factory=list)
 
 
-def teach_classifier(folder: str | os.PathLike, base: Classifier | str = "efficientnet_lite0", *,
-                     epochs: int = 100, lr: float = 1e-3, val_fraction: float = 0.2, seed: int = 0,
-                     progress: Progress | None = None) -> TeachResult:
+def teach_classifier(
+    folder: str | os.PathLike,
+    base: Classifier | str = "efficientnet_lite0",
+    *,
+    epochs: int = 100,
+    lr: float = 1e-3,
+    val_fraction: float = 0.2,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> TeachResult:
     """Train a new head on `base`'s frozen features for the classes of an image folder.
 
     base: a Classifier with a design, or a spec for load_classifier. The taught classifier keeps the
@@ -62,8 +69,9 @@ def teach_classifier(folder: str | os.PathLike, base: Classifier | str = "effici
     centre). Raises cnnstudio.data.DataError for an unusable folder, ModelLoadError for an unusable base.
     """
     base = _designed(base)
-    split = load_data(str(folder), input_shape=base.input_shape, val_fraction=val_fraction, seed=seed,
-                      progress=progress)
+    split = load_data(
+        str(folder), input_shape=base.input_shape, val_fraction=val_fraction, seed=seed, progress=progress
+    )
     transfer = transfer_learning(base.graph, base.module.state_dict(), len(split.classes), seed=seed)
     parts = split_at_head(transfer.graph, transfer.state_dict, transfer.head)
     parts.backbone.to(base.device)
@@ -78,20 +86,29 @@ def teach_classifier(folder: str | os.PathLike, base: Classifier | str = "effici
     graph = transfer.graph
     graph.name = f"{base.name} taught: {', '.join(split.classes)}"
     preprocessing = dataclasses.replace(base.preprocessing, crop_fraction=1.0)
-    classifier = Classifier(module.to(base.device), list(split.classes), preprocessing, graph.name, graph,
-                            str(folder), list(transfer.notes))
+    classifier = Classifier(
+        module.to(base.device), list(split.classes), preprocessing, graph.name, graph, str(folder), list(transfer.notes)
+    )
     return TeachResult(
         classifier=classifier,
         train_accuracy=accuracy(parts.head, train_features, split.train.labels),
         val_accuracy=accuracy(parts.head, val_features, split.val.labels) if len(split.val) else None,
-        train_size=len(split.train), val_size=len(split.val), losses=losses,
+        train_size=len(split.train),
+        val_size=len(split.val),
+        losses=losses,
         notes=list(split.adaptations) + [f"skipped {s.path}: {s.reason}" for s in split.skipped] + transfer.notes,
     )
 
 
-def fine_tune(folder: str | os.PathLike, base: Classifier | str, run_dir: str | os.PathLike, *,
-              freeze_before: str | None = None, config: TrainConfig | None = None,
-              control: TrainControl | None = None) -> Iterator[Event]:
+def fine_tune(
+    folder: str | os.PathLike,
+    base: Classifier | str,
+    run_dir: str | os.PathLike,
+    *,
+    freeze_before: str | None = None,
+    config: TrainConfig | None = None,
+    control: TrainControl | None = None,
+) -> Iterator[Event]:
     """Transfer learning with the training engine; yields its events (Started, BatchMetrics, …, Finished).
 
     The layers from `freeze_before` on train (default: only the new classifier) on the folder's
@@ -105,14 +122,17 @@ def fine_tune(folder: str | os.PathLike, base: Classifier | str, run_dir: str | 
     channels = base.input_shape[0]
     split.mean = tuple(base.mean) * (channels // len(base.mean))
     split.std = tuple(base.std) * (channels // len(base.std))
-    transfer = transfer_learning(base.graph, base.module.state_dict(), len(split.classes),
-                                 freeze_before=freeze_before, seed=config.seed)
+    transfer = transfer_learning(
+        base.graph, base.module.state_dict(), len(split.classes), freeze_before=freeze_before, seed=config.seed
+    )
     yield from train(transfer.graph, split, config, run_dir, control=control, initial_weights=transfer.state_dict)
 
 
 def _designed(base: Classifier | str) -> Classifier:
     classifier = load_classifier(base) if isinstance(base, str) else base
     if classifier.graph is None:
-        raise ModelLoadError(f"{classifier.name} is not available as a design, so its classifier cannot be "
-                             "replaced; choose efficientnet_lite0 or a network that opens in the Designer")
+        raise ModelLoadError(
+            f"{classifier.name} is not available as a design, so its classifier cannot be "
+            "replaced; choose efficientnet_lite0 or a network that opens in the Designer"
+        )
     return classifier

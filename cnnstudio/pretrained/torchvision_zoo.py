@@ -13,6 +13,13 @@ import torch
 import torchvision
 from torchvision.models import WeightsEnum
 
+from cnnstudio.data.progress import Progress
+from cnnstudio.pretrained.classifier import Classifier
+from cnnstudio.pretrained.designs import weights_metadata
+from cnnstudio.pretrained.download import fetch_checked, torch_cache_dir
+from cnnstudio.pretrained.errors import ModelLoadError
+from cnnstudio.pretrained.imagenet import imagenet_classes
+from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.importer import (
     ImportResult,
@@ -21,13 +28,6 @@ from cnnstudio.pytorch.importer import (
     torchvision_model_names,
 )
 from cnnstudio.pytorch.weights import WeightsFileError, load_into, load_state_dict_file
-from cnnstudio.data.progress import Progress
-from cnnstudio.pretrained.classifier import Classifier
-from cnnstudio.pretrained.designs import weights_metadata
-from cnnstudio.pretrained.download import fetch_checked, torch_cache_dir
-from cnnstudio.pretrained.errors import ModelLoadError
-from cnnstudio.pretrained.imagenet import imagenet_classes
-from cnnstudio.pretrained.preprocess import Preprocessing
 
 # GoogLeNet and Inception-v3 were trained on pixels scaled to [-1, 1]. torchvision converts ImageNet-
 # normalized input inside the model (`transform_input=True`); designs are imported without that step
@@ -79,8 +79,9 @@ def import_with_metadata(name: str, pretrained: str = "cached") -> tuple[ImportR
     return imported, metadata
 
 
-def load_torchvision(name: str, *, device: torch.device | str = "cpu", download: bool = False,
-                     progress: Progress | None = None) -> Classifier:
+def load_torchvision(
+    name: str, *, device: torch.device | str = "cpu", download: bool = False, progress: Progress | None = None
+) -> Classifier:
     """torchvision's `name` with its ImageNet weights, as a design when it can be one.
 
     Raises ModelLoadError when the weights are not cached and `download` is False (saying how to get
@@ -94,7 +95,8 @@ def load_torchvision(name: str, *, device: torch.device | str = "cpu", download:
             raise ModelLoadError(
                 f"the ImageNet weights of {name}{f' ({size:.0f} MB)' if size else ''} are not on this computer; "
                 "download them (needs internet: --download on the command line), "
-                f"or place {path.name} in {path.parent}")
+                f"or place {path.name} in {path.parent}"
+            )
         download_weights(name, progress)
     classes = list(weights.meta["categories"])
     notes: list[str] = []

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import torch
 
-from cnnstudio.pytorch import analyze
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import classifier_node, retarget
 from cnnstudio.pretrained.errors import ModelLoadError
+from cnnstudio.pytorch import analyze
 
 
 @dataclass
@@ -43,8 +43,14 @@ def upstream_of(graph: NetworkGraph, node_id: str) -> set[str]:
     return seen
 
 
-def transfer_learning(graph: NetworkGraph, state_dict: Mapping[str, torch.Tensor], classes: int, *,
-                      freeze_before: str | None = None, seed: int = 0) -> TransferResult:
+def transfer_learning(
+    graph: NetworkGraph,
+    state_dict: Mapping[str, torch.Tensor],
+    classes: int,
+    *,
+    freeze_before: str | None = None,
+    seed: int = 0,
+) -> TransferResult:
     """Adapt a pretrained design to `classes` classes.
 
     freeze_before: the first layer that trains; the layers it depends on are frozen. Default: the
@@ -63,8 +69,10 @@ def transfer_learning(graph: NetworkGraph, state_dict: Mapping[str, torch.Tensor
         raise ModelLoadError(f"{graph.name} has no layer {boundary!r} to freeze up to")
     frozen_ids = upstream_of(adapted, boundary)
     if head in frozen_ids:
-        raise ModelLoadError(f"freezing the layers before {boundary} would freeze the classifier {head}; "
-                             f"choose {head} or a layer before it")
+        raise ModelLoadError(
+            f"freezing the layers before {boundary} would freeze the classifier {head}; "
+            f"choose {head} or a layer before it"
+        )
     notes = retarget(adapted, classes=classes)
     with adapted.batch():
         for node_id in adapted.nodes:

@@ -4,6 +4,12 @@ from cnnstudio.pytorch.analyze import NetworkAnalysis, NodeAnalysis, analyze
 from cnnstudio.pytorch.builder import BuildError, build_module, class_name_for, module_source, trailing_softmax
 
 __all__ = [
-    "BuildError", "NetworkAnalysis", "NodeAnalysis", "analyze", "build_module", "class_name_for",
-    "module_source", "trailing_softmax",
+    "BuildError",
+    "NetworkAnalysis",
+    "NodeAnalysis",
+    "analyze",
+    "build_module",
+    "class_name_for",
+    "module_source",
+    "trailing_softmax",
 ]

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from cnnstudio.pytorch.layers import LayerCall, LayerError, Shape, arithmetic, layer_call, merge_output_shape
 from cnnstudio.graph.catalog import layer_spec
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.validate import ERROR, Problem, errors_only, output_node, validate
+from cnnstudio.pytorch.layers import LayerCall, LayerError, Shape, arithmetic, layer_call, merge_output_shape
 
 BYTES_PER_VALUE = 4  # float32
 # The layers whose operations FlopCounterMode counts (convolutions and matrix products); it reports 0 for
@@ -102,9 +102,14 @@ class NetworkAnalysis:
         """The `cnnstudio analyze --json` document."""
         return {
             "layers": [
-                {"id": a.node_id, "type": a.layer_type,
-                 "output_shape": list(a.output_shape) if a.output_shape else None,
-                 "params": a.params, "flops": a.flops, "macs": a.macs}
+                {
+                    "id": a.node_id,
+                    "type": a.layer_type,
+                    "output_shape": list(a.output_shape) if a.output_shape else None,
+                    "params": a.params,
+                    "flops": a.flops,
+                    "macs": a.macs,
+                }
                 for a in self.in_order()
             ],
             "total_params": self.total_params,

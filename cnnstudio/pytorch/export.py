@@ -13,10 +13,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from cnnstudio.pytorch.builder import build_module, class_name_for, module_source
-from cnnstudio.pytorch.weights import load_into
 from cnnstudio.fileio import atomic_path, atomic_write_text
 from cnnstudio.graph.network import NetworkGraph
+from cnnstudio.pytorch.builder import build_module, class_name_for, module_source
+from cnnstudio.pytorch.weights import load_into
 
 FORMATS = ("onnx", "pt2", "py", "script")
 
@@ -44,12 +44,18 @@ def export_onnx(graph: NetworkGraph, state_dict: dict[str, torch.Tensor] | None,
     try:
         import onnxscript  # noqa: F401  (torch's ONNX exporter needs it)
     except ImportError:
-        raise ExportError("ONNX export needs the onnx extra: pip install -e \".[onnx]\"") from None
+        raise ExportError('ONNX export needs the onnx extra: pip install -e ".[onnx]"') from None
     module = _module_with(graph, state_dict)
     example = torch.randn(2, *_input_shape(graph))
     with atomic_path(path) as tmp:
-        program = torch.onnx.export(module, (example,), dynamo=True, input_names=["input"],
-                                    output_names=["output"], dynamic_shapes=({0: torch.export.Dim("batch")},))
+        program = torch.onnx.export(
+            module,
+            (example,),
+            dynamo=True,
+            input_names=["input"],
+            output_names=["output"],
+            dynamic_shapes=({0: torch.export.Dim("batch")},),
+        )
         program.save(str(tmp))
 
 
@@ -115,8 +121,16 @@ def training_script(graph: NetworkGraph, settings: ScriptSettings | None = None)
     class_name = class_name_for(graph)
     model = module_source(graph, class_name, logits=True).split('"""', 2)[2].lstrip("\n")
     values = asdict(settings)
-    values.update(class_name=class_name, channels=channels, height=height, width=width, model=model,
-                  title=graph.name, mean=list(settings.mean), std=list(settings.std))
+    values.update(
+        class_name=class_name,
+        channels=channels,
+        height=height,
+        width=width,
+        model=model,
+        title=graph.name,
+        mean=list(settings.mean),
+        std=list(settings.std),
+    )
     return _SCRIPT.format(**values)
 
 

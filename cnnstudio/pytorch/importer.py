@@ -77,15 +77,16 @@ _FUNCTIONS: dict[Any, tuple[str, Any]] = {
     torch.mul: ("Mul", _no_params),
     torch.cat: ("Concat", lambda args, kwargs: {"dim": kwargs.get("dim", args[1] if len(args) > 1 else 0)}),
 }
-_METHODS = {"flatten": ("Flatten", _flatten_params), "relu": ("ReLU", _no_params),
-            "sigmoid": ("Sigmoid", _no_params)}
+_METHODS = {"flatten": ("Flatten", _flatten_params), "relu": ("ReLU", _no_params), "sigmoid": ("Sigmoid", _no_params)}
 _MODULE_ALIASES = {"Identity"}  # modules that vanish: their output is their input
 # Functions that are the identity in inference: torchvision's stochastic depth drops residual branches
 # only while training, so the imported design leaves it out (noted in ImportResult.notes).
 _IDENTITY_FUNCTIONS = {torchvision.ops.stochastic_depth}
 
 
-def graph_from_module(model: nn.Module, input_shape: tuple[int, int, int], name: str) -> tuple[NetworkGraph, dict[str, torch.Tensor]]:
+def graph_from_module(
+    model: nn.Module, input_shape: tuple[int, int, int], name: str
+) -> tuple[NetworkGraph, dict[str, torch.Tensor]]:
     """Trace `model` (in eval mode) into a design and its state dict keyed by node id."""
     model = model.eval()
     try:
@@ -99,19 +100,23 @@ def graph_from_module(model: nn.Module, input_shape: tuple[int, int, int], name:
         if fx_node.op == "placeholder":
             if any(node.type == "Input" for node in graph.nodes.values()):
                 raise ModelImportError(f"{name} takes several inputs; CNN Studio designs take one image")
-            graph.add_node("Input", dict(zip(("channels", "height", "width"), input_shape)), node_id="input")
+            graph.add_node(
+                "Input", dict(zip(("channels", "height", "width"), input_shape, strict=True)), node_id="input"
+            )
             produced[fx_node] = "input"
         elif fx_node.op == "output":
             if not isinstance(fx_node.args[0], fx.Node) or fx_node.args[0] not in produced:
-                raise ModelImportError(f"{name} returns several values or a structure; CNN Studio expects "
-                                       "one tensor of class scores")
+                raise ModelImportError(
+                    f"{name} returns several values or a structure; CNN Studio expects one tensor of class scores"
+                )
         elif fx_node.op == "call_module":
             _import_module(graph, traced, fx_node, produced, state, name)
         elif fx_node.op in ("call_function", "call_method"):
             _import_function(graph, fx_node, produced, name)
         else:
-            raise ModelImportError(f"{name}: {fx_node.op} '{fx_node.target}' at {fx_node.name} cannot be "
-                                   "represented as a layer")
+            raise ModelImportError(
+                f"{name}: {fx_node.op} '{fx_node.target}' at {fx_node.name} cannot be represented as a layer"
+            )
     return graph, state
 
 
@@ -122,13 +127,15 @@ def _tensor_inputs(fx_node: fx.Node, produced: dict[fx.Node, str], name: str) ->
         sources.extend(item for item in items if isinstance(item, fx.Node))
     missing = [source.name for source in sources if source not in produced]
     if missing:
-        raise ModelImportError(f"{name}: {fx_node.name} uses {', '.join(missing)}, which is not a layer "
-                               "CNN Studio can represent")
+        raise ModelImportError(
+            f"{name}: {fx_node.name} uses {', '.join(missing)}, which is not a layer CNN Studio can represent"
+        )
     return [produced[source] for source in sources]
 
 
-def _import_module(graph: NetworkGraph, traced: fx.GraphModule, fx_node: fx.Node, produced: dict,
-                   state: dict, name: str) -> None:
+def _import_module(
+    graph: NetworkGraph, traced: fx.GraphModule, fx_node: fx.Node, produced: dict, state: dict, name: str
+) -> None:
     module = traced.get_submodule(fx_node.target)
     class_name = type(module).__name__
     sources = _tensor_inputs(fx_node, produced, name)
@@ -137,8 +144,9 @@ def _import_module(graph: NetworkGraph, traced: fx.GraphModule, fx_node: fx.Node
         return
     spec = layer_spec(class_name)
     if spec is None or spec.is_input or spec.is_merge:
-        raise ModelImportError(f"{name}: layer {fx_node.target} is a {class_name}, which CNN Studio has no "
-                               "layer type for")
+        raise ModelImportError(
+            f"{name}: layer {fx_node.target} is a {class_name}, which CNN Studio has no layer type for"
+        )
     params = {}
     for param in spec.params:
         if param.kind == BOOL and param.name == "bias":
@@ -167,8 +175,10 @@ def _import_function(graph: NetworkGraph, fx_node: fx.Node, produced: dict, name
     entry = table.get(fx_node.target)
     if entry is None:
         target = getattr(fx_node.target, "__name__", str(fx_node.target))
-        raise ModelImportError(f"{name}: the operation {target} (at {fx_node.name}) has no CNN Studio layer; "
-                               "models that reshape or index tensors this way cannot be imported")
+        raise ModelImportError(
+            f"{name}: the operation {target} (at {fx_node.name}) has no CNN Studio layer; "
+            "models that reshape or index tensors this way cannot be imported"
+        )
     layer_type, read_params = entry
     sources = _tensor_inputs(fx_node, produced, name)
     if not sources:
@@ -177,8 +187,9 @@ def _import_function(graph: NetworkGraph, fx_node: fx.Node, produced: dict, name
         produced[fx_node] = sources[0]
         return
     if layer_type in ("Add", "Mul") and len(sources) < 2:
-        raise ModelImportError(f"{name}: {fx_node.name} combines a layer with a constant, which CNN Studio "
-                               "cannot represent")
+        raise ModelImportError(
+            f"{name}: {fx_node.name} combines a layer with a constant, which CNN Studio cannot represent"
+        )
     params = read_params(fx_node.args, fx_node.kwargs)
     spec = layer_spec(layer_type)
     params = {key: value for key, value in params.items() if spec.param(key) and value != spec.param(key).default}
@@ -210,8 +221,10 @@ def import_torchvision(model_name: str, *, pretrained: str = "cached") -> Import
     (never downloads), "download" fetches them if missing (needs internet), "none" keeps random weights.
     """
     if model_name not in torchvision_model_names():
-        raise ModelImportError(f"torchvision has no classification model {model_name!r}; "
-                               f"try one of: {', '.join(torchvision_model_names()[:12])} …")
+        raise ModelImportError(
+            f"torchvision has no classification model {model_name!r}; "
+            f"try one of: {', '.join(torchvision_model_names()[:12])} …"
+        )
     weights_enum = torchvision.models.get_model_weights(model_name).DEFAULT
     notes = []
     kwargs: dict[str, Any] = {}

@@ -31,8 +31,9 @@ def weights_path_for(design_path: str | os.PathLike) -> Path:
     return path.with_name(name + ".safetensors")
 
 
-def save_state_dict(state_dict: dict[str, torch.Tensor], path: str | os.PathLike,
-                    metadata: dict[str, str] | None = None) -> None:
+def save_state_dict(
+    state_dict: dict[str, torch.Tensor], path: str | os.PathLike, metadata: dict[str, str] | None = None
+) -> None:
     """Write a state dict as safetensors, atomically (tensors are made contiguous CPU copies).
 
     metadata: string pairs stored in the file's header (e.g. class names, see cnnstudio.pretrained.designs).
@@ -84,8 +85,9 @@ def load_matching(module: torch.nn.Module, state_dict: dict[str, torch.Tensor]) 
     """Copy the tensors of `state_dict` whose name and shape fit `module`; the names of the module's
     tensors that were left as they were (the design changed since the weights were made)."""
     own = module.state_dict()
-    fitting = {key: value for key, value in state_dict.items()
-               if key in own and tuple(value.shape) == tuple(own[key].shape)}
+    fitting = {
+        key: value for key, value in state_dict.items() if key in own and tuple(value.shape) == tuple(own[key].shape)
+    }
     module.load_state_dict(fitting, strict=False)
     return sorted(set(own) - set(fitting))
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from cnnstudio.pytorch import NetworkAnalysis, analyze
 from cnnstudio.graph.network import NetworkGraph
+from cnnstudio.pytorch import NetworkAnalysis, analyze
 from cnnstudio.ui.workers import Job
 
 

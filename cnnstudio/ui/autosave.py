@@ -9,6 +9,7 @@ lock's process is gone): the next start offers to restore it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -49,8 +50,9 @@ class Recovery:
 class Autosave(QObject):
     """Writes `document` to this session's recovery file a moment after each unsaved edit."""
 
-    def __init__(self, document: Document, directory: Path, delay_ms: int = DELAY_MS,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, document: Document, directory: Path, delay_ms: int = DELAY_MS, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.document = document
         directory.mkdir(parents=True, exist_ok=True)
@@ -75,13 +77,16 @@ class Autosave(QObject):
         """Write the recovery file (if there is anything unsaved)."""
         if not self.document.is_modified():
             return
-        data = {"format": FORMAT, "version": 1, "saved_at": time.time(),
-                "original": str(self.document.path) if self.document.path else None,
-                "network": self.document.graph.to_dict()}
-        try:
+        data = {
+            "format": FORMAT,
+            "version": 1,
+            "saved_at": time.time(),
+            "original": str(self.document.path) if self.document.path else None,
+            "network": self.document.graph.to_dict(),
+        }
+        # A full or read-only disk must not interrupt editing; the next edit tries again.
+        with contextlib.suppress(OSError):
             atomic_write_text(self.path, json.dumps(data, ensure_ascii=False))
-        except OSError:
-            pass  # a full or read-only disk must not interrupt editing; the next edit tries again
 
     def close(self) -> None:
         """Normal end of the session: nothing to recover."""
@@ -103,8 +108,12 @@ def read_recovery(path: Path) -> Recovery:
     graph = network_from_dict(data.get("network"), str(path)).graph
     original = data.get("original")
     saved_at = data.get("saved_at")
-    return Recovery(path, graph, Path(original) if isinstance(original, str) else None,
-                    float(saved_at) if isinstance(saved_at, int | float) else path.stat().st_mtime)
+    return Recovery(
+        path,
+        graph,
+        Path(original) if isinstance(original, str) else None,
+        float(saved_at) if isinstance(saved_at, int | float) else path.stat().st_mtime,
+    )
 
 
 def orphaned_recoveries(directory: Path) -> list[Recovery]:

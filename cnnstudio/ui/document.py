@@ -18,11 +18,16 @@ import torch
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from cnnstudio.pytorch.weights import WeightsFileError, load_state_dict_file, read_metadata, save_state_dict, \
-    weights_path_for
 from cnnstudio.graph.io import load_network, save_network
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.validate import Problem
+from cnnstudio.pytorch.weights import (
+    WeightsFileError,
+    load_state_dict_file,
+    read_metadata,
+    save_state_dict,
+    weights_path_for,
+)
 from cnnstudio.ui.analysis_runner import AnalysisRunner
 
 SUFFIX = ".cnn.json"
@@ -64,9 +69,16 @@ class Document(QObject):
         self.weights_changed.emit()
 
     # ----- whole-document changes (not undoable: they start a new editing session)
-    def replace(self, graph: NetworkGraph, path: Path | None = None, *, modified: bool = False,
-                problems: list[Problem] | None = None, weights: dict[str, torch.Tensor] | None = None,
-                weights_metadata: dict[str, str] | None = None) -> None:
+    def replace(
+        self,
+        graph: NetworkGraph,
+        path: Path | None = None,
+        *,
+        modified: bool = False,
+        problems: list[Problem] | None = None,
+        weights: dict[str, torch.Tensor] | None = None,
+        weights_metadata: dict[str, str] | None = None,
+    ) -> None:
         """Show `graph` (with its weights, if any) as a fresh document; `modified` marks it unsaved."""
         self.set_weights(weights, weights_metadata)
         self.weights_problem = ""
@@ -91,8 +103,7 @@ class Document(QObject):
                 weights, metadata = load_state_dict_file(beside), read_metadata(beside)
             except WeightsFileError as error:
                 problem = str(error)
-        self.replace(result.graph, path.resolve(), problems=result.problems, weights=weights,
-                     weights_metadata=metadata)
+        self.replace(result.graph, path.resolve(), problems=result.problems, weights=weights, weights_metadata=metadata)
         self.weights_problem = problem
 
     def save(self, path: str | Path | None = None) -> Path:

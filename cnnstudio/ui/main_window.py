@@ -18,23 +18,23 @@ from PySide6.QtWidgets import (
 )
 
 import cnnstudio
-from cnnstudio.pytorch import NetworkAnalysis
-from cnnstudio.pytorch.importer import ModelImportError, torchvision_model_names
 from cnnstudio.engine.device import device_name, resolve_device
 from cnnstudio.fileio import atomic_write_text
 from cnnstudio.graph.io import NetworkFileError
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import DEFAULT_TEMPLATE, load_template
 from cnnstudio.pretrained.torchvision_zoo import import_with_metadata
+from cnnstudio.pytorch import NetworkAnalysis
+from cnnstudio.pytorch.importer import ModelImportError, torchvision_model_names
 from cnnstudio.ui import style
 from cnnstudio.ui.autosave import DELAY_MS, Autosave, orphaned_recoveries
 from cnnstudio.ui.data.tab import DataTab
 from cnnstudio.ui.designer.analysis_table import analysis_csv
 from cnnstudio.ui.designer.clipboard import release_clipboard
 from cnnstudio.ui.designer.code_view import source_or_explanation
-from cnnstudio.ui.designer.undo_commands import ReplaceGraphCommand
 from cnnstudio.ui.designer.image_export import render_design
 from cnnstudio.ui.designer.tab import DesignerTab
+from cnnstudio.ui.designer.undo_commands import ReplaceGraphCommand
 from cnnstudio.ui.dialogs.shortcuts import ShortcutsDialog
 from cnnstudio.ui.dialogs.transfer import TransferDialog, open_transfer_dialog
 from cnnstudio.ui.document import SUFFIX, Document
@@ -66,8 +66,9 @@ def starter_graph() -> NetworkGraph:
 class MainWindow(QMainWindow):
     """The application window. `prompts` and `settings` can be replaced (tests pass scripted ones)."""
 
-    def __init__(self, prompts: Prompts | None = None, settings: Settings | None = None,
-                 autosave_delay_ms: int = DELAY_MS) -> None:
+    def __init__(
+        self, prompts: Prompts | None = None, settings: Settings | None = None, autosave_delay_ms: int = DELAY_MS
+    ) -> None:
         super().__init__()
         self.prompts = prompts or Prompts(self)
         self.settings = settings or Settings()
@@ -101,15 +102,19 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     # ----- menus
-    def _action(self, name: str, text: str, slot: Callable[[], object], shortcut: object = None,
-                tip: str = "") -> QAction:
+    def _action(
+        self, name: str, text: str, slot: Callable[[], object], shortcut: object = None, tip: str = ""
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
             sequences = []
             for item in shortcuts:  # a standard key may have no binding on this platform, or several
-                found = QKeySequence.keyBindings(item) if isinstance(item, QKeySequence.StandardKey) \
+                found = (
+                    QKeySequence.keyBindings(item)
+                    if isinstance(item, QKeySequence.StandardKey)
                     else [QKeySequence(item)]
+                )
                 sequences += [sequence for sequence in found if not sequence.isEmpty() and sequence not in sequences]
             action.setShortcuts(sequences)
         if tip:
@@ -121,12 +126,27 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addAction(self._action("new", "&New", self.new_design, QKeySequence.New,
-                                         "Start a new design from an Input layer"))
-        file_menu.addAction(self._action("new_template", "New from &Template…", self.new_from_template,
-                                         "Ctrl+Shift+N", "Start from LeNet-5, ResNet, GoogLeNet …"))
-        file_menu.addAction(self._action("import_torchvision", "&Import torchvision Model…", self.import_model,
-                                         "Ctrl+I", "Turn a torchvision classifier into an editable design"))
+        file_menu.addAction(
+            self._action("new", "&New", self.new_design, QKeySequence.New, "Start a new design from an Input layer")
+        )
+        file_menu.addAction(
+            self._action(
+                "new_template",
+                "New from &Template…",
+                self.new_from_template,
+                "Ctrl+Shift+N",
+                "Start from LeNet-5, ResNet, GoogLeNet …",
+            )
+        )
+        file_menu.addAction(
+            self._action(
+                "import_torchvision",
+                "&Import torchvision Model…",
+                self.import_model,
+                "Ctrl+I",
+                "Turn a torchvision classifier into an editable design",
+            )
+        )
         file_menu.addSeparator()
         file_menu.addAction(self._action("open", "&Open…", self.open_dialog, QKeySequence.Open))
         self.recent_menu = file_menu.addMenu("Open &Recent")
@@ -159,16 +179,32 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(tab_action("select_all", "Select &All", QKeySequence.SelectAll))
 
         network_menu = bar.addMenu("&Network")
-        network_menu.addAction(self._action("open_pretrained", "Open &Pretrained Network…", self.open_pretrained,
-                                            "Ctrl+Shift+O", "EfficientNet-Lite0 or torchvision's ImageNet "
-                                            "classifiers, with their weights"))
-        network_menu.addAction(self._action("compare_pretrained", "&Compare Pretrained Networks…",
-                                            self.compare_pretrained, tip="Accuracy against size and measured "
-                                            "latency"))
+        network_menu.addAction(
+            self._action(
+                "open_pretrained",
+                "Open &Pretrained Network…",
+                self.open_pretrained,
+                "Ctrl+Shift+O",
+                "EfficientNet-Lite0 or torchvision's ImageNet classifiers, with their weights",
+            )
+        )
+        network_menu.addAction(
+            self._action(
+                "compare_pretrained",
+                "&Compare Pretrained Networks…",
+                self.compare_pretrained,
+                tip="Accuracy against size and measured latency",
+            )
+        )
         network_menu.addSeparator()
-        network_menu.addAction(self._action("transfer_learning", "&Transfer Learning…", self.transfer_learning,
-                                            tip="Replace the classifier for your classes and freeze the "
-                                            "pretrained layers"))
+        network_menu.addAction(
+            self._action(
+                "transfer_learning",
+                "&Transfer Learning…",
+                self.transfer_learning,
+                tip="Replace the classifier for your classes and freeze the pretrained layers",
+            )
+        )
 
         view_menu = bar.addMenu("&View")
         view_menu.addAction(tab_action("zoom_in", "Zoom &In", [QKeySequence.ZoomIn, "Ctrl+="]))
@@ -178,8 +214,9 @@ class MainWindow(QMainWindow):
         view_menu.addAction(tab_action("arrange", "&Auto-arrange", "Ctrl+L"))
 
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts,
-                                         QKeySequence.HelpContents))
+        help_menu.addAction(
+            self._action("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, QKeySequence.HelpContents)
+        )
         help_menu.addAction(self._action("about", "&About CNN Studio", self.show_about))
 
     def _tab_action(self, name: str, text: str, shortcut: object) -> QAction:
@@ -239,8 +276,9 @@ class MainWindow(QMainWindow):
     def _analyzed(self, analysis: NetworkAnalysis) -> None:
         errors = sum(problem.severity == "error" for problem in analysis.problems)
         if errors:
-            self.validity_label.setText(f"<span style='color:{style.ERROR}'>● {errors} error"
-                                        f"{'s' if errors != 1 else ''}</span>")
+            self.validity_label.setText(
+                f"<span style='color:{style.ERROR}'>● {errors} error{'s' if errors != 1 else ''}</span>"
+            )
         else:
             self.validity_label.setText(f"<span style='color:{style.OK}'>● Valid design</span>")
         if errors:  # layers after an error have no size yet: a partial total would mislead
@@ -317,8 +355,13 @@ class MainWindow(QMainWindow):
             return
         self._load_undoable(graph, f"Load template {graph.name}")
 
-    def _load_undoable(self, graph: NetworkGraph, text: str, weights: dict | None = None,
-                       weights_metadata: dict[str, str] | None = None) -> None:
+    def _load_undoable(
+        self,
+        graph: NetworkGraph,
+        text: str,
+        weights: dict | None = None,
+        weights_metadata: dict[str, str] | None = None,
+    ) -> None:
         """A new untitled document whose content arrives as an undoable step (template, import)."""
         self.document.replace(NetworkGraph(graph.name), None, weights=weights, weights_metadata=weights_metadata)
         self.document.push(ReplaceGraphCommand(self.document.graph, graph, text))
@@ -344,8 +387,11 @@ class MainWindow(QMainWindow):
             if not cancelled and not self._closed:
                 imported, metadata = result
                 self._load_undoable(imported.graph, f"Import {name}", imported.state_dict, metadata)
-                weights = "with its ImageNet weights" if imported.state_dict else \
-                    "with random weights (the pretrained weights are not downloaded; see Webcam ▸ models)"
+                weights = (
+                    "with its ImageNet weights"
+                    if imported.state_dict
+                    else "with random weights (the pretrained weights are not downloaded; see Webcam ▸ models)"
+                )
                 self.show_message(f"Imported {name}: {len(imported.graph.nodes)} layers, {weights}")
 
         def failed(error: Exception) -> None:
@@ -445,9 +491,11 @@ class MainWindow(QMainWindow):
             note += " — with the trained weights beside it"
         self.show_message(f"Opened {Path(path).name}{note}")
         if self.document.weights_problem:
-            self.prompts.error("The weights beside the design were not loaded",
-                               f"{self.document.weights_problem}\n\nThe design is open with random weights; "
-                               "saving it will not touch that file unless the design gets new weights.")
+            self.prompts.error(
+                "The weights beside the design were not loaded",
+                f"{self.document.weights_problem}\n\nThe design is open with random weights; "
+                "saving it will not touch that file unless the design gets new weights.",
+            )
         return True
 
     def save(self) -> bool:
@@ -481,8 +529,11 @@ class MainWindow(QMainWindow):
 
     # ----- exports
     def _export_path(self, title: str, extension: str, file_filter: str) -> Path | None:
-        stem = self.document.path.name[: -len(SUFFIX)] if self.document.path and \
-            self.document.path.name.endswith(SUFFIX) else _file_stem(self.document.graph.name)
+        stem = (
+            self.document.path.name[: -len(SUFFIX)]
+            if self.document.path and self.document.path.name.endswith(SUFFIX)
+            else _file_stem(self.document.graph.name)
+        )
         path = self.prompts.save_path(title, str(Path(self._last_directory()) / (stem + extension)), file_filter)
         if not path:
             return None
@@ -509,16 +560,17 @@ class MainWindow(QMainWindow):
                 self._write(path, lambda: atomic_write_text(path, source))
 
         job.finished.connect(done)
-        job.failed.connect(lambda error: (self._forget_job(job),
-                                          self.prompts.error("Cannot export code", str(error))))
+        job.failed.connect(lambda error: (self._forget_job(job), self.prompts.error("Cannot export code", str(error))))
         job.start()
 
     def export_image(self) -> None:
         path = self._export_path("Export canvas image", ".png", "PNG images (*.png)")
         if path:
+
             def write() -> None:
                 if not render_design(self.designer.scene).save(str(path)):
                     raise OSError(f"the image could not be written to {path}")
+
             self._write(path, write)
 
     def export_csv(self) -> None:
@@ -543,10 +595,13 @@ class MainWindow(QMainWindow):
         ShortcutsDialog(list(self.actions_by_name.values()), self).exec()
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About CNN Studio",
-                          f"<h3>CNN Studio {cnnstudio.__version__}</h3>"
-                          "<p>Design, train and look inside convolutional neural networks.</p>"
-                          "<p>Free software (MIT licence), built on PyTorch, Qt and pyqtgraph.</p>")
+        QMessageBox.about(
+            self,
+            "About CNN Studio",
+            f"<h3>CNN Studio {cnnstudio.__version__}</h3>"
+            "<p>Design, train and look inside convolutional neural networks.</p>"
+            "<p>Free software (MIT licence), built on PyTorch, Qt and pyqtgraph.</p>",
+        )
 
     # ----- layout persistence and closing
     def _restore_layout(self) -> None:
@@ -593,4 +648,3 @@ def _file_stem(name: str) -> str:
     """A file name from a design name: 'LeNet-5' → 'LeNet-5', 'my/net' → 'my_net'."""
     cleaned = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name.strip()).strip("._")
     return cleaned or "network"
-

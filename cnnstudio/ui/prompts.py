@@ -52,16 +52,24 @@ class Prompts:
 
     def save_changes(self, document_name: str) -> SaveChoice:
         answer = QMessageBox.question(
-            self.parent, "Unsaved changes",
+            self.parent,
+            "Unsaved changes",
             f"“{document_name}” has unsaved changes.\nSave them before continuing?",
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+            QMessageBox.Save,
+        )
         return {QMessageBox.Save: SaveChoice.SAVE, QMessageBox.Discard: SaveChoice.DISCARD}.get(
-            answer, SaveChoice.CANCEL)
+            answer, SaveChoice.CANCEL
+        )
 
     def restore(self, description: str) -> RestoreChoice:
-        box = QMessageBox(QMessageBox.Warning, "Recover unsaved design",
-                          "CNN Studio was not closed properly last time.\n\n"
-                          f"An unsaved design was recovered: {description}\n\nRestore it?", parent=self.parent)
+        box = QMessageBox(
+            QMessageBox.Warning,
+            "Recover unsaved design",
+            "CNN Studio was not closed properly last time.\n\n"
+            f"An unsaved design was recovered: {description}\n\nRestore it?",
+            parent=self.parent,
+        )
         restore = box.addButton("Restore", QMessageBox.AcceptRole)
         discard = box.addButton("Discard", QMessageBox.DestructiveRole)
         box.addButton("Ask again next time", QMessageBox.RejectRole)

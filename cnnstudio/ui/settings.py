@@ -7,6 +7,7 @@ them at a temporary folder, and a portable install can point them beside the pro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -70,10 +71,8 @@ class Settings:
 
     def save(self) -> None:
         """Write the settings; a read-only config folder must not stop the program."""
-        try:
+        with contextlib.suppress(OSError):
             atomic_write_text(self.path, json.dumps(self._values, indent=2, ensure_ascii=False))
-        except OSError:
-            pass
 
     # ----- recent files
     def recent_files(self) -> list[str]:

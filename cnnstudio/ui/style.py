@@ -74,11 +74,20 @@ def apply_theme(app: QApplication) -> None:
     app.setStyle("Fusion")
     palette = QPalette()
     colors = {
-        QPalette.Window: "#f3f4f6", QPalette.WindowText: TEXT, QPalette.Base: "#ffffff",
-        QPalette.AlternateBase: "#f6f8fa", QPalette.Text: TEXT, QPalette.Button: "#f6f8fa",
-        QPalette.ButtonText: TEXT, QPalette.Highlight: ACCENT, QPalette.HighlightedText: "#ffffff",
-        QPalette.ToolTipBase: "#ffffff", QPalette.ToolTipText: TEXT, QPalette.PlaceholderText: "#8c959f",
-        QPalette.Link: ACCENT, QPalette.Mid: BORDER,
+        QPalette.Window: "#f3f4f6",
+        QPalette.WindowText: TEXT,
+        QPalette.Base: "#ffffff",
+        QPalette.AlternateBase: "#f6f8fa",
+        QPalette.Text: TEXT,
+        QPalette.Button: "#f6f8fa",
+        QPalette.ButtonText: TEXT,
+        QPalette.Highlight: ACCENT,
+        QPalette.HighlightedText: "#ffffff",
+        QPalette.ToolTipBase: "#ffffff",
+        QPalette.ToolTipText: TEXT,
+        QPalette.PlaceholderText: "#8c959f",
+        QPalette.Link: ACCENT,
+        QPalette.Mid: BORDER,
     }
     for role, color in colors.items():
         palette.setColor(role, QColor(color))

@@ -1,10 +1,10 @@
 """What a tab of the main window is, and the list of tabs.
 
 A tab is a `StudioTab` subclass: it gets the shared `StudioContext` (the document, the dialogs, the
-settings, the status bar, the session the tabs share), may handle the window's Edit and View actions, persists its own layout
-(splitter sizes) and stops its background work on shutdown. To add a tab (Data, Training, Inspect,
-Webcam), subclass StudioTab and append the class to `TABS` in main_window.py. Tabs never reach into
-each other: what one tab produces for another goes through `context.session`.
+settings, the status bar, the session the tabs share), may handle the window's Edit and View actions,
+persists its own layout (splitter sizes) and stops its background work on shutdown. To add a tab,
+subclass StudioTab and append the class to `TABS` in main_window.py. Tabs never reach into each other:
+what one tab produces for another goes through `context.session`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from cnnstudio.ui.session import StudioSession
 from cnnstudio.ui.settings import Settings
 
 # The window's actions a tab may handle (its `action_handlers()` keys).
-TAB_ACTIONS = ("cut", "copy", "paste", "duplicate", "delete", "select_all", "zoom_in", "zoom_out", "fit",
-               "arrange")
+TAB_ACTIONS = ("cut", "copy", "paste", "duplicate", "delete", "select_all", "zoom_in", "zoom_out", "fit", "arrange")
 
 
 @dataclass
@@ -61,4 +60,3 @@ class StudioTab(QWidget):
 
     def shutdown(self) -> None:
         """Stop background work; the window is closing."""
-

@@ -20,8 +20,7 @@ class Job(QObject):
     finished = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, function: Callable[[], Any], name: str = "cnnstudio-job",
-                 parent: QObject | None = None) -> None:
+    def __init__(self, function: Callable[[], Any], name: str = "cnnstudio-job", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._function = function
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)

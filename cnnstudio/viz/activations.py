@@ -9,6 +9,7 @@ model names the node `layer1_0_conv1` and the module `layer1.0.conv1`).
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -80,8 +81,9 @@ def _graph_names(gm: fx.GraphModule, layers: Iterable[str]) -> dict[str, str]:
 
 
 def _unknown_layer(layer: str, names: list[str]) -> InspectError:
-    return InspectError(f"the model has no layer {layer!r}; layers include {', '.join(names[:10])}"
-                        + (" …" if len(names) > 10 else ""))
+    return InspectError(
+        f"the model has no layer {layer!r}; layers include {', '.join(names[:10])}" + (" …" if len(names) > 10 else "")
+    )
 
 
 def module_for(model: nn.Module, layer: str) -> nn.Module:
@@ -92,8 +94,10 @@ def module_for(model: nn.Module, layer: str) -> nn.Module:
         if node is not None and node.op == "call_module":
             return model.get_submodule(node.target)
         if node is not None:
-            raise InspectError(f"{layer} is an operation ({_node_kind(model, node)}), not a layer with a module; "
-                               "choose a layer such as the activation that follows it")
+            raise InspectError(
+                f"{layer} is an operation ({_node_kind(model, node)}), not a layer with a module; "
+                "choose a layer such as the activation that follows it"
+            )
     modules = dict(model.named_modules())
     if layer in modules and layer:
         return modules[layer]
@@ -113,9 +117,16 @@ def list_layers(model: nn.Module, x: torch.Tensor) -> list[LayerInfo]:
             interpreter = _CaptureInterpreter(model, None)
             interpreter.run(x)
             uses = Counter(node.target for node in model.graph.nodes if node.op == "call_module")
-            return [LayerInfo(node.name, _node_kind(model, node), tuple(interpreter.values[node.name].shape[1:]),
-                              node.op == "call_module" and uses[node.target] == 1)
-                    for node in interpreter.order if isinstance(interpreter.values[node.name], torch.Tensor)]
+            return [
+                LayerInfo(
+                    node.name,
+                    _node_kind(model, node),
+                    tuple(interpreter.values[node.name].shape[1:]),
+                    node.op == "call_module" and uses[node.target] == 1,
+                )
+                for node in interpreter.order
+                if isinstance(interpreter.values[node.name], torch.Tensor)
+            ]
         calls: dict[str, int] = {}
         seen: list[tuple[str, nn.Module, object]] = []
 
@@ -124,6 +135,7 @@ def list_layers(model: nn.Module, x: torch.Tensor) -> list[LayerInfo]:
                 calls[name] = calls.get(name, 0) + 1
                 if calls[name] == 1:
                     seen.append((name, module, output))
+
             return hook
 
         handles = [module.register_forward_hook(record(name)) for name, module in model.named_modules() if name]
@@ -132,8 +144,11 @@ def list_layers(model: nn.Module, x: torch.Tensor) -> list[LayerInfo]:
         finally:
             for handle in handles:
                 handle.remove()
-    return [LayerInfo(name, type(module).__name__, tuple(output.shape[1:]), True)
-            for name, module, output in seen if calls[name] == 1 and isinstance(output, torch.Tensor)]
+    return [
+        LayerInfo(name, type(module).__name__, tuple(output.shape[1:]), True)
+        for name, module, output in seen
+        if calls[name] == 1 and isinstance(output, torch.Tensor)
+    ]
 
 
 def capture(model: nn.Module, x: torch.Tensor, layers: Iterable[str], *, grad: bool = False) -> dict[str, torch.Tensor]:
@@ -150,10 +165,8 @@ def capture(model: nn.Module, x: torch.Tensor, layers: Iterable[str], *, grad: b
         if isinstance(model, fx.GraphModule):
             names = _graph_names(model, layers)
             interpreter = _CaptureInterpreter(model, set(names.values()))
-            try:
+            with contextlib.suppress(_Done):
                 interpreter.run(x)
-            except _Done:
-                pass
             values = {layer: interpreter.values[node] for layer, node in names.items()}
         else:
             values = _capture_with_hooks(model, x, layers)
@@ -171,6 +184,7 @@ def _capture_with_hooks(model: nn.Module, x: torch.Tensor, layers: list[str]) ->
             values.setdefault(name, output)  # a shared module: its first call
             if len(values) == len(layers):
                 raise _Done
+
         return hook
 
     handles = [module_for(model, name).register_forward_hook(record(name)) for name in layers]
@@ -244,6 +258,7 @@ def channel_stats(activation: torch.Tensor) -> ChannelStats:
         activation = activation[0]
     flat = activation.detach().float().reshape(activation.shape[0], -1)
     minimum, maximum = flat.aminmax(dim=1)
-    dead = (flat.abs().amax(dim=1) == 0)
-    return ChannelStats(minimum.cpu().numpy(), maximum.cpu().numpy(), flat.mean(dim=1).cpu().numpy(),
-                        dead.cpu().numpy())
+    dead = flat.abs().amax(dim=1) == 0
+    return ChannelStats(
+        minimum.cpu().numpy(), maximum.cpu().numpy(), flat.mean(dim=1).cpu().numpy(), dead.cpu().numpy()
+    )

@@ -36,10 +36,20 @@ def _log_probabilities(output: torch.Tensor) -> torch.Tensor:
     return F.log_softmax(output, dim=1)
 
 
-def adversarial_example(model: nn.Module, x: torch.Tensor, spec: InputSpec, *, epsilon: float = 2 / 255,
-                        steps: int = 1, step_size: float | None = None, label: int | None = None,
-                        target: int | None = None, classes: Sequence[str] | None = None,
-                        progress: Progress | None = None, cancel: CancelFlag | None = None) -> AdversarialExample:
+def adversarial_example(
+    model: nn.Module,
+    x: torch.Tensor,
+    spec: InputSpec,
+    *,
+    epsilon: float = 2 / 255,
+    steps: int = 1,
+    step_size: float | None = None,
+    label: int | None = None,
+    target: int | None = None,
+    classes: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    cancel: CancelFlag | None = None,
+) -> AdversarialExample:
     """Perturb image `x` (a model input) by at most `epsilon` per pixel (pixels in [0, 1]).
 
     steps=1 is FGSM (Goodfellow et al., 2015): one step of size epsilon along the sign of the loss
@@ -77,6 +87,14 @@ def adversarial_example(model: nn.Module, x: torch.Tensor, spec: InputSpec, *, e
     linf = float(change.abs().max())
     magnification = 0.5 / linf if linf > 0 else 1.0
     shown = InputSpec(spec.channels, spec.height, spec.width)  # pixels as they are
-    return AdversarialExample(adversarial, display_image(pixels.detach(), shown),
-                              display_image((0.5 + change * magnification).clamp(0, 1), shown), magnification,
-                              linf, before, after, chosen, target is not None)
+    return AdversarialExample(
+        adversarial,
+        display_image(pixels.detach(), shown),
+        display_image((0.5 + change * magnification).clamp(0, 1), shown),
+        magnification,
+        linf,
+        before,
+        after,
+        chosen,
+        target is not None,
+    )

@@ -23,8 +23,22 @@ from cnnstudio.viz.activations import module_for
 from cnnstudio.viz.runtime import InspectError, as_batch, evaluating
 
 ELEMENTWISE_ACTIVATIONS = (
-    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
-    nn.Hardswish, nn.Hardsigmoid, nn.Hardtanh, nn.Sigmoid, nn.Tanh, nn.Softplus,
+    nn.ReLU,
+    nn.ReLU6,
+    nn.LeakyReLU,
+    nn.PReLU,
+    nn.ELU,
+    nn.SELU,
+    nn.CELU,
+    nn.GELU,
+    nn.SiLU,
+    nn.Mish,
+    nn.Hardswish,
+    nn.Hardsigmoid,
+    nn.Hardtanh,
+    nn.Sigmoid,
+    nn.Tanh,
+    nn.Softplus,
 )
 
 
@@ -87,7 +101,10 @@ def _conv_padding(conv: nn.Conv2d) -> tuple[int, int, int, int]:
     if conv.padding == "valid":
         pads = [(0, 0), (0, 0)]
     elif conv.padding == "same":  # torch puts the odd extra pixel at the bottom/right
-        pads = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for d, k in zip(conv.dilation, conv.kernel_size)]
+        pads = [
+            (d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2)
+            for d, k in zip(conv.dilation, conv.kernel_size, strict=True)
+        ]
     else:
         pads = [(p, p) for p in conv.padding]
     # TensorFlow-style "same" convolutions (efficientnet-pytorch, timm) pad with a ZeroPad2d first.
@@ -121,30 +138,56 @@ def _activate(activation: nn.Module | None, value: float, channel: int, channels
     return float(_apply(activation, torch.full((1, channels, 1, 1), value, dtype=torch.float64))[0, channel, 0, 0])
 
 
-def _explain(padded: np.ndarray, weight: np.ndarray, bias: float, out_channel: int, row: int, col: int, *,
-             stride: tuple[int, int], dilation: tuple[int, int], groups: int, pad_top_left: tuple[int, int],
-             input_size: tuple[int, int], divisor: float, activation: nn.Module | None) -> ConvExplanation:
+def _explain(
+    padded: np.ndarray,
+    weight: np.ndarray,
+    bias: float,
+    out_channel: int,
+    row: int,
+    col: int,
+    *,
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    groups: int,
+    pad_top_left: tuple[int, int],
+    input_size: tuple[int, int],
+    divisor: float,
+    activation: nn.Module | None,
+) -> ConvExplanation:
     out_channels, group_inputs, kh, kw = weight.shape
     rows_padded = row * stride[0] + np.arange(kh) * dilation[0]
     cols_padded = col * stride[1] + np.arange(kw) * dilation[1]
     first_input = (out_channel // (out_channels // groups)) * group_inputs
-    patches = padded[first_input:first_input + group_inputs][:, rows_padded[:, None], cols_padded[None, :]]
+    patches = padded[first_input : first_input + group_inputs][:, rows_padded[:, None], cols_padded[None, :]]
     kernels = weight[out_channel]
     products = patches * kernels
     sums = products.sum(axis=(1, 2))
-    channels = tuple(ChannelProducts(first_input + i, patches[i], kernels[i], products[i], float(sums[i]))
-                     for i in range(group_inputs))
+    channels = tuple(
+        ChannelProducts(first_input + i, patches[i], kernels[i], products[i], float(sums[i]))
+        for i in range(group_inputs)
+    )
     total = float(products.sum())
     pre_activation = total / divisor + bias
     return ConvExplanation(
-        out_channel, row, col, tuple(int(r) for r in rows_padded - pad_top_left[0]),
-        tuple(int(c) for c in cols_padded - pad_top_left[1]), input_size, channels, total, divisor, bias,
-        pre_activation, type(activation).__name__ if activation is not None else None,
-        _activate(activation, pre_activation, out_channel, out_channels))
+        out_channel,
+        row,
+        col,
+        tuple(int(r) for r in rows_padded - pad_top_left[0]),
+        tuple(int(c) for c in cols_padded - pad_top_left[1]),
+        input_size,
+        channels,
+        total,
+        divisor,
+        bias,
+        pre_activation,
+        type(activation).__name__ if activation is not None else None,
+        _activate(activation, pre_activation, out_channel, out_channels),
+    )
 
 
-def explain_conv(conv: nn.Conv2d, x: torch.Tensor, out_channel: int, row: int, col: int, *,
-                 activation: nn.Module | None = None) -> ConvExplanation:
+def explain_conv(
+    conv: nn.Conv2d, x: torch.Tensor, out_channel: int, row: int, col: int, *, activation: nn.Module | None = None
+) -> ConvExplanation:
     """How `conv` computes output (out_channel, row, col) from its input `x` ((C,H,W) or (1,C,H,W)).
 
     `activation` (e.g. from `following_activation`) is applied to the result as the final step.
@@ -164,16 +207,30 @@ def explain_conv(conv: nn.Conv2d, x: torch.Tensor, out_channel: int, row: int, c
     _check_position("row", row, out_h)
     _check_position("column", col, out_w)
     bias = float(conv.bias[out_channel].detach()) if conv.bias is not None else 0.0
-    explanation = _explain(padded, conv.weight.detach().double().cpu().numpy(), bias, out_channel, row, col,
-                           stride=conv.stride, dilation=conv.dilation, groups=conv.groups,
-                           pad_top_left=(top, left), input_size=(height, width), divisor=1.0, activation=activation)
+    explanation = _explain(
+        padded,
+        conv.weight.detach().double().cpu().numpy(),
+        bias,
+        out_channel,
+        row,
+        col,
+        stride=conv.stride,
+        dilation=conv.dilation,
+        groups=conv.groups,
+        pad_top_left=(top, left),
+        input_size=(height, width),
+        divisor=1.0,
+        activation=activation,
+    )
     if type(conv).forward is not nn.Conv2d.forward:  # a subclass that may do more than convolve
         with torch.no_grad():
             actual = float(conv(x[None])[0, out_channel, row, col])
         if not math.isclose(actual, explanation.pre_activation, rel_tol=1e-4, abs_tol=1e-4):
-            raise InspectError(f"{type(conv).__name__} does more than a plain convolution (its output here is "
-                               f"{actual:.6g}, the arithmetic gives {explanation.pre_activation:.6g}); "
-                               "it cannot be explained")
+            raise InspectError(
+                f"{type(conv).__name__} does more than a plain convolution (its output here is "
+                f"{actual:.6g}, the arithmetic gives {explanation.pre_activation:.6g}); "
+                "it cannot be explained"
+            )
     return explanation
 
 
@@ -228,7 +285,7 @@ def explain_pool(pool: nn.Module, x: torch.Tensor, channel: int, row: int, col: 
     plane = x[channel].double().cpu().numpy()
     if isinstance(pool, nn.AdaptiveMaxPool2d | nn.AdaptiveAvgPool2d):
         sizes = pool.output_size if isinstance(pool.output_size, tuple | list) else (pool.output_size,) * 2
-        out_h, out_w = (full if size is None else int(size) for size, full in zip(sizes, (height, width)))
+        out_h, out_w = (full if size is None else int(size) for size, full in zip(sizes, (height, width), strict=True))
         _check_position("row", row, out_h)
         _check_position("column", col, out_w)
         (r0, r1), (c0, c1) = _adaptive_bounds(row, height, out_h), _adaptive_bounds(col, width, out_w)
@@ -240,8 +297,10 @@ def explain_pool(pool: nn.Module, x: torch.Tensor, channel: int, row: int, col: 
         kernel, padding = _pair(pool.kernel_size), _pair(pool.padding)
         stride = _pair(pool.stride or pool.kernel_size)
         dilation = _pair(pool.dilation) if isinstance(pool, nn.MaxPool2d) else (1, 1)
-        out_h, out_w = (_pool_length(size, k, s, p, d, pool.ceil_mode)
-                        for size, k, s, p, d in zip((height, width), kernel, stride, padding, dilation))
+        out_h, out_w = (
+            _pool_length(size, k, s, p, d, pool.ceil_mode)
+            for size, k, s, p, d in zip((height, width), kernel, stride, padding, dilation, strict=True)
+        )
         _check_position("row", row, out_h)
         _check_position("column", col, out_w)
         start_r, start_c = row * stride[0] - padding[0], col * stride[1] - padding[1]
@@ -268,8 +327,20 @@ def explain_pool(pool: nn.Module, x: torch.Tensor, channel: int, row: int, col: 
     else:
         total = float(np.nansum(window))
         value = total / divisor
-    return PoolExplanation(kind, channel, row, col, tuple(int(r) for r in rows), tuple(int(c) for c in cols),
-                           (height, width), window, winner, total, divisor, value)
+    return PoolExplanation(
+        kind,
+        channel,
+        row,
+        col,
+        tuple(int(r) for r in rows),
+        tuple(int(c) for c in cols),
+        (height, width),
+        window,
+        winner,
+        total,
+        divisor,
+        value,
+    )
 
 
 def following_activation(model: nn.Module, x: torch.Tensor, layer: str) -> nn.Module | None:
@@ -286,8 +357,11 @@ def following_activation(model: nn.Module, x: torch.Tensor, layer: str) -> nn.Mo
             seen["activation"] = module
 
     handles = [target.register_forward_hook(remember_output)]
-    handles += [module.register_forward_pre_hook(check_input) for module in model.modules()
-                if isinstance(module, ELEMENTWISE_ACTIVATIONS)]
+    handles += [
+        module.register_forward_pre_hook(check_input)
+        for module in model.modules()
+        if isinstance(module, ELEMENTWISE_ACTIVATIONS)
+    ]
     try:
         with evaluating(model), torch.no_grad():
             model(as_batch(x, model))
@@ -315,15 +389,35 @@ class GridConvolution:
         _check_position("row", row, self.output.shape[1])
         _check_position("column", col, self.output.shape[2])
         bias = float(conv.bias[out_channel].detach()) if conv.bias is not None else 0.0
-        return _explain(padded, conv.weight.detach().numpy(), bias, out_channel, row, col, stride=conv.stride,
-                        dilation=conv.dilation, groups=conv.groups, pad_top_left=(top, left),
-                        input_size=tuple(self.input.shape[2:]), divisor=self.divisor, activation=self.activation)
+        return _explain(
+            padded,
+            conv.weight.detach().numpy(),
+            bias,
+            out_channel,
+            row,
+            col,
+            stride=conv.stride,
+            dilation=conv.dilation,
+            groups=conv.groups,
+            pad_top_left=(top, left),
+            input_size=tuple(self.input.shape[2:]),
+            divisor=self.divisor,
+            activation=self.activation,
+        )
 
 
-def convolve_grid(image: np.ndarray | Sequence, kernels: np.ndarray | Sequence, *,
-                  bias: np.ndarray | Sequence[float] | float | None = None, stride: int | tuple[int, int] = 1,
-                  padding: int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1, groups: int = 1,
-                  mean: bool = False, activation: nn.Module | None = None) -> GridConvolution:
+def convolve_grid(
+    image: np.ndarray | Sequence,
+    kernels: np.ndarray | Sequence,
+    *,
+    bias: np.ndarray | Sequence[float] | float | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+    mean: bool = False,
+    activation: nn.Module | None = None,
+) -> GridConvolution:
     """Convolve typed-in numbers exactly (float64), as a Conv2d with these kernels would.
 
     image: (H, W) or (C, H, W); kernels: (kh, kw) for one kernel, (C, kh, kw) for one multi-channel
@@ -335,24 +429,40 @@ def convolve_grid(image: np.ndarray | Sequence, kernels: np.ndarray | Sequence, 
     weight = torch.as_tensor(np.asarray(kernels, dtype=np.float64))
     weight = weight.reshape(1, 1, *weight.shape) if weight.dim() == 2 else weight[None] if weight.dim() == 3 else weight
     if pixels.dim() != 3 or weight.dim() != 4:
-        raise InspectError("the input grid must be (H, W) or (C, H, W) and the kernels (kh, kw), (C, kh, kw) "
-                           "or (O, C, kh, kw)")
+        raise InspectError(
+            "the input grid must be (H, W) or (C, H, W) and the kernels (kh, kw), (C, kh, kw) or (O, C, kh, kw)"
+        )
     channels, out_channels = pixels.shape[0], weight.shape[0]
     if groups < 1 or channels % groups or out_channels % groups or weight.shape[1] * groups != channels:
-        raise InspectError(f"{out_channels} kernel(s) of depth {weight.shape[1]} with groups={groups} do not fit "
-                           f"an input of {channels} channel(s)")
+        raise InspectError(
+            f"{out_channels} kernel(s) of depth {weight.shape[1]} with groups={groups} do not fit "
+            f"an input of {channels} channel(s)"
+        )
     biases = None
     if bias is not None:
         biases = torch.as_tensor(np.broadcast_to(np.asarray(bias, dtype=np.float64), (out_channels,)).copy())
-    conv = nn.Conv2d(channels, out_channels, tuple(weight.shape[2:]), stride=stride, padding=padding,
-                     dilation=dilation, groups=groups, bias=biases is not None).double()
+    conv = nn.Conv2d(
+        channels,
+        out_channels,
+        tuple(weight.shape[2:]),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        bias=biases is not None,
+    ).double()
     with torch.no_grad():
         conv.weight.copy_(weight)
         if biases is not None:
             conv.bias.copy_(biases)
     top, bottom, left, right = _conv_padding(conv)
-    if min(_output_length(pixels.shape[1], top, bottom, conv.kernel_size[0], conv.stride[0], conv.dilation[0]),
-           _output_length(pixels.shape[2], left, right, conv.kernel_size[1], conv.stride[1], conv.dilation[1])) < 1:
+    if (
+        min(
+            _output_length(pixels.shape[1], top, bottom, conv.kernel_size[0], conv.stride[0], conv.dilation[0]),
+            _output_length(pixels.shape[2], left, right, conv.kernel_size[1], conv.stride[1], conv.dilation[1]),
+        )
+        < 1
+    ):
         raise InspectError("the kernel does not fit in the (padded) input")
     divisor = float(weight[0].numel()) if mean else 1.0
     x = pixels[None]

@@ -71,8 +71,9 @@ def _normalized(values: torch.Tensor) -> np.ndarray:
     return (values / peak if peak > 0 else values).cpu().numpy()
 
 
-def grad_cam(model: nn.Module, x: torch.Tensor, layer: str, target: int | None = None, *,
-             method: str = "gradcam") -> Attribution:
+def grad_cam(
+    model: nn.Module, x: torch.Tensor, layer: str, target: int | None = None, *, method: str = "gradcam"
+) -> Attribution:
     """Class-activation map of `layer` (a layer with (C, h, w) output) for class `target` (None: the
     predicted class), upsampled bilinearly to the input size."""
     if method not in CAM_METHODS:
@@ -116,8 +117,16 @@ def _grad_cam_plus_plus(model: nn.Module, module: nn.Module, x: torch.Tensor, ta
     return (weights * activation).sum(dim=1, keepdim=True).clamp_min(0)
 
 
-def score_cam(model: nn.Module, x: torch.Tensor, layer: str, target: int | None = None, *, batch: int = 16,
-              progress: Progress | None = None, cancel: CancelFlag | None = None) -> Attribution:
+def score_cam(
+    model: nn.Module,
+    x: torch.Tensor,
+    layer: str,
+    target: int | None = None,
+    *,
+    batch: int = 16,
+    progress: Progress | None = None,
+    cancel: CancelFlag | None = None,
+) -> Attribution:
     """Score-CAM (Wang et al., 2020), a class-activation map without gradients: each map of `layer`,
     upsampled to the input and scaled to [0, 1], masks the input (0 is the mean colour of a normalized
     model); the class score of each masked input, softmaxed over the maps, weighs the maps.
@@ -132,8 +141,9 @@ def score_cam(model: nn.Module, x: torch.Tensor, layer: str, target: int | None 
         target = _target(model, x, target)
         maps = capture(model, x, [layer])[layer]
         if maps.dim() != 4:
-            raise InspectError(f"{layer} outputs shape {tuple(maps.shape[1:])}, not 2-D maps; "
-                               "choose a convolution layer")
+            raise InspectError(
+                f"{layer} outputs shape {tuple(maps.shape[1:])}, not 2-D maps; choose a convolution layer"
+            )
         maps = maps[0].detach()
         masks = LayerAttribution.interpolate(maps[:, None], tuple(x.shape[2:]), interpolate_mode="bilinear")[:, 0]
         low = masks.flatten(1).amin(dim=1).view(-1, 1, 1)
@@ -143,7 +153,7 @@ def score_cam(model: nn.Module, x: torch.Tensor, layer: str, target: int | None 
         with torch.no_grad():
             for start in range(0, len(masks), batch):
                 check_cancel(cancel)
-                chunk = masks[start:start + batch, None] * x
+                chunk = masks[start : start + batch, None] * x
                 scores.append(model(chunk).flatten(1)[:, target].float())
                 if progress is not None:
                     progress(min(start + batch, len(masks)) / len(masks))
@@ -153,9 +163,18 @@ def score_cam(model: nn.Module, x: torch.Tensor, layer: str, target: int | None 
     return Attribution(_normalized(upsampled[0, 0]), cam.cpu().numpy(), target, "scorecam", layer)
 
 
-def occlusion(model: nn.Module, x: torch.Tensor, target: int | None = None, *, patch: int = 16,
-              stride: int = 8, baseline: float = 0.0, batch: int = 16, progress: Progress | None = None,
-              cancel: CancelFlag | None = None) -> Attribution:
+def occlusion(
+    model: nn.Module,
+    x: torch.Tensor,
+    target: int | None = None,
+    *,
+    patch: int = 16,
+    stride: int = 8,
+    baseline: float = 0.0,
+    batch: int = 16,
+    progress: Progress | None = None,
+    cancel: CancelFlag | None = None,
+) -> Attribution:
     """How much the class score drops when a patch×patch square (of value `baseline` in the model's
     input space; 0 is the mean colour for a normalized model) covers each position.
 
@@ -185,14 +204,18 @@ def occlusion(model: nn.Module, x: torch.Tensor, target: int | None = None, *, p
             return scores
 
         attribution = Occlusion(forward).attribute(
-            x, sliding_window_shapes=(channels, patch, patch), strides=(channels, stride, stride),
-            baselines=baseline, target=target, perturbations_per_eval=batch)
+            x,
+            sliding_window_shapes=(channels, patch, patch),
+            strides=(channels, stride, stride),
+            baselines=baseline,
+            target=target,
+            perturbations_per_eval=batch,
+        )
     raw = attribution[0].mean(dim=0)
     return Attribution(_normalized(raw), raw.cpu().numpy(), target, "occlusion")
 
 
-def saliency(model: nn.Module, x: torch.Tensor, target: int | None = None, *,
-             method: str = "gradient") -> Attribution:
+def saliency(model: nn.Module, x: torch.Tensor, target: int | None = None, *, method: str = "gradient") -> Attribution:
     """|∂score/∂pixel| (max over colour channels). "guided" is guided backprop: only positive gradients
     pass back through ReLU modules, which gives crisper edges; for networks without nn.ReLU modules
     (e.g. ReLU6 or functional activations) it equals the plain gradient."""

@@ -15,8 +15,14 @@ import torch
 
 from cnnstudio.viz.runtime import InspectError
 
-_OPENCV = {"viridis": cv2.COLORMAP_VIRIDIS, "inferno": cv2.COLORMAP_INFERNO, "magma": cv2.COLORMAP_MAGMA,
-           "plasma": cv2.COLORMAP_PLASMA, "turbo": cv2.COLORMAP_TURBO, "jet": cv2.COLORMAP_JET}
+_OPENCV = {
+    "viridis": cv2.COLORMAP_VIRIDIS,
+    "inferno": cv2.COLORMAP_INFERNO,
+    "magma": cv2.COLORMAP_MAGMA,
+    "plasma": cv2.COLORMAP_PLASMA,
+    "turbo": cv2.COLORMAP_TURBO,
+    "jet": cv2.COLORMAP_JET,
+}
 COLORMAPS = (*_OPENCV, "gray", "diverging")
 _DIVERGING_ANCHORS = np.array([[59, 76, 192], [221, 221, 221], [180, 4, 38]], dtype=np.float64)
 
@@ -30,8 +36,9 @@ def colormap_table(name: str) -> np.ndarray:
         position = np.linspace(0.0, 2.0, 256)[:, None]
         lower = np.minimum(position.astype(int), 1)
         fraction = position - lower
-        table = np.rint(_DIVERGING_ANCHORS[lower[:, 0]] * (1 - fraction)
-                        + _DIVERGING_ANCHORS[lower[:, 0] + 1] * fraction).astype(np.uint8)
+        table = np.rint(
+            _DIVERGING_ANCHORS[lower[:, 0]] * (1 - fraction) + _DIVERGING_ANCHORS[lower[:, 0] + 1] * fraction
+        ).astype(np.uint8)
     elif name in _OPENCV:
         bgr = cv2.applyColorMap(np.arange(256, dtype=np.uint8).reshape(256, 1), _OPENCV[name])
         table = np.ascontiguousarray(bgr[:, 0, ::-1])

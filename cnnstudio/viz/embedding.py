@@ -23,9 +23,11 @@ def classifier_layer(model: nn.Module, x: torch.Tensor) -> str:
     children to run in a forward pass (a Linear, or the 1×1 convolution of an all-convolutional net)."""
     order: list[str] = []
     names = {module: name for name, module in model.named_modules() if name}
-    handles = [module.register_forward_hook(lambda m, i, o: order.append(names[m]))
-               for module in names if next(module.children(), None) is None
-               and next(module.parameters(recurse=False), None) is not None]
+    handles = [
+        module.register_forward_hook(lambda m, i, o: order.append(names[m]))
+        for module in names
+        if next(module.children(), None) is None and next(module.parameters(recurse=False), None) is not None
+    ]
     try:
         with evaluating(model), torch.no_grad():
             model(as_batch(x, model))
@@ -37,9 +39,15 @@ def classifier_layer(model: nn.Module, x: torch.Tensor) -> str:
     return order[-1]
 
 
-def extract_features(model: nn.Module, batches: Iterable[torch.Tensor | tuple | list], *, layer: str | None = None,
-                     progress: Progress | None = None, total: int | None = None,
-                     cancel: CancelFlag | None = None) -> np.ndarray:
+def extract_features(
+    model: nn.Module,
+    batches: Iterable[torch.Tensor | tuple | list],
+    *,
+    layer: str | None = None,
+    progress: Progress | None = None,
+    total: int | None = None,
+    cancel: CancelFlag | None = None,
+) -> np.ndarray:
     """Feature vectors (N, D) for every image of `batches` (tensors (B, C, H, W), or (images, labels)
     pairs as a DataLoader yields them).
 

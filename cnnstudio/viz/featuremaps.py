@@ -36,9 +36,17 @@ class FeatureMapView:
     stats: ChannelStats  # of all channels, by channel index
 
 
-def render_feature_maps(activation: torch.Tensor, *, sort: str = "channel", hide_dead: bool = False,
-                        scaling: str | tuple[float, float] = "shared", colormap: str = "viridis",
-                        columns: int | None = None, padding: int = 1, scale: int = 1) -> FeatureMapView:
+def render_feature_maps(
+    activation: torch.Tensor,
+    *,
+    sort: str = "channel",
+    hide_dead: bool = False,
+    scaling: str | tuple[float, float] = "shared",
+    colormap: str = "viridis",
+    columns: int | None = None,
+    padding: int = 1,
+    scale: int = 1,
+) -> FeatureMapView:
     """All channels of one layer's output as one RGB picture.
 
     sort="mean" puts the most active channels first; hide_dead drops channels that are zero everywhere
@@ -66,8 +74,9 @@ class LayerStrip:
     channels: list[int]  # the channel shown for each layer; -1 where a whole vector is shown
 
 
-def layer_strip(activations: Mapping[str, torch.Tensor], *, size: int = 48, colormap: str = "viridis",
-                padding: int = 2) -> LayerStrip:
+def layer_strip(
+    activations: Mapping[str, torch.Tensor], *, size: int = 48, colormap: str = "viridis", padding: int = 2
+) -> LayerStrip:
     """One representative map per layer (its most active channel, by mean), each resized to size×size
     and scaled to its own range, side by side in one row. A vector output (or 1×1 maps) is shown whole,
     laid out in a square."""

@@ -16,8 +16,9 @@ from cnnstudio.viz.tiles import Tiles, tile_images, tile_maps
 
 def conv_layers(model: nn.Module) -> list[str]:
     """Module paths of the layers with 2-D kernels (Conv2d, ConvTranspose2d and subclasses), in model order."""
-    return [name for name, module in model.named_modules()
-            if name and isinstance(module, nn.Conv2d | nn.ConvTranspose2d)]
+    return [
+        name for name, module in model.named_modules() if name and isinstance(module, nn.Conv2d | nn.ConvTranspose2d)
+    ]
 
 
 def kernels_of(model: nn.Module, layer: str) -> torch.Tensor:
@@ -41,9 +42,16 @@ class KernelView:
     value_range: tuple[float, float]  # the weight values at the two ends of the colour scale
 
 
-def render_kernels(weight: torch.Tensor, *, rgb: bool | None = None, scaling: str = "symmetric",
-                   max_outputs: int = 64, max_inputs: int = 16, scale: int = 8,
-                   colormap: str = "diverging") -> KernelView:
+def render_kernels(
+    weight: torch.Tensor,
+    *,
+    rgb: bool | None = None,
+    scaling: str = "symmetric",
+    max_outputs: int = 64,
+    max_inputs: int = 16,
+    scale: int = 8,
+    colormap: str = "diverging",
+) -> KernelView:
     """Kernels (O, I, kh, kw) as a picture; rgb=None shows them as colour patches when I == 3.
 
     RGB patches map a weight w to 0.5 + w / (2·m), m the largest |w| (of all kernels for "symmetric"
@@ -67,7 +75,12 @@ def render_kernels(weight: torch.Tensor, *, rgb: bool | None = None, scaling: st
         value_range = (-float(extent.max()), float(extent.max()))
         return KernelView(tiles, True, shown.shape[0], 1, value_range)
     outputs, inputs = shown.shape[:2]
-    tiles = tile_maps(shown.reshape(outputs * inputs, *shown.shape[2:]), scaling=scaling, colormap=colormap,
-                      columns=inputs, scale=scale)
+    tiles = tile_maps(
+        shown.reshape(outputs * inputs, *shown.shape[2:]),
+        scaling=scaling,
+        colormap=colormap,
+        columns=inputs,
+        scale=scale,
+    )
     low, high = np.nanmin(tiles.ranges[:, 0]), np.nanmax(tiles.ranges[:, 1])
     return KernelView(tiles, False, outputs, inputs, (float(low), float(high)))

@@ -82,8 +82,9 @@ def load_image(source: str | os.PathLike | np.ndarray | Image.Image) -> np.ndarr
     return array
 
 
-def prepare_image(source: str | os.PathLike | np.ndarray | Image.Image, spec: InputSpec, *,
-                  resize: str = "stretch") -> torch.Tensor:
+def prepare_image(
+    source: str | os.PathLike | np.ndarray | Image.Image, spec: InputSpec, *, resize: str = "stretch"
+) -> torch.Tensor:
     """Any image → the (1, C, H, W) normalized float tensor `spec` describes.
 
     Grayscale becomes RGB by repeating the channel and RGB becomes grayscale by luminance, so any picture
@@ -143,14 +144,15 @@ def class_label(index: int, classes: Sequence[str] | None) -> str:
     return classes[index] if classes is not None and index < len(classes) else str(index)
 
 
-def predict(model: nn.Module, x: torch.Tensor, classes: Sequence[str] | None = None, *,
-            top: int = 5) -> list[Prediction]:
+def predict(
+    model: nn.Module, x: torch.Tensor, classes: Sequence[str] | None = None, *, top: int = 5
+) -> list[Prediction]:
     """The `top` most probable classes for one input, most probable first."""
     with evaluating(model), torch.no_grad():
         output = model(as_batch(x, model))
     probs = probabilities(output)[0]
     values, indices = probs.topk(min(top, probs.numel()))
-    return [Prediction(class_label(int(i), classes), float(v), int(i)) for v, i in zip(values, indices)]
+    return [Prediction(class_label(int(i), classes), float(v), int(i)) for v, i in zip(values, indices, strict=True)]
 
 
 def class_index(name_or_index: str | int, classes: Sequence[str] | None, count: int) -> int:
@@ -161,8 +163,11 @@ def class_index(name_or_index: str | int, classes: Sequence[str] | None, count: 
     else:
         lowered = [str(name).lower() for name in classes or ()]
         if text.lower() not in lowered:
-            hint = (f"classes include {', '.join(map(str, list(classes)[:8]))}" if classes
-                    else "this model has no class names, use an index")
+            hint = (
+                f"classes include {', '.join(map(str, list(classes)[:8]))}"
+                if classes
+                else "this model has no class names, use an index"
+            )
             raise InspectError(f"no class named {text!r}; {hint}")
         index = lowered.index(text.lower())
     if not 0 <= index < count:

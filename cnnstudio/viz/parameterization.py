@@ -23,8 +23,15 @@ class ImageParameterization:
     """A batch of N images (N, C, H, W) in [0, 1], computed from the trainable tensor `parameter`
     (one image per leading index, so each image can be stepped or reset on its own)."""
 
-    def __init__(self, kind: str, shape: tuple[int, int, int, int], *, generator: torch.Generator,
-                 device: torch.device, init_scale: float = 0.01) -> None:
+    def __init__(
+        self,
+        kind: str,
+        shape: tuple[int, int, int, int],
+        *,
+        generator: torch.Generator,
+        device: torch.device,
+        init_scale: float = 0.01,
+    ) -> None:
         if kind not in PARAMETERIZATIONS:
             raise InspectError(f"parameterization must be one of {', '.join(PARAMETERIZATIONS)}, not {kind!r}")
         self.kind, self.shape = kind, shape
@@ -60,12 +67,12 @@ def gaussian_blur(images: torch.Tensor, sigma: float) -> torch.Tensor:
     """Separable Gaussian blur of (N, C, H, W) images, reflecting at the borders."""
     radius = max(1, int(3 * sigma + 0.5))
     offsets = torch.arange(-radius, radius + 1, dtype=images.dtype, device=images.device)
-    kernel = torch.exp(-offsets ** 2 / (2 * sigma ** 2))
+    kernel = torch.exp(-(offsets**2) / (2 * sigma**2))
     kernel = kernel / kernel.sum()
     channels = images.shape[1]
     radius_h, radius_w = min(radius, images.shape[2] - 1), min(radius, images.shape[3] - 1)
-    rows = kernel[radius - radius_h: radius + radius_h + 1]
-    cols = kernel[radius - radius_w: radius + radius_w + 1]
+    rows = kernel[radius - radius_h : radius + radius_h + 1]
+    cols = kernel[radius - radius_w : radius + radius_w + 1]
     out = F.pad(images, (0, 0, radius_h, radius_h), mode="reflect")
     out = F.conv2d(out, (rows / rows.sum()).view(1, 1, -1, 1).expand(channels, 1, -1, 1), groups=channels)
     out = F.pad(out, (radius_w, radius_w, 0, 0), mode="reflect")

@@ -56,10 +56,23 @@ def _layer_output(model: nn.Module, x: torch.Tensor, layer: str | None) -> torch
     return capture(model, x, [layer], grad=True)[layer]
 
 
-def maximize_activation(model: nn.Module, spec: InputSpec, units: Sequence[int], layer: str | None = None, *,
-                        steps: int = 64, learning_rate: float = 0.05, parameterization: str = "fourier",
-                        jitter: int = 0, blur_every: int = 0, blur_sigma: float = 0.5, decay: float = 0.0,
-                        size: tuple[int, int] | None = None, seed: int = 0, every: int = 1) -> Iterator[SynthesisStep]:
+def maximize_activation(
+    model: nn.Module,
+    spec: InputSpec,
+    units: Sequence[int],
+    layer: str | None = None,
+    *,
+    steps: int = 64,
+    learning_rate: float = 0.05,
+    parameterization: str = "fourier",
+    jitter: int = 0,
+    blur_every: int = 0,
+    blur_sigma: float = 0.5,
+    decay: float = 0.0,
+    size: tuple[int, int] | None = None,
+    seed: int = 0,
+    every: int = 1,
+) -> Iterator[SynthesisStep]:
     """Synthesize, for each unit in `units`, an input that maximizes it (all units optimized together as
     one batch): a channel of `layer`, or a class of the model's output when layer is None.
 
@@ -79,8 +92,9 @@ def maximize_activation(model: nn.Module, spec: InputSpec, units: Sequence[int],
         raise InspectError("choose at least one channel or class to maximize")
     height, width = size or (spec.height, spec.width)
     generator = torch.Generator().manual_seed(seed)
-    image = ImageParameterization(parameterization, (len(units), spec.channels, height, width),
-                                  generator=generator, device=device_of(model))
+    image = ImageParameterization(
+        parameterization, (len(units), spec.channels, height, width), generator=generator, device=device_of(model)
+    )
     parameter = image.parameter
     per_image = (len(units),) + (1,) * (parameter.dim() - 1)  # broadcasts one value per image
     rates = torch.full(per_image, learning_rate, device=parameter.device)
@@ -100,7 +114,7 @@ def maximize_activation(model: nn.Module, spec: InputSpec, units: Sequence[int],
                     with torch.no_grad():
                         parameter[worse] = kept[0][worse]
                         pixels = image()
-                    for now, then in zip((gradient, objective, activation), kept[1:]):
+                    for now, then in zip((gradient, objective, activation), kept[1:], strict=True):
                         now[worse] = then[worse]
                     rates[worse] /= 2
             kept = (parameter.detach().clone(), gradient, objective, activation)
@@ -121,9 +135,20 @@ def _random_shift(generator: torch.Generator, jitter: int) -> tuple[int, int]:
     return dy, dx
 
 
-def deep_dream(model: nn.Module, x: torch.Tensor, spec: InputSpec, layer: str, *, channel: int | None = None,
-               octaves: int = 3, octave_scale: float = 1.4, steps: int = 10, strength: float = 0.02,
-               jitter: int = 8, seed: int = 0) -> Iterator[SynthesisStep]:
+def deep_dream(
+    model: nn.Module,
+    x: torch.Tensor,
+    spec: InputSpec,
+    layer: str,
+    *,
+    channel: int | None = None,
+    octaves: int = 3,
+    octave_scale: float = 1.4,
+    steps: int = 10,
+    strength: float = 0.02,
+    jitter: int = 8,
+    seed: int = 0,
+) -> Iterator[SynthesisStep]:
     """Amplify what `layer` (or one `channel` of it) responds to in image `x` (a model input).
 
     Works from a small copy of the image up to full size (`octaves` sizes, each `octave_scale` times
@@ -136,7 +161,7 @@ def deep_dream(model: nn.Module, x: torch.Tensor, spec: InputSpec, layer: str, *
     generator = torch.Generator().manual_seed(seed)
     base = spec.denormalize(as_batch(x, model)[:1].detach()).clamp(0, 1)
     full_size = tuple(base.shape[2:])
-    sizes = [tuple(max(1, round(side / octave_scale ** k)) for side in full_size) for k in reversed(range(octaves))]
+    sizes = [tuple(max(1, round(side / octave_scale**k)) for side in full_size) for k in reversed(range(octaves))]
     detail = torch.zeros_like(_resized(base, sizes[0]))
     total, done = octaves * steps, 0
     with evaluating(model):
@@ -149,8 +174,10 @@ def deep_dream(model: nn.Module, x: torch.Tensor, spec: InputSpec, layer: str, *
                 try:
                     output = _layer_output(model, spec.normalize(shifted), layer)
                 except RuntimeError as error:
-                    raise InspectError(f"the network cannot process the {size[0]}×{size[1]} octave "
-                                       f"({str(error).splitlines()[0]}); use fewer octaves") from None
+                    raise InspectError(
+                        f"the network cannot process the {size[0]}×{size[1]} octave "
+                        f"({str(error).splitlines()[0]}); use fewer octaves"
+                    ) from None
                 objective = output.pow(2).mean() if channel is None else _unit_scores(output, [channel])[0]
                 (gradient,) = torch.autograd.grad(objective, shifted)
                 gradient = torch.roll(gradient, shifts=(-dy, -dx), dims=(2, 3))

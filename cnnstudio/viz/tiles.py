@@ -35,8 +35,10 @@ class Tiles:
     def origin(self, index: int) -> tuple[int, int]:
         """Image (y, x) of tile `index`'s top-left pixel."""
         row, column = divmod(index, self.columns)
-        return (row * (self.map_height * self.scale + self.padding) + self.padding,
-                column * (self.map_width * self.scale + self.padding) + self.padding)
+        return (
+            row * (self.map_height * self.scale + self.padding) + self.padding,
+            column * (self.map_width * self.scale + self.padding) + self.padding,
+        )
 
     def locate(self, y: int, x: int) -> tuple[int, int, int] | None:
         """The tile and map position under image pixel (y, x): (index, map row, map column), or None."""
@@ -44,8 +46,14 @@ class Tiles:
         row, offset_y = divmod(y - self.padding, step_y)
         column, offset_x = divmod(x - self.padding, step_x)
         index = row * self.columns + column
-        if (y < self.padding or x < self.padding or column >= self.columns or index >= self.count
-                or offset_y >= self.map_height * self.scale or offset_x >= self.map_width * self.scale):
+        if (
+            y < self.padding
+            or x < self.padding
+            or column >= self.columns
+            or index >= self.count
+            or offset_y >= self.map_height * self.scale
+            or offset_x >= self.map_width * self.scale
+        ):
             return None
         return index, offset_y // self.scale, offset_x // self.scale
 
@@ -56,8 +64,14 @@ def grid_columns(count: int, columns: int | None) -> int:
     return max(1, min(count, columns or math.ceil(math.sqrt(count))))
 
 
-def tile_images(images: np.ndarray, *, columns: int | None = None, padding: int = 1, scale: int = 1,
-                background: tuple[int, int, int] = BACKGROUND) -> Tiles:
+def tile_images(
+    images: np.ndarray,
+    *,
+    columns: int | None = None,
+    padding: int = 1,
+    scale: int = 1,
+    background: tuple[int, int, int] = BACKGROUND,
+) -> Tiles:
     """uint8 (N, h, w, 3) images → one grid picture (nearest-neighbour enlargement by `scale`)."""
     count, height, width = images.shape[:3]
     if count == 0:
@@ -96,8 +110,15 @@ def value_ranges(maps: torch.Tensor, scaling: str | tuple[float, float]) -> torc
     return torch.stack([low, high], dim=1)
 
 
-def tile_maps(maps: torch.Tensor | np.ndarray, *, scaling: str | tuple[float, float] = "shared",
-              colormap: str = "viridis", columns: int | None = None, padding: int = 1, scale: int = 1) -> Tiles:
+def tile_maps(
+    maps: torch.Tensor | np.ndarray,
+    *,
+    scaling: str | tuple[float, float] = "shared",
+    colormap: str = "viridis",
+    columns: int | None = None,
+    padding: int = 1,
+    scale: int = 1,
+) -> Tiles:
     """(N, h, w) values → a grid picture with a colour map; the ranges used are in `Tiles.ranges`."""
     maps = torch.as_tensor(maps).detach()
     if maps.dim() == 2:
@@ -107,5 +128,14 @@ def tile_maps(maps: torch.Tensor | np.ndarray, *, scaling: str | tuple[float, fl
     ranges = value_ranges(maps, scaling)
     indices = quantize(maps, ranges[:, 0, None, None], ranges[:, 1, None, None])
     tiles = tile_images(colorize(indices, colormap), columns=columns, padding=padding, scale=scale)
-    return Tiles(tiles.image, tiles.count, tiles.rows, tiles.columns, tiles.map_height, tiles.map_width,
-                 tiles.scale, tiles.padding, ranges.cpu().numpy())
+    return Tiles(
+        tiles.image,
+        tiles.count,
+        tiles.rows,
+        tiles.columns,
+        tiles.map_height,
+        tiles.map_width,
+        tiles.scale,
+        tiles.padding,
+        ranges.cpu().numpy(),
+    )

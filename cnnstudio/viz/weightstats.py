@@ -20,15 +20,21 @@ class Histogram:
 
 def snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
     """Detached CPU copies of the model's floating-point parameters, keyed like its state_dict."""
-    return {name: tensor.detach().to("cpu", copy=True) for name, tensor in model.named_parameters()
-            if tensor.is_floating_point()}
+    return {
+        name: tensor.detach().to("cpu", copy=True)
+        for name, tensor in model.named_parameters()
+        if tensor.is_floating_point()
+    }
 
 
 def _tensors(source: nn.Module | Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     if isinstance(source, nn.Module):
         return snapshot(source)
-    return {name: tensor.detach().cpu() for name, tensor in source.items()
-            if isinstance(tensor, torch.Tensor) and tensor.is_floating_point()}
+    return {
+        name: tensor.detach().cpu()
+        for name, tensor in source.items()
+        if isinstance(tensor, torch.Tensor) and tensor.is_floating_point()
+    }
 
 
 def histogram(values: torch.Tensor, bins: int = 50, value_range: tuple[float, float] | None = None) -> Histogram:
@@ -56,8 +62,9 @@ class WeightChange:
     change: Histogram  # of after − before
 
 
-def compare_weights(before: nn.Module | Mapping[str, torch.Tensor], after: nn.Module | Mapping[str, torch.Tensor],
-                    *, bins: int = 50) -> list[WeightChange]:
+def compare_weights(
+    before: nn.Module | Mapping[str, torch.Tensor], after: nn.Module | Mapping[str, torch.Tensor], *, bins: int = 50
+) -> list[WeightChange]:
     """How every weight tensor present in both snapshots changed, in the order of `after`.
 
     Tensors whose shapes differ (the design changed between the snapshots) are reported as an error
@@ -78,7 +85,15 @@ def compare_weights(before: nn.Module | Mapping[str, torch.Tensor], after: nn.Mo
         delta_norm = float(delta.norm())
         relative = delta_norm / norm if norm > 0 else (0.0 if delta_norm == 0 else float("inf"))
         shared = (min(float(previous.min()), float(current.min())), max(float(previous.max()), float(current.max())))
-        changes.append(WeightChange(name, relative, float(delta.abs().mean()), float(delta.abs().max()),
-                                    histogram(previous, bins, shared), histogram(current, bins, shared),
-                                    histogram(delta, bins)))
+        changes.append(
+            WeightChange(
+                name,
+                relative,
+                float(delta.abs().mean()),
+                float(delta.abs().max()),
+                histogram(previous, bins, shared),
+                histogram(current, bins, shared),
+                histogram(delta, bins),
+            )
+        )
     return changes

@@ -16,8 +16,7 @@ from cnnstudio.camera import (
     LatestFrameGrabber,
     VideoFileSource,
 )
-from tests.camera.helpers import FRAMES_PER_PHOTO
-from tests.camera.helpers import ScriptedSource
+from tests.camera.helpers import FRAMES_PER_PHOTO, ScriptedSource
 
 
 def wait_until(condition, timeout=10.0):

@@ -13,8 +13,7 @@ from cnnstudio.camera import (
     SourceStatus,
     open_source,
 )
-from tests.camera.helpers import FRAMES_PER_PHOTO
-from tests.camera.helpers import write_video
+from tests.camera.helpers import FRAMES_PER_PHOTO, write_video
 from tests.pretrained.helpers import CAT_CLASSES, CUP_CLASSES
 
 

@@ -33,12 +33,15 @@ def test_classify_text_output_stops_after_the_requested_frames(photo_video, lite
     assert len(out) == 2 and out[0].startswith("frame     0  ") and "fps" in out[0] and " ms)" in out[0]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--source", "no/such/video.avi"], "is not a camera number, a video file or a folder of images"),
-    (["--source", "63"], "camera 63 cannot be opened"),
-    (["--source", "{video}", "--model", "torchvision:resnet18"], "the ImageNet weights of resnet18"),
-    (["--source", "{video}", "--model", "nothing.cnn.json"], "no model 'nothing.cnn.json'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--source", "no/such/video.avi"], "is not a camera number, a video file or a folder of images"),
+        (["--source", "63"], "camera 63 cannot be opened"),
+        (["--source", "{video}", "--model", "torchvision:resnet18"], "the ImageNet weights of resnet18"),
+        (["--source", "{video}", "--model", "nothing.cnn.json"], "no model 'nothing.cnn.json'"),
+    ],
+)
 def test_errors_are_one_line_on_stderr(argv, message, photo_video, capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     argv = [arg.replace("{video}", str(photo_video)) for arg in argv]

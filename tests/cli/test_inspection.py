@@ -9,11 +9,11 @@ import pytest
 import torch
 from PIL import Image
 
-from cnnstudio.pytorch import build_module
-from cnnstudio.pytorch.weights import save_state_dict, weights_path_for
+from cnnstudio.cli import inspection as commands
 from cnnstudio.graph import save_network
 from cnnstudio.graph.templates import load_template
-from cnnstudio.cli import inspection as commands
+from cnnstudio.pytorch import build_module
+from cnnstudio.pytorch.weights import save_state_dict, weights_path_for
 from cnnstudio.viz.attribution import CAM_METHODS
 from cnnstudio.viz.colormaps import COLORMAPS
 from cnnstudio.viz.featuremaps import SORTS
@@ -53,16 +53,19 @@ def _png(path) -> np.ndarray:
     return picture
 
 
-@pytest.mark.parametrize("argv", [
-    ["activations", "--layer", "conv2", "--sort", "mean", "--hide-dead", "--scaling", "channel"],
-    ["activations"],
-    ["filters", "--layer", "conv2"],
-    ["gradcam", "--class", "7", "--method", "gradcam++"],
-    ["occlusion", "--patch", "8", "--stride", "8"],
-    ["maximize", "--class", "3", "--steps", "3"],
-    ["maximize", "--layer", "conv1", "--steps", "2"],
-    ["deepdream", "--layer", "relu1", "--steps", "2", "--octaves", "2"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["activations", "--layer", "conv2", "--sort", "mean", "--hide-dead", "--scaling", "channel"],
+        ["activations"],
+        ["filters", "--layer", "conv2"],
+        ["gradcam", "--class", "7", "--method", "gradcam++"],
+        ["occlusion", "--patch", "8", "--stride", "8"],
+        ["maximize", "--class", "3", "--steps", "3"],
+        ["maximize", "--layer", "conv1", "--steps", "2"],
+        ["deepdream", "--layer", "relu1", "--steps", "2", "--octaves", "2"],
+    ],
+)
 def test_every_action_writes_a_picture(design, digit, tmp_path, capsys, argv):
     output = tmp_path / "out.png"
     image = ["--image", str(digit)] if argv[0] in ("activations", "gradcam", "occlusion", "deepdream") else []
@@ -75,15 +78,18 @@ def test_every_action_writes_a_picture(design, digit, tmp_path, capsys, argv):
         assert picture.shape[0] > 28 * 2  # a gallery of the layer's six channels
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["gradcam"], "needs --image"),
-    (["activations", "--image", "IMAGE", "--layer", "conv9"], "no layer 'conv9'"),
-    (["gradcam", "--image", "IMAGE", "--class", "12"], "out of range"),
-    (["maximize"], "needs --class C or --layer L"),
-    (["maximize", "--class", "1", "--layer", "conv1"], "not both"),
-    (["filters", "--layer", "relu1"], "not a convolution"),
-    (["activations", "--image", "missing.png"], "cannot read the image"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["gradcam"], "needs --image"),
+        (["activations", "--image", "IMAGE", "--layer", "conv9"], "no layer 'conv9'"),
+        (["gradcam", "--image", "IMAGE", "--class", "12"], "out of range"),
+        (["maximize"], "needs --class C or --layer L"),
+        (["maximize", "--class", "1", "--layer", "conv1"], "not both"),
+        (["filters", "--layer", "relu1"], "not a convolution"),
+        (["activations", "--image", "missing.png"], "cannot read the image"),
+    ],
+)
 def test_mistakes_are_one_line_and_exit_code_2(design, digit, tmp_path, capsys, argv, message):
     argv = [str(digit) if part == "IMAGE" else part for part in argv]
     assert run(*argv, "--model", str(design), "-o", str(tmp_path / "x.png")) == 2
@@ -110,8 +116,10 @@ def test_the_choices_are_the_library_s():
 
 
 def test_registering_the_command_does_not_import_the_heavy_libraries():
-    code = ("import argparse, sys; from cnnstudio.cli.inspection import add_commands; "
-            "add_commands(argparse.ArgumentParser().add_subparsers()); "
-            "print(sorted(m for m in ('torch', 'captum', 'sklearn') if m in sys.modules))")
+    code = (
+        "import argparse, sys; from cnnstudio.cli.inspection import add_commands; "
+        "add_commands(argparse.ArgumentParser().add_subparsers()); "
+        "print(sorted(m for m in ('torch', 'captum', 'sklearn') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -5,9 +5,9 @@ import sys
 import pytest
 import torch
 
-from cnnstudio.pytorch import build_module
 from cnnstudio.cli.main import main
 from cnnstudio.graph import load_network
+from cnnstudio.pytorch import build_module
 
 
 def run(capsys, *argv):
@@ -16,8 +16,10 @@ def run(capsys, *argv):
     return code, out, err
 
 
-@pytest.mark.parametrize("template, params", [("vgg16", 138_357_544), ("alexnet", 61_100_840),
-                                              ("resnet18", 11_689_512), ("googlenet", 6_624_904)])
+@pytest.mark.parametrize(
+    "template, params",
+    [("vgg16", 138_357_544), ("alexnet", 61_100_840), ("resnet18", 11_689_512), ("googlenet", 6_624_904)],
+)
 def test_new_then_analyze_json_reports_the_parameter_count(tmp_path, capsys, template, params):
     path = tmp_path / "v.cnn.json"
     assert run(capsys, "new", template, "-o", str(path))[0] == 0
@@ -47,16 +49,20 @@ def test_new_retargets(tmp_path, capsys):
 
 def broken(tmp_path, nodes, edges):
     path = tmp_path / "broken.cnn.json"
-    path.write_text(json.dumps({"format": "cnnstudio.network", "version": 1, "name": "b",
-                                "nodes": nodes, "edges": edges}))
+    path.write_text(
+        json.dumps({"format": "cnnstudio.network", "version": 1, "name": "b", "nodes": nodes, "edges": edges})
+    )
     return str(path)
 
 
 def test_broken_designs_exit_1_with_per_node_messages(tmp_path, capsys):
-    nodes = [{"id": "input", "type": "Input", "params": {"channels": 1, "height": 8, "width": 8}},
-             {"id": "conv", "type": "Conv2d", "params": {"kernel_size": 11}},
-             {"id": "blob", "type": "Blobify"},
-             {"id": "a", "type": "ReLU"}, {"id": "b", "type": "ReLU"}]
+    nodes = [
+        {"id": "input", "type": "Input", "params": {"channels": 1, "height": 8, "width": 8}},
+        {"id": "conv", "type": "Conv2d", "params": {"kernel_size": 11}},
+        {"id": "blob", "type": "Blobify"},
+        {"id": "a", "type": "ReLU"},
+        {"id": "b", "type": "ReLU"},
+    ]
     edges = [["input", "conv"], ["conv", "blob"], ["a", "b"], ["b", "a"], ["blob", "ghost"]]
     code, _, err = run(capsys, "analyze", broken(tmp_path, nodes, edges))
     assert code == 1
@@ -67,8 +73,10 @@ def test_broken_designs_exit_1_with_per_node_messages(tmp_path, capsys):
 
 
 def test_shape_errors_exit_1_in_json_too(tmp_path, capsys):
-    nodes = [{"id": "input", "type": "Input", "params": {"channels": 1, "height": 8, "width": 8}},
-             {"id": "conv", "type": "Conv2d", "params": {"kernel_size": 11}}]
+    nodes = [
+        {"id": "input", "type": "Input", "params": {"channels": 1, "height": 8, "width": 8}},
+        {"id": "conv", "type": "Conv2d", "params": {"kernel_size": 11}},
+    ]
     code, out, _ = run(capsys, "analyze", broken(tmp_path, nodes, [["input", "conv"]]), "--json")
     assert code == 1
     assert json.loads(out)["errors"][0]["node"] == "conv"
@@ -105,7 +113,8 @@ def test_printed_code_runs_as_is_and_matches_the_built_module(tmp_path, capsys):
     script = (
         "import torch, sys; sys.path.insert(0, '.'); from net import CIFARResNet20 as Net; "
         "m = Net().eval(); m.load_state_dict(torch.load('w.pt', weights_only=True)); "
-        "x = torch.load('x.pt', weights_only=True); torch.save(m(x).detach(), 'y.pt')")
+        "x = torch.load('x.pt', weights_only=True); torch.save(m(x).detach(), 'y.pt')"
+    )
     subprocess.run([sys.executable, "-c", script], cwd=tmp_path, check=True)
     expected = built(torch.load(tmp_path / "x.pt", weights_only=True)).detach()
     assert torch.equal(torch.load(tmp_path / "y.pt", weights_only=True), expected)

@@ -59,11 +59,13 @@ def test_an_unusable_model_is_one_line_on_stderr(photo_files, capsys):
 
 
 def test_registering_the_commands_loads_neither_torch_nor_opencv():
-    code = ("import argparse, sys\n"
-            "from cnnstudio.cli.prediction import add_commands as models\n"
-            "from cnnstudio.cli.classify import add_commands as camera\n"
-            "commands = argparse.ArgumentParser().add_subparsers()\n"
-            "models(commands); camera(commands)\n"
-            "print(sorted({'torch', 'cv2'} & set(sys.modules)))")
+    code = (
+        "import argparse, sys\n"
+        "from cnnstudio.cli.prediction import add_commands as models\n"
+        "from cnnstudio.cli.classify import add_commands as camera\n"
+        "commands = argparse.ArgumentParser().add_subparsers()\n"
+        "models(commands); camera(commands)\n"
+        "print(sorted({'torch', 'cv2'} & set(sys.modules)))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

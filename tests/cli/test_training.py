@@ -5,12 +5,12 @@ import json
 import pytest
 import torch
 
+from cnnstudio.graph import save_network
 from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.weights import load_into, load_state_dict_file, save_state_dict
-from cnnstudio.graph import save_network
+from tests.engine.conftest import small_net
 
 from .training_main import main
-from tests.engine.conftest import small_net
 
 
 def run(capsys, *argv):
@@ -21,8 +21,21 @@ def run(capsys, *argv):
 
 
 def test_train_a_template_then_evaluate_the_run(tmp_path, capsys):
-    code, out, err = run(capsys, "train", "xo", "--data", "xo:count=200", "--epochs", "2", "--lr", "0.02",
-                         "--batch-size", "16", "--out", tmp_path)
+    code, out, err = run(
+        capsys,
+        "train",
+        "xo",
+        "--data",
+        "xo:count=200",
+        "--epochs",
+        "2",
+        "--lr",
+        "0.02",
+        "--batch-size",
+        "16",
+        "--out",
+        tmp_path,
+    )
     assert code == 0, err
     assert "training X's and O's on xo:count=200: 160 training / 40 validation images, 2 classes" in out
     assert "epoch 2/2" in out and "finished after 2 epochs" in out
@@ -41,8 +54,9 @@ def test_train_a_template_then_evaluate_the_run(tmp_path, capsys):
 def test_json_prints_one_event_per_line(tmp_path, capsys):
     design = tmp_path / "net.cnn.json"
     save_network(small_net(size=9), design)
-    code, out, _ = run(capsys, "train", design, "--data", "xo:count=100", "--epochs", "1", "--out",
-                       tmp_path / "run", "--json")
+    code, out, _ = run(
+        capsys, "train", design, "--data", "xo:count=100", "--epochs", "1", "--out", tmp_path / "run", "--json"
+    )
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and lines[0]["event"] == "started" and lines[-1]["event"] == "finished"
     assert {"epoch", "checkpoint"} <= {line["event"] for line in lines}
@@ -56,8 +70,19 @@ def test_the_classifier_is_pointed_at_the_data_classes_and_weights_beside_the_de
     assert code == 0
     assert "note: fc now outputs 2 classes" in err
     assert "note: started from given weights for 2 of 4 tensors" in err and "fc.weight" in err
-    code, _, err = run(capsys, "train", design, "--data", "xo:count=100", "--epochs", "1", "--out",
-                       tmp_path / "scratch", "--weights", "none")
+    code, _, err = run(
+        capsys,
+        "train",
+        design,
+        "--data",
+        "xo:count=100",
+        "--epochs",
+        "1",
+        "--out",
+        tmp_path / "scratch",
+        "--weights",
+        "none",
+    )
     assert code == 0 and "started from given weights" not in err
 
 
@@ -70,16 +95,19 @@ def test_resume_continues_a_run_and_refuses_other_settings(tmp_path, capsys):
     assert code == 2 and "not --optimizer" in err
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["train", "nonexistent.cnn.json", "--data", "xo", "--out", "{tmp}"], "nonexistent.cnn.json: no such file"),
-    (["train", "lenet7", "--data", "xo", "--out", "{tmp}"], "no such design file, and no template 'lenet7'"),
-    (["train", "xo", "--data", "no-such-data", "--out", "{tmp}"], "no dataset called 'no-such-data'"),
-    (["train", "xo", "--data", "xo", "--out", "{tmp}", "--lr", "-1"], "lr must lie in (0"),
-    (["train", "xo", "--data", "xo", "--out", "{tmp}", "--augment", "wobble"], "Unknown augmentation 'wobble'"),
-    (["train", "xo", "--data", "xo"], "train needs a design FILE"),
-    (["train", "--resume", "{tmp}/missing"], "no such run folder"),
-    (["evaluate", "{tmp}"], "no 'best' checkpoint"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["train", "nonexistent.cnn.json", "--data", "xo", "--out", "{tmp}"], "nonexistent.cnn.json: no such file"),
+        (["train", "lenet7", "--data", "xo", "--out", "{tmp}"], "no such design file, and no template 'lenet7'"),
+        (["train", "xo", "--data", "no-such-data", "--out", "{tmp}"], "no dataset called 'no-such-data'"),
+        (["train", "xo", "--data", "xo", "--out", "{tmp}", "--lr", "-1"], "lr must lie in (0"),
+        (["train", "xo", "--data", "xo", "--out", "{tmp}", "--augment", "wobble"], "Unknown augmentation 'wobble'"),
+        (["train", "xo", "--data", "xo"], "train needs a design FILE"),
+        (["train", "--resume", "{tmp}/missing"], "no such run folder"),
+        (["evaluate", "{tmp}"], "no 'best' checkpoint"),
+    ],
+)
 def test_unusable_input_gives_one_clear_line_and_exit_code_2(tmp_path, capsys, argv, words):
     code, _, err = run(capsys, *[arg.format(tmp=tmp_path) for arg in argv])
     assert code == 2 and words in err and err.startswith("error: ")
@@ -94,8 +122,9 @@ def test_a_design_with_errors_exits_1(tmp_path, capsys):
 
 
 def test_divergence_exits_1_with_advice(tmp_path, capsys):
-    code, _, err = run(capsys, "train", "xo", "--data", "xo:count=100", "--optimizer", "sgd", "--lr", "1e30",
-                       "--out", tmp_path)
+    code, _, err = run(
+        capsys, "train", "xo", "--data", "xo:count=100", "--optimizer", "sgd", "--lr", "1e30", "--out", tmp_path
+    )
     assert code == 1 and "training diverged" in err and "hint: lower the learning rate" in err
 
 
@@ -109,8 +138,23 @@ def test_weights_of_a_run_load_into_the_design(tmp_path, capsys):
 
 
 def test_the_xo_template_learns_xs_and_os_from_the_command_line(tmp_path, capsys):
-    code, _, err = run(capsys, "train", "xo", "--data", "xo:count=2000", "--epochs", "8", "--lr", "0.03",
-                       "--schedule", "cosine", "--batch-size", "32", "--out", tmp_path)
+    code, _, err = run(
+        capsys,
+        "train",
+        "xo",
+        "--data",
+        "xo:count=2000",
+        "--epochs",
+        "8",
+        "--lr",
+        "0.03",
+        "--schedule",
+        "cosine",
+        "--batch-size",
+        "32",
+        "--out",
+        tmp_path,
+    )
     assert code == 0, err
     code, out, _ = run(capsys, "evaluate", tmp_path, "--json")
     assert json.loads(out)["accuracy"] >= 0.97

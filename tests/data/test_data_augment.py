@@ -28,6 +28,7 @@ def _same_image(b: int = 32) -> torch.Tensor:
 
 # --- text form ---------------------------------------------------------------------------------
 
+
 def test_catalog_has_the_documented_options_with_help() -> None:
     assert list(AUGMENTATIONS) == ["flip", "crop", "rotate", "scale", "color", "erase"]
     assert all(info.help and info.param for info in AUGMENTATIONS.values())
@@ -218,6 +219,7 @@ def test_augments_on_the_gpu() -> None:
 
 
 # --- preview -----------------------------------------------------------------------------------
+
 
 def _dataset() -> ImageDataset:
     images = torch.arange(10, dtype=torch.uint8).view(10, 1, 1, 1).expand(10, 3, 6, 6).contiguous() * 20

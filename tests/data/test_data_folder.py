@@ -24,8 +24,12 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
 def bomb_png(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims width×height pixels (a decompression bomb's header)."""
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(b"\0" * 16)) + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(b"\0" * 16))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def _noise(rng: np.random.Generator, width: int = 40, height: int = 30) -> Image.Image:
@@ -54,8 +58,17 @@ EXPECTED_SKIPPED = {
     ("broken", "class folder has no usable images; class left out"),
     ("empty_class", "class folder has no usable images; class left out"),
 }
-CAT_FILES = ["UPPER.JPG", "cmyk.jpg", "gray.png", "nested/deep.bmp", "palette.png",
-             "palette_transparent.png", "photo.jpg", "rgba.png", "sixteen.png"]
+CAT_FILES = [
+    "UPPER.JPG",
+    "cmyk.jpg",
+    "gray.png",
+    "nested/deep.bmp",
+    "palette.png",
+    "palette_transparent.png",
+    "photo.jpg",
+    "rgba.png",
+    "sixteen.png",
+]
 DOG_FILES = ["a.tif", "b.tiff", "huge.jpg", "with space é 猫.webp"]
 
 
@@ -189,8 +202,10 @@ def _class_dirs(root: Path, classes: dict[str, int]) -> None:
         (lambda root: Image.new("RGB", (8, 8)).save(root / "loose.png"), "has no sub-folders"),
         (lambda root: _class_dirs(root, {"only": 3}), r"only one class \(only\)"),
         (lambda root: _class_dirs(root, {"a": 0, "b": 0}), "No image files"),
-        (lambda root: [(root / n).mkdir() or (root / n / "x.jpg").write_text("hi") for n in "ab"],
-         "None of the image files"),
+        (
+            lambda root: [(root / n).mkdir() or (root / n / "x.jpg").write_text("hi") for n in "ab"],
+            "None of the image files",
+        ),
     ],
     ids=["no-class-folders", "one-class", "no-images", "nothing-readable"],
 )

@@ -134,4 +134,3 @@ def test_a_folder_named_like_a_builtin_set_is_reachable_as_a_path(tmp_path: Path
 def test_wrong_input_shape_is_a_data_error() -> None:
     with pytest.raises(DataError, match="4 channels"):
         load_data("xo", (4, 9, 9))
-

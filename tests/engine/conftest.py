@@ -33,16 +33,29 @@ def stripes(count: int = 240, size: int = 8, channels: int = 1, seed: int = 0, c
 
 
 def stripe_split(train: int = 240, val: int = 60, size: int = 8, channels: int = 1, classes: int = 2) -> DataSplit:
-    return DataSplit(stripes(train, size, channels, 0, classes), stripes(val, size, channels, 1, classes),
-                     (0.5,) * channels, (0.3,) * channels)
+    return DataSplit(
+        stripes(train, size, channels, 0, classes),
+        stripes(val, size, channels, 1, classes),
+        (0.5,) * channels,
+        (0.3,) * channels,
+    )
 
 
-def small_net(size: int = 8, channels: int = 1, classes: int = 2, *, softmax: bool = False,
-              dropout: bool = False, batchnorm: bool = False) -> NetworkGraph:
+def small_net(
+    size: int = 8,
+    channels: int = 1,
+    classes: int = 2,
+    *,
+    softmax: bool = False,
+    dropout: bool = False,
+    batchnorm: bool = False,
+) -> NetworkGraph:
     """input → conv → [bn] → relu → pool → flatten → [dropout] → fc [→ softmax]."""
     graph = NetworkGraph("small")
-    chain = [("input", "Input", {"channels": channels, "height": size, "width": size}),
-             ("conv", "Conv2d", {"out_channels": 4, "kernel_size": 3, "padding": 1})]
+    chain = [
+        ("input", "Input", {"channels": channels, "height": size, "width": size}),
+        ("conv", "Conv2d", {"out_channels": 4, "kernel_size": 3, "padding": 1}),
+    ]
     if batchnorm:
         chain.append(("bn", "BatchNorm2d", {}))
     chain += [("relu", "ReLU", {}), ("pool", "MaxPool2d", {"kernel_size": 2}), ("flatten", "Flatten", {})]

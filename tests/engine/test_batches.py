@@ -30,8 +30,10 @@ def test_the_epoch_order_is_a_permutation_fixed_by_seed_and_epoch():
 
 
 def test_ranks_get_disjoint_equal_shares_that_cover_the_epoch():
-    shards = [DeviceData(dataset(11), (0.5, 0.5), (0.5, 0.5), torch.device("cpu"), rank=rank, world_size=3)
-              for rank in range(3)]
+    shards = [
+        DeviceData(dataset(11), (0.5, 0.5), (0.5, 0.5), torch.device("cpu"), rank=rank, world_size=3)
+        for rank in range(3)
+    ]
     orders = [shard.order(seed=0, epoch=4) for shard in shards]
     assert {len(order) for order in orders} == {4}
     assert set(torch.cat(orders).tolist()) == set(range(11))

@@ -20,9 +20,16 @@ from .conftest import small_net, stripe_split
 
 def save(run_dir, tag="last", epoch=1, model=None, optimizer=None):
     model = model or torch.nn.Linear(3, 2)
-    return save_checkpoint(run_dir, tag, model=model, config=TrainConfig(epochs=4), design=small_net().to_dict(),
-                           data=DataInfo(["a", "b"], [0.5], [0.25], [1, 8, 8]), progress=Progress(epoch=epoch),
-                           optimizer=optimizer)
+    return save_checkpoint(
+        run_dir,
+        tag,
+        model=model,
+        config=TrainConfig(epochs=4),
+        design=small_net().to_dict(),
+        data=DataInfo(["a", "b"], [0.5], [0.25], [1, 8, 8]),
+        progress=Progress(epoch=epoch),
+        optimizer=optimizer,
+    )
 
 
 def test_round_trip_of_weights_optimizer_state_and_rng(tmp_path):
@@ -67,14 +74,21 @@ def test_replacing_a_checkpoint_leaves_exactly_the_new_one(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["last"]
 
 
-@pytest.mark.parametrize("damage, words", [
-    (lambda path: (path / "state.json").write_text("{not json"), "unreadable"),
-    (lambda path: (path / "state.json").write_text('{"format": "other"}'), "not a CNN Studio checkpoint"),
-    (lambda path: (path / "state.json").write_text(json.dumps({"format": "cnnstudio.checkpoint", "version": 99})),
-     "version 99 is not supported"),
-    (lambda path: (path / "weights.safetensors").write_bytes(b"\x00" * 20), "not a readable safetensors file"),
-    (lambda path: (path / "state.safetensors").unlink(), "state.safetensors"),
-])
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        (lambda path: (path / "state.json").write_text("{not json"), "unreadable"),
+        (lambda path: (path / "state.json").write_text('{"format": "other"}'), "not a CNN Studio checkpoint"),
+        (
+            lambda path: (path / "state.json").write_text(
+                json.dumps({"format": "cnnstudio.checkpoint", "version": 99})
+            ),
+            "version 99 is not supported",
+        ),
+        (lambda path: (path / "weights.safetensors").write_bytes(b"\x00" * 20), "not a readable safetensors file"),
+        (lambda path: (path / "state.safetensors").unlink(), "state.safetensors"),
+    ],
+)
 def test_damaged_checkpoints_raise_a_clear_error(tmp_path, damage, words):
     damage(save(tmp_path))
     with pytest.raises(CheckpointError, match=None) as caught:

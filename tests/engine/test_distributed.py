@@ -27,8 +27,9 @@ def free_port() -> int:
 
 
 def _rank_main(rank: int, world: int, port: int, run_dir: str) -> None:
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world),
-                      LOCAL_RANK=str(rank))
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank)
+    )
     torch.set_num_threads(1)
     dist = init_distributed("cpu")
     try:
@@ -54,12 +55,29 @@ def test_two_processes_train_like_one_with_the_combined_batch(tmp_path):
 
 
 def test_torchrun_launches_the_train_command(tmp_path):
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={free_port()}",
-               "-m", "tests.cli.training_main", "train", "xo", "--data", "xo:count=200", "--epochs", "1",
-               "--device", "cpu", "--out", str(tmp_path)]
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node=2",
+        f"--master_port={free_port()}",
+        "-m",
+        "tests.cli.training_main",
+        "train",
+        "xo",
+        "--data",
+        "xo:count=200",
+        "--epochs",
+        "1",
+        "--device",
+        "cpu",
+        "--out",
+        str(tmp_path),
+    ]
     environment = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
-                            check=False)
+    result = subprocess.run(
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("training X's and O's") == 1 and "× 2 processes" in result.stdout
     assert "Traceback" not in result.stderr

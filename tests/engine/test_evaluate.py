@@ -47,7 +47,7 @@ class LeftHalf(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         width = x.shape[-1]
-        difference = x[..., : width // 2].mean(dim=(1, 2, 3)) - x[..., width // 2:].mean(dim=(1, 2, 3))
+        difference = x[..., : width // 2].mean(dim=(1, 2, 3)) - x[..., width // 2 :].mean(dim=(1, 2, 3))
         return torch.stack([-difference, difference], dim=1) * 10
 
 
@@ -65,8 +65,7 @@ def test_flip_tta_averages_the_image_and_its_mirror():
 
 
 def test_crop_tta_evaluates_shifted_views():
-    report = evaluate(LeftHalf(), images([10, 200], [0, 1], ("x", "y")), (0.5,), (0.5,), device="cpu",
-                      tta="flip+crops")
+    report = evaluate(LeftHalf(), images([10, 200], [0, 1], ("x", "y")), (0.5,), (0.5,), device="cpu", tta="flip+crops")
     assert report.count == 2 and report.tta == "flip+crops"
     with pytest.raises(ConfigError, match="test-time augmentation"):
         evaluate(LeftHalf(), images([1], [0]), (0.5,), (0.5,), tta="zoom")

@@ -19,8 +19,12 @@ def test_vgg_on_megapixel_images_with_a_big_batch_is_refused_with_a_size_that_fi
     retarget(graph, 2, (3, 1024, 1024))
     images = torch.zeros(64, 3, 1024, 1024, dtype=torch.uint8)
     labels = torch.arange(64) % 2
-    data = DataSplit(ImageDataset(images, labels, ["a", "b"]), ImageDataset(images[:2], labels[:2], ["a", "b"]),
-                     (0.5,) * 3, (0.25,) * 3)
+    data = DataSplit(
+        ImageDataset(images, labels, ["a", "b"]),
+        ImageDataset(images[:2], labels[:2], ["a", "b"]),
+        (0.5,) * 3,
+        (0.25,) * 3,
+    )
     events = list(train(graph, data, TrainConfig(epochs=1, batch_size=64, device="cpu"), tmp_path))
     assert not any(isinstance(event, Started) for event in events)
     error = events[-1]

@@ -4,10 +4,10 @@ import math
 import pytest
 import torch
 
-from cnnstudio.pytorch import build_module
 from cnnstudio.engine.config import TrainConfig
 from cnnstudio.engine.model import head_nodes, prepare_model
 from cnnstudio.engine.optim import LRSchedule, build_optimizer
+from cnnstudio.pytorch import build_module
 
 from .conftest import small_net
 

@@ -14,8 +14,9 @@ from .conftest import of_kind, small_net, stripe_split
 
 
 def test_a_small_design_ending_in_softmax_learns_and_reports_each_epoch(tmp_path):
-    events = list(train(small_net(softmax=True), stripe_split(), TrainConfig(epochs=3, batch_size=32, lr=0.01),
-                        tmp_path))
+    events = list(
+        train(small_net(softmax=True), stripe_split(), TrainConfig(epochs=3, batch_size=32, lr=0.01), tmp_path)
+    )
     kinds = [event.kind for event in events]
     assert kinds[0] == "started" and kinds[-1] == "finished"
     started, finished = events[0], events[-1]
@@ -33,8 +34,16 @@ def test_metrics_json_and_checkpoints_are_written(tmp_path):
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["status"] == "completed" and metrics["classes"] == ["horizontal", "vertical"]
     assert [entry["epoch"] for entry in metrics["epochs"]] == [1, 2]
-    assert set(metrics["epochs"][0]) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr",
-                                         "images_per_s", "seconds"}
+    assert set(metrics["epochs"][0]) == {
+        "epoch",
+        "train_loss",
+        "train_acc",
+        "val_loss",
+        "val_acc",
+        "lr",
+        "images_per_s",
+        "seconds",
+    }
     assert all(0 <= entry["val_acc"] <= 1 for entry in metrics["epochs"])
     written = [(event.tag, event.epoch) for event in of_kind(events, "checkpoint")]
     assert ("last", 2) in written and ("best", metrics["best_epoch"]) in written
@@ -68,8 +77,11 @@ def run_until(events, control, predicate):
 
 def test_stop_takes_effect_before_the_next_batch_and_saves_the_position(tmp_path):
     control = TrainControl()
-    events = run_until(train(small_net(), stripe_split(), TrainConfig(epochs=5, batch_size=16), tmp_path,
-                             control=control), control, lambda event: event.kind == "batch")
+    events = run_until(
+        train(small_net(), stripe_split(), TrainConfig(epochs=5, batch_size=16), tmp_path, control=control),
+        control,
+        lambda event: event.kind == "batch",
+    )
     finished = events[-1]
     assert finished.kind == "finished" and finished.reason == "stopped" and finished.step == 1
     progress = load_checkpoint(tmp_path).progress
@@ -98,15 +110,19 @@ def losses(events):
 
 def test_resume_mid_epoch_matches_an_uninterrupted_deterministic_run(tmp_path, monkeypatch):
     monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 0.0)  # a message after every batch
-    config = TrainConfig(epochs=3, batch_size=16, lr=0.01, schedule="cosine", augment="flip,crop:1",
-                         deterministic=True, seed=3)
+    config = TrainConfig(
+        epochs=3, batch_size=16, lr=0.01, schedule="cosine", augment="flip,crop:1", deterministic=True, seed=3
+    )
     split = stripe_split()
     graph = small_net(dropout=True, batchnorm=True)
     reference = list(train(graph, split, config, tmp_path / "whole"))
 
     control = TrainControl()
-    first = run_until(train(graph, split, config, tmp_path / "parts", control=control), control,
-                      lambda event: event.kind == "batch" and event.epoch == 2)
+    first = run_until(
+        train(graph, split, config, tmp_path / "parts", control=control),
+        control,
+        lambda event: event.kind == "batch" and event.epoch == 2,
+    )
     assert first[-1].reason == "stopped" and load_checkpoint(tmp_path / "parts").progress.batch == 1
     rest = list(resume(tmp_path / "parts", split))
     assert rest[0].kind == "started" and rest[0].start_epoch == 1 and rest[-1].reason == "completed"
@@ -179,8 +195,9 @@ def test_out_of_memory_becomes_an_error_with_a_suggestion(tmp_path, monkeypatch)
 
 
 def test_early_stopping_ends_when_validation_loss_stops_improving(tmp_path):
-    events = list(train(small_net(), stripe_split(), TrainConfig(epochs=10, optimizer="sgd", lr=1e-20, patience=2),
-                        tmp_path))
+    events = list(
+        train(small_net(), stripe_split(), TrainConfig(epochs=10, optimizer="sgd", lr=1e-20, patience=2), tmp_path)
+    )
     finished = events[-1]
     assert finished.reason == "early_stopped" and finished.epochs_completed == 3 and finished.best_epoch == 1
 
@@ -191,8 +208,9 @@ def test_frozen_layers_keep_weights_and_batchnorm_statistics(tmp_path):
     graph.set_trainable("bn", False)
     start = prepare_model(graph).module.state_dict()
     start["bn.running_mean"] = torch.full((4,), 0.25)
-    events = list(train(graph, stripe_split(), TrainConfig(epochs=2, batch_size=32, lr=0.05), tmp_path,
-                        initial_weights=start))
+    events = list(
+        train(graph, stripe_split(), TrainConfig(epochs=2, batch_size=32, lr=0.05), tmp_path, initial_weights=start)
+    )
     assert (events[0].params, events[0].trainable_params) == (178, 130)
     trained = load_file(tmp_path / "last" / "weights.safetensors")
     for key in ("conv.weight", "conv.bias", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var"):
@@ -200,9 +218,12 @@ def test_frozen_layers_keep_weights_and_batchnorm_statistics(tmp_path):
     assert not torch.equal(trained["fc.weight"], start["fc.weight"])
 
 
-@pytest.mark.parametrize("classes, words, hint", [
-    (3, "outputs 2 class scores but the data has 3 classes", "set the output size of fc to 3"),
-])
+@pytest.mark.parametrize(
+    "classes, words, hint",
+    [
+        (3, "outputs 2 class scores but the data has 3 classes", "set the output size of fc to 3"),
+    ],
+)
 def test_a_network_that_does_not_fit_the_classes_is_refused(tmp_path, classes, words, hint):
     events = list(train(small_net(classes=2), stripe_split(classes=classes), TrainConfig(), tmp_path))
     assert [event.kind for event in events] == ["error"]

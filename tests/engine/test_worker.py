@@ -22,8 +22,12 @@ def follow(process: TrainingProcess, until, limit: float = 60.0) -> list:
 
 
 def test_a_run_in_a_child_process_pauses_stops_and_leaves_nothing_behind(tmp_path):
-    request = TrainRequest(str(tmp_path), design=small_net(size=9).to_dict(), data="xo:count=2000",
-                           config=TrainConfig(epochs=50, batch_size=8, lr=0.01))
+    request = TrainRequest(
+        str(tmp_path),
+        design=small_net(size=9).to_dict(),
+        data="xo:count=2000",
+        config=TrainConfig(epochs=50, batch_size=8, lr=0.01),
+    )
     process = TrainingProcess(request)
     try:
         events = follow(process, lambda event: event.kind == "batch")
@@ -42,8 +46,7 @@ def test_a_run_in_a_child_process_pauses_stops_and_leaves_nothing_behind(tmp_pat
 
 
 def test_problems_in_the_child_arrive_as_an_error_event(tmp_path):
-    request = TrainRequest(str(tmp_path), design=small_net(size=9).to_dict(), data="no-such-data",
-                           config=TrainConfig())
+    request = TrainRequest(str(tmp_path), design=small_net(size=9).to_dict(), data="no-such-data", config=TrainConfig())
     process = TrainingProcess(request)
     try:
         error = follow(process, lambda event: event.kind == "error")[-1]

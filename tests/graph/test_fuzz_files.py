@@ -9,8 +9,8 @@ from design_fuzzing import FIELDS, SEEDS, mutate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnnstudio.pytorch import analyze, build_module
 from cnnstudio.graph import NetworkFileError, loads_network
+from cnnstudio.pytorch import analyze, build_module
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)

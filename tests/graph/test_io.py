@@ -40,21 +40,24 @@ def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["net.cnn.json"]
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("{not json", "not valid JSON (line 1"),
-    ("[1, 2]", "expected a JSON object"),
-    ('{"format": "onnx", "nodes": []}', "not a CNN Studio network file"),
-    ('{"version": 7, "nodes": []}', "version 7 is not supported"),
-    ('{"nodes": {}}', '"nodes" must be a list'),
-    ('{"nodes": [], "edges": {}}', '"edges" must be a list'),
-    ('{"nodes": [42]}', "nodes[0]: a node must be an object"),
-    ('{"nodes": [{"id": "2x", "type": "ReLU"}]}', "nodes[0]: node id '2x' must be a Python identifier"),
-    ('{"nodes": [{"id": "a", "type": 3}]}', 'nodes[0] (a): "type" must be a layer type name'),
-    ('{"nodes": [{"id": "a", "type": "ReLU", "params": []}]}', '"params" must be an object'),
-    ('{"nodes": [{"id": "a", "type": "ReLU", "pos": "top"}]}', '"pos" must be [x, y] numbers'),
-    ('{"nodes": [{"id": "a", "type": "ReLU"}, {"id": "a", "type": "ReLU"}]}', "nodes[1]: duplicate node id 'a'"),
-    ('{"nodes": [{"id": "a", "type": "ReLU"}], "edges": [["a"]]}', "edges[0] must be a [from, to] pair"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("{not json", "not valid JSON (line 1"),
+        ("[1, 2]", "expected a JSON object"),
+        ('{"format": "onnx", "nodes": []}', "not a CNN Studio network file"),
+        ('{"version": 7, "nodes": []}', "version 7 is not supported"),
+        ('{"nodes": {}}', '"nodes" must be a list'),
+        ('{"nodes": [], "edges": {}}', '"edges" must be a list'),
+        ('{"nodes": [42]}', "nodes[0]: a node must be an object"),
+        ('{"nodes": [{"id": "2x", "type": "ReLU"}]}', "nodes[0]: node id '2x' must be a Python identifier"),
+        ('{"nodes": [{"id": "a", "type": 3}]}', 'nodes[0] (a): "type" must be a layer type name'),
+        ('{"nodes": [{"id": "a", "type": "ReLU", "params": []}]}', '"params" must be an object'),
+        ('{"nodes": [{"id": "a", "type": "ReLU", "pos": "top"}]}', '"pos" must be [x, y] numbers'),
+        ('{"nodes": [{"id": "a", "type": "ReLU"}, {"id": "a", "type": "ReLU"}]}', "nodes[1]: duplicate node id 'a'"),
+        ('{"nodes": [{"id": "a", "type": "ReLU"}], "edges": [["a"]]}', "edges[0] must be a [from, to] pair"),
+    ],
+)
 def test_unreadable_files_say_where_and_why(text, fragment):
     with pytest.raises(NetworkFileError) as error:
         loads_network(text, source="f.cnn.json")
@@ -74,8 +77,12 @@ def test_missing_binary_and_folder_paths(tmp_path):
 
 
 def test_dangling_and_duplicate_edges_load_with_problems():
-    text = json.dumps({"nodes": [{"id": "input", "type": "Input"}, {"id": "r", "type": "ReLU"}],
-                       "edges": [["input", "r"], ["input", "r"], ["r", "ghost"], ["r", "r"]]})
+    text = json.dumps(
+        {
+            "nodes": [{"id": "input", "type": "Input"}, {"id": "r", "type": "ReLU"}],
+            "edges": [["input", "r"], ["input", "r"], ["r", "ghost"], ["r", "r"]],
+        }
+    )
     result = loads_network(text)
     assert result.graph.edges == [("input", "r")]
     messages = [str(p) for p in result.problems]

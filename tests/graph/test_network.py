@@ -6,8 +6,17 @@ from cnnstudio.graph.network import RESERVED_IDS, id_problem, sanitize_id
 
 def record(graph):
     events = []
-    for name in ("node_added", "node_removed", "edge_added", "edge_removed", "param_changed", "node_moved",
-                 "node_renamed", "reset", "changed"):
+    for name in (
+        "node_added",
+        "node_removed",
+        "edge_added",
+        "edge_removed",
+        "param_changed",
+        "node_moved",
+        "node_renamed",
+        "reset",
+        "changed",
+    ):
         getattr(graph, name).connect(lambda *args, name=name: events.append((name, *args)))
     return events
 
@@ -36,8 +45,17 @@ def test_every_edit_emits_its_event_and_changed():
     graph.move_node("relu1", (10, 20))
     graph.disconnect("conv1", "relu1")
     names = [event[0] for event in events]
-    assert names == ["node_added", "changed", "edge_added", "changed", "param_changed", "changed",
-                     "node_moved", "edge_removed", "changed"]
+    assert names == [
+        "node_added",
+        "changed",
+        "edge_added",
+        "changed",
+        "param_changed",
+        "changed",
+        "node_moved",
+        "edge_removed",
+        "changed",
+    ]
     assert graph.nodes["conv1"].params["kernel_size"] == 5  # equal pairs collapse
 
 

@@ -14,4 +14,4 @@ def photo_frame(rgb: np.ndarray, size: tuple[int, int] = (640, 480)) -> np.ndarr
     scale = max(size[0] / width, size[1] / height)
     bgr = cv2.resize(bgr, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
     top, left = (bgr.shape[0] - size[1]) // 2, (bgr.shape[1] - size[0]) // 2
-    return np.ascontiguousarray(bgr[top:top + size[1], left:left + size[0]])
+    return np.ascontiguousarray(bgr[top : top + size[1], left : left + size[0]])

@@ -8,8 +8,11 @@ from cnnstudio.pretrained import ModelLoadError, compare_pretrained, pretrained_
 
 def test_the_table_combines_published_figures_with_measured_latency():
     reports = []
-    rows = compare_pretrained(["efficientnet_lite0", "torchvision:mobilenet_v3_small"], repeats=2,
-                              progress=lambda message, fraction: reports.append(fraction))
+    rows = compare_pretrained(
+        ["efficientnet_lite0", "torchvision:mobilenet_v3_small"],
+        repeats=2,
+        progress=lambda message, fraction: reports.append(fraction),
+    )
     lite, mobilenet = rows
     meta = torchvision.models.MobileNet_V3_Small_Weights.DEFAULT.meta
     assert mobilenet.info.top1 == meta["_metrics"]["ImageNet-1K"]["acc@1"]
@@ -24,8 +27,14 @@ def test_the_catalog_knows_what_is_available_offline(torch_cache):
     catalog = {info.spec: info for info in pretrained_catalog()}
     assert catalog["efficientnet_lite0"].available
     assert not catalog["torchvision:resnet18"].available  # not in the (empty) torch cache
-    assert {"torchvision:googlenet", "torchvision:vgg16", "torchvision:alexnet", "torchvision:resnet50",
-            "torchvision:mobilenet_v3_large", "torchvision:efficientnet_b0"} <= set(catalog)
+    assert {
+        "torchvision:googlenet",
+        "torchvision:vgg16",
+        "torchvision:alexnet",
+        "torchvision:resnet50",
+        "torchvision:mobilenet_v3_large",
+        "torchvision:efficientnet_b0",
+    } <= set(catalog)
     assert catalog["torchvision:inception_v3"].input_size == 299
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from cnnstudio.pytorch import build_module
-from cnnstudio.pytorch.weights import read_metadata, save_state_dict
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.designs import classifier_from_design, weights_metadata
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.preprocess import Preprocessing
+from cnnstudio.pytorch import build_module
+from cnnstudio.pytorch.weights import read_metadata, save_state_dict
 
 
 def test_fitting_weights_are_loaded_and_edited_layers_stay_random() -> None:

@@ -109,6 +109,7 @@ def test_load_classifier_downloads_only_when_asked(monkeypatch, torch_cache):
     with pytest.raises(ModelLoadError, match="not on this computer"):
         load_classifier("torchvision:mobilenet_v3_small")
     reports = []
-    classifier = load_classifier("torchvision:mobilenet_v3_small", download=True,
-                                 progress=lambda message, fraction: reports.append(fraction))
+    classifier = load_classifier(
+        "torchvision:mobilenet_v3_small", download=True, progress=lambda message, fraction: reports.append(fraction)
+    )
     assert classifier.graph is not None and reports == [1.0]

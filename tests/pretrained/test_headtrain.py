@@ -3,8 +3,6 @@
 import pytest
 import torch
 
-from cnnstudio.pytorch import build_module
-from cnnstudio.pytorch.importer import import_torchvision
 from cnnstudio.pretrained import (
     ModelLoadError,
     Preprocessing,
@@ -13,6 +11,8 @@ from cnnstudio.pretrained import (
     train_head,
 )
 from cnnstudio.pretrained.headtrain import accuracy
+from cnnstudio.pytorch import build_module
+from cnnstudio.pytorch.importer import import_torchvision
 from tests.pytorch.helpers import chain
 
 

@@ -56,12 +56,15 @@ def test_colour_is_converted_for_grayscale_networks_and_bgra_frames():
     assert tuple(rgb.pixels(bgra)[0, 0]) == (0, 0, 255)  # RGB order for the network
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"input_shape": (2, 8, 8), "mean": (0.0,), "std": (1.0,)},
-    {"input_shape": (3, 8, 8), "mean": (0.0, 0.0), "std": (1.0,)},
-    {"input_shape": (3, 8, 8), "mean": (0.0,), "std": (0.0,)},
-    {"input_shape": (3, 8, 8), "mean": (0.0,), "std": (1.0,), "crop_fraction": 0.0},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"input_shape": (2, 8, 8), "mean": (0.0,), "std": (1.0,)},
+        {"input_shape": (3, 8, 8), "mean": (0.0, 0.0), "std": (1.0,)},
+        {"input_shape": (3, 8, 8), "mean": (0.0,), "std": (0.0,)},
+        {"input_shape": (3, 8, 8), "mean": (0.0,), "std": (1.0,), "crop_fraction": 0.0},
+    ],
+)
 def test_impossible_preprocessing_is_refused(kwargs):
     with pytest.raises(ValueError):
         Preprocessing(**kwargs)

@@ -6,15 +6,15 @@ import pytest
 import torch
 import torchvision
 
-from cnnstudio.pytorch import build_module
-from cnnstudio.pytorch.importer import import_torchvision
-from cnnstudio.pytorch.weights import save_state_dict, weights_path_for
 from cnnstudio.engine.checkpoint import DataInfo, Progress, save_checkpoint
 from cnnstudio.engine.config import TrainConfig
 from cnnstudio.graph import save_network
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained import ModelLoadError, load_classifier, save_classifier
 from cnnstudio.pretrained.imagenet import IMAGENET_MEAN, imagenet_classes
+from cnnstudio.pytorch import build_module
+from cnnstudio.pytorch.importer import import_torchvision
+from cnnstudio.pytorch.weights import save_state_dict, weights_path_for
 
 DIGITS = [str(digit) for digit in range(10)]
 
@@ -81,7 +81,8 @@ def test_googlenet_gets_the_input_scaling_it_was_trained_with(torch_cache):
     reference.load_state_dict({k: v for k, v in state.items() if not k.startswith("aux")})
     pixels = torch.randint(0, 256, (1, 3, 224, 224), dtype=torch.uint8)
     imagenet_input = (pixels / 255 - torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)) / torch.tensor(
-        (0.229, 0.224, 0.225)).view(1, 3, 1, 1)
+        (0.229, 0.224, 0.225)
+    ).view(1, 3, 1, 1)
     with torch.no_grad():
         expected = reference.eval()(imagenet_input).softmax(1)
     assert classifier.mean == (0.5, 0.5, 0.5)
@@ -146,8 +147,15 @@ def test_weights_that_do_not_fit_the_design_are_reported(tmp_path):
 
 def write_run(run_dir, tag: str, module: torch.nn.Module, graph) -> None:
     data = DataInfo(classes=DIGITS, mean=[0.1307], std=[0.3081], input_shape=[1, 28, 28])
-    save_checkpoint(run_dir, tag, model=module, config=TrainConfig(epochs=1), design=graph.to_dict(), data=data,
-                    progress=Progress(epoch=1))
+    save_checkpoint(
+        run_dir,
+        tag,
+        model=module,
+        config=TrainConfig(epochs=1),
+        design=graph.to_dict(),
+        data=data,
+        progress=Progress(epoch=1),
+    )
 
 
 def test_a_run_directory_gives_its_best_checkpoint_with_its_data_description(tmp_path):

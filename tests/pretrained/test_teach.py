@@ -35,8 +35,9 @@ def test_fine_tuning_with_the_engine_trains_the_chosen_layers_and_keeps_the_rest
     taught = load_classifier(str(tmp_path / "run"))
     assert started.classes == taught.classes == ["circle", "square"]
     learning = {"head_conv", "head_bn", "fc"}  # the layers from head_conv on
-    assert started.trainable_params == sum(p.numel() for name, p in taught.module.named_parameters()
-                                           if name.split(".")[0] in learning)
+    assert started.trainable_params == sum(
+        p.numel() for name, p in taught.module.named_parameters() if name.split(".")[0] in learning
+    )
     assert (taught.mean, taught.std) == (lite0.mean, lite0.std)  # the pretrained normalization, not the folder's
     mine, pretrained = taught.module.state_dict(), lite0.module.state_dict()
     assert torch.equal(mine["blocks_15_project_conv.weight"], pretrained["blocks_15_project_conv.weight"])

@@ -3,12 +3,12 @@
 import pytest
 import torch
 
-from cnnstudio.pytorch import build_module
-from cnnstudio.pytorch.weights import load_into
 from cnnstudio.engine.model import prepare_model
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained import ModelLoadError, transfer_learning
 from cnnstudio.pretrained.transfer import upstream_of
+from cnnstudio.pytorch import build_module
+from cnnstudio.pytorch.weights import load_into
 from tests.pytorch.helpers import chain
 
 
@@ -74,8 +74,9 @@ def test_the_new_head_is_reproducible_and_leaves_the_global_random_state_alone()
 
 
 def test_choices_that_cannot_work_are_explained():
-    graph = chain((3, 8, 8), ("Conv2d", {"out_channels": 4}), ("Flatten", {}), ("Linear", {"out_features": 5}),
-                  ("Softmax", {}))
+    graph = chain(
+        (3, 8, 8), ("Conv2d", {"out_channels": 4}), ("Flatten", {}), ("Linear", {"out_features": 5}), ("Softmax", {})
+    )
     state = build_module(graph).state_dict()
     with pytest.raises(ModelLoadError, match="would freeze the classifier"):
         transfer_learning(graph, state, 2, freeze_before="softmax1")

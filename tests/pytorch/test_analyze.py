@@ -1,9 +1,9 @@
 import pytest
 from torch import nn
 
-from cnnstudio.pytorch import analyze
 from cnnstudio.graph.network import RESERVED_IDS
 from cnnstudio.graph.templates import load_template
+from cnnstudio.pytorch import analyze
 from tests.pytorch.helpers import chain
 
 
@@ -11,10 +11,16 @@ def errors(graph):
     return {p.node: p.message for p in analyze(graph).problems}
 
 
-@pytest.mark.parametrize("name, params", [
-    ("vgg16", 138_357_544), ("alexnet", 61_100_840), ("resnet18", 11_689_512), ("googlenet", 6_624_904),
-    ("lenet5", 61_706),
-])
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("vgg16", 138_357_544),
+        ("alexnet", 61_100_840),
+        ("resnet18", 11_689_512),
+        ("googlenet", 6_624_904),
+        ("lenet5", 61_706),
+    ],
+)
 def test_parameter_counts_match_the_literature(name, params):
     assert analyze(load_template(name)).total_params == params
 
@@ -40,8 +46,10 @@ def test_alexnet_first_layer_arithmetic_with_its_numbers():
 def test_non_square_and_ceil_mode_arithmetic():
     graph = chain((3, 9, 12), ("MaxPool2d", {"kernel_size": 2, "ceil_mode": True}))
     lines = analyze(graph).nodes["pool1"].arithmetic
-    assert lines == ["height: O = ⌈(W − K + 2P) / S⌉ + 1 = ⌈(9 − 2 + 2·0) / 2⌉ + 1 = 5",
-                     "width: O = ⌈(W − K + 2P) / S⌉ + 1 = ⌈(12 − 2 + 2·0) / 2⌉ + 1 = 6"]
+    assert lines == [
+        "height: O = ⌈(W − K + 2P) / S⌉ + 1 = ⌈(9 − 2 + 2·0) / 2⌉ + 1 = 5",
+        "width: O = ⌈(W − K + 2P) / S⌉ + 1 = ⌈(12 − 2 + 2·0) / 2⌉ + 1 = 6",
+    ]
 
 
 def test_add_of_mismatched_shapes_names_both():
@@ -77,14 +85,17 @@ def test_errors_do_not_cascade_and_downstream_shapes_are_unknown():
     assert analysis.nodes["relu1"].output_shape is None and not analysis.valid
 
 
-@pytest.mark.parametrize("layers, fragment", [
-    ([("Conv2d", {"out_channels": 6, "groups": 4})], "groups = 4 must divide"),
-    ([("Conv2d", {"padding": "same", "stride": 2})], "'same' only works with stride 1"),
-    ([("MaxPool2d", {"kernel_size": 2, "padding": 2})], "more than half the window"),
-    ([("GroupNorm", {"num_groups": 5})], "must divide the 8 input channels"),
-    ([("PReLU", {"num_parameters": 3})], "1 or the number of channels (8)"),
-    ([("ConvTranspose2d", {"output_padding": 3})], "output_padding must be smaller"),
-])
+@pytest.mark.parametrize(
+    "layers, fragment",
+    [
+        ([("Conv2d", {"out_channels": 6, "groups": 4})], "groups = 4 must divide"),
+        ([("Conv2d", {"padding": "same", "stride": 2})], "'same' only works with stride 1"),
+        ([("MaxPool2d", {"kernel_size": 2, "padding": 2})], "more than half the window"),
+        ([("GroupNorm", {"num_groups": 5})], "must divide the 8 input channels"),
+        ([("PReLU", {"num_parameters": 3})], "1 or the number of channels (8)"),
+        ([("ConvTranspose2d", {"output_padding": 3})], "output_padding must be smaller"),
+    ],
+)
 def test_specific_layer_errors(layers, fragment):
     assert fragment in errors(chain((8, 8, 8), *layers)).popitem()[1]
 
@@ -111,8 +122,14 @@ def test_depthwise_and_frozen_learnables():
 def test_json_document_lists_layers_and_totals():
     document = analyze(load_template("lenet5")).to_json()
     assert document["total_params"] == 61_706 and document["errors"] == []
-    assert document["layers"][1] == {"id": "conv1", "type": "Conv2d", "output_shape": [6, 28, 28],
-                                     "params": 156, "flops": 235_200, "macs": 117_600}
+    assert document["layers"][1] == {
+        "id": "conv1",
+        "type": "Conv2d",
+        "output_shape": [6, 28, 28],
+        "params": 156,
+        "flops": 235_200,
+        "macs": 117_600,
+    }
 
 
 def test_reserved_ids_cover_torch_module_attributes():

@@ -4,9 +4,9 @@ import pytest
 import torch
 import torchvision
 
+from cnnstudio.graph.templates import load_template
 from cnnstudio.pytorch import BuildError, build_module, module_source, trailing_softmax
 from cnnstudio.pytorch.importer import torchvision_state_dict_for
-from cnnstudio.graph.templates import load_template
 from tests.pytorch.helpers import chain
 
 
@@ -19,8 +19,10 @@ def load_source(tmp_path, source, class_name):
     return getattr(module, class_name)()
 
 
-@pytest.mark.parametrize("name, shape", [("lenet5", (2, 1, 28, 28)), ("googlenet", (1, 3, 64, 64)),
-                                         ("cifar_resnet", (2, 3, 32, 32)), ("xo", (3, 1, 9, 9))])
+@pytest.mark.parametrize(
+    "name, shape",
+    [("lenet5", (2, 1, 28, 28)), ("googlenet", (1, 3, 64, 64)), ("cifar_resnet", (2, 3, 32, 32)), ("xo", (3, 1, 9, 9))],
+)
 def test_generated_source_runs_as_is_and_matches_the_built_module(tmp_path, name, shape):
     graph = load_template(name)
     if shape[-1] != graph.nodes["input"].param("width"):

@@ -6,9 +6,9 @@ import pytest
 import torch
 from PIL import Image
 
+from cnnstudio.graph.templates import load_template
 from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.export import ScriptSettings, export_onnx, export_program, export_python, write_training_script
-from cnnstudio.graph.templates import load_template
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +48,9 @@ def test_python_source_with_weights_runs_standalone(tmp_path, trained):
     weights = export_python(graph, state, tmp_path / "lenet.py")
     assert weights.name == "lenet.pt"
     torch.save(torch.ones(1, 1, 28, 28), tmp_path / "x.pt")
-    code = ("import torch, lenet; y = lenet.load()(torch.load('x.pt', weights_only=True)); "
-            "torch.save(y.detach(), 'y.pt')")
+    code = (
+        "import torch, lenet; y = lenet.load()(torch.load('x.pt', weights_only=True)); torch.save(y.detach(), 'y.pt')"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
     y = torch.load(tmp_path / "y.pt", weights_only=True)
     assert torch.allclose(y, reference(graph, state, torch.ones(1, 1, 28, 28)))
@@ -72,8 +73,13 @@ def test_training_script_trains_without_cnn_studio(tmp_path):
     write_training_script(graph, script, ScriptSettings(epochs=2, batch_size=4, lr=0.05, data=str(tmp_path / "images")))
     text = script.read_text()
     assert "cnnstudio" not in text.replace("CNN Studio", "")
-    result = subprocess.run([sys.executable, str(script), "--workers", "0", "--out", str(tmp_path / "ck")],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(script), "--workers", "0", "--out", str(tmp_path / "ck")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "epoch 2:" in result.stdout
     state = torch.load(tmp_path / "ck" / "best.pt", weights_only=True)
@@ -86,9 +92,23 @@ def test_training_script_runs_distributed_with_torchrun(tmp_path):
     script = tmp_path / "train.py"
     write_training_script(graph, script, ScriptSettings(epochs=1, batch_size=2, data=str(tmp_path / "images")))
     result = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29517", str(script),
-         "--workers", "0", "--out", str(tmp_path / "ck")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=180)
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node=2",
+            "--master_port=29517",
+            str(script),
+            "--workers",
+            "0",
+            "--out",
+            str(tmp_path / "ck"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.count("epoch 1:") == 1  # rank 0 reports and saves
     assert (tmp_path / "ck" / "last.pt").is_file()

@@ -7,8 +7,9 @@ from cnnstudio.pytorch.importer import ModelImportError, graph_from_module, impo
 from cnnstudio.pytorch.weights import load_into
 
 
-@pytest.mark.parametrize("name", ["resnet18", "googlenet", "mobilenet_v3_small", "densenet121", "efficientnet_b0",
-                                  "squeezenet1_1"])
+@pytest.mark.parametrize(
+    "name", ["resnet18", "googlenet", "mobilenet_v3_small", "densenet121", "efficientnet_b0", "squeezenet1_1"]
+)
 def test_imported_models_compute_what_torchvision_computes(name):
     kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
     reference = torchvision.models.get_model(name, weights=None, **kwargs).eval()

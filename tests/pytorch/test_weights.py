@@ -3,9 +3,15 @@ import pickle
 import pytest
 import torch
 
-from cnnstudio.pytorch import build_module
-from cnnstudio.pytorch.weights import WeightsFileError, load_into, load_state_dict_file, save_state_dict, weights_path_for
 from cnnstudio.graph.templates import load_template
+from cnnstudio.pytorch import build_module
+from cnnstudio.pytorch.weights import (
+    WeightsFileError,
+    load_into,
+    load_state_dict_file,
+    save_state_dict,
+    weights_path_for,
+)
 
 
 def test_weights_live_beside_the_design():

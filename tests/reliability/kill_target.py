@@ -57,10 +57,10 @@ def autosave_writer(folder: Path) -> Writer:
 def checkpoint_writer(folder: Path) -> Writer:
     import torch
 
-    from cnnstudio.pytorch import build_module
     from cnnstudio.engine.checkpoint import DataInfo, Progress, save_checkpoint
     from cnnstudio.engine.config import TrainConfig
     from cnnstudio.graph.templates import load_template
+    from cnnstudio.pytorch import build_module
 
     torch.set_num_threads(1)
     graph = load_template("lenet5")
@@ -70,8 +70,16 @@ def checkpoint_writer(folder: Path) -> Writer:
     def write(report: Callable[[int], None]) -> None:
         optimizer = torch.optim.Adam(model.parameters())
         for count in range(1, 10**9):
-            save_checkpoint(folder / "run", "last", model=model, config=TrainConfig(), design=graph.to_dict(),
-                            data=data, progress=Progress(epoch=count, step=count), optimizer=optimizer)
+            save_checkpoint(
+                folder / "run",
+                "last",
+                model=model,
+                config=TrainConfig(),
+                design=graph.to_dict(),
+                data=data,
+                progress=Progress(epoch=count, step=count),
+                optimizer=optimizer,
+            )
             report(count)
 
     return write
@@ -99,6 +107,7 @@ def serve(kind: str, folder: Path, commands: TextIO) -> None:
 
 def _run_writer(write: Writer, log_path: Path) -> None:
     with open(log_path, "w", buffering=1) as log:
+
         def report(count: int) -> None:
             log.write(f"{count}\n")
             log.flush()

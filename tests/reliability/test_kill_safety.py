@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from cnnstudio.pytorch import build_module
 from cnnstudio.engine.checkpoint import load_checkpoint, save_checkpoint
 from cnnstudio.graph.io import load_network, network_from_dict, save_network
+from cnnstudio.pytorch import build_module
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")]
 
@@ -33,8 +33,14 @@ def writer_server(tmp_path):
 
     def start(kind: str) -> Callable[[random.Random], int]:
         env = {**os.environ, "OMP_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen"}
-        server = subprocess.Popen([sys.executable, str(TARGET), kind, str(tmp_path)], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        server = subprocess.Popen(
+            [sys.executable, str(TARGET), kind, str(tmp_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         servers.append(server)
         assert server.stdout.readline().startswith("READY"), server.stderr.read()
         rounds = iter(range(10**6))
@@ -100,8 +106,15 @@ def _next_write(kind: str, folder: Path) -> None:
         saved = load_checkpoint(folder / "run", "last")
         model = build_module(network_from_dict(saved.design, "design").graph)
         model.load_state_dict(saved.weights)
-        save_checkpoint(folder / "run", "last", model=model, config=saved.config, design=saved.design,
-                        data=saved.data, progress=saved.progress)
+        save_checkpoint(
+            folder / "run",
+            "last",
+            model=model,
+            config=saved.config,
+            design=saved.design,
+            data=saved.data,
+            progress=saved.progress,
+        )
 
 
 @pytest.mark.parametrize("kind", list(KILLS))

@@ -17,9 +17,9 @@ import torch
 from PIL import Image
 
 from cnnstudio.cli.main import main
+from cnnstudio.data import load_data
 from cnnstudio.engine.config import TrainConfig
 from cnnstudio.engine.loop import train
-from cnnstudio.data import load_data
 from cnnstudio.graph.io import save_network
 from cnnstudio.graph.templates import load_template
 
@@ -80,8 +80,19 @@ def test_train_refuses_crafted_starting_weights(capsys, tmp_path, make):
     design = tmp_path / "net.cnn.json"
     save_network(load_template("xo"), design)
     weights = make(tmp_path / "evil.pt")
-    code, text = run_cli(capsys, "train", design, "--data", "xo:count=100", "--epochs", "1", "--weights", weights,
-                         "--out", tmp_path / "run")
+    code, text = run_cli(
+        capsys,
+        "train",
+        design,
+        "--data",
+        "xo:count=100",
+        "--epochs",
+        "1",
+        "--weights",
+        weights,
+        "--out",
+        tmp_path / "run",
+    )
     assert code == 2
     assert "evil.pt" in text and "weights-only" in text and "Traceback" not in text
 
@@ -91,9 +102,11 @@ def test_model_commands_refuse_a_pickle_beside_the_design(capsys, tmp_path, imag
     design = tmp_path / "net.cnn.json"
     save_network(load_template("xo"), design)
     raw_pickle(tmp_path / "net.safetensors")
-    argv = {"predict": ["predict", "--model", design, image],
-            "inspect": ["inspect", "activations", "--model", design, "--image", image, "-o", tmp_path / "o.png"],
-            "classify": ["classify", "--model", design, "--source", tmp_path, "--frames", "1"]}[command]
+    argv = {
+        "predict": ["predict", "--model", design, image],
+        "inspect": ["inspect", "activations", "--model", design, "--image", image, "-o", tmp_path / "o.png"],
+        "classify": ["classify", "--model", design, "--source", tmp_path, "--frames", "1"],
+    }[command]
     code, text = run_cli(capsys, *argv)
     assert code != 0
     assert "net.safetensors" in text and "Traceback" not in text
@@ -112,11 +125,14 @@ def test_run_commands_refuse_damaged_checkpoint_weights(capsys, tmp_path, traine
             weights.write_bytes(weights.read_bytes()[:200])
         else:
             from safetensors.torch import save_file
+
             save_file({"conv1.weight": torch.zeros(2, 2)}, str(weights))
-    argv = {"evaluate": ["evaluate", run_dir],
-            "resume": ["train", "--resume", run_dir, "--epochs", "2"],
-            "export": ["export", run_dir, "--format", "py", "-o", tmp_path / "net.py"],
-            "predict": ["predict", "--model", run_dir, image]}[command]
+    argv = {
+        "evaluate": ["evaluate", run_dir],
+        "resume": ["train", "--resume", run_dir, "--epochs", "2"],
+        "export": ["export", run_dir, "--format", "py", "-o", tmp_path / "net.py"],
+        "predict": ["predict", "--model", run_dir, image],
+    }[command]
     code, text = run_cli(capsys, *argv)
     assert code != 0, text
     assert ("weights.safetensors" in text) or ("do not fit this network" in text), text

@@ -71,8 +71,14 @@ _CRASHING_SESSION = textwrap.dedent("""
 
 def test_recover_after_the_app_was_killed(make_window, prompts, user_dirs, qtbot):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
-    process = subprocess.Popen([sys.executable, "-c", _CRASHING_SESSION], cwd=REPO, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _CRASHING_SESSION],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         assert line.startswith("READY"), process.stderr.read() if process.poll() is not None else line
@@ -101,12 +107,27 @@ def _write_orphan(state: Path, name: str = "Lost net", saved_at: float | None = 
     directory = state / "recovery"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"orphan-{name.replace(' ', '_')}{SUFFIX}"
-    network = {"format": "cnnstudio.network", "version": 1, "name": name,
-               "nodes": [{"id": "input", "type": "Input", "params": {"channels": 3, "height": 8, "width": 8}},
-                         {"id": "flat", "type": "Flatten", "params": {}}],
-               "edges": [["input", "flat"]]}
-    path.write_text(json.dumps({"format": "cnnstudio.recovery", "version": 1, "saved_at": saved_at or time.time(),
-                                "original": None, "network": network}))
+    network = {
+        "format": "cnnstudio.network",
+        "version": 1,
+        "name": name,
+        "nodes": [
+            {"id": "input", "type": "Input", "params": {"channels": 3, "height": 8, "width": 8}},
+            {"id": "flat", "type": "Flatten", "params": {}},
+        ],
+        "edges": [["input", "flat"]],
+    }
+    path.write_text(
+        json.dumps(
+            {
+                "format": "cnnstudio.recovery",
+                "version": 1,
+                "saved_at": saved_at or time.time(),
+                "original": None,
+                "network": network,
+            }
+        )
+    )
     return path
 
 

@@ -32,8 +32,12 @@ def test_overview_appears_for_a_tall_design_and_moves_the_view(make_window, qtbo
     # shown, with the design's tall proportions
     qtbot.waitUntil(lambda: minimap.isVisible() and minimap.width() < minimap.height(), timeout=3000)
     before = view.mapToScene(view.viewport().rect().center())
-    QTest.mouseClick(minimap.viewport(), Qt.LeftButton, Qt.NoModifier,
-                     QPoint(minimap.viewport().width() // 2, minimap.viewport().height() - 5))
+    QTest.mouseClick(
+        minimap.viewport(),
+        Qt.LeftButton,
+        Qt.NoModifier,
+        QPoint(minimap.viewport().width() // 2, minimap.viewport().height() - 5),
+    )
     after = view.mapToScene(view.viewport().rect().center())
     assert after.y() > before.y() + 1000  # jumped towards the output
     view.fit_all()

@@ -7,11 +7,11 @@ import pickle
 import torch
 import torchvision
 
-from cnnstudio.pytorch import build_module
-from cnnstudio.pytorch.weights import load_state_dict_file, read_metadata, save_state_dict
 from cnnstudio.graph.io import save_network
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.designs import CLASSES_KEY
+from cnnstudio.pytorch import build_module
+from cnnstudio.pytorch.weights import load_state_dict_file, read_metadata, save_state_dict
 
 
 def _design_with_weights(tmp_path):
@@ -38,8 +38,7 @@ class _RunsCode:
         return (exec, ("open('PWNED', 'w').write('ran')",))
 
 
-def test_unsafe_weights_beside_a_design_are_refused_and_the_design_still_opens(window, prompts, tmp_path,
-                                                                              monkeypatch):
+def test_unsafe_weights_beside_a_design_are_refused_and_the_design_still_opens(window, prompts, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     save_network(load_template("lenet5"), tmp_path / "net.cnn.json")
     (tmp_path / "net.safetensors").write_bytes(pickle.dumps(_RunsCode()))
@@ -56,8 +55,9 @@ def test_new_design_drops_the_previous_weights(window, tmp_path):
     assert window.document.weights is None and window.document.weights_metadata == {}
 
 
-def test_import_keeps_cached_pretrained_weights_with_imagenet_labels(make_window, prompts, qtbot, tmp_path,
-                                                                     monkeypatch):
+def test_import_keeps_cached_pretrained_weights_with_imagenet_labels(
+    make_window, prompts, qtbot, tmp_path, monkeypatch
+):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     reference = torchvision.models.resnet18()
     checkpoint = tmp_path / "hub" / "checkpoints"

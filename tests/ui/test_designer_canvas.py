@@ -49,7 +49,13 @@ def test_first_start_shows_lenet_analysed(window):
     assert "61,706" in window.totals_label.text()
     assert window.device_label.text() == "Device: cpu" or "cuda" in window.device_label.text()
     assert not window.isWindowModified()
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Designer", "Data", "Training", "Inspect", "Webcam"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+        "Designer",
+        "Data",
+        "Training",
+        "Inspect",
+        "Webcam",
+    ]
 
 
 def test_drag_conv2d_from_palette_onto_canvas(window, qtbot):
@@ -146,8 +152,7 @@ def test_invalid_connection_is_drawn_and_listed_as_an_error(window, qtbot):
     # clicking the problem selects the layer
     designer.scene.clearSelection()
     problems.scrollToItem(conv2_rows[0])
-    QTest.mouseClick(problems.viewport(), Qt.LeftButton, Qt.NoModifier,
-                     problems.visualItemRect(conv2_rows[0]).center())
+    QTest.mouseClick(problems.viewport(), Qt.LeftButton, Qt.NoModifier, problems.visualItemRect(conv2_rows[0]).center())
     assert designer.scene.selected_node_ids() == [new_id]
     # removing the bad layer makes the design valid again
     window.document.undo_stack.undo()
@@ -272,8 +277,16 @@ def test_zoom_wheel_buttons_fit_and_select_all(window):
     view.set_scale(1.0)
     center = view.viewport().rect().center()
     QTest.mouseMove(view.viewport(), center)
-    wheel = QWheelEvent(QPointF(center), QPointF(view.viewport().mapToGlobal(center)), QPoint(0, 0),
-                        QPoint(0, 120), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    wheel = QWheelEvent(
+        QPointF(center),
+        QPointF(view.viewport().mapToGlobal(center)),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.NoButton,
+        Qt.NoModifier,
+        Qt.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(view.viewport(), wheel)
     assert abs(view.scale_factor() - 1.2) < 1e-6
     view.overlay.buttons["zoom_out"].click()
@@ -304,12 +317,14 @@ def test_skip_connection_bulges_around_the_layers_it_skips(make_window, qtbot):
     scene = window.designer.scene
     graph = window.document.graph
     add = next(n for n in graph.nodes.values() if n.type == "Add")
-    skip_src = next(src for src in graph.inputs_of(add.id)
-                    if graph.node(src).pos[1] < graph.node(add.id).pos[1] - 96)
+    skip_src = next(src for src in graph.inputs_of(add.id) if graph.node(src).pos[1] < graph.node(add.id).pos[1] - 96)
     path = scene.edges[(skip_src, add.id)]._path
-    skipped = [item for node_id, item in scene.nodes.items()
-               if node_id not in (skip_src, add.id)
-               and graph.node(skip_src).pos[1] < item.pos().y() < graph.node(add.id).pos[1]]
+    skipped = [
+        item
+        for node_id, item in scene.nodes.items()
+        if node_id not in (skip_src, add.id)
+        and graph.node(skip_src).pos[1] < item.pos().y() < graph.node(add.id).pos[1]
+    ]
     assert skipped
     for item in skipped:
         rect = item.card_rect()

@@ -25,8 +25,9 @@ pytestmark = pytest.mark.slow
 
 
 def _active_timers() -> int:
-    return sum(1 for item in gc.get_objects()
-               if isinstance(item, QTimer) and shiboken6.isValid(item) and item.isActive())
+    return sum(
+        1 for item in gc.get_objects() if isinstance(item, QTimer) and shiboken6.isValid(item) and item.isActive()
+    )
 
 
 def test_twenty_windows_opened_and_closed_leave_nothing_running(qapp, qtbot, prompts):
@@ -61,9 +62,10 @@ def test_twenty_windows_opened_and_closed_leave_nothing_running(qapp, qtbot, pro
 
 
 def _rss_bytes(pid: int) -> int:
-    for line in open(f"/proc/{pid}/status", encoding="ascii"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
     raise AssertionError(f"no VmRSS for {pid}")
 
 
@@ -79,9 +81,11 @@ def test_a_2000_batch_run_in_the_window_does_not_grow_in_memory(window, qtbot):
     steps: list[int] = []
     finished: list[Finished] = []
     tab.runner.events_received.connect(
-        lambda events: steps.extend(event.step for event in events if isinstance(event, BatchMetrics)))
+        lambda events: steps.extend(event.step for event in events if isinstance(event, BatchMetrics))
+    )
     tab.runner.events_received.connect(
-        lambda events: finished.extend(event for event in events if isinstance(event, Finished)))
+        lambda events: finished.extend(event for event in events if isinstance(event, Finished))
+    )
     qtbot.mouseClick(tab.controls.train_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: bool(steps) and steps[-1] >= 300, timeout=180_000)
     worker = tab.runner._process.pid

@@ -69,11 +69,17 @@ def test_broken_file_shows_what_is_wrong_and_opens_nothing(window, prompts, tmp_
 
 
 def test_file_with_fixable_mistakes_opens_and_lists_them(window, prompts, tmp_path, qtbot):
-    data = {"format": "cnnstudio.network", "version": 1, "name": "Oops",
-            "nodes": [{"id": "input", "type": "Input", "params": {}},
-                      {"id": "mystery", "type": "Quantum2d", "params": {}},
-                      {"id": "relu", "type": "ReLU", "params": {}}],
-            "edges": [["input", "relu"], ["relu", "ghost"]]}
+    data = {
+        "format": "cnnstudio.network",
+        "version": 1,
+        "name": "Oops",
+        "nodes": [
+            {"id": "input", "type": "Input", "params": {}},
+            {"id": "mystery", "type": "Quantum2d", "params": {}},
+            {"id": "relu", "type": "ReLU", "params": {}},
+        ],
+        "edges": [["input", "relu"], ["relu", "ghost"]],
+    }
     path = tmp_path / "oops.cnn.json"
     path.write_text(json.dumps(data))
     window.open_file(path)
@@ -198,10 +204,18 @@ def test_save_to_unwritable_place_shows_error(window, prompts, tmp_path):
 
 
 def test_shortcuts_are_standard(window):
-    expected = {"new": QKeySequence.New, "open": QKeySequence.Open, "save": QKeySequence.Save,
-                "undo": QKeySequence.Undo, "redo": QKeySequence.Redo, "copy": QKeySequence.Copy,
-                "paste": QKeySequence.Paste, "cut": QKeySequence.Cut, "select_all": QKeySequence.SelectAll,
-                "quit": QKeySequence("Ctrl+Q")}
+    expected = {
+        "new": QKeySequence.New,
+        "open": QKeySequence.Open,
+        "save": QKeySequence.Save,
+        "undo": QKeySequence.Undo,
+        "redo": QKeySequence.Redo,
+        "copy": QKeySequence.Copy,
+        "paste": QKeySequence.Paste,
+        "cut": QKeySequence.Cut,
+        "select_all": QKeySequence.SelectAll,
+        "quit": QKeySequence("Ctrl+Q"),
+    }
     for name, standard in expected.items():
         keys = [standard] if isinstance(standard, QKeySequence) else QKeySequence.keyBindings(standard)
         assert window.actions_by_name[name].shortcuts()[:1] == keys[:1], name

@@ -43,8 +43,9 @@ def test_mutated_files_open_or_are_refused_with_a_reason(window, prompts, qtbot,
         assert graph.to_dict() == expected.graph.to_dict()
         assert set(window.designer.scene.nodes) == set(graph.nodes)
         for problem in window.document.load_problems:
-            assert problem.message and (problem.node is None or problem.node in graph.nodes
-                                        or "ignored" in problem.message)
+            assert problem.message and (
+                problem.node is None or problem.node in graph.nodes or "ignored" in problem.message
+            )
         outcomes["opened"] += 1
         if index % 200 == 0:
             wait_analysis(qtbot, window)

@@ -118,7 +118,7 @@ def hand_convolution(image: np.ndarray, kernels: np.ndarray, bias: np.ndarray, s
     cols = (image.shape[2] - size) // stride + 1
     output = np.zeros((out_channels, rows, cols))
     for o, r, c in itertools.product(range(out_channels), range(rows), range(cols)):
-        patch = image[:, r * stride:r * stride + size, c * stride:c * stride + size]
+        patch = image[:, r * stride : r * stride + size, c * stride : c * stride + size]
         total = float((patch * kernels[o]).sum())
         output[o, r, c] = (total / kernels[o].size if mean else total) + bias[o]
     return output
@@ -134,7 +134,7 @@ def test_the_cs231n_preset_reproduces_the_demo_and_explains_a_clicked_number(tab
     assert np.all(image[:, 0] == 0) and np.all(image[:, :, -1] == 0)  # the zero padding is drawn in
     expected = hand_convolution(image, kernels, np.array([1.0, 0.0]), stride=2, mean=False)
     assert [grid.values().shape for grid in editor.output_grids] == [(3, 3), (3, 3)]
-    for grid, plane in zip(editor.output_grids, expected):
+    for grid, plane in zip(editor.output_grids, expected, strict=True):
         np.testing.assert_array_equal(grid.values(), plane)
     # W0 at row 0, column 0 worked by hand: channel sums 2 + 1 + 2, plus the bias 1.
     assert editor.output_grids[0].text_at(0, 0) == "6"
@@ -146,8 +146,12 @@ def test_the_cs231n_preset_reproduces_the_demo_and_explains_a_clicked_number(tab
     assert explanation.value == expected[1, 2, 1]
     assert shown_number(editor.panel.value_label.text()) == expected[1, 2, 1]
     patch = {(r, c) for r in range(4, 7) for c in range(2, 5)}  # stride 2: rows 4…6, columns 2…4
-    marked = {(r, c) for r in range(7) for c in range(7)
-              if editor.input_tables[0].item(r, c).background().color().name() != "#ffffff"}
+    marked = {
+        (r, c)
+        for r in range(7)
+        for c in range(7)
+        if editor.input_tables[0].item(r, c).background().color().name() != "#ffffff"
+    }
     assert marked == patch
 
 

@@ -43,8 +43,14 @@ def view(qtbot):
 
 
 def wait_result(qtbot, view, method: str | None = None) -> None:
-    qtbot.waitUntil(lambda: view.result is not None and not view.runner.is_busy()
-                    and (method is None or view.result.attribution.method == method), timeout=20000)
+    qtbot.waitUntil(
+        lambda: (
+            view.result is not None
+            and not view.runner.is_busy()
+            and (method is None or view.result.attribution.method == method)
+        ),
+        timeout=20000,
+    )
 
 
 def choose(qtbot, combo, text: str) -> None:
@@ -125,7 +131,7 @@ def test_occlusion_with_a_chosen_patch(qtbot, view, lenet, digit):
     # a 7-pixel patch moved by 7 pixels: the map is constant on each of the 4×4 squares it covered
     for top in range(0, 28, 7):
         for left in range(0, 28, 7):
-            block = raw[top:top + 7, left:left + 7]
+            block = raw[top : top + 7, left : left + 7]
             np.testing.assert_allclose(block, block[0, 0], atol=1e-5)
     assert "score" in view.raw_pane.scale.labels()[1]
 
@@ -142,8 +148,12 @@ def test_every_method_on_an_untrained_design(qtbot, view, lenet, digit, method):
 
 
 def test_a_model_without_maps_gets_a_clear_message(qtbot, view, digit):
-    mlp = Classifier(nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 10)), [str(i) for i in range(10)],
-                     Preprocessing((1, 28, 28), (0.5,), (0.5,)), "MLP")
+    mlp = Classifier(
+        nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 10)),
+        [str(i) for i in range(10)],
+        Preprocessing((1, 28, 28), (0.5,), (0.5,)),
+        "MLP",
+    )
     view.set_subject(subject_for(mlp, digit))
     qtbot.waitUntil(lambda: view.status.is_error, timeout=10000)
     assert "no layer with 2-D feature maps" in view.status.message

@@ -53,8 +53,10 @@ def view(qtbot):
 
 
 def wait_embedding(qtbot, view, method: str = "pca") -> None:
-    qtbot.waitUntil(lambda: view.embedding is not None and view.embedding.method == method
-                    and not view.runner.is_busy(), timeout=30000)
+    qtbot.waitUntil(
+        lambda: view.embedding is not None and view.embedding.method == method and not view.runner.is_busy(),
+        timeout=30000,
+    )
     assert not view.status.is_error, view.status.message
 
 
@@ -93,8 +95,11 @@ def test_t_sne_reuses_the_features(qtbot, view, lenet, digits, monkeypatch):
     assert len(view.embedding.rows) == 120
     calls = []
     extract = embedding_view.extract_features
-    monkeypatch.setattr(embedding_view, "extract_features",
-                        lambda model, batches, **kwargs: calls.append(1) or extract(model, batches, **kwargs))
+    monkeypatch.setattr(
+        embedding_view,
+        "extract_features",
+        lambda model, batches, **kwargs: calls.append(1) or extract(model, batches, **kwargs),
+    )
     view.method_box.setCurrentIndex(view.method_box.findData("tsne"))
     wait_embedding(qtbot, view, "tsne")
     assert calls == [1]  # only the current input's features; the validation images' were kept
@@ -129,8 +134,11 @@ def test_the_pretrained_network_groups_photos(qtbot, view):
 
     efficientnet = load_classifier("efficientnet_lite0")
     photos = [data.chelsea(), data.coffee(), data.astronaut()]
-    crops = [prepare_image(photo[top:top + 200, left:left + 200], InputSpec(3, 96, 96))[0]
-             for photo in photos for top, left in ((0, 0), (50, 50), (90, 20), (20, 90))]
+    crops = [
+        prepare_image(photo[top : top + 200, left : left + 200], InputSpec(3, 96, 96))[0]
+        for photo in photos
+        for top, left in ((0, 0), (50, 50), (90, 20), (20, 90))
+    ]
     images = (torch.stack(crops) * 255).round().to(torch.uint8)
     dataset = ImageDataset(images, torch.arange(3).repeat_interleave(4), ["cat", "coffee", "astronaut"], "photos")
     view.set_subject(subject_for(efficientnet, data.chelsea(), dataset))

@@ -11,8 +11,11 @@ from cnnstudio.viz.runtime import check_cancel
 def test_result_arrives_on_the_gui_thread(qtbot) -> None:
     runner = InspectRunner()
     seen: list[tuple[int, bool]] = []
-    runner.submit("view", lambda task: 6 * 7,
-                  lambda value: seen.append((value, threading.current_thread() is threading.main_thread())))
+    runner.submit(
+        "view",
+        lambda task: 6 * 7,
+        lambda value: seen.append((value, threading.current_thread() is threading.main_thread())),
+    )
     qtbot.waitUntil(lambda: bool(seen))
     runner.shutdown()
     assert seen == [(42, True)]
@@ -51,8 +54,14 @@ def test_errors_partials_and_progress_reach_their_callbacks(qtbot) -> None:
             task.progress((step + 1) / 3)
         raise ValueError("this layer has no spatial output")
 
-    runner.submit("maximize", failing, lambda value: None, on_error=errors.append,
-                  on_partial=partials.append, on_progress=progress.append)
+    runner.submit(
+        "maximize",
+        failing,
+        lambda value: None,
+        on_error=errors.append,
+        on_partial=partials.append,
+        on_progress=progress.append,
+    )
     qtbot.waitUntil(lambda: bool(errors))
     runner.shutdown()
     assert partials == [0, 1, 2]

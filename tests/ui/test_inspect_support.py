@@ -61,6 +61,7 @@ def settle(qtbot: Any, tab: InspectTab, timeout: int = 20000) -> None:
 
 def draw_stroke(pad: Any, points: list[tuple[float, float]]) -> None:
     """Press, drag through `points` (fractions of the pad's width and height) and release."""
+
     def at(point: tuple[float, float]) -> QPoint:
         return QPoint(round(pad.width() * point[0]), round(pad.height() * point[1]))
 

@@ -178,8 +178,12 @@ def test_a_model_without_maps_can_still_maximize_a_class(qtbot, view, digit):
     from cnnstudio.pretrained.preprocess import Preprocessing
 
     torch.manual_seed(0)
-    mlp = Classifier(nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 10)), [str(i) for i in range(10)],
-                     Preprocessing((1, 28, 28), (0.5,), (0.5,)), "MLP")
+    mlp = Classifier(
+        nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 10)),
+        [str(i) for i in range(10)],
+        Preprocessing((1, 28, 28), (0.5,), (0.5,)),
+        "MLP",
+    )
     view.set_subject(subject_for(mlp, digit))
     qtbot.waitUntil(lambda: view.gallery.layers is not None, timeout=10000)
     for page in (view.gallery, view.dream):

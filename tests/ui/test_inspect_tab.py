@@ -178,8 +178,7 @@ def test_a_design_with_errors_is_explained_and_fixing_it_brings_the_model_back(t
     assert tab.subject is not None and not tab.message.isVisible()
 
 
-def test_a_torchvision_model_without_cached_weights_says_how_to_get_them(tab, qtbot, prompts, tmp_path,
-                                                                       monkeypatch):
+def test_a_torchvision_model_without_cached_weights_says_how_to_get_them(tab, qtbot, prompts, tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))  # an empty cache
     prompts.script("choose_torchvision_model", "resnet18")
     tab.model_source.combo.setCurrentIndex(TORCHVISION)
@@ -224,8 +223,12 @@ def test_browsing_the_validation_set_and_its_misclassified_images(tab, qtbot, xo
     settle(qtbot, tab)
     model = tab.subject.classifier
     labels = data.val.labels.numpy()
-    wrong = [i for i in range(len(data.val)) if predict(model.module, tab.subject.spec.normalize(
-        data.val.images[i:i + 1].float() / 255), top=1)[0].index != labels[i]]
+    wrong = [
+        i
+        for i in range(len(data.val))
+        if predict(model.module, tab.subject.spec.normalize(data.val.images[i : i + 1].float() / 255), top=1)[0].index
+        != labels[i]
+    ]
     if not wrong:
         assert "No misclassified images" in browser.position_label.text()
         return

@@ -60,7 +60,9 @@ def test_efficientnet_lite0_opens_in_the_designer_with_its_weights_and_undo_take
     assert table.rowCount() == NETWORKS
     assert cell(table, "EfficientNet-Lite0", "Weights") == "Bundled"
     assert cell(table, "EfficientNet-Lite0", "Top-1") == "75.1 %"
-    assert cell(table, "resnet18", "Weights").startswith("Download ") and cell(table, "resnet18", "Parameters") == "11.7 M"
+    assert (
+        cell(table, "resnet18", "Weights").startswith("Download ") and cell(table, "resnet18", "Parameters") == "11.7 M"
+    )
 
     click_row(qtbot, table, "resnet18")  # not downloaded: it can only be downloaded
     assert not dialog.designer_button.isEnabled() and dialog.download_button.text() == "Download resnet18"

@@ -36,9 +36,23 @@ def type_into(qtbot, box, text: str) -> None:
 
 def test_the_defaults_are_the_engines_and_every_field_explains_itself(form):
     assert form.config("digits") == TrainConfig(data="digits")
-    fields = (form.optimizer, form.lr, form.momentum, form.schedule, form.warmup, form.epochs, form.batch_size,
-              form.weight_decay, form.label_smoothing, form.augment, form.val_share, form.patience, form.device,
-              form.precision, form.seed)
+    fields = (
+        form.optimizer,
+        form.lr,
+        form.momentum,
+        form.schedule,
+        form.warmup,
+        form.epochs,
+        form.batch_size,
+        form.weight_decay,
+        form.label_smoothing,
+        form.augment,
+        form.val_share,
+        form.patience,
+        form.device,
+        form.precision,
+        form.seed,
+    )
     assert all(len(field.toolTip()) > 30 for field in fields)
     assert [form.device.itemData(i) for i in range(2)] == ["auto", "cpu"]
 

@@ -22,10 +22,21 @@ STEPS = 500  # batches per epoch of the synthetic run
 def messages(start: int, count: int) -> list[BatchMetrics]:
     """Batch messages of a synthetic run whose loss falls and whose accuracy rises, with noise."""
     noise = np.random.default_rng(start).normal(0, 0.05, count)
-    return [BatchMetrics(epoch=i // STEPS + 1, batch=i % STEPS + 1, batches=STEPS, step=i + 1,
-                         loss=float(2 * np.exp(-i / 20_000) + noise[i - start]), accuracy=min(1.0, i / 50_000),
-                         lr=1e-3 * (0.5 if i > 50_000 else 1.0), images_per_s=900.0, elapsed=i / 100, eta=0.0)
-            for i in range(start, start + count)]
+    return [
+        BatchMetrics(
+            epoch=i // STEPS + 1,
+            batch=i % STEPS + 1,
+            batches=STEPS,
+            step=i + 1,
+            loss=float(2 * np.exp(-i / 20_000) + noise[i - start]),
+            accuracy=min(1.0, i / 50_000),
+            lr=1e-3 * (0.5 if i > 50_000 else 1.0),
+            images_per_s=900.0,
+            elapsed=i / 100,
+            eta=0.0,
+        )
+        for i in range(start, start + count)
+    ]
 
 
 def size(values: np.ndarray | None) -> int:
@@ -112,10 +123,20 @@ def test_hovering_a_plot_reads_out_the_values_under_the_mouse(plots, qtbot):
 
 
 def test_other_runs_are_overlaid_per_epoch_and_removed_again(plots):
-    history = EpochHistory([1, 2, 3], [1.2, 0.6, 0.4], [0.6, 0.8, 0.9], [1.0, 0.7, None], [0.7, 0.8, None],
-                           [0.01, 0.01, 0.001])
-    record = RunRecord(Path("2026-01-01_10-00-00_LeNet-5"), datetime(2026, 1, 1, 10), "LeNet-5", "digits", 3, 3,
-                       0.8, "completed", history=history)
+    history = EpochHistory(
+        [1, 2, 3], [1.2, 0.6, 0.4], [0.6, 0.8, 0.9], [1.0, 0.7, None], [0.7, 0.8, None], [0.01, 0.01, 0.001]
+    )
+    record = RunRecord(
+        Path("2026-01-01_10-00-00_LeNet-5"),
+        datetime(2026, 1, 1, 10),
+        "LeNet-5",
+        "digits",
+        3,
+        3,
+        0.8,
+        "completed",
+        history=history,
+    )
     plots.set_overlays([record, RunRecord(Path("empty"), datetime(2026, 1, 1), "?", "?", 0, None, None, "damaged")])
     assert plots.overlay_count == 5  # the damaged run has no curves
     loss_curves = plots.loss_plot.listDataItems()

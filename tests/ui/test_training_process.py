@@ -79,8 +79,9 @@ def test_a_run_trains_pauses_resumes_stops_within_a_batch_and_resumes_to_complet
     assert window.session.model is not None and window.session.model.run_dir == run
 
     events.clear()
-    qtbot.mouseClick(tab.runs.table.viewport(), Qt.LeftButton,
-                     pos=tab.runs.table.visualItemRect(tab.runs.table.item(0, 0)).center())
+    qtbot.mouseClick(
+        tab.runs.table.viewport(), Qt.LeftButton, pos=tab.runs.table.visualItemRect(tab.runs.table.item(0, 0)).center()
+    )
     click(qtbot, tab.runs.buttons["resume"])
     wait_idle(qtbot, tab)
     finished = next(event for event in events if isinstance(event, Finished))

@@ -24,8 +24,10 @@ from cnnstudio.ui.training.run_folders import new_run_dir, read_run, scan_runs
 def trained(tmp_path_factory):
     """A completed two-epoch run and a stopped one (made once for this module)."""
     root = tmp_path_factory.mktemp("runs")
-    return {"completed": make_run(root, "2026-01-02_10-00-00_LeNet-5", epochs=2),
-            "stopped": make_run(root, "2026-01-03_10-00-00_LeNet-5", epochs=3, stop_early=True)}
+    return {
+        "completed": make_run(root, "2026-01-02_10-00-00_LeNet-5", epochs=2),
+        "stopped": make_run(root, "2026-01-03_10-00-00_LeNet-5", epochs=3, stop_early=True),
+    }
 
 
 def test_runs_are_listed_newest_first_with_what_they_trained(trained, tmp_path):

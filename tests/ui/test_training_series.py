@@ -16,7 +16,7 @@ def reference_ema(values: list[float], weight: float) -> list[float]:
     smoothed, last = [], 0.0
     for count, value in enumerate(values, start=1):
         last = weight * last + (1 - weight) * value
-        smoothed.append(last / (1 - weight ** count))
+        smoothed.append(last / (1 - weight**count))
     return smoothed
 
 
@@ -31,8 +31,9 @@ def test_a_growing_array_keeps_every_value_in_order_across_reallocations():
     assert len(array) == 0 and array.values.size == 0
 
 
-@given(values=st.lists(st.floats(-100, 100), min_size=1, max_size=60), weight=st.floats(0.0, 0.99),
-       cut=st.integers(0, 60))
+@given(
+    values=st.lists(st.floats(-100, 100), min_size=1, max_size=60), weight=st.floats(0.0, 0.99), cut=st.integers(0, 60)
+)
 def test_smoothing_in_pieces_equals_smoothing_at_once(values, weight, cut):
     smoother = Smoother(weight)
     pieces = np.concatenate([smoother.extend(values[:cut]), smoother.extend(values[cut:])])

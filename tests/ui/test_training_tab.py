@@ -23,9 +23,11 @@ from cnnstudio.ui.settings import runs_dir
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
-    return {"first": make_run(root, "2026-01-02_10-00-00_LeNet-5", epochs=2),
-            "second": make_run(root, "2026-01-03_10-00-00_LeNet-5", epochs=1, lr=3e-3),
-            "stopped": make_run(root, "2026-01-04_10-00-00_LeNet-5", epochs=2, stop_early=True)}
+    return {
+        "first": make_run(root, "2026-01-02_10-00-00_LeNet-5", epochs=2),
+        "second": make_run(root, "2026-01-03_10-00-00_LeNet-5", epochs=1, lr=3e-3),
+        "stopped": make_run(root, "2026-01-04_10-00-00_LeNet-5", epochs=2, stop_early=True),
+    }
 
 
 @pytest.fixture
@@ -133,13 +135,13 @@ def test_a_runs_results_show_its_confusion_matrix_per_class_metrics_and_images(r
 
     true, predicted = next((t, p) for t in range(10) for p in range(10) if t != p and report.confusion[t][p])
     cell = results.confusion.item(true, predicted)
-    qtbot.mouseClick(results.confusion.viewport(), Qt.LeftButton,
-                     pos=results.confusion.visualItemRect(cell).center())
+    qtbot.mouseClick(results.confusion.viewport(), Qt.LeftButton, pos=results.confusion.visualItemRect(cell).center())
     assert results.gallery.count() == report.confusion[true][predicted] == int(cell.text())
     assert f"true {true}, predicted {predicted}" in results.gallery_title.text()
     diagonal = results.confusion.item(3, 3)
-    qtbot.mouseClick(results.confusion.viewport(), Qt.LeftButton,
-                     pos=results.confusion.visualItemRect(diagonal).center())
+    qtbot.mouseClick(
+        results.confusion.viewport(), Qt.LeftButton, pos=results.confusion.visualItemRect(diagonal).center()
+    )
     assert results.gallery.count() == report.confusion[3][3]
 
     with qtbot.waitSignal(window.session.inspect_image) as shown:

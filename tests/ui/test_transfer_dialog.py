@@ -76,7 +76,9 @@ def test_the_classifier_is_replaced_the_backbone_frozen_and_undo_restores_everyt
     assert frozen and all(not graph.nodes[node_id].trainable for node_id in frozen)
     assert all(graph.nodes[node_id].trainable for node_id in ("head_conv", "head_bn", "fc"))
     assert document.weights["fc.weight"].shape == (3, 1280)
-    assert all(torch.equal(document.weights[key], value) for key, value in pretrained.items() if not key.startswith("fc."))
+    assert all(
+        torch.equal(document.weights[key], value) for key, value in pretrained.items() if not key.startswith("fc.")
+    )
     assert json.loads(document.weights_metadata[CLASSES_KEY]) == ["circle", "square", "triangle"]
     assert MEAN_KEY in document.weights_metadata  # EfficientNet-Lite0's normalization travels with the weights
     assert document.undo_stack.undoText() == "Transfer learning: 3 classes"
@@ -101,8 +103,9 @@ def test_from_a_layer_s_context_menu_more_layers_can_be_fine_tuned_keeping_the_c
     item = designer.scene.nodes["blocks_15_project_conv"]
     pos = view.mapFromScene(item.sceneBoundingRect().center())
     # what a right click delivers (QTest's mouse clicks do not synthesize the context-menu event)
-    QApplication.sendEvent(view.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos,
-                                                             view.viewport().mapToGlobal(pos)))
+    QApplication.sendEvent(
+        view.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, view.viewport().mapToGlobal(pos))
+    )
     menu = next(menu for menu in designer.findChildren(QMenu) if menu.isVisible())
     action = next(action for action in menu.actions() if action.text() == "Transfer Learning from Here…")
     menu.close()

@@ -19,8 +19,10 @@ def _snapshot(window) -> str:
 
 def _canvas(window) -> tuple:
     scene = window.designer.scene
-    return (sorted((node_id, item.pos().x(), item.pos().y(), item.label) for node_id, item in scene.nodes.items()),
-            sorted(scene.edges))
+    return (
+        sorted((node_id, item.pos().x(), item.pos().y(), item.label) for node_id, item in scene.nodes.items()),
+        sorted(scene.edges),
+    )
 
 
 def _edits(window) -> dict[str, Callable[[], None]]:
@@ -56,24 +58,37 @@ def _edits(window) -> dict[str, Callable[[], None]]:
         "duplicate": lambda: (designer.scene.select_nodes(["fc1"]), controller.duplicate_selection()),
         "cut": lambda: (designer.scene.select_nodes(["relu3"]), controller.cut_selection()),
         "arrange": arrange,
-        "template load": lambda: (window.prompts.script("save_changes", SaveChoice.DISCARD),
-                                  window.prompts.script("choose_template", "resnet18"),
-                                  window.new_from_template()),
+        "template load": lambda: (
+            window.prompts.script("save_changes", SaveChoice.DISCARD),
+            window.prompts.script("choose_template", "resnet18"),
+            window.new_from_template(),
+        ),
     }
 
 
-EDITS = ["add", "append", "delete", "connect", "disconnect", "set param", "rename", "freeze", "move", "paste",
-         "duplicate", "cut", "arrange", "template load"]
+EDITS = [
+    "add",
+    "append",
+    "delete",
+    "connect",
+    "disconnect",
+    "set param",
+    "rename",
+    "freeze",
+    "move",
+    "paste",
+    "duplicate",
+    "cut",
+    "arrange",
+    "template load",
+]
 
 
 @pytest.mark.parametrize("edit", EDITS)
 def test_edit_undo_redo(window, qtbot, edit):
     stack = window.document.undo_stack
     _edits(window)[edit]()
-    if edit == "arrange":
-        before_index = stack.index() - 1
-    else:
-        before_index = 0
+    before_index = stack.index() - 1 if edit == "arrange" else 0
     after = _snapshot(window)
     after_canvas = _canvas(window)
     assert stack.index() > before_index

@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from cnnstudio.camera.frames import ENDED, FAILED
-from tests.camera.helpers import FRAMES_PER_PHOTO, ScriptedSource, write_video
-from tests.pretrained.helpers import CAT_CLASSES, CUP_CLASSES, photo_frame
+from tests.camera.helpers import FRAMES_PER_PHOTO, ScriptedSource
+from tests.pretrained.helpers import CAT_CLASSES, CUP_CLASSES
 
 TIMEOUT = 60.0
 
@@ -169,7 +169,14 @@ def test_a_camera_that_drops_out_is_reported_and_picked_up_again(qtbot, window):
     tab.start_source(camera)
     wait_for(qtbot, tab.result_shown, lambda: "unplugged" in tab.status_text())
     assert "comes back by itself" in tab.status_text() and tab.status.property("role") == "error"
-    wait_for(qtbot, tab.result_shown, lambda: tab.live.state().result is not None
-             and tab.live.state().result.frame.index > 6 and "unplugged" not in tab.status_text())
+    wait_for(
+        qtbot,
+        tab.result_shown,
+        lambda: (
+            tab.live.state().result is not None
+            and tab.live.state().result.frame.index > 6
+            and "unplugged" not in tab.status_text()
+        ),
+    )
     assert camera.opens == 2 and tab.stop_button.isEnabled()
     qtbot.mouseClick(tab.stop_button, Qt.LeftButton)

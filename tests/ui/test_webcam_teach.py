@@ -32,8 +32,10 @@ def scenes(tmp_path_factory: Any) -> dict[str, Path]:
     background = photo_frame(data.rocket())
     folder = tmp_path_factory.mktemp("scenes")
     rng = np.random.default_rng(0)
-    videos = {kind: write_video(folder / f"{kind}s.avi", [shape_scene(kind, rng, background) for _ in range(12)])
-              for kind in ("circle", "square")}
+    videos = {
+        kind: write_video(folder / f"{kind}s.avi", [shape_scene(kind, rng, background) for _ in range(12)])
+        for kind in ("circle", "square")
+    }
     quiz_rng = np.random.default_rng(1)
     quiz = [scene for kind in ("circle", "square") * 3 for scene in [shape_scene(kind, quiz_rng, background)] * 3]
     videos["quiz"] = write_video(folder / "quiz.avi", quiz)

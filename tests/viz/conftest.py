@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from cnnstudio.pytorch import build_module
 from cnnstudio.graph.templates import load_template
+from cnnstudio.pytorch import build_module
 from cnnstudio.viz.images import InputSpec
 
 LENET_SPEC = InputSpec(1, 28, 28, (0.5,), (0.5,))

@@ -5,8 +5,8 @@ import torch
 import torchvision
 from torch import fx, nn
 
-from cnnstudio.pytorch import build_module
 from cnnstudio.graph.templates import load_template
+from cnnstudio.pytorch import build_module
 from cnnstudio.viz.activations import (
     capture,
     channel_stats,
@@ -21,7 +21,19 @@ from cnnstudio.viz.runtime import InspectError
 def test_a_design_lists_its_node_ids_with_shapes(lenet):
     layers = list_layers(lenet, torch.zeros(1, 1, 28, 28))
     assert [layer.name for layer in layers] == [
-        "conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten", "fc1", "relu3", "fc2", "relu4", "fc3"]
+        "conv1",
+        "relu1",
+        "pool1",
+        "conv2",
+        "relu2",
+        "pool2",
+        "flatten",
+        "fc1",
+        "relu3",
+        "fc2",
+        "relu4",
+        "fc3",
+    ]
     assert layers[0].shape == (6, 28, 28) and layers[0].kind == "Conv2d" and layers[0].is_spatial
     assert layers[-1].shape == (10,) and not layers[-1].is_spatial
     assert default_target_layer(layers) == "pool2"

@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from cnnstudio.pytorch import build_module
 from cnnstudio.graph.templates import load_template
+from cnnstudio.pytorch import build_module
 from cnnstudio.viz.arithmetic import convolve_grid, explain_conv, explain_pool, following_activation
 from cnnstudio.viz.runtime import InspectError
 
@@ -92,8 +92,13 @@ def test_cs231n_demo_7x7x3_two_3x3x3_filters_stride_2():
     filters = rng.integers(-1, 2, size=(2, 3, 3, 3)).astype(float)
     result = convolve_grid(volume, filters, bias=[1.0, 0.0], stride=2, padding=1)
     assert result.output.shape == (2, 3, 3)
-    expected = torch.nn.functional.conv2d(torch.tensor(volume)[None], torch.tensor(filters),
-                                          torch.tensor([1.0, 0.0], dtype=torch.float64), stride=2, padding=1)[0].numpy()
+    expected = torch.nn.functional.conv2d(
+        torch.tensor(volume)[None],
+        torch.tensor(filters),
+        torch.tensor([1.0, 0.0], dtype=torch.float64),
+        stride=2,
+        padding=1,
+    )[0].numpy()
     np.testing.assert_array_equal(result.output, expected)
     padded = np.pad(volume, ((0, 0), (1, 1), (1, 1)))
     explanation = result.explain(0, 1, 2)  # output row 1, column 2 → input rows 1…3, columns 3…5 (padded)

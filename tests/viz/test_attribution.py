@@ -110,8 +110,7 @@ class _TwoRegions(nn.Module):
 
 def test_score_cam_weighs_each_map_by_the_score_of_the_input_it_masks():
     fractions = []
-    result = score_cam(_TwoRegions(), torch.ones(1, 1, 24, 24), "maps", target=1, batch=1,
-                       progress=fractions.append)
+    result = score_cam(_TwoRegions(), torch.ones(1, 1, 24, 24), "maps", target=1, batch=1, progress=fractions.append)
     # masked by the top-left square, class 1 scores 1; by the other square 0: softmax weights e/(e+1), 1/(e+1)
     weight = np.e / (np.e + 1)
     np.testing.assert_allclose(result.raw[:8, :8], weight, rtol=1e-5)

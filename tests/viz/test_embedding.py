@@ -17,8 +17,17 @@ def test_penultimate_features_of_a_dataset(lenet):
     features = extract_features(lenet, batches, progress=progress.append, total=3)
     assert features.shape == (12, 84) and progress == pytest.approx([1 / 3, 2 / 3, 1.0])
     with torch.no_grad():
-        expected = lenet.relu4(lenet.fc2(lenet.relu3(lenet.fc1(lenet.flatten(lenet.pool2(lenet.relu2(lenet.conv2(
-            lenet.pool1(lenet.relu1(lenet.conv1(batches[0][0])))))))))))
+        expected = lenet.relu4(
+            lenet.fc2(
+                lenet.relu3(
+                    lenet.fc1(
+                        lenet.flatten(
+                            lenet.pool2(lenet.relu2(lenet.conv2(lenet.pool1(lenet.relu1(lenet.conv1(batches[0][0]))))))
+                        )
+                    )
+                )
+            )
+        )
     np.testing.assert_allclose(features[:4], expected.numpy(), rtol=1e-5, atol=1e-6)
     pooled = extract_features(lenet, [batch[0] for batch in batches], layer="conv2")
     assert pooled.shape == (12, 16)  # maps are averaged to one value per channel

@@ -5,8 +5,8 @@ import pytest
 import torch
 from PIL import Image
 
-from cnnstudio.pytorch import build_module
 from cnnstudio.graph.templates import load_template
+from cnnstudio.pytorch import build_module
 from cnnstudio.viz.images import (
     InputSpec,
     class_index,

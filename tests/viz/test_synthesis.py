@@ -22,16 +22,18 @@ def _assert_climbs(objectives: np.ndarray) -> None:
 
 @pytest.mark.parametrize("parameterization", ["fourier", "pixel"])
 def test_maximizing_channels_of_an_untrained_design_climbs_monotonically(lenet, parameterization):
-    steps = list(maximize_activation(lenet, LENET_SPEC, [0, 3, 7], "conv2", steps=25,
-                                     parameterization=parameterization, seed=3))
+    steps = list(
+        maximize_activation(lenet, LENET_SPEC, [0, 3, 7], "conv2", steps=25, parameterization=parameterization, seed=3)
+    )
     assert [step.step for step in steps] == list(range(1, 26))
     assert steps[-1].images.shape == (3, 28, 28, 3) and steps[-1].images.dtype == np.uint8
     objectives = _objectives(steps)
     _assert_climbs(objectives)
     increasing = (np.diff(objectives, axis=0) > 0).mean()
     assert increasing > 0.7  # most steps are accepted; only overshooting ones are undone
-    again = _objectives(maximize_activation(lenet, LENET_SPEC, [0, 3, 7], "conv2", steps=25,
-                                            parameterization=parameterization, seed=3))
+    again = _objectives(
+        maximize_activation(lenet, LENET_SPEC, [0, 3, 7], "conv2", steps=25, parameterization=parameterization, seed=3)
+    )
     np.testing.assert_array_equal(objectives, again)  # a fixed seed gives the same run
 
 
@@ -42,16 +44,29 @@ def test_maximizing_a_class_of_a_model_mid_training(training_lenet):
 
 
 def test_maximizing_channels_of_a_pretrained_network(efficientnet):
-    steps = list(maximize_activation(efficientnet, IMAGENET_SPEC, [0, 5], "_blocks.3", steps=12, size=(48, 48),
-                                     every=4))
+    steps = list(
+        maximize_activation(efficientnet, IMAGENET_SPEC, [0, 5], "_blocks.3", steps=12, size=(48, 48), every=4)
+    )
     assert [step.step for step in steps] == [4, 8, 12]
     _assert_climbs(_objectives(steps))
     assert steps[-1].images.shape == (2, 48, 48, 3)
 
 
 def test_regularized_maximization_with_jitter_and_blur_still_rises(lenet):
-    steps = list(maximize_activation(lenet, LENET_SPEC, [1], "conv1", steps=30, parameterization="pixel",
-                                     jitter=2, blur_every=4, decay=1e-4, seed=0))
+    steps = list(
+        maximize_activation(
+            lenet,
+            LENET_SPEC,
+            [1],
+            "conv1",
+            steps=30,
+            parameterization="pixel",
+            jitter=2,
+            blur_every=4,
+            decay=1e-4,
+            seed=0,
+        )
+    )
     assert steps[-1].objective[0] > steps[0].objective[0]
 
 

@@ -56,7 +56,8 @@ def test_every_view(request, which):
     with torch.no_grad():
         pooled = dict(model.named_modules())[pool](pool_input)[0]
     assert explain_pool(dict(model.named_modules())[pool], pool_input, 5, 0, 0).value == pytest.approx(
-        float(pooled[5, 0, 0]), abs=1e-5)
+        float(pooled[5, 0, 0]), abs=1e-5
+    )
 
     for method in ("gradcam", "gradcam++"):
         assert grad_cam(model, x, target, method=method).heat.shape == (size, size)
@@ -76,5 +77,7 @@ def test_every_view(request, which):
     assert weight_histograms(model)
 
     assert model.training == was_training
-    for parameter, before in zip(model.parameters(), gradients):  # views leave the weights' gradients alone
+    for parameter, before in zip(
+        model.parameters(), gradients, strict=True
+    ):  # views leave the weights' gradients alone
         assert (parameter.grad is None and before is None) or torch.equal(parameter.grad, before)

@@ -42,8 +42,14 @@ from cnnstudio.ui.data.tile_grid import TileGrid
 COLUMNS = 6
 AUGMENTED_ROWS = 3
 PREVIEW_DELAY_MS = 120
-_UNITS = {"flip": "probability", "crop": "pixels of shift", "rotate": "± degrees", "scale": "zoom range",
-          "color": "strength", "erase": "probability"}
+_UNITS = {
+    "flip": "probability",
+    "crop": "pixels of shift",
+    "rotate": "± degrees",
+    "scale": "zoom range",
+    "color": "strength",
+    "erase": "probability",
+}
 
 
 @dataclass(frozen=True)
@@ -216,7 +222,9 @@ class AugmentPanel(QWidget):
     def _show_text(self) -> None:
         text = self.text()
         self.new_random.setEnabled(bool(text))
-        self.text_label.setText(f"As text: {text}" if text else "No augmentation: training uses the images as they are.")
+        self.text_label.setText(
+            f"As text: {text}" if text else "No augmentation: training uses the images as they are."
+        )
 
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)
@@ -245,7 +253,7 @@ class AugmentPanel(QWidget):
         rows = [("original", [to_qimage(image) for image in result.originals])]
         if result.augmented is not None:
             for row in range(AUGMENTED_ROWS):
-                images = result.augmented[row * COLUMNS:(row + 1) * COLUMNS]
+                images = result.augmented[row * COLUMNS : (row + 1) * COLUMNS]
                 rows.append(("augmented" if row == 0 else "", [to_qimage(image) for image in images]))
         self.tiles.set_rows(rows)
         self.preview_ready.emit()

@@ -33,8 +33,11 @@ SOURCE_ROLE = Qt.UserRole + 1
 SUBTITLE_ROLE = Qt.UserRole + 2
 SECTION_ROLE = Qt.UserRole + 3
 # Ranges of the spin boxes for the generated datasets' options (the catalog gives the defaults).
-OPTION_RANGES: dict[str, tuple[float, float]] = {SIZE_OPTION: (NETWORK_SIZE, 512), "count": (2, 20_000),
-                                                  "noise": (0.0, 0.5)}
+OPTION_RANGES: dict[str, tuple[float, float]] = {
+    SIZE_OPTION: (NETWORK_SIZE, 512),
+    "count": (2, 20_000),
+    "noise": (0.0, 0.5),
+}
 DEFAULT_VAL_PERCENT = 20
 
 
@@ -51,13 +54,17 @@ def describe(source: Source) -> str:
     info = source.info
     if info is None:
         kind = "Captured with the webcam" if source.captured else "An image folder"
-        return (f"<b>{html.escape(source.title)}</b><br>{kind}: one sub-folder of images per class, read from<br>"
-                f"<span style='color:{style.MUTED}'>{html.escape(str(source.folder))}</span>")
+        return (
+            f"<b>{html.escape(source.title)}</b><br>{kind}: one sub-folder of images per class, read from<br>"
+            f"<span style='color:{style.MUTED}'>{html.escape(str(source.folder))}</span>"
+        )
     classes = html.escape(", ".join(info.classes))
     download = "no download needed" if info.offline else f"downloaded once ({info.download_mb} MB)"
-    return (f"<b>{info.title}</b><br>{info.description}<br>"
-            f"<span style='color:{style.MUTED}'>Classes: {classes}<br>"
-            f"Native size {shape_text(info.native_shape)} · {download}<br>Source: {info.source}</span>")
+    return (
+        f"<b>{info.title}</b><br>{info.description}<br>"
+        f"<span style='color:{style.MUTED}'>Classes: {classes}<br>"
+        f"Native size {shape_text(info.native_shape)} · {download}<br>Source: {info.source}</span>"
+    )
 
 
 class _TwoLineDelegate(QStyledItemDelegate):
@@ -66,8 +73,9 @@ class _TwoLineDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(200, 26 if index.data(SECTION_ROLE) else 40)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         painter.save()
         rect: QRect = option.rect
         font = QFont(option.font)
@@ -90,15 +98,21 @@ class _TwoLineDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(text_color)
         top = rect.adjusted(10, 3, -8, -rect.height() // 2)
-        painter.drawText(top, Qt.AlignLeft | Qt.AlignBottom,
-                         painter.fontMetrics().elidedText(index.data(), Qt.ElideRight, top.width()))
+        painter.drawText(
+            top,
+            Qt.AlignLeft | Qt.AlignBottom,
+            painter.fontMetrics().elidedText(index.data(), Qt.ElideRight, top.width()),
+        )
         font.setBold(False)
         font.setPointSizeF(font.pointSizeF() * 0.88)
         painter.setFont(font)
         painter.setPen(muted)
         bottom = rect.adjusted(10, rect.height() // 2 + 1, -8, -3)
-        painter.drawText(bottom, Qt.AlignLeft | Qt.AlignTop,
-                         painter.fontMetrics().elidedText(index.data(SUBTITLE_ROLE), Qt.ElideRight, bottom.width()))
+        painter.drawText(
+            bottom,
+            Qt.AlignLeft | Qt.AlignTop,
+            painter.fontMetrics().elidedText(index.data(SUBTITLE_ROLE), Qt.ElideRight, bottom.width()),
+        )
         painter.restore()
 
 

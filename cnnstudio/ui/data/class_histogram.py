@@ -32,14 +32,18 @@ class ClassHistogram(pg.PlotWidget):
             self.getAxis(axis).setPen(style.BORDER)
         self.getAxis("left").setStyle(tickLength=0)
         self.counts: dict[str, list[int]] = {"train": [], "val": []}
-        self.train_bars = pg.BarGraphItem(x0=[], y=[], height=BAR_HEIGHT, width=[], brush=style.ACCENT,
-                                          pen=pg.mkPen(None))
-        self.val_bars = pg.BarGraphItem(x0=[], y=[], height=BAR_HEIGHT, width=[], brush=VAL_COLOR,
-                                        pen=pg.mkPen(None))
+        self.train_bars = pg.BarGraphItem(
+            x0=[], y=[], height=BAR_HEIGHT, width=[], brush=style.ACCENT, pen=pg.mkPen(None)
+        )
+        self.val_bars = pg.BarGraphItem(x0=[], y=[], height=BAR_HEIGHT, width=[], brush=VAL_COLOR, pen=pg.mkPen(None))
         self.addItem(self.train_bars)
         self.addItem(self.val_bars)
-        self.setTitle(f"<span style='color:{style.ACCENT}'>■</span> training &nbsp; "
-                      f"<span style='color:{VAL_COLOR}'>■</span> validation", size="9pt", color=style.MUTED)
+        self.setTitle(
+            f"<span style='color:{style.ACCENT}'>■</span> training &nbsp; "
+            f"<span style='color:{VAL_COLOR}'>■</span> validation",
+            size="9pt",
+            color=style.MUTED,
+        )
 
     def set_split(self, split: DataSplit | None) -> None:
         if split is None:

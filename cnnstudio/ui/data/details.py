@@ -86,8 +86,7 @@ class DataDetails(QWidget):
 
     def show_result(self, result: LoadResult | None) -> None:
         if result is None:
-            for label in (self.classes, self.images, self.native, self.fitted, self.normalization,
-                          self.adaptations):
+            for label in (self.classes, self.images, self.native, self.fitted, self.normalization, self.adaptations):
                 label.setText("—")
             self._show_skipped([], None)
             return
@@ -97,8 +96,9 @@ class DataDetails(QWidget):
         self.images.setText(f"{len(split.train):,} training · {len(split.val):,} validation{own}")
         self.native.setText(describe_shape(result.native_shape))
         self.fitted.setText(describe_shape(split.image_shape))
-        self.normalization.setText("mean " + ", ".join(f"{m:.3f}" for m in split.mean)
-                                   + " · std " + ", ".join(f"{s:.3f}" for s in split.std))
+        self.normalization.setText(
+            "mean " + ", ".join(f"{m:.3f}" for m in split.mean) + " · std " + ", ".join(f"{s:.3f}" for s in split.std)
+        )
         if split.adaptations:
             self.adaptations.setText("<br>".join("• " + html.escape(note) for note in split.adaptations))
         else:

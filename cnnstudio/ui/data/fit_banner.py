@@ -75,8 +75,9 @@ class FitBanner(QFrame):
             return
         kind = "warning" if check.classes_differ else "info"
         background, border = _COLORS[kind]
-        self.setStyleSheet(f"QFrame#fitBanner {{ background: {background}; border: 1px solid {border}; "
-                           "border-radius: 6px; }")
+        self.setStyleSheet(
+            f"QFrame#fitBanner {{ background: {background}; border: 1px solid {border}; border-radius: 6px; }}"
+        )
         data = html.escape(check.data_title)
         design = html.escape(design_name)
         if check.classes_differ:
@@ -87,9 +88,11 @@ class FitBanner(QFrame):
         if check.automatic:
             lines.append("<b>Done automatically when loading:</b> " + "; ".join(map(html.escape, check.automatic)))
         if check.classes_differ:
-            lines.append(f"<b>Needs a change to the design:</b> {design} outputs {check.design_classes} classes, "
-                         f"{data} has {check.data_classes}: re-target the last Linear layer to "
-                         f"{check.data_classes} outputs.")
+            lines.append(
+                f"<b>Needs a change to the design:</b> {design} outputs {check.design_classes} classes, "
+                f"{data} has {check.data_classes}: re-target the last Linear layer to "
+                f"{check.data_classes} outputs."
+            )
         self.body.setText("<br>".join(lines))
         self.body.setVisible(bool(lines))
         show_choice = check.input_differs and check.design_shape is not None
@@ -97,12 +100,17 @@ class FitBanner(QFrame):
         self.keep_input.setVisible(show_choice)
         if show_choice:
             assert check.design_shape is not None
-            self.match_input.setText(f"Make the network's input match the data: {shape_text(check.design_shape)} "
-                                     f"→ {shape_text(check.data_shape)}")
-            self.keep_input.setText(f"Keep the network's input ({shape_text(check.design_shape)}) "
-                                    "and fit the images to it")
-            same_question = previous is not None and (previous.data_shape, previous.design_shape) == \
-                (check.data_shape, check.design_shape)
+            self.match_input.setText(
+                f"Make the network's input match the data: {shape_text(check.design_shape)} "
+                f"→ {shape_text(check.data_shape)}"
+            )
+            self.keep_input.setText(
+                f"Keep the network's input ({shape_text(check.design_shape)}) and fit the images to it"
+            )
+            same_question = previous is not None and (previous.data_shape, previous.design_shape) == (
+                check.data_shape,
+                check.design_shape,
+            )
             if not same_question:  # keep the user's answer while the question stays the same
                 (self.match_input if check.match_input_by_default else self.keep_input).setChecked(True)
         self._update_button()

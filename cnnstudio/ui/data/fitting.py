@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import classifier_node, retarget
+from cnnstudio.pytorch import NetworkAnalysis
 
 Shape3 = tuple[int, int, int]
 
@@ -82,7 +82,9 @@ def fitted_design(graph: NetworkGraph, check: FitCheck, match_input: bool) -> tu
     classes = check.data_classes if check.classes_differ else None
     shape = check.data_shape if match_input and check.input_differs else None
     if classes is not None and classifier_node(new) is None:
-        raise ValueError("The design has no Linear or Conv2d layer that produces the class scores. "
-                         "Add a Linear layer at the end of the design, then apply again.")
+        raise ValueError(
+            "The design has no Linear or Conv2d layer that produces the class scores. "
+            "Add a Linear layer at the end of the design, then apply again."
+        )
     notes = retarget(new, classes=classes, input_shape=shape)
     return new, notes

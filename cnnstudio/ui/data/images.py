@@ -25,6 +25,9 @@ def thumbnail(image: torch.Tensor, side: int) -> QPixmap:
     largest = max(qimage.width(), qimage.height())
     if largest <= side:
         factor = side // largest
-        return QPixmap.fromImage(qimage.scaled(qimage.width() * factor, qimage.height() * factor,
-                                               Qt.IgnoreAspectRatio, Qt.FastTransformation))
+        return QPixmap.fromImage(
+            qimage.scaled(
+                qimage.width() * factor, qimage.height() * factor, Qt.IgnoreAspectRatio, Qt.FastTransformation
+            )
+        )
     return QPixmap.fromImage(qimage.scaled(side, side, Qt.KeepAspectRatio, Qt.SmoothTransformation))

@@ -55,8 +55,9 @@ class LoadStatus(QFrame):
         self.hide()
 
     def _state(self, background: str, border: str, loading: bool) -> None:
-        self.setStyleSheet(f"QFrame#loadStatus {{ background: {background}; border: 1px solid {border}; "
-                           "border-radius: 6px; }")
+        self.setStyleSheet(
+            f"QFrame#loadStatus {{ background: {background}; border: 1px solid {border}; border-radius: 6px; }}"
+        )
         self.bar.setVisible(loading)
         self.cancel_button.setVisible(loading)
         self.retry_button.setVisible(not loading)

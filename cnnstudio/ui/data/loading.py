@@ -43,8 +43,14 @@ class LoadResult:
 
 def run_load(request: LoadRequest, progress: Progress) -> LoadResult:
     """Load and fit the data (raises DataError with a message for the user)."""
-    split = load_data(request.spec, request.input_shape, val_fraction=request.val_fraction, seed=SEED,
-                      root=request.root, progress=progress)
+    split = load_data(
+        request.spec,
+        request.input_shape,
+        val_fraction=request.val_fraction,
+        seed=SEED,
+        root=request.root,
+        progress=progress,
+    )
     return LoadResult(request, split, native_shape(request, split, progress))
 
 
@@ -65,8 +71,11 @@ def _folder_shape(folder: Path, fitted: tuple[int, int, int], progress: Progress
     """Grayscale only if every image is; the common size if all share one, else the fitted size."""
     _, class_files, _ = scan_folder(folder)
     paths = [path for files in class_files for path in files]
-    headers = [header for header in map_files(lambda _, path: read_header(path), paths, progress,
-                                              "Reading image sizes") if isinstance(header, ImageHeader)]
+    headers = [
+        header
+        for header in map_files(lambda _, path: read_header(path), paths, progress, "Reading image sizes")
+        if isinstance(header, ImageHeader)
+    ]
     if not headers:
         return fitted
     channels = 1 if all(header.grayscale for header in headers) else 3

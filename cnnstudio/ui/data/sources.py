@@ -97,10 +97,8 @@ def suggest(input_shape: tuple[int, int, int] | None, classes: int | None) -> tu
     channels = input_shape[0] if input_shape else 1
     same_classes = [info for info in offline if len(info.classes) == classes]
     same_classes.sort(key=lambda info: info.native_shape[0] != channels)
-    if same_classes:
-        info = same_classes[0]
-    else:
-        info = _BY_NAME["digits"] if channels == 1 else _BY_NAME["shapes"]
+    fallback = _BY_NAME["digits"] if channels == 1 else _BY_NAME["shapes"]
+    info = same_classes[0] if same_classes else fallback
     values: dict[str, int] = {}
     count_option = next((option for option in info.options if option.name == "count"), None)
     if count_option is not None and input_shape is not None:

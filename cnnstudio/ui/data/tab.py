@@ -17,9 +17,9 @@ from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.data import DataError, default_root
 from cnnstudio.engine.model import input_shape
+from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.ui.data.augment_panel import AugmentPanel
 from cnnstudio.ui.data.background import LatestRunner
 from cnnstudio.ui.data.chooser import DataChooser
@@ -149,8 +149,9 @@ class DataTab(StudioTab):
     # ----- choosing
     def _refresh_sources(self) -> None:
         captured = captured_sources(captures_dir())
-        self.chooser.set_sources([("Built-in", builtin_sources()), ("Captured with the webcam", captured),
-                                  ("Image folders", self.folders)])
+        self.chooser.set_sources(
+            [("Built-in", builtin_sources()), ("Captured with the webcam", captured), ("Image folders", self.folders)]
+        )
 
     def _select(self, source: Source, values: dict[str, int | float] | None = None) -> None:
         self.source = source
@@ -216,8 +217,9 @@ class DataTab(StudioTab):
         if not self._active or self.source is None or self._shutdown:
             return
         self.options_timer.stop()
-        request = LoadRequest(self.source, self.chooser.values(), self._design_input(),
-                              self.chooser.val_fraction(), self.dataset_root)
+        request = LoadRequest(
+            self.source, self.chooser.values(), self._design_input(), self.chooser.val_fraction(), self.dataset_root
+        )
         if not force and request == self._request and (self.runner.busy() or self.result is not None):
             return
         self._request = request
@@ -270,8 +272,14 @@ class DataTab(StudioTab):
             return None
         analysis = self.context.document.analysis.analysis
         split = self.result.split
-        return FitCheck(self.result.request.source.title, self.result.native_shape, len(split.classes),
-                        self._design_input(), design_classes(analysis), tuple(split.adaptations))
+        return FitCheck(
+            self.result.request.source.title,
+            self.result.native_shape,
+            len(split.classes),
+            self._design_input(),
+            design_classes(analysis),
+            tuple(split.adaptations),
+        )
 
     def _update_fit(self) -> None:
         self.banner.show_check(self.fit_check(), self.context.document.graph.name)
@@ -287,8 +295,9 @@ class DataTab(StudioTab):
             self.context.prompts.error("Cannot fit the design to the data", str(error))
             return
         document.push(ReplaceGraphCommand(document.graph, new, f"Fit the design to {check.data_title}"))
-        self.context.show_message(f"Fitted the design to {check.data_title}: {'; '.join(notes)} "
-                                  "(Edit ▸ Undo takes it back)")
+        self.context.show_message(
+            f"Fitted the design to {check.data_title}: {'; '.join(notes)} (Edit ▸ Undo takes it back)"
+        )
 
     # ----- drag and drop of a folder
     @staticmethod
@@ -316,8 +325,11 @@ class DataTab(StudioTab):
     def restore_state(self, state: dict[str, Any]) -> None:
         for key, splitter in (("main", self.splitter), ("center", self.center), ("side", self.side)):
             sizes = state.get(key)
-            if isinstance(sizes, list) and len(sizes) == splitter.count() and all(
-                    isinstance(size, int) and size > 0 for size in sizes):
+            if (
+                isinstance(sizes, list)
+                and len(sizes) == splitter.count()
+                and all(isinstance(size, int) and size > 0 for size in sizes)
+            ):
                 splitter.setSizes(sizes)
 
     def shutdown(self) -> None:

@@ -59,8 +59,12 @@ class TileGrid(QWidget):
             painter.drawText(QRect(0, y, CAPTION_WIDTH - 8, side), Qt.AlignRight | Qt.AlignVCenter, caption)
             for column, image in enumerate(images):
                 size = image.size().scaled(side, side, Qt.KeepAspectRatio)
-                target = QRect(CAPTION_WIDTH + column * (side + GAP) + (side - size.width()) // 2,
-                               y + (side - size.height()) // 2, size.width(), size.height())
+                target = QRect(
+                    CAPTION_WIDTH + column * (side + GAP) + (side - size.width()) // 2,
+                    y + (side - size.height()) // 2,
+                    size.width(),
+                    size.height(),
+                )
                 painter.setRenderHint(QPainter.SmoothPixmapTransform, image.width() > side)
                 painter.drawImage(target, image)
         painter.end()

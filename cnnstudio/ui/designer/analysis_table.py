@@ -10,9 +10,9 @@ from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.graph.describe import format_count, format_shape
 from cnnstudio.graph.network import NetworkGraph
+from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.ui import style
 from cnnstudio.ui.formatting import format_bytes, format_flops
 
@@ -27,8 +27,17 @@ def analysis_csv(analysis: NetworkAnalysis) -> str:
     writer.writerow(["name", "type", "output_shape", "activations", "learnables", "flops", "macs"])
     for result in analysis.in_order():
         shape = result.output_shape
-        writer.writerow([result.node_id, result.layer_type, "x".join(map(str, shape)) if shape else "",
-                         math.prod(shape) if shape else "", result.params, result.flops, result.macs])
+        writer.writerow(
+            [
+                result.node_id,
+                result.layer_type,
+                "x".join(map(str, shape)) if shape else "",
+                math.prod(shape) if shape else "",
+                result.params,
+                result.flops,
+                result.macs,
+            ]
+        )
     writer.writerow(["total", "", "", "", analysis.total_params, analysis.total_flops, analysis.total_macs])
     return buffer.getvalue()
 
@@ -48,8 +57,9 @@ class AnalysisModel(QAbstractTableModel):
             shape = format_shape(result.output_shape) if result.output_shape else "?"
             if result.output_shape:
                 shape += f"  ({format_count(math.prod(result.output_shape))})"
-            self.rows.append((result.node_id, result.layer_type, shape, result.params, result.flops,
-                              result.node_id in errors))
+            self.rows.append(
+                (result.node_id, result.layer_type, shape, result.params, result.flops, result.node_id in errors)
+            )
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
@@ -87,7 +97,6 @@ class AnalysisModel(QAbstractTableModel):
             if row[0] == node_id:
                 return index
         return None
-
 
 
 class AnalysisTable(QWidget):
@@ -138,7 +147,8 @@ class AnalysisTable(QWidget):
             f"<b>{len(self.model.rows)}</b> layers · output <b>{output}</b> · "
             f"learnables <b>{analysis.total_params:,}</b> ({format_bytes(analysis.param_bytes)}) · "
             f"<b>{format_flops(analysis.total_flops)}</b> per image · "
-            f"activations {format_bytes(analysis.activation_bytes)} per image")
+            f"activations {format_bytes(analysis.activation_bytes)} per image"
+        )
 
     def current_node(self) -> str | None:
         index = self.view.currentIndex()
@@ -153,7 +163,8 @@ class AnalysisTable(QWidget):
         else:
             index = self.model.index(row, 0)
             self.view.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+                index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows
+            )
             self.view.scrollTo(index)
         self._quiet = False
 

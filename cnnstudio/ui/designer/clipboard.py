@@ -54,8 +54,9 @@ def from_mime(mime: QMimeData) -> dict | None:
     return data if isinstance(data, dict) and isinstance(data.get("nodes"), list) else None
 
 
-def nodes_to_add(data: dict, graph: NetworkGraph,
-                 offset: tuple[float, float]) -> tuple[list[Node], list[tuple[str, str]]]:
+def nodes_to_add(
+    data: dict, graph: NetworkGraph, offset: tuple[float, float]
+) -> tuple[list[Node], list[tuple[str, str]]]:
     """New nodes (fresh ids, shifted by `offset`) and their edges for pasting `data` into `graph`.
 
     Raises NetworkFileError when `data` is not a valid network fragment.
@@ -70,8 +71,11 @@ def nodes_to_add(data: dict, graph: NetworkGraph,
         new_id = ids.unique_id(node.id)
         ids.add_node("Input", node_id=new_id)
         renamed[node.id] = new_id
-        nodes.append(Node(new_id, node.type, dict(node.params),
-                          (node.pos[0] + offset[0], node.pos[1] + offset[1]), node.trainable))
+        nodes.append(
+            Node(
+                new_id, node.type, dict(node.params), (node.pos[0] + offset[0], node.pos[1] + offset[1]), node.trainable
+            )
+        )
     edges = [(renamed[src], renamed[dst]) for src, dst in fragment.edges]
     return nodes, edges
 

@@ -12,9 +12,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from cnnstudio.pytorch import BuildError, module_source
 from cnnstudio.fileio import atomic_write_text
 from cnnstudio.graph.network import NetworkGraph
+from cnnstudio.pytorch import BuildError, module_source
 from cnnstudio.ui import style
 from cnnstudio.ui.designer.highlighter import PythonHighlighter
 from cnnstudio.ui.workers import Job
@@ -97,8 +97,9 @@ class CodeView(QWidget):
         scroll = self.editor.verticalScrollBar().value()
         self.editor.setPlainText(source)
         self.editor.verticalScrollBar().setValue(scroll)
-        self.status.setText("Standalone PyTorch module for this design" if self.valid
-                            else "Fix the design's errors to get code")
+        self.status.setText(
+            "Standalone PyTorch module for this design" if self.valid else "Fix the design's errors to get code"
+        )
         self.copy_button.setEnabled(self.valid)
         self.save_button.setEnabled(self.valid)
         if self._rerun:

@@ -86,8 +86,11 @@ class EdgeItem(QGraphicsItem):
         if self._label:
             metrics = QFontMetricsF(self._font)
             width, height = metrics.horizontalAdvance(self._label) + 8, metrics.height() + 2
-            candidates = [QRectF(anchor.x() + dx, anchor.y() - height / 2, width, height)
-                          for anchor in self._anchors for dx in (5, -5 - width)]
+            candidates = [
+                QRectF(anchor.x() + dx, anchor.y() - height / 2, width, height)
+                for anchor in self._anchors
+                for dx in (5, -5 - width)
+            ]
             self._label_rect = next((rect for rect in candidates if not self._obstacles(rect)), candidates[0])
         self._bounds = self._path.boundingRect().adjusted(-ARROW, -ARROW, ARROW, ARROW).united(self._label_rect)
 
@@ -121,10 +124,14 @@ class EdgeItem(QGraphicsItem):
     def _paint_arrow(self, painter: QPainter, color: QColor) -> None:
         angle = math.radians(-self._path.angleAtPercent(1.0))
         tip = self._end
-        left = QPointF(tip.x() - ARROW * math.cos(angle) + ARROW * 0.55 * math.sin(angle),
-                       tip.y() - ARROW * math.sin(angle) - ARROW * 0.55 * math.cos(angle))
-        right = QPointF(tip.x() - ARROW * math.cos(angle) - ARROW * 0.55 * math.sin(angle),
-                        tip.y() - ARROW * math.sin(angle) + ARROW * 0.55 * math.cos(angle))
+        left = QPointF(
+            tip.x() - ARROW * math.cos(angle) + ARROW * 0.55 * math.sin(angle),
+            tip.y() - ARROW * math.sin(angle) - ARROW * 0.55 * math.cos(angle),
+        )
+        right = QPointF(
+            tip.x() - ARROW * math.cos(angle) - ARROW * 0.55 * math.sin(angle),
+            tip.y() - ARROW * math.sin(angle) + ARROW * 0.55 * math.cos(angle),
+        )
         painter.setPen(Qt.NoPen)
         painter.setBrush(color)
         painter.drawPolygon(QPolygonF([tip, left, right]))

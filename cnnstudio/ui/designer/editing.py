@@ -18,6 +18,7 @@ from cnnstudio.graph.network import GraphEditError, default_id, id_problem
 from cnnstudio.graph.params import check_param
 from cnnstudio.graph.validate import output_node
 from cnnstudio.ui.designer import clipboard
+from cnnstudio.ui.designer.scene import NetworkScene
 from cnnstudio.ui.designer.undo_commands import (
     AddNodeCommand,
     AddSubgraphCommand,
@@ -30,7 +31,6 @@ from cnnstudio.ui.designer.undo_commands import (
     SetParamCommand,
     SetTrainableCommand,
 )
-from cnnstudio.ui.designer.scene import NetworkScene
 from cnnstudio.ui.document import Document
 
 PASTE_OFFSET = 40.0
@@ -54,8 +54,9 @@ class DesignerController(QObject):
     def add_layer(self, layer_type: str, scene_pos: QPointF) -> str:
         """Place a new layer centred at `scene_pos`; returns its id and selects it."""
         node_id = self.graph.unique_id(default_id(layer_type))
-        self.document.push(AddNodeCommand(self.graph, layer_type, (round(scene_pos.x()), round(scene_pos.y())),
-                                          node_id))
+        self.document.push(
+            AddNodeCommand(self.graph, layer_type, (round(scene_pos.x()), round(scene_pos.y())), node_id)
+        )
         self.scene.select_nodes([node_id])
         return node_id
 
@@ -70,8 +71,9 @@ class DesignerController(QObject):
         else:
             x, y = self.graph.node(anchor).pos
             pos = self._free_spot(x, y + ROW_SPACING)
-            macro = MacroCommand(self.graph, f"Append {layer_type}",
-                                 [AddNodeCommand(self.graph, layer_type, pos, node_id)])
+            macro = MacroCommand(
+                self.graph, f"Append {layer_type}", [AddNodeCommand(self.graph, layer_type, pos, node_id)]
+            )
             if spec is not None and not spec.is_input:
                 macro.commands.append(ConnectCommand(self.graph, anchor, node_id))
             self.document.push(macro)
@@ -108,8 +110,9 @@ class DesignerController(QObject):
             return
         doomed = set(node_ids)
         what = f"{len(node_ids)} layer{'s' if len(node_ids) != 1 else ''}" if node_ids else "connection"
-        commands: list = [DisconnectCommand(self.graph, src, dst) for src, dst in edges
-                          if src not in doomed and dst not in doomed]
+        commands: list = [
+            DisconnectCommand(self.graph, src, dst) for src, dst in edges if src not in doomed and dst not in doomed
+        ]
         commands += [RemoveNodeCommand(self.graph, node_id) for node_id in node_ids]
         self.document.push(MacroCommand(self.graph, f"{verb} {what}", commands))
 
@@ -163,8 +166,11 @@ class DesignerController(QObject):
 
     def arrange(self) -> None:
         """Auto-arrange: the layered top-down layout, as one undoable move."""
-        moves = {node_id: (self.graph.node(node_id).pos, pos)
-                 for node_id, pos in layered_positions(self.graph).items() if self.graph.node(node_id).pos != pos}
+        moves = {
+            node_id: (self.graph.node(node_id).pos, pos)
+            for node_id, pos in layered_positions(self.graph).items()
+            if self.graph.node(node_id).pos != pos
+        }
         if moves:
             self.document.push(MoveNodesCommand(self.graph, moves, "Auto-arrange"))
 

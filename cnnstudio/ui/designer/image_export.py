@@ -19,8 +19,9 @@ def render_design(scene: NetworkScene, scale: float = 2.0) -> QImage:
         source = source.united(item.sceneBoundingRect())
     source = source.adjusted(-24, -24, 24, 24)
     scale = min(scale, MAX_PIXELS / max(source.width(), source.height(), 1.0))
-    image = QImage(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)),
-                   QImage.Format_ARGB32_Premultiplied)
+    image = QImage(
+        max(1, int(source.width() * scale)), max(1, int(source.height() * scale)), QImage.Format_ARGB32_Premultiplied
+    )
     image.fill(QColor(style.CANVAS))
     painter = QPainter(image)
     painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)

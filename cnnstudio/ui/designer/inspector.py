@@ -13,11 +13,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QFrame, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
-from cnnstudio.pytorch import NetworkAnalysis, NodeAnalysis
 from cnnstudio.graph.catalog import layer_spec
 from cnnstudio.graph.describe import format_count, format_shape
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.validate import ERROR
+from cnnstudio.pytorch import NetworkAnalysis, NodeAnalysis
 from cnnstudio.ui import style
 from cnnstudio.ui.designer.activation_plot import ActivationPlot
 from cnnstudio.ui.designer.editing import DesignerController
@@ -37,10 +37,10 @@ def _label(text: str = "", role: str | None = None, *, wrap: bool = True) -> QLa
 def layout_equation(line: str) -> str:
     """'height = width: O = ⌊(W − K + 2P) / S⌋ + 1 = ⌊(56 − 3 + 2·1) / 2⌋ + 1 = 28' → one step per line:
 
-        height = width:
-          O = ⌊(W − K + 2P) / S⌋ + 1
-            = ⌊(56 − 3 + 2·1) / 2⌋ + 1
-            = 28
+    height = width:
+      O = ⌊(W − K + 2P) / S⌋ + 1
+        = ⌊(56 − 3 + 2·1) / 2⌋ + 1
+        = 28
     """
     head, separator, formula = line.partition(": ")
     if not separator:
@@ -77,8 +77,9 @@ class Inspector(QScrollArea):
         self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
         self.description = _label(role="muted")
         self.name_edit = QLineEdit()
-        self.name_edit.setToolTip("The layer's name: a Python identifier, used in the generated code and "
-                                  "as the key of its weights")
+        self.name_edit.setToolTip(
+            "The layer's name: a Python identifier, used in the generated code and as the key of its weights"
+        )
         self.trainable = QCheckBox("Train this layer's weights")
         self.trainable.setToolTip("Unchecked: the weights stay frozen during training (fine-tuning)")
         self.form = QFormLayout()
@@ -137,7 +138,7 @@ class Inspector(QScrollArea):
         self.description.setText(spec.description if spec else f"Unknown layer type {node.type!r}")
         self.form.addRow("Name", self.name_edit)
         self.form.addRow("", self.trainable)
-        for param in (spec.params if spec else ()):
+        for param in spec.params if spec else ():
             editor = editor_for(param)
             editor.edited.connect(lambda value, name=param.name: self._edited(name, value))
             self.editors[param.name] = editor
@@ -233,12 +234,15 @@ class Inspector(QScrollArea):
         pending = "…" if self.analysis is None else "—"
         values = {
             "Output": format_shape(result.output_shape) if result and result.output_shape else pending,
-            "Input": ",  ".join(format_shape(s) for s in result.input_shapes) if result and result.input_shapes
+            "Input": ",  ".join(format_shape(s) for s in result.input_shapes)
+            if result and result.input_shapes
             else "—",
             "Learnables": (f"{result.params:,}" + ("  (frozen)" if not node.trainable and result.params else ""))
-            if result else pending,
+            if result
+            else pending,
             "FLOPs": f"{format_flops(result.flops)}  ({format_count(result.macs)} MACs)" if result else pending,
-            "Activations": format_bytes(result.activation_bytes) + " per image" if result and result.output_shape
+            "Activations": format_bytes(result.activation_bytes) + " per image"
+            if result and result.output_shape
             else pending,
         }
         for key, text in values.items():
@@ -256,8 +260,11 @@ class Inspector(QScrollArea):
 
     def _show_summary(self, selected_count: int = 0) -> None:
         self.title.setText(f"{selected_count} layers selected" if selected_count > 1 else escape(self.graph.name))
-        self.description.setText("Select one layer to edit it." if selected_count > 1 else
-                                 (self.graph.description or "Select a layer to see and edit its properties."))
+        self.description.setText(
+            "Select one layer to edit it."
+            if selected_count > 1
+            else (self.graph.description or "Select a layer to see and edit its properties.")
+        )
         self.problem.hide()
         self.arithmetic_heading.hide()
         self.arithmetic.hide()
@@ -272,6 +279,7 @@ class Inspector(QScrollArea):
         self.number_labels["Output"].setText(format_shape(analysis.output_shape) if analysis.output_shape else "—")
         self.number_labels["Input"].setText(format_shape(analysis.input_shape) if analysis.input_shape else "—")
         self.number_labels["Learnables"].setText(f"{analysis.total_params:,}")
-        self.number_labels["FLOPs"].setText(f"{format_flops(analysis.total_flops)}  "
-                                            f"({format_count(analysis.total_macs)} MACs) per image")
+        self.number_labels["FLOPs"].setText(
+            f"{format_flops(analysis.total_flops)}  ({format_count(analysis.total_macs)} MACs) per image"
+        )
         self.number_labels["Activations"].setText(format_bytes(analysis.activation_bytes) + " per image")

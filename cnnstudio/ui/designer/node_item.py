@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.pytorch import NodeAnalysis
 from cnnstudio.graph.catalog import layer_spec
 from cnnstudio.graph.describe import compact_label, format_count, format_shape
 from cnnstudio.graph.network import Node
 from cnnstudio.graph.validate import ERROR, Problem
+from cnnstudio.pytorch import NodeAnalysis
 from cnnstudio.ui import style
 
 WIDTH = 212.0
@@ -126,12 +126,14 @@ class NodeItem(QGraphicsItem):
         title_font, params_font, small_font, mono_font = self._fonts
         inner = WIDTH - STRIP - 2 * PADDING
         # 'Conv2d 64 · 3×3 · s1 · p1': the type in bold, its key parameters in regular weight
-        head, _, tail = self.label.partition(" ") if self.label.startswith(self.layer_type + " ") \
-            else (self.label, "", "")
+        head, _, tail = (
+            self.label.partition(" ") if self.label.startswith(self.layer_type + " ") else (self.label, "", "")
+        )
         self._title = QFontMetricsF(title_font).elidedText(head, Qt.ElideRight, inner)
         self._title_width = QFontMetricsF(title_font).horizontalAdvance(self._title + " ")
-        self._title_params = QFontMetricsF(params_font).elidedText(tail, Qt.ElideRight,
-                                                                   max(inner - self._title_width, 0))
+        self._title_params = QFontMetricsF(params_font).elidedText(
+            tail, Qt.ElideRight, max(inner - self._title_width, 0)
+        )
         frozen = "  ·  frozen" if not self.trainable and self._analysis and self._analysis.params else ""
         self._subtitle = QFontMetricsF(small_font).elidedText(self.node_id + frozen, Qt.ElideRight, inner)
         shape_width = inner - QFontMetricsF(small_font).horizontalAdvance(self.size_text) - 8
@@ -139,8 +141,10 @@ class NodeItem(QGraphicsItem):
 
     def tooltip_html(self) -> str:
         """What hovering shows: the layer, what it does, its output, and the analyzer's messages."""
-        lines = [f"<b>{self.label}</b> &nbsp;<span style='color:{style.MUTED}'>{self.node_id}</span>",
-                 f"<span style='color:{style.MUTED}'>{self.description}</span>"]
+        lines = [
+            f"<b>{self.label}</b> &nbsp;<span style='color:{style.MUTED}'>{self.node_id}</span>",
+            f"<span style='color:{style.MUTED}'>{self.description}</span>",
+        ]
         if self._analysis and self._analysis.output_shape:
             lines.append(f"Output: {format_shape(self._analysis.output_shape)}")
         lines += [f"<span style='color:{style.ERROR}'>✖ {message}</span>" for message in self._errors]
@@ -238,8 +242,11 @@ class NodeItem(QGraphicsItem):
         painter.drawText(QRectF(left, rect.top() + 6, width, 18), Qt.AlignLeft | Qt.AlignVCenter, self._title)
         if self._title_params:
             painter.setFont(params_font)
-            painter.drawText(QRectF(left + self._title_width, rect.top() + 6, width - self._title_width, 18),
-                             Qt.AlignLeft | Qt.AlignVCenter, self._title_params)
+            painter.drawText(
+                QRectF(left + self._title_width, rect.top() + 6, width - self._title_width, 18),
+                Qt.AlignLeft | Qt.AlignVCenter,
+                self._title_params,
+            )
         painter.setFont(small_font)
         painter.setPen(QColor(style.MUTED))
         painter.drawText(QRectF(left, rect.top() + 23, width, 16), Qt.AlignLeft | Qt.AlignVCenter, self._subtitle)

@@ -33,8 +33,10 @@ SEARCH_ROLE = Qt.UserRole + 2
 
 def layer_tooltip(spec: LayerSpec) -> str:
     """What the layer does and its parameters, as rich text."""
-    lines = [f"<b>{escape(spec.type)}</b> <span style='color:{style.MUTED}'>({escape(spec.category)})</span>",
-             escape(spec.description)]
+    lines = [
+        f"<b>{escape(spec.type)}</b> <span style='color:{style.MUTED}'>({escape(spec.category)})</span>",
+        escape(spec.description),
+    ]
     if spec.torch_name:
         lines.append(f"<span style='color:{style.MUTED}'>PyTorch: <code>{escape(spec.torch_name)}</code></span>")
     if spec.params:
@@ -45,8 +47,10 @@ def layer_tooltip(spec: LayerSpec) -> str:
                 low = "" if param.minimum is None else f"{param.minimum:g}"
                 high = "" if param.maximum is None else f"{param.maximum:g}"
                 limits = f" [{low}…{high}]"
-            rows.append(f"<code>{escape(param.name)}</code> = {escape(format_value(param.default))}"
-                        f"{escape(limits)} — {escape(param.help)}")
+            rows.append(
+                f"<code>{escape(param.name)}</code> = {escape(format_value(param.default))}"
+                f"{escape(limits)} — {escape(param.help)}"
+            )
         lines.append("<br>".join(rows))
     if spec.is_merge:
         lines.append("Takes two or more inputs, in the order they are connected.")
@@ -116,8 +120,9 @@ class LayerTree(QTreeWidget):
         super().mousePressEvent(event)
         item = self.itemAt(event.position().toPoint())
         layer_type = item.data(0, LAYER_ROLE) if item is not None else None
-        self._press = (layer_type, event.position().toPoint()) if layer_type and event.button() == Qt.LeftButton \
-            else None
+        self._press = (
+            (layer_type, event.position().toPoint()) if layer_type and event.button() == Qt.LeftButton else None
+        )
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._press is None or not event.buttons() & Qt.LeftButton:
@@ -150,8 +155,10 @@ class LayerTree(QTreeWidget):
     def _make_ghost(self, layer_type: str) -> QLabel:
         ghost = QLabel(layer_type, self.window())
         ghost.setAttribute(Qt.WA_TransparentForMouseEvents)
-        ghost.setStyleSheet(f"background: #ffffff; border: 1px solid {style.ACCENT}; border-radius: 5px;"
-                            f"padding: 4px 10px; color: {style.TEXT}; font-weight: 600;")
+        ghost.setStyleSheet(
+            f"background: #ffffff; border: 1px solid {style.ACCENT}; border-radius: 5px;"
+            f"padding: 4px 10px; color: {style.TEXT}; font-weight: 600;"
+        )
         ghost.adjustSize()
         ghost.show()
         ghost.raise_()

@@ -32,8 +32,10 @@ INT_LIMIT = 2**31 - 1
 
 def _int_spin(spec: ParamSpec) -> QSpinBox:
     spin = QSpinBox()
-    spin.setRange(int(spec.minimum) if spec.minimum is not None else -INT_LIMIT,
-                  int(spec.maximum) if spec.maximum is not None else INT_LIMIT)
+    spin.setRange(
+        int(spec.minimum) if spec.minimum is not None else -INT_LIMIT,
+        int(spec.maximum) if spec.maximum is not None else INT_LIMIT,
+    )
     spin.setKeyboardTracking(False)
     spin.setAccelerated(True)
     spin.setMinimumWidth(64)
@@ -64,8 +66,9 @@ class FloatSpinBox(QDoubleSpinBox):
     def __init__(self, spec: ParamSpec) -> None:
         super().__init__()
         self.setDecimals(10)
-        self.setRange(spec.minimum if spec.minimum is not None else -1e12,
-                      spec.maximum if spec.maximum is not None else 1e12)
+        self.setRange(
+            spec.minimum if spec.minimum is not None else -1e12, spec.maximum if spec.maximum is not None else 1e12
+        )
         self.setKeyboardTracking(False)
         self.setStepType(QAbstractSpinBox.AdaptiveDecimalStepType)
         self.setMinimumWidth(80)
@@ -182,8 +185,7 @@ class PairEditor(ParamEditor):
         self.width = _int_spin(spec)
         self.height.setToolTip(f"{spec.name}: height")
         self.width.setToolTip(f"{spec.name}: width")
-        self.link = QToolButton(checkable=True, checked=True, autoRaise=True,
-                                toolTip="Keep height and width equal")
+        self.link = QToolButton(checkable=True, checked=True, autoRaise=True, toolTip="Keep height and width equal")
         self.link.setIcon(_link_icon())
         times = QLabel("×")
         self._layout.addWidget(self.height, 1)
@@ -269,8 +271,15 @@ class OptionalPairEditor(PairEditor):
             super()._show(value)
 
 
-_EDITORS = {INT: IntEditor, FLOAT: FloatEditor, BOOL: BoolEditor, CHOICE: ChoiceEditor, PAIR: PairEditor,
-            PADDING: PaddingEditor, OPTIONAL_PAIR: OptionalPairEditor}
+_EDITORS = {
+    INT: IntEditor,
+    FLOAT: FloatEditor,
+    BOOL: BoolEditor,
+    CHOICE: ChoiceEditor,
+    PAIR: PairEditor,
+    PADDING: PaddingEditor,
+    OPTIONAL_PAIR: OptionalPairEditor,
+}
 
 
 def editor_for(spec: ParamSpec) -> ParamEditor:

@@ -44,8 +44,16 @@ class ProblemsList(QTableWidget):
 
     def set_problems(self, problems: list[Problem]) -> None:
         ordered = sorted(problems, key=lambda p: p.severity != ERROR)
-        rows = [("✖" if p.severity == ERROR else "⚠", p.node or "network", p.message,
-                 style.ERROR if p.severity == ERROR else style.WARNING, p.node) for p in ordered]
+        rows = [
+            (
+                "✖" if p.severity == ERROR else "⚠",
+                p.node or "network",
+                p.message,
+                style.ERROR if p.severity == ERROR else style.WARNING,
+                p.node,
+            )
+            for p in ordered
+        ]
         if not rows:
             rows = [("✔", "", "No problems: the design can be built and trained.", style.OK, None)]
         self.setRowCount(len(rows))

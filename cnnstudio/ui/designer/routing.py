@@ -39,8 +39,11 @@ def _lane(x: float, top: float, bottom: float, blockers: list[QRectF], obstacles
     for _ in range(8):
         if not blockers:
             return x
-        x = (max(r.right() for r in blockers) + LANE_MARGIN if side > 0
-             else min(r.left() for r in blockers) - LANE_MARGIN)
+        x = (
+            max(r.right() for r in blockers) + LANE_MARGIN
+            if side > 0
+            else min(r.left() for r in blockers) - LANE_MARGIN
+        )
         run = QRectF(x - 2, top, 4, max(bottom - top, 1.0))
         blockers = [rect for rect in obstacles(run) if rect.intersects(run)]
     return x
@@ -49,8 +52,9 @@ def _lane(x: float, top: float, bottom: float, blockers: list[QRectF], obstacles
 def _lane_path(start: QPointF, end: QPointF, lane: float) -> QPainterPath:
     path = QPainterPath(start)
     top, bottom = start.y() + SWOOP, end.y() - SWOOP
-    path.cubicTo(QPointF(start.x(), start.y() + SWOOP * 0.75), QPointF(lane, start.y() + SWOOP * 0.2),
-                 QPointF(lane, top))
+    path.cubicTo(
+        QPointF(start.x(), start.y() + SWOOP * 0.75), QPointF(lane, start.y() + SWOOP * 0.2), QPointF(lane, top)
+    )
     path.lineTo(QPointF(lane, bottom))
     path.cubicTo(QPointF(lane, end.y() - SWOOP * 0.2), QPointF(end.x(), end.y() - SWOOP * 0.75), end)
     return path

@@ -11,9 +11,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
-from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.graph.layout import ROW_SPACING
 from cnnstudio.graph.network import NetworkGraph, Node
+from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.ui import style
 from cnnstudio.ui.designer.edge_item import EdgeItem
 from cnnstudio.ui.designer.node_item import HEIGHT, OUT, NodeItem
@@ -121,7 +121,7 @@ class NetworkScene(QGraphicsScene):
         item = self.nodes.pop(old_id)
         self.nodes[new_id] = item
         item.refresh(self.graph.node(new_id))
-        for (src, dst) in list(self.edges):
+        for src, dst in list(self.edges):
             if old_id in (src, dst):
                 edge = self.edges.pop((src, dst))
                 edge.src = new_id if src == old_id else src
@@ -168,8 +168,12 @@ class NetworkScene(QGraphicsScene):
                 self._rows.setdefault(int(card.center().y() // ROW_SPACING), []).append((node_id, card))
         first = int((rect.top() - HEIGHT) // ROW_SPACING)
         last = int((rect.bottom() + HEIGHT) // ROW_SPACING)
-        return [card for row in range(first, last + 1) for node_id, card in self._rows.get(row, ())
-                if node_id not in exclude and card.intersects(rect)]
+        return [
+            card
+            for row in range(first, last + 1)
+            for node_id, card in self._rows.get(row, ())
+            if node_id not in exclude and card.intersects(rect)
+        ]
 
     def _route(self, edge: EdgeItem, inputs: list[str] | None = None) -> None:
         src, dst = self.nodes.get(edge.src), self.nodes.get(edge.dst)
@@ -178,8 +182,12 @@ class NetworkScene(QGraphicsScene):
         inputs = self.graph.inputs_of(edge.dst) if inputs is None else inputs
         index = inputs.index(edge.src) if edge.src in inputs else 0
         ends = (edge.src, edge.dst)
-        edge.update_path(src.output_point(), dst.input_point(index, len(inputs)),
-                         lambda rect: self.obstacles(rect, ends), label_at_start=dst.is_merge)
+        edge.update_path(
+            src.output_point(),
+            dst.input_point(index, len(inputs)),
+            lambda rect: self.obstacles(rect, ends),
+            label_at_start=dst.is_merge,
+        )
 
     def _reroute_into(self, dst: str) -> None:
         for src in self.graph.inputs_of(dst):

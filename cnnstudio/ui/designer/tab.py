@@ -44,7 +44,7 @@ class DesignerTab(StudioTab):
 
         self.panels = QTabWidget()
         self.panels.setDocumentMode(True)
-        for widget, name in zip((self.problems, self.table, self.code), PANELS):
+        for widget, name in zip((self.problems, self.table, self.code), PANELS, strict=True):
             self.panels.addTab(widget, name)
         self.center = QSplitter(Qt.Vertical)
         self.center.addWidget(self.view)
@@ -110,10 +110,15 @@ class DesignerTab(StudioTab):
     # ----- actions
     def action_handlers(self) -> dict[str, Callable[[], None]]:
         return {
-            "cut": self.controller.cut_selection, "copy": self.controller.copy_selection,
-            "paste": self.controller.paste, "duplicate": self.controller.duplicate_selection,
-            "delete": self.controller.delete_selection, "select_all": self._select_all,
-            "zoom_in": self.view.zoom_in, "zoom_out": self.view.zoom_out, "fit": self.view.fit_all,
+            "cut": self.controller.cut_selection,
+            "copy": self.controller.copy_selection,
+            "paste": self.controller.paste,
+            "duplicate": self.controller.duplicate_selection,
+            "delete": self.controller.delete_selection,
+            "select_all": self._select_all,
+            "zoom_in": self.view.zoom_in,
+            "zoom_out": self.view.zoom_out,
+            "fit": self.view.fit_all,
             "arrange": self.controller.arrange,
         }
 
@@ -134,11 +139,14 @@ class DesignerTab(StudioTab):
             menu.addAction("Delete", self.controller.delete_selection)
             menu.addSeparator()
             node_id = item.node_id
-            menu.addAction("Transfer Learning from Here…",  # new classifier; the layers before this one frozen
-                           lambda: open_transfer_dialog(self.context, self, node_id))
+            menu.addAction(
+                "Transfer Learning from Here…",  # new classifier; the layers before this one frozen
+                lambda: open_transfer_dialog(self.context, self, node_id),
+            )
         elif isinstance(item, EdgeItem):
-            menu.addAction(f"Disconnect {item.src} → {item.dst}",
-                           lambda: self.controller.disconnect(item.src, item.dst))
+            menu.addAction(
+                f"Disconnect {item.src} → {item.dst}", lambda: self.controller.disconnect(item.src, item.dst)
+            )
         else:
             menu.addAction("Paste", self.controller.paste)
             menu.addAction("Auto-arrange", self.controller.arrange)
@@ -163,8 +171,11 @@ class DesignerTab(StudioTab):
     def restore_state(self, state: dict[str, Any]) -> None:
         for key, splitter in (("main", self.splitter), ("center", self.center)):
             sizes = state.get(key)
-            if isinstance(sizes, list) and len(sizes) == splitter.count() and all(
-                    isinstance(size, int) and size > 0 for size in sizes):
+            if (
+                isinstance(sizes, list)
+                and len(sizes) == splitter.count()
+                and all(isinstance(size, int) and size > 0 for size in sizes)
+            ):
                 splitter.setSizes(sizes)
         panel = state.get("panel")
         if isinstance(panel, int) and 0 <= panel < self.panels.count():

@@ -18,8 +18,9 @@ _SET_PARAM_ID = 1001
 
 
 class AddNodeCommand(QUndoCommand):
-    def __init__(self, graph: NetworkGraph, layer_type: str, pos: Position, node_id: str,
-                 params: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, graph: NetworkGraph, layer_type: str, pos: Position, node_id: str, params: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(f"Add {layer_type}")
         self.graph, self.layer_type, self.pos, self.node_id = graph, layer_type, pos, node_id
         self.params = dict(params or {})

@@ -165,15 +165,20 @@ class _ZoomOverlay(QWidget):
             " border-radius: 6px; }"
             "QToolButton { border: none; padding: 3px 8px; border-radius: 4px; }"
             "QToolButton:hover { background: #eaeef2; }"
-            f"QLabel {{ color: {style.MUTED}; min-width: 38px; }}")
+            f"QLabel {{ color: {style.MUTED}; min-width: 38px; }}"
+        )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(0)
         self.buttons: dict[str, QToolButton] = {}
         self.zoom_label = QLabel("100%", alignment=Qt.AlignCenter)
-        for key, text, tip in (("zoom_out", "−", "Zoom out"), ("zoom", None, None), ("zoom_in", "+", "Zoom in"),
-                               ("fit", "Fit", "Fit the whole design in the view"),
-                               ("arrange", "Arrange", "Auto-arrange the layers top-down")):
+        for key, text, tip in (
+            ("zoom_out", "−", "Zoom out"),
+            ("zoom", None, None),
+            ("zoom_in", "+", "Zoom in"),
+            ("fit", "Fit", "Fit the whole design in the view"),
+            ("arrange", "Arrange", "Auto-arrange the layers top-down"),
+        ):
             if key == "zoom":
                 layout.addWidget(self.zoom_label)
                 continue

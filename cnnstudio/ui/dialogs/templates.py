@@ -40,7 +40,8 @@ class TemplateDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.list.itemDoubleClicked.connect(self.accept)
         self.list.currentItemChanged.connect(
-            lambda item, previous: self.details.setText(item.data(DESCRIPTION_ROLE) or "" if item else ""))
+            lambda item, previous: self.details.setText(item.data(DESCRIPTION_ROLE) or "" if item else "")
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Start from a classic network; every layer stays editable."))
         layout.addWidget(self.list, 1)

@@ -15,8 +15,10 @@ class TorchvisionDialog(QDialog):
         self.list.addItems(names)
         if "resnet18" in names:
             self.list.setCurrentRow(names.index("resnet18"))
-        note = QLabel("The architecture becomes a design you can edit; models with operations CNN Studio "
-                      "has no layer for are refused with the reason.")
+        note = QLabel(
+            "The architecture becomes a design you can edit; models with operations CNN Studio "
+            "has no layer for are refused with the reason."
+        )
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Ok).setText("Import")

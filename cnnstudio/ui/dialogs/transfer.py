@@ -41,8 +41,10 @@ from cnnstudio.ui.document import Document
 from cnnstudio.ui.tabs import StudioContext
 from cnnstudio.ui.workers import Job
 
-NO_WEIGHTS = ("This design has no pretrained weights to start from: open a pretrained network first "
-              "(Network ▸ Open Pretrained…), or open a design saved with its weights.")
+NO_WEIGHTS = (
+    "This design has no pretrained weights to start from: open a pretrained network first "
+    "(Network ▸ Open Pretrained…), or open a design saved with its weights."
+)
 NO_CLASSIFIER = "This design has no Linear or Conv2d layer that could become the classifier."
 MAX_CLASSES = 100_000
 _APPLY, _FREEZE = "Replace the Classifier", "Set the Frozen Layers"
@@ -87,8 +89,11 @@ def transfer_metadata(graph: NetworkGraph, metadata: dict[str, str], names: list
     adapted = dict(metadata)
     head = classifier_node(graph)
     node = graph.nodes[head] if head else None
-    outputs = node.param("out_features" if node is not None and node.type == "Linear" else "out_channels") \
-        if node is not None else None
+    outputs = (
+        node.param("out_features" if node is not None and node.type == "Linear" else "out_channels")
+        if node is not None
+        else None
+    )
     input_node = next((n for n in graph.nodes.values() if n.type == "Input"), None)
     if MEAN_KEY not in adapted and outputs == IMAGENET_CLASS_COUNT and input_node is not None:
         shape = (int(input_node.param("channels")), int(input_node.param("height")), int(input_node.param("width")))
@@ -101,8 +106,7 @@ def transfer_metadata(graph: NetworkGraph, metadata: dict[str, str], names: list
 class TransferDialog(QDialog):
     """Classes (number and names), the layer training starts from, and what that freezes."""
 
-    def __init__(self, context: StudioContext, freeze_before: str | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, context: StudioContext, freeze_before: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.document = context.document
@@ -113,14 +117,18 @@ class TransferDialog(QDialog):
         self.setWindowTitle("Transfer Learning")
         self.resize(560, 360)
 
-        intro = QLabel(f"Replace the classifier of <b>{self.graph.name}</b> ({self.head}) with a new one for "
-                       "your classes. The pretrained layers before the chosen layer are frozen; the rest "
-                       "train in the Training tab.")
+        intro = QLabel(
+            f"Replace the classifier of <b>{self.graph.name}</b> ({self.head}) with a new one for "
+            "your classes. The pretrained layers before the chosen layer are frozen; the rest "
+            "train in the Training tab."
+        )
         intro.setWordWrap(True)
         self.replace_head = QCheckBox(f"Replace the classifier ({self.head}) for new classes")
         self.replace_head.setChecked(True)
-        self.replace_head.setToolTip("Untick to keep the classifier and its weights and only change which layers "
-                                     "are frozen (fine-tune more layers after a first training)")
+        self.replace_head.setToolTip(
+            "Untick to keep the classifier and its weights and only change which layers "
+            "are frozen (fine-tune more layers after a first training)"
+        )
         self.count = QSpinBox()
         self.count.setRange(1, MAX_CLASSES)
         self.names = QLineEdit(placeholderText="optional, comma-separated: cat, dog, bird")
@@ -193,20 +201,27 @@ class TransferDialog(QDialog):
         boundary = self.freeze_before()
         frozen = upstream_of(self.graph, boundary) if boundary else set()
         if self.head in frozen:
-            problem = problem or (f"Training from {boundary} would freeze the classifier {self.head}; choose "
-                                  f"{self.head} or a layer before it.")
+            problem = problem or (
+                f"Training from {boundary} would freeze the classifier {self.head}; choose "
+                f"{self.head} or a layer before it."
+            )
         with_weights = {key.split(".", 1)[0] for key in self.weights}
         order = [node_id for node_id in self.graph.topological_order() if node_id in with_weights]
         frozen_layers = [node_id for node_id in order if node_id in frozen]
         training = [node_id for node_id in order if node_id not in frozen and node_id != self.head]
         outputs = len(names) or self.count.value()
         span = f" ({frozen_layers[0]} … {frozen_layers[-1]})" if frozen_layers else ""
-        classifier = f"the new classifier {self.head} with {outputs} outputs" if replacing else \
-            f"the classifier {self.head} as it is"
+        classifier = (
+            f"the new classifier {self.head} with {outputs} outputs"
+            if replacing
+            else f"the classifier {self.head} as it is"
+        )
         self.summary.setText(
             f"Frozen: {len(frozen_layers)} pretrained layers with weights{span}.<br>"
             f"Trained: {classifier}"
-            + (f", and {len(training)} pretrained layers after {boundary}" if training else "") + ".")
+            + (f", and {len(training)} pretrained layers after {boundary}" if training else "")
+            + "."
+        )
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.apply_button.setEnabled(not problem and self._job is None)
@@ -221,8 +236,9 @@ class TransferDialog(QDialog):
             return
         names = self.class_names()
         graph, weights, boundary = self.graph, self.weights, self.freeze_before()
-        self._job = Job(lambda: transfer_learning(graph, weights, len(names), freeze_before=boundary),
-                        "cnnstudio-transfer", self)
+        self._job = Job(
+            lambda: transfer_learning(graph, weights, len(names), freeze_before=boundary), "cnnstudio-transfer", self
+        )
         self._job.finished.connect(lambda result: self._applied(result, names))
         self._job.failed.connect(self._failed)
         self.apply_button.setEnabled(False)
@@ -239,8 +255,11 @@ class TransferDialog(QDialog):
         """Freeze exactly the layers before the chosen one, keeping the classifier and the weights."""
         graph, boundary = self.document.graph, self.freeze_before()
         frozen = upstream_of(graph, boundary)
-        changes = [SetTrainableCommand(graph, node_id, node_id not in frozen) for node_id in graph.topological_order()
-                   if graph.nodes[node_id].trainable == (node_id in frozen)]
+        changes = [
+            SetTrainableCommand(graph, node_id, node_id not in frozen)
+            for node_id in graph.topological_order()
+            if graph.nodes[node_id].trainable == (node_id in frozen)
+        ]
         if changes:
             self.document.push(MacroCommand(graph, f"Train from {boundary}", changes))
         self.context.show_message(f"{graph.name}: {len(frozen)} layers before {boundary} frozen, the rest train.")
@@ -249,10 +268,11 @@ class TransferDialog(QDialog):
     def _applied(self, result: TransferResult, names: list[str]) -> None:
         self._end_job()
         metadata = transfer_metadata(self.graph, self.document.weights_metadata, names)
-        self.document.push(TransferCommand(self.document, result, metadata,
-                                           f"Transfer learning: {len(names)} classes"))
-        self.context.show_message(f"{self.graph.name}: classifier {result.head} now has {len(names)} outputs; "
-                                  f"{len(result.frozen)} layers frozen. Train it in the Training tab.")
+        self.document.push(TransferCommand(self.document, result, metadata, f"Transfer learning: {len(names)} classes"))
+        self.context.show_message(
+            f"{self.graph.name}: classifier {result.head} now has {len(names)} outputs; "
+            f"{len(result.frozen)} layers frozen. Train it in the Training tab."
+        )
         self.accept()
 
     def _failed(self, error: Exception) -> None:
@@ -270,8 +290,9 @@ class TransferDialog(QDialog):
         super().done(result)
 
 
-def open_transfer_dialog(context: StudioContext, parent: QWidget, freeze_before: str | None = None
-                         ) -> TransferDialog | None:
+def open_transfer_dialog(
+    context: StudioContext, parent: QWidget, freeze_before: str | None = None
+) -> TransferDialog | None:
     """Show the dialog (window-modal, returns at once), or say why transfer learning cannot start."""
     document = context.document
     if not document.weights:

@@ -52,9 +52,17 @@ class _Request:
 
 def _attack(subject: InspectSubject, request: _Request, task: Task) -> AdversarialExample:
     """Runs on the runner's thread."""
-    return adversarial_example(subject.classifier.module, subject.x, subject.spec, epsilon=request.epsilon / LEVELS,
-                               steps=request.steps, target=request.target, classes=subject.classes,
-                               progress=task.progress, cancel=task.cancel)
+    return adversarial_example(
+        subject.classifier.module,
+        subject.x,
+        subject.spec,
+        epsilon=request.epsilon / LEVELS,
+        steps=request.steps,
+        target=request.target,
+        classes=subject.classes,
+        progress=task.progress,
+        cancel=task.cancel,
+    )
 
 
 def _named(prediction: Prediction) -> str:
@@ -67,8 +75,10 @@ def verdict(example: AdversarialExample, epsilon: int, classes: list[str]) -> tu
     size = f"ε = {epsilon}/{LEVELS}"
     if after.index == before.index:
         still = next((p for p in example.after if p.index == before.index), after)
-        text = (f"Not fooled at {size}: still {_named(still)}, was {before.prob:.0%}. "
-                "Try a larger ε or PGD with more steps.")
+        text = (
+            f"Not fooled at {size}: still {_named(still)}, was {before.prob:.0%}. "
+            "Try a larger ε or PGD with more steps."
+        )
         return text, False
     text = f"Prediction flipped from {_named(before)} to {_named(after)} at {size}."
     if example.targeted and after.index != example.label:
@@ -80,8 +90,9 @@ def prediction_caption(title: str, predictions: list[Prediction]) -> str:
     """The caption of an image: its top prediction ("Original: tabby 92%") and the runners-up (HTML)."""
     top, rest = predictions[0], predictions[1:4]
     others = " · ".join(f"{html.escape(p.label)} {p.prob:.0%}" for p in rest)
-    return (f"{title}: <b>{html.escape(top.label)}</b> {top.prob:.0%}"
-            + (f"<br><span style='color:{style.MUTED}'>{others}</span>" if others else ""))
+    return f"{title}: <b>{html.escape(top.label)}</b> {top.prob:.0%}" + (
+        f"<br><span style='color:{style.MUTED}'>{others}</span>" if others else ""
+    )
 
 
 class AdversarialView(LazyView):
@@ -97,8 +108,10 @@ class AdversarialView(LazyView):
         self.attack_box = QComboBox()
         self.attack_box.addItem("FGSM (one step)", "fgsm")
         self.attack_box.addItem("PGD (several steps)", "pgd")
-        self.attack_box.setToolTip("FGSM moves every pixel by ε in the direction that hurts the prediction "
-                                   "most; PGD takes several smaller such steps, staying within ε")
+        self.attack_box.setToolTip(
+            "FGSM moves every pixel by ε in the direction that hurts the prediction "
+            "most; PGD takes several smaller such steps, staying within ε"
+        )
         self.epsilon = QSlider(Qt.Horizontal)
         self.epsilon.setRange(1, MAX_EPSILON)
         self.epsilon.setValue(2)
@@ -196,8 +209,13 @@ class AdversarialView(LazyView):
         steps = self.steps.value() if self.attack_box.currentData() == "pgd" else 1
         request = _Request(self.epsilon.value(), steps, self.target_box.current_class())
         self.status.running(f"Attacking with {'PGD' if steps > 1 else 'FGSM'} at ε = {request.epsilon}/{LEVELS} …")
-        self.runner.submit(KEY, lambda task: _attack(subject, request, task), lambda example: self._show(example, request),
-                           on_error=self._failed, on_progress=self.status.progress)
+        self.runner.submit(
+            KEY,
+            lambda task: _attack(subject, request, task),
+            lambda example: self._show(example, request),
+            on_error=self._failed,
+            on_progress=self.status.progress,
+        )
 
     def _cancel(self) -> None:
         self.runner.cancel(KEY)
@@ -220,11 +238,16 @@ class AdversarialView(LazyView):
         colour = style.ERROR if fooled else style.OK
         self.verdict.setText(f"<span style='color:{colour}; font-weight:600'>{text}</span>")
         changed = round(example.linf * LEVELS)
-        self.details.setText(f"Largest change of a pixel: {changed}/{LEVELS} ({example.linf:.4f}); the perturbation "
-                             f"is shown magnified ×{example.magnification:.0f} around grey. "
-                             f"{'PGD, ' + str(request.steps) + ' steps' if request.steps > 1 else 'FGSM'}"
-                             + (f", pushed towards '{class_label(example.label, subject.classes)}'."
-                                if example.targeted else ", pushed away from the predicted class."))
+        self.details.setText(
+            f"Largest change of a pixel: {changed}/{LEVELS} ({example.linf:.4f}); the perturbation "
+            f"is shown magnified ×{example.magnification:.0f} around grey. "
+            f"{'PGD, ' + str(request.steps) + ' steps' if request.steps > 1 else 'FGSM'}"
+            + (
+                f", pushed towards '{class_label(example.label, subject.classes)}'."
+                if example.targeted
+                else ", pushed away from the predicted class."
+            )
+        )
         self.status.finished("Done.")
 
     def shown_pixels(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:

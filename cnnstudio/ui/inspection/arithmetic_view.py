@@ -243,8 +243,7 @@ class ArithmeticView(LazyView):
         row, col = self.position
         self.output_canvas.set_highlights([((row, col, row, col), "#ff3b30")])
         _, height, width = values.output.shape
-        self.output_title.setText(f"Output of {values.layer}, channel {channel} ({height}×{width}): "
-                                  "click a position")
+        self.output_title.setText(f"Output of {values.layer}, channel {channel} ({height}×{width}): click a position")
 
     def _show_input(self, box: tuple[int, int, int, int] | None = None) -> None:
         values = self.values
@@ -258,8 +257,9 @@ class ArithmeticView(LazyView):
         if box is not None:
             self.input_canvas.set_highlights([(box, "#ff3b30")])
         _, height, width = values.input.shape
-        self.input_title.setText(f"Input of {values.layer}, channel {channel} ({height}×{width}); "
-                                 "the patch is outlined")
+        self.input_title.setText(
+            f"Input of {values.layer}, channel {channel} ({height}×{width}); the patch is outlined"
+        )
 
     def _show_explanation(self, explanation: ConvExplanation | PoolExplanation) -> None:
         values = self.values
@@ -277,8 +277,11 @@ class ArithmeticView(LazyView):
             self.panel.show_pool(explanation, where)
             computed = explanation.value
         same = math.isclose(actual, computed, rel_tol=1e-4, abs_tol=1e-5)
-        after = (f" (then {explanation.activation} makes it {format_value(explanation.value)})"
-                 if isinstance(explanation, ConvExplanation) and explanation.activation else "")
+        after = (
+            f" (then {explanation.activation} makes it {format_value(explanation.value)})"
+            if isinstance(explanation, ConvExplanation) and explanation.activation
+            else ""
+        )
         verdict = "✓ the same as the arithmetic" if same else f"✗ the arithmetic gives {format_value(computed)}"
         self.panel.set_check(f"{values.layer} really output {format_value(actual)} here{after}: {verdict}", same)
         self._show_input(explanation.box)
@@ -297,4 +300,3 @@ class ArithmeticView(LazyView):
         channel = self.input_spin.value() if self.values.is_conv else self.channel_spin.value()
         value = float(self.values.input[channel, y, x])
         self.hover_label.setText(f"input channel {channel}, row {y}, column {x} · {format_value(value)}")
-

@@ -62,19 +62,49 @@ class Method:
 
 
 METHODS = (
-    Method("gradcam", "Grad-CAM", True, "Grad-CAM weighs each map of the chosen layer by how much the class "
-           "score grows with it, adds them up and keeps the positive part."),
-    Method("gradcam++", "Grad-CAM++", True, "Grad-CAM++ weighs each position of each map separately, which "
-           "often covers all of an object when it appears several times."),
-    Method("scorecam", "Score-CAM", True, "Score-CAM masks the image with each map of the layer in turn and "
-           "weighs the map by the class score of what it lets through: no gradients, but one run of the network "
-           "per map, so wide layers take a while."),
-    Method("occlusion", "Occlusion", False, "Occlusion covers the image with a grey square at every position "
-           "and shows how much the class score drops (red: the score fell, blue: it rose)."),
-    Method("gradient", "Saliency (gradient)", False, "Saliency shows how strongly each pixel changes the class "
-           "score: the size of the gradient of the score with respect to the pixel."),
-    Method("guided", "Guided backprop", False, "Guided backpropagation lets only positive gradients pass back "
-           "through the ReLUs, which gives crisper edges than the plain gradient."),
+    Method(
+        "gradcam",
+        "Grad-CAM",
+        True,
+        "Grad-CAM weighs each map of the chosen layer by how much the class "
+        "score grows with it, adds them up and keeps the positive part.",
+    ),
+    Method(
+        "gradcam++",
+        "Grad-CAM++",
+        True,
+        "Grad-CAM++ weighs each position of each map separately, which "
+        "often covers all of an object when it appears several times.",
+    ),
+    Method(
+        "scorecam",
+        "Score-CAM",
+        True,
+        "Score-CAM masks the image with each map of the layer in turn and "
+        "weighs the map by the class score of what it lets through: no gradients, but one run of the network "
+        "per map, so wide layers take a while.",
+    ),
+    Method(
+        "occlusion",
+        "Occlusion",
+        False,
+        "Occlusion covers the image with a grey square at every position "
+        "and shows how much the class score drops (red: the score fell, blue: it rose).",
+    ),
+    Method(
+        "gradient",
+        "Saliency (gradient)",
+        False,
+        "Saliency shows how strongly each pixel changes the class "
+        "score: the size of the gradient of the score with respect to the pixel.",
+    ),
+    Method(
+        "guided",
+        "Guided backprop",
+        False,
+        "Guided backpropagation lets only positive gradients pass back "
+        "through the ReLUs, which gives crisper edges than the plain gradient.",
+    ),
 )
 
 
@@ -107,8 +137,15 @@ def _compute(subject: InspectSubject, request: _Request, task: Task) -> _Result:
         else:
             attribution = grad_cam(module, x, layer, request.target, method=method.key)
     elif method.key == "occlusion":
-        attribution = occlusion(module, x, request.target, patch=request.patch, stride=request.stride,
-                                progress=task.progress, cancel=task.cancel)
+        attribution = occlusion(
+            module,
+            x,
+            request.target,
+            patch=request.patch,
+            stride=request.stride,
+            progress=task.progress,
+            cancel=task.cancel,
+        )
     else:
         attribution = saliency(module, x, request.target, method=method.key)
     with evaluating(module), torch.no_grad():
@@ -276,12 +313,21 @@ class AttributionView(LazyView):
             self._stale = subject is not None
             return
         target = self.class_box.current_class()
-        request = _Request(self.method, self.layer_box.currentData(), subject.target if target is None else target,
-                           self.patch.value(), self.stride.value())
-        self.status.running(f"Computing {request.method.title} for "
-                            f"'{class_label(request.target, subject.classes)}' …")
-        self.runner.submit(KEY, lambda task: _compute(subject, request, task), self._show,
-                           on_error=self._failed, on_progress=self.status.progress)
+        request = _Request(
+            self.method,
+            self.layer_box.currentData(),
+            subject.target if target is None else target,
+            self.patch.value(),
+            self.stride.value(),
+        )
+        self.status.running(f"Computing {request.method.title} for '{class_label(request.target, subject.classes)}' …")
+        self.runner.submit(
+            KEY,
+            lambda task: _compute(subject, request, task),
+            self._show,
+            on_error=self._failed,
+            on_progress=self.status.progress,
+        )
 
     def _cancel(self) -> None:
         self.runner.cancel(KEY)
@@ -303,16 +349,20 @@ class AttributionView(LazyView):
             self.layer_box.setCurrentIndex(max(0, self.layer_box.findData(attribution.layer)))
         method = next(method for method in METHODS if method.key == attribution.method)
         where = f" at layer {attribution.layer}" if attribution.layer else ""
-        self.explained.setText(f"Explaining <b>{html.escape(class_label(attribution.target, subject.classes))}</b> "
-                               f"(class {attribution.target}, {result.probability:.0%}) with {method.title}{where}")
+        self.explained.setText(
+            f"Explaining <b>{html.escape(class_label(attribution.target, subject.classes))}</b> "
+            f"(class {attribution.target}, {result.probability:.0%}) with {method.title}{where}"
+        )
         picture, low, high, colormap = raw_picture(attribution.raw, signed=method.key == "occlusion")
         self.raw_pane.set_image(picture)
         size = "×".join(map(str, attribution.raw.shape))
         self.raw_pane.set_caption(f"The method's own map ({size})")
         self.raw_pane.set_scale(ColorScale(colormap, low, high, _raw_unit(method)))
         self._blend()
-        self.status.finished(f"{method.title}{where}: the brightest part of the heat map is what "
-                             f"'{class_label(attribution.target, subject.classes)}' rests on most.")
+        self.status.finished(
+            f"{method.title}{where}: the brightest part of the heat map is what "
+            f"'{class_label(attribution.target, subject.classes)}' rests on most."
+        )
 
     def _blend(self) -> None:
         """Blend the last heat map over the input at the chosen opacity (GUI thread, no model run)."""
@@ -321,8 +371,9 @@ class AttributionView(LazyView):
         if self.result is None or self._base is None:
             return
         colormap = self.colormap_box.currentText()
-        self.overlay_pane.set_image(overlay(self._base, self.result.attribution.heat, opacity=opacity,
-                                            colormap=colormap))
+        self.overlay_pane.set_image(
+            overlay(self._base, self.result.attribution.heat, opacity=opacity, colormap=colormap)
+        )
         self.overlay_pane.set_caption("Heat map over the input the model saw")
         self.overlay_pane.set_scale(ColorScale(colormap, 0.0, 1.0, "relative importance"))
 
@@ -336,4 +387,3 @@ def _raw_unit(method: Method) -> str:
     if method.key == "occlusion":
         return "drop of the class score"
     return "|∂ score / ∂ pixel|"
-

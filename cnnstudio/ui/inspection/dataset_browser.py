@@ -53,7 +53,7 @@ def predicted_labels(classifier: Classifier, dataset: ImageDataset, task: Task) 
     with evaluating(module), torch.no_grad():
         for start in range(0, len(dataset), BATCH):
             check_cancel(task.cancel)
-            batch = spec.normalize(dataset.images[start:start + BATCH].float() / 255.0)
+            batch = spec.normalize(dataset.images[start : start + BATCH].float() / 255.0)
             predicted.append(module(batch.to(classifier.device)).flatten(1).argmax(dim=1).cpu())
             task.progress(min(1.0, (start + BATCH) / len(dataset)))
     return torch.cat(predicted).numpy()
@@ -126,8 +126,13 @@ class DatasetBrowser(QWidget):
         self.misclassified_box.blockSignals(True)
         self.misclassified_box.setChecked(False)
         self.misclassified_box.blockSignals(False)
-        for widget in (self.class_combo, self.misclassified_box, self.previous_button, self.next_button,
-                       self.random_button):
+        for widget in (
+            self.class_combo,
+            self.misclassified_box,
+            self.previous_button,
+            self.next_button,
+            self.random_button,
+        ):
             widget.setEnabled(dataset is not None and len(dataset) > 0)
         if dataset is None:
             self._indices = np.zeros(0, dtype=np.int64)
@@ -230,5 +235,6 @@ class DatasetBrowser(QWidget):
         def progress(fraction: float) -> None:
             self.position_label.setText(f"Running the model over the validation images… {fraction:.0%}")
 
-        self.runner.submit(KEY, lambda task: predicted_labels(classifier, dataset, task), done, on_error=failed,
-                           on_progress=progress)
+        self.runner.submit(
+            KEY, lambda task: predicted_labels(classifier, dataset, task), done, on_error=failed, on_progress=progress
+        )

@@ -84,15 +84,18 @@ class DrawingPad(QWidget):
 
     def _to_canvas(self, position: QPointF) -> QPointF:
         square = self._square()
-        return QPointF((position.x() - square.left()) * SIDE / square.width(),
-                       (position.y() - square.top()) * SIDE / square.height())
+        return QPointF(
+            (position.x() - square.left()) * SIDE / square.width(),
+            (position.y() - square.top()) * SIDE / square.height(),
+        )
 
     # ----- drawing
     def _stroke(self, to: QPointF) -> None:
         painter = QPainter(self._canvas)
         painter.setRenderHint(QPainter.Antialiasing, True)
-        painter.setPen(QPen(QColor(self.ink, self.ink, self.ink), self._pen_width, Qt.SolidLine, Qt.RoundCap,
-                            Qt.RoundJoin))
+        painter.setPen(
+            QPen(QColor(self.ink, self.ink, self.ink), self._pen_width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+        )
         painter.drawLine(self._last if self._last is not None else to, to)
         painter.end()
         self._last = to

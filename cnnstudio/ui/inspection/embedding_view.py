@@ -51,11 +51,12 @@ from cnnstudio.viz.runtime import check_cancel
 KEY = "embedding"
 BATCH = 64
 EXTRACTION_SHARE = 0.8  # of the progress bar, while features are extracted (the projection takes the rest)
-NO_DATA = ("No validation images to embed: choose data in the Data tab whose images fit this model "
-           "(the same classes and input size).")
+NO_DATA = (
+    "No validation images to embed: choose data in the Data tab whose images fit this model "
+    "(the same classes and input size)."
+)
 # Tableau's ten categorical colours; more classes get evenly spaced hues.
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf")
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 LEGEND_ENTRIES = 24
 THUMB_SIDE = 80
 
@@ -78,7 +79,7 @@ def model_batches(images: torch.Tensor, spec: InputSpec) -> Iterator[torch.Tenso
     if tuple(images.shape[1:]) != shape:
         images, _notes = fit_images(images, shape)
     for start in range(0, len(images), BATCH):
-        yield spec.normalize(images[start:start + BATCH].float() / 255)
+        yield spec.normalize(images[start : start + BATCH].float() / 255)
 
 
 def picture(dataset: ImageDataset, row: int) -> np.ndarray:
@@ -130,16 +131,26 @@ class Embedding:
     placed_exactly: bool  # False: t-SNE cannot place a new point; the query sits on its nearest neighbour
 
 
-def embed(subject: InspectSubject, request: _Request, known: tuple[np.ndarray, np.ndarray] | None,
-          known_points: np.ndarray | None, task: Task) -> Embedding:
+def embed(
+    subject: InspectSubject,
+    request: _Request,
+    known: tuple[np.ndarray, np.ndarray] | None,
+    known_points: np.ndarray | None,
+    task: Task,
+) -> Embedding:
     """Runs on the runner's thread. `known`: (rows, features) from the cache, `known_points` the cached
     projection for request.method."""
     module, dataset = subject.classifier.module, subject.dataset
     if known is None:
         rows = sample_rows(len(dataset), request.limit)
         batches = model_batches(dataset.images[torch.from_numpy(rows)], subject.spec)
-        features = extract_features(module, batches, total=-(-len(rows) // BATCH), cancel=task.cancel,
-                                    progress=lambda fraction: task.progress(EXTRACTION_SHARE * fraction))
+        features = extract_features(
+            module,
+            batches,
+            total=-(-len(rows) // BATCH),
+            cancel=task.cancel,
+            progress=lambda fraction: task.progress(EXTRACTION_SHARE * fraction),
+        )
     else:
         rows, features = known
     check_cancel(task.cancel)
@@ -181,9 +192,11 @@ class EmbeddingView(LazyView):
         self.method_box = QComboBox()
         self.method_box.addItem("PCA", "pca")
         self.method_box.addItem("t-SNE", "tsne")
-        self.method_box.setToolTip("PCA: the two directions of largest spread (linear, places new points "
-                                   "exactly); t-SNE: keeps close neighbours close (takes longer, cannot be "
-                                   "stopped midway)")
+        self.method_box.setToolTip(
+            "PCA: the two directions of largest spread (linear, places new points "
+            "exactly); t-SNE: keeps close neighbours close (takes longer, cannot be "
+            "stopped midway)"
+        )
         self.limit = spin(10, 20000, 500, "At most this many validation images (chosen at random) are embedded")
         self.limit.setKeyboardTracking(False)  # a typed number counts once it is complete
         self.neighbour_count = spin(1, 20, 8, "How many nearest neighbours of the current input to list")
@@ -230,19 +243,25 @@ class EmbeddingView(LazyView):
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).setTextPen(style.MUTED)
             self.plot.getAxis(axis).setPen(style.BORDER)
-        self.points = pg.ScatterPlotItem(size=7, pen=None, hoverable=True, hoverSize=11,
-                                         hoverPen=pg.mkPen(style.TEXT, width=1.5), tip=self._tip)
+        self.points = pg.ScatterPlotItem(
+            size=7, pen=None, hoverable=True, hoverSize=11, hoverPen=pg.mkPen(style.TEXT, width=1.5), tip=self._tip
+        )
         self.points.sigHovered.connect(self._hovered)
         self.ring = pg.ScatterPlotItem(size=13, brush=None, pen=pg.mkPen(style.TEXT, width=1.2))
-        self.star = pg.ScatterPlotItem(size=22, symbol="star", brush=pg.mkBrush("#ffd60a"),
-                                       pen=pg.mkPen(style.TEXT, width=1.5))
+        self.star = pg.ScatterPlotItem(
+            size=22, symbol="star", brush=pg.mkBrush("#ffd60a"), pen=pg.mkPen(style.TEXT, width=1.5)
+        )
         for item in (self.points, self.ring, self.star):
             self.plot.addItem(item)
 
     def _build_layout(self, scroll: QScrollArea) -> None:
         controls = QHBoxLayout()
-        for text, widget in (("Projection", self.method_box), ("Images", self.limit),
-                             ("Neighbours", self.neighbour_count), (None, self.metric_box)):
+        for text, widget in (
+            ("Projection", self.method_box),
+            ("Images", self.limit),
+            ("Neighbours", self.neighbour_count),
+            (None, self.metric_box),
+        ):
             if text:
                 controls.addWidget(QLabel(text))
             controls.addWidget(widget)
@@ -289,8 +308,12 @@ class EmbeddingView(LazyView):
 
     def _cached(self, subject: InspectSubject, limit: int) -> _Features | None:
         cache = self._cache
-        if (cache is not None and cache.module is subject.classifier.module and cache.dataset is subject.dataset
-                and cache.limit == limit):
+        if (
+            cache is not None
+            and cache.module is subject.classifier.module
+            and cache.dataset is subject.dataset
+            and cache.limit == limit
+        ):
             return cache
         return None
 
@@ -300,8 +323,12 @@ class EmbeddingView(LazyView):
         if subject is None or subject.dataset is None or not self.isVisible():
             self._stale = subject is not None and subject.dataset is not None
             return
-        request = _Request(self.method_box.currentData(), self.limit.value(), self.neighbour_count.value(),
-                           self.metric_box.currentData())
+        request = _Request(
+            self.method_box.currentData(),
+            self.limit.value(),
+            self.neighbour_count.value(),
+            self.metric_box.currentData(),
+        )
         cache = self._cached(subject, request.limit)
         known = None if cache is None else (cache.rows, cache.features)
         known_points = None if cache is None else cache.points.get(request.method)
@@ -310,9 +337,13 @@ class EmbeddingView(LazyView):
         else:
             text = "Projecting …" if known_points is None else "Finding the nearest neighbours …"
         self.status.running(text)
-        self.runner.submit(KEY, lambda task: embed(subject, request, known, known_points, task),
-                           lambda result: self._show(result, request), on_error=self._failed,
-                           on_progress=self.status.progress)
+        self.runner.submit(
+            KEY,
+            lambda task: embed(subject, request, known, known_points, task),
+            lambda result: self._show(result, request),
+            on_error=self._failed,
+            on_progress=self.status.progress,
+        )
 
     def _cancel(self) -> None:
         self.runner.cancel(KEY)
@@ -327,8 +358,9 @@ class EmbeddingView(LazyView):
             return
         cache = self._cached(subject, request.limit)
         if cache is None:
-            cache = _Features(subject.classifier.module, subject.dataset, request.limit, embedding.rows,
-                              embedding.features)
+            cache = _Features(
+                subject.classifier.module, subject.dataset, request.limit, embedding.rows, embedding.features
+            )
             self._cache = cache
         cache.points[embedding.method] = embedding.points
         self.embedding = embedding
@@ -337,11 +369,16 @@ class EmbeddingView(LazyView):
         self._draw(subject.dataset, embedding)
         self._list_neighbours(subject.dataset, embedding, request.metric)
         method = self.method_box.itemText(self.method_box.findData(embedding.method))
-        placed = ("★ is the current input, placed by the same projection" if embedding.placed_exactly else
-                  "★ marks the current input's nearest neighbour: t-SNE cannot place a new point")
-        self.summary.setText(f"{len(embedding.rows)} validation images of {subject.dataset.name or 'the data'}, "
-                             f"{embedding.features.shape[1]} features each (the input of the last layer), "
-                             f"{method}. {placed}.")
+        placed = (
+            "★ is the current input, placed by the same projection"
+            if embedding.placed_exactly
+            else "★ marks the current input's nearest neighbour: t-SNE cannot place a new point"
+        )
+        self.summary.setText(
+            f"{len(embedding.rows)} validation images of {subject.dataset.name or 'the data'}, "
+            f"{embedding.features.shape[1]} features each (the input of the last layer), "
+            f"{method}. {placed}."
+        )
         self.status.finished("Done. Points of one colour that lie together are images the network finds alike.")
 
     def _draw(self, dataset: ImageDataset, embedding: Embedding) -> None:
@@ -352,8 +389,11 @@ class EmbeddingView(LazyView):
         self.ring.setData(pos=embedding.points[embedding.neighbours.indices])
         present = sorted({int(label) for label in embedding.labels})
         self.legend_entries = [dataset.classes[label] for label in present[:LEGEND_ENTRIES]]
-        lines = [f"<span style='color:{class_colour(label, count).name()}; font-size:14pt'>●</span> "
-                 f"{html.escape(dataset.classes[label])}" for label in present[:LEGEND_ENTRIES]]
+        lines = [
+            f"<span style='color:{class_colour(label, count).name()}; font-size:14pt'>●</span> "
+            f"{html.escape(dataset.classes[label])}"
+            for label in present[:LEGEND_ENTRIES]
+        ]
         if len(present) > LEGEND_ENTRIES:
             lines.append(f"… and {len(present) - LEGEND_ENTRIES} more")
         self.legend.setText("<br>".join(lines))
@@ -364,7 +404,7 @@ class EmbeddingView(LazyView):
             self.neighbour_strip.removeWidget(thumbnail)
             thumbnail.deleteLater()
         self.neighbour_thumbnails = []
-        for index, distance in zip(embedding.neighbours.indices, embedding.neighbours.distances):
+        for index, distance in zip(embedding.neighbours.indices, embedding.neighbours.distances, strict=True):
             row = int(embedding.rows[index])
             label = dataset.classes[int(dataset.labels[row])]
             shown = f"{distance:.2g}" if distance > 1e-6 else "0"  # the input itself is at 0, give or take rounding

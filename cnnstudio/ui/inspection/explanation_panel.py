@@ -116,15 +116,21 @@ class ExplanationPanel(QWidget):
         self._grid.setColumnStretch(1, 1)
         if explanation.kind == "max":
             row, col = explanation.winner
-            steps = (f"The largest value in the {window.shape[0]}×{window.shape[1]} window wins: "
-                     f"<b>{format_value(explanation.value)}</b> at input row {row}, column {col} (outlined).")
+            steps = (
+                f"The largest value in the {window.shape[0]}×{window.shape[1]} window wins: "
+                f"<b>{format_value(explanation.value)}</b> at input row {row}, column {col} (outlined)."
+            )
         else:
             count = int((~outside).sum())
-            steps = (f"Sum of the {count} values in the window: {format_value(explanation.total)}<br>"
-                     f"÷ {format_value(explanation.divisor)} = <b>{format_value(explanation.value)}</b>")
+            steps = (
+                f"Sum of the {count} values in the window: {format_value(explanation.total)}<br>"
+                f"÷ {format_value(explanation.divisor)} = <b>{format_value(explanation.value)}</b>"
+            )
             if explanation.divisor != count:
-                steps += (f"<br><span style='color:{style.MUTED}'>(this layer divides by "
-                          f"{format_value(explanation.divisor)}, not by the {count} values inside the input)</span>")
+                steps += (
+                    f"<br><span style='color:{style.MUTED}'>(this layer divides by "
+                    f"{format_value(explanation.divisor)}, not by the {count} values inside the input)</span>"
+                )
         self.steps.setText(steps)
         self.value_label.setText(f"= {format_value(explanation.value)}")
         self.check_label.clear()
@@ -168,8 +174,14 @@ class ExplanationPanel(QWidget):
                 line.addWidget(products)
                 line.addWidget(total)
                 line.addStretch(1)
-                placed = [(widgets[0], 2 * row, 0), (widgets[1], 2 * row, 1), (widgets[2], 2 * row, 2),
-                          (widgets[3], 2 * row, 3), (widgets[4], 2 * row + 1, 2), (second, 2 * row + 1, 3)]
+                placed = [
+                    (widgets[0], 2 * row, 0),
+                    (widgets[1], 2 * row, 1),
+                    (widgets[2], 2 * row, 2),
+                    (widgets[3], 2 * row, 3),
+                    (widgets[4], 2 * row + 1, 2),
+                    (second, 2 * row + 1, 3),
+                ]
             else:
                 placed = [(widget, row, column) for column, widget in enumerate(widgets)]
             for widget, grid_row, column in placed:
@@ -203,15 +215,20 @@ class ExplanationPanel(QWidget):
         else:
             lines = [f"Sum over the {count} input channels' sums: {format_value(explanation.total)}"]
         if explanation.divisor != 1:
-            lines.append(f"÷ {format_value(explanation.divisor)} (the number of products) "
-                         f"= {format_value(explanation.total / explanation.divisor)}")
+            lines.append(
+                f"÷ {format_value(explanation.divisor)} (the number of products) "
+                f"= {format_value(explanation.total / explanation.divisor)}"
+            )
         lines.append(f"+ bias {_signed(explanation.bias)} = {format_value(explanation.pre_activation)}")
         if explanation.activation:
-            lines.append(f"{explanation.activation}({format_value(explanation.pre_activation)}) "
-                         f"= <b>{format_value(explanation.value)}</b>")
+            lines.append(
+                f"{explanation.activation}({format_value(explanation.pre_activation)}) "
+                f"= <b>{format_value(explanation.value)}</b>"
+            )
         padded = int(explanation.in_padding.sum())
         if padded:
-            lines.append(f"<span style='color:{style.MUTED}'>Grey cells lie in the padding "
-                         f"({padded} of {explanation.in_padding.size} per channel).</span>")
+            lines.append(
+                f"<span style='color:{style.MUTED}'>Grey cells lie in the padding "
+                f"({padded} of {explanation.in_padding.size} per channel).</span>"
+            )
         return "<br>".join(lines)
-

@@ -132,8 +132,11 @@ class LayerStripView(QWidget):
                 painter.drawRect(rect.adjusted(-1, -1, 1, 1))
             painter.setPen(QColor(style.TEXT if name == self._selected else style.MUTED))
             label = metrics.elidedText(name, Qt.ElideMiddle, int(rect.width()) + 2)
-            painter.drawText(QRectF(rect.left() - 2, bottom, rect.width() + 4, self._label_height()),
-                             Qt.AlignHCenter | Qt.AlignTop, label)
+            painter.drawText(
+                QRectF(rect.left() - 2, bottom, rect.width() + 4, self._label_height()),
+                Qt.AlignHCenter | Qt.AlignTop,
+                label,
+            )
 
     def _index_at(self, x: float) -> int | None:
         if self._strip is None:
@@ -173,8 +176,10 @@ class FeatureMapsView(LazyView):
         self.layer_combo.setToolTip("The layer whose output channels are shown")
         self.scaling_combo = QComboBox()
         self.sort_combo = QComboBox()
-        self.scaling_combo.setToolTip("Shared: one colour scale for all tiles (weak channels look dark); "
-                                      "per tile: each tile stretched to its own range")
+        self.scaling_combo.setToolTip(
+            "Shared: one colour scale for all tiles (weak channels look dark); "
+            "per tile: each tile stretched to its own range"
+        )
         for combo, items in ((self.scaling_combo, SCALINGS), (self.sort_combo, SORTS)):
             for value, text in items:
                 combo.addItem(text, value)
@@ -296,8 +301,12 @@ class FeatureMapsView(LazyView):
         if subject is None:
             return
         wanted = self._wanted_layer or self.current_layer()
-        settings = {"sort": self.sort_combo.currentData(), "hide_dead": self.dead_box.isChecked(),
-                    "scaling": self.scaling_combo.currentData(), "colormap": self.colormap_combo.currentText()}
+        settings = {
+            "sort": self.sort_combo.currentData(),
+            "hide_dead": self.dead_box.isChecked(),
+            "scaling": self.scaling_combo.currentData(),
+            "colormap": self.colormap_combo.currentText(),
+        }
 
         def compute(task: Task) -> LayerMaps:
             layers = layers_of(subject.classifier)
@@ -340,10 +349,12 @@ class FeatureMapsView(LazyView):
         channels, shown = maps.activation.shape[0], len(maps.view.channels)
         info = next(layer for layer in maps.layers if layer.name == maps.layer)
         dead = int(stats.dead.sum())
-        text = (f"<b>{maps.layer}</b> ({info.kind}) · {channels} channel{'s' if channels != 1 else ''} of "
-                f"{format_shape(info.shape[1:]) if len(info.shape) == 3 else '1×1'} · values "
-                f"{format_value(float(stats.minimum.min()))} … {format_value(float(stats.maximum.max()))}"
-                f" · {dead} dead")
+        text = (
+            f"<b>{maps.layer}</b> ({info.kind}) · {channels} channel{'s' if channels != 1 else ''} of "
+            f"{format_shape(info.shape[1:]) if len(info.shape) == 3 else '1×1'} · values "
+            f"{format_value(float(stats.minimum.min()))} … {format_value(float(stats.maximum.max()))}"
+            f" · {dead} dead"
+        )
         if shown != channels:
             text += f" ({shown} shown)"
         self.summary.setText(text)
@@ -395,9 +406,11 @@ class FeatureMapsView(LazyView):
         channel, row, col = found
         value = float(self.maps.activation[channel, row, col])
         low, high = self.maps.view.tiles.ranges[list(self.maps.view.channels).index(channel)]
-        self.hover_label.setText(f"channel {channel} · row {row}, column {col} · value {format_value(value)}"
-                                 f"   (this tile's colours span {format_value(float(low))} … "
-                                 f"{format_value(float(high))})")
+        self.hover_label.setText(
+            f"channel {channel} · row {row}, column {col} · value {format_value(value)}"
+            f"   (this tile's colours span {format_value(float(low))} … "
+            f"{format_value(float(high))})"
+        )
 
     def _tile_clicked(self, y: int, x: int) -> None:
         found = self.tile_at(y, x)
@@ -407,8 +420,12 @@ class FeatureMapsView(LazyView):
 
     def _show_detail(self) -> None:
         maps, subject = self.maps, self.subject
-        if maps is None or subject is None or self.chosen_channel is None \
-                or self.chosen_channel >= maps.activation.shape[0]:
+        if (
+            maps is None
+            or subject is None
+            or self.chosen_channel is None
+            or self.chosen_channel >= maps.activation.shape[0]
+        ):
             self.detail_title.setText("Click a tile to enlarge it")
             self.detail_canvas.set_image(None)
             self.detail_value.setText(" ")
@@ -419,14 +436,16 @@ class FeatureMapsView(LazyView):
         order = list(maps.view.channels)
         ranges = maps.view.tiles.ranges
         low, high = ranges[order.index(channel)] if channel in order else (plane.min(), plane.max())
-        picture = tile_maps(plane[None], scaling=(float(low), float(high)),
-                            colormap=self.colormap_combo.currentText(), padding=0).image
+        picture = tile_maps(
+            plane[None], scaling=(float(low), float(high)), colormap=self.colormap_combo.currentText(), padding=0
+        ).image
         self.detail_canvas.set_image(picture)
         self.detail_canvas.setToolTip(f"Colours span {format_value(float(low))} … {format_value(float(high))}")
         stats = maps.view.stats
         self.detail_title.setText(f"{maps.layer} · channel {channel}")
-        self.detail_value.setText(f"mean {format_value(float(stats.mean[channel]))} · max "
-                                  f"{format_value(float(stats.maximum[channel]))}")
+        self.detail_value.setText(
+            f"mean {format_value(float(stats.mean[channel]))} · max {format_value(float(stats.maximum[channel]))}"
+        )
         self.input_canvas.set_image(display_image(subject.x, subject.spec))
 
     def _detail_hover(self, y: int, x: int) -> None:

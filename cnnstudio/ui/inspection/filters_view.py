@@ -75,12 +75,19 @@ class Weights:
     compared_with: str  # the previous model's title ("" when there is no comparison)
 
 
-def weight_summary(module: torch.nn.Module, previous: dict[str, torch.Tensor] | None,
-                   previous_title: str) -> Weights:
+def weight_summary(module: torch.nn.Module, previous: dict[str, torch.Tensor] | None, previous_title: str) -> Weights:
     current = snapshot(module)
-    stats = [TensorStats(name, tuple(tensor.shape), float(tensor.float().mean()),
-                         float(tensor.float().std()) if tensor.numel() > 1 else 0.0, histogram(tensor, BINS))
-             for name, tensor in current.items() if tensor.numel()]
+    stats = [
+        TensorStats(
+            name,
+            tuple(tensor.shape),
+            float(tensor.float().mean()),
+            float(tensor.float().std()) if tensor.numel() > 1 else 0.0,
+            histogram(tensor, BINS),
+        )
+        for name, tensor in current.items()
+        if tensor.numel()
+    ]
     changes, compared_with = {}, ""
     if previous is not None:
         try:
@@ -154,8 +161,9 @@ class FiltersView(LazyView):
             self.plot.getAxis(axis).setPen(style.BORDER)
         self.plot.setLabel("left", "count")
         self.before_curve = self.plot.plot([0, 1], [0], stepMode="center", pen=pg.mkPen("#8c959f", width=1.5))
-        self.after_curve = self.plot.plot([0, 1], [0], stepMode="center", fillLevel=0, brush=(31, 111, 235, 90),
-                                          pen=pg.mkPen(style.ACCENT, width=1.5))
+        self.after_curve = self.plot.plot(
+            [0, 1], [0], stepMode="center", fillLevel=0, brush=(31, 111, 235, 90), pen=pg.mkPen(style.ACCENT, width=1.5)
+        )
         self.histogram_title = QLabel()
         self.histogram_title.setWordWrap(True)
         self.change_label = QLabel()
@@ -231,9 +239,9 @@ class FiltersView(LazyView):
             scale = max(2, KERNEL_TARGET // max(weight.shape[2:]))
             view = render_kernels(weight, scaling=scaling, scale=scale)
             if not view.rgb and view.inputs == 1:  # one input channel: a square grid, not a single column
-                tiles = tile_maps(weight[:view.outputs, 0], scaling=scaling, colormap="diverging", scale=scale)
+                tiles = tile_maps(weight[: view.outputs, 0], scaling=scaling, colormap="diverging", scale=scale)
                 view = KernelView(tiles, False, view.outputs, 1, view.value_range)
-            shown = weight[:view.outputs, :3 if view.rgb else view.inputs].float().cpu().numpy()
+            shown = weight[: view.outputs, : 3 if view.rgb else view.inputs].float().cpu().numpy()
             return Kernels(layers, layer, shown, view, (int(weight.shape[0]), int(weight.shape[1])))
 
         self.status.info("Computing…")
@@ -261,16 +269,22 @@ class FiltersView(LazyView):
         outputs, inputs = kernels.total
         outputs_text = f"{view.outputs} of {outputs}" if view.outputs < outputs else f"{outputs}"
         if view.rgb:
-            self.summary.setText(f"<b>{kernels.layer}</b>: {outputs_text} kernels of {size} over the red, green and "
-                                 "blue input, as colour patches (grey = 0; brighter colour = larger weight of that "
-                                 "colour)")
+            self.summary.setText(
+                f"<b>{kernels.layer}</b>: {outputs_text} kernels of {size} over the red, green and "
+                "blue input, as colour patches (grey = 0; brighter colour = larger weight of that "
+                "colour)"
+            )
         elif view.inputs == 1:
-            self.summary.setText(f"<b>{kernels.layer}</b>: {outputs_text} kernels of {size}, one per output "
-                                 "channel (blue negative, red positive)")
+            self.summary.setText(
+                f"<b>{kernels.layer}</b>: {outputs_text} kernels of {size}, one per output "
+                "channel (blue negative, red positive)"
+            )
         else:
             inputs_text = f"{view.inputs} of {inputs}" if view.inputs < inputs else f"{inputs}"
-            self.summary.setText(f"<b>{kernels.layer}</b>: kernels of {size}; rows are {outputs_text} output "
-                                 f"channels, columns {inputs_text} input channels (blue negative, red positive)")
+            self.summary.setText(
+                f"<b>{kernels.layer}</b>: kernels of {size}; rows are {outputs_text} output "
+                f"channels, columns {inputs_text} input channels (blue negative, red positive)"
+            )
         if view.rgb or self.scaling_combo.currentData() == "channel":
             self.colorbar.clear()  # colour patches, or one scale per kernel: no single scale to show
         else:
@@ -300,12 +314,16 @@ class FiltersView(LazyView):
         output, source, row, col = found
         weights = self.kernels.weight
         if source is None:
-            values = ", ".join(f"{name} {format_value(float(weights[output, channel, row, col]))}"
-                               for channel, name in enumerate(("R", "G", "B")))
+            values = ", ".join(
+                f"{name} {format_value(float(weights[output, channel, row, col]))}"
+                for channel, name in enumerate(("R", "G", "B"))
+            )
             text = f"kernel {output} · row {row}, column {col} · {values}"
         else:
-            text = (f"kernel {output}, input channel {source} · row {row}, column {col} · "
-                    f"weight {format_value(float(weights[output, source, row, col]))}")
+            text = (
+                f"kernel {output}, input channel {source} · row {row}, column {col} · "
+                f"weight {format_value(float(weights[output, source, row, col]))}"
+            )
         self.hover_label.setText(text)
 
     def _layer_chosen(self, index: int) -> None:
@@ -324,9 +342,12 @@ class FiltersView(LazyView):
             self.weights = weights
             self._show_weights()
 
-        self.runner.submit(f"{self.title} weights",
-                           lambda task: weight_summary(classifier.module, previous, previous_title), done,
-                           on_error=self._failed)
+        self.runner.submit(
+            f"{self.title} weights",
+            lambda task: weight_summary(classifier.module, previous, previous_title),
+            done,
+            on_error=self._failed,
+        )
 
     def _show_weights(self) -> None:
         weights = self.weights
@@ -334,23 +355,30 @@ class FiltersView(LazyView):
         self.table.setRowCount(len(weights.stats))
         for row, stats in enumerate(weights.stats):
             change = weights.changes.get(stats.name)
-            cells = (stats.name, format_shape(stats.shape),
-                     f"{change.relative_change:.2%}" if change is not None else "—")
+            cells = (
+                stats.name,
+                format_shape(stats.shape),
+                f"{change.relative_change:.2%}" if change is not None else "—",
+            )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.UserRole, stats.name)
-                item.setToolTip(f"{stats.name}: {format_shape(stats.shape)}, mean {format_value(stats.mean)}, "
-                                f"std {format_value(stats.std)}")
+                item.setToolTip(
+                    f"{stats.name}: {format_shape(stats.shape)}, mean {format_value(stats.mean)}, "
+                    f"std {format_value(stats.std)}"
+                )
                 if column:
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(row, column, item)
         self.table.blockSignals(False)
         if weights.compared_with:
-            self.change_label.setText(f"Change = ‖after − before‖ / ‖before‖ since the previous model: "
-                                      f"{weights.compared_with}")
+            self.change_label.setText(
+                f"Change = ‖after − before‖ / ‖before‖ since the previous model: {weights.compared_with}"
+            )
         else:
-            self.change_label.setText("Change since the previous model appears when the model is refreshed "
-                                      "(each epoch of a training run).")
+            self.change_label.setText(
+                "Change since the previous model appears when the model is refreshed (each epoch of a training run)."
+            )
         self._select_tensor(self._selected_tensor or (weights.stats[0].name if weights.stats else ""))
 
     def _select_tensor(self, name: str) -> None:
@@ -379,12 +407,16 @@ class FiltersView(LazyView):
             self.after_curve.setData(change.after.edges, change.after.counts)
             self.before_curve.setData(change.before.edges, change.before.counts)
             self.before_curve.show()
-            self.histogram_title.setText(f"<b>{name}</b>: this model (blue) and the previous one (grey outline); "
-                                         f"mean |Δ| {format_value(change.mean_abs_change)}, "
-                                         f"max |Δ| {format_value(change.max_abs_change)}")
+            self.histogram_title.setText(
+                f"<b>{name}</b>: this model (blue) and the previous one (grey outline); "
+                f"mean |Δ| {format_value(change.mean_abs_change)}, "
+                f"max |Δ| {format_value(change.max_abs_change)}"
+            )
         else:
             self.after_curve.setData(stats.histogram.edges, stats.histogram.counts)
             self.before_curve.hide()
-            self.histogram_title.setText(f"<b>{name}</b>: {format_shape(stats.shape)}, mean "
-                                         f"{format_value(stats.mean)}, std {format_value(stats.std)}")
+            self.histogram_title.setText(
+                f"<b>{name}</b>: {format_shape(stats.shape)}, mean "
+                f"{format_value(stats.mean)}, std {format_value(stats.std)}"
+            )
         self.plot.enableAutoRange()

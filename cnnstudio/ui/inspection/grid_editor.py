@@ -84,18 +84,26 @@ class GridPreset:
 
 
 PRESETS = (
-    GridPreset("CS231n demo: 7×7×3 input, two 3×3×3 filters, stride 2",
-               np.pad(np.array(_CS231N_VOLUME, dtype=float), ((0, 0), (1, 1), (1, 1))),
-               np.array(_CS231N_FILTERS, dtype=float), np.array([1.0, 0.0]), stride=2,
-               note="A 5×5×3 volume with its zero padding drawn in (7×7×3), filters W0 (bias 1) and W1 "
-                    "(bias 0), stride 2: the output is 3×3×2.",
-               labels=["W0", "W1"]),
-    GridPreset("X's and O's: a 9×9 X and three 3×3 features (multiply, add up, divide)",
-               _x_image()[None], np.array([[_DIAGONAL], [_CROSS], [np.fliplr(_DIAGONAL)]], dtype=float),
-               np.zeros(3), mean=True,
-               note="Line up the feature and the patch, multiply each pair, add them up and divide by the "
-                    "number of pixels: a perfect match scores 1.",
-               labels=["diagonal \\", "centre X", "diagonal /"]),
+    GridPreset(
+        "CS231n demo: 7×7×3 input, two 3×3×3 filters, stride 2",
+        np.pad(np.array(_CS231N_VOLUME, dtype=float), ((0, 0), (1, 1), (1, 1))),
+        np.array(_CS231N_FILTERS, dtype=float),
+        np.array([1.0, 0.0]),
+        stride=2,
+        note="A 5×5×3 volume with its zero padding drawn in (7×7×3), filters W0 (bias 1) and W1 "
+        "(bias 0), stride 2: the output is 3×3×2.",
+        labels=["W0", "W1"],
+    ),
+    GridPreset(
+        "X's and O's: a 9×9 X and three 3×3 features (multiply, add up, divide)",
+        _x_image()[None],
+        np.array([[_DIAGONAL], [_CROSS], [np.fliplr(_DIAGONAL)]], dtype=float),
+        np.zeros(3),
+        mean=True,
+        note="Line up the feature and the patch, multiply each pair, add them up and divide by the "
+        "number of pixels: a perfect match scores 1.",
+        labels=["diagonal \\", "centre X", "diagonal /"],
+    ),
     GridPreset("Blank: a 5×5 input and one 3×3 kernel", np.zeros((1, 5, 5)), np.zeros((1, 1, 3, 3)), np.zeros(1)),
 )
 
@@ -144,8 +152,10 @@ class GridTable(QTableWidget):
         self.setFixedSize(width + 2, self.rowCount() * CELL_HEIGHT + 2)
 
     def current_text(self) -> list[list[str]]:
-        return [[(self.item(r, c).text() if self.item(r, c) else "0") for c in range(self.columnCount())]
-                for r in range(self.rowCount())]
+        return [
+            [(self.item(r, c).text() if self.item(r, c) else "0") for c in range(self.columnCount())]
+            for r in range(self.rowCount())
+        ]
 
     def set_values(self, values: np.ndarray) -> None:
         self.resize_to(*values.shape)
@@ -289,13 +299,28 @@ class GridEditorView(InspectView):
         preset = PRESETS[index]
         channels, height, width = preset.image.shape
         count, _, size, _ = preset.kernels.shape
-        controls = (self.channels_spin, self.height_spin, self.width_spin, self.kernels_spin, self.size_spin,
-                    self.stride_spin, self.padding_spin, self.mean_box, self.activation_combo)
+        controls = (
+            self.channels_spin,
+            self.height_spin,
+            self.width_spin,
+            self.kernels_spin,
+            self.size_spin,
+            self.stride_spin,
+            self.padding_spin,
+            self.mean_box,
+            self.activation_combo,
+        )
         for control in controls:
             control.blockSignals(True)
-        for spin, value in ((self.channels_spin, channels), (self.height_spin, height), (self.width_spin, width),
-                            (self.kernels_spin, count), (self.size_spin, size), (self.stride_spin, preset.stride),
-                            (self.padding_spin, preset.padding)):
+        for spin, value in (
+            (self.channels_spin, channels),
+            (self.height_spin, height),
+            (self.width_spin, width),
+            (self.kernels_spin, count),
+            (self.size_spin, size),
+            (self.stride_spin, preset.stride),
+            (self.padding_spin, preset.padding),
+        ):
             spin.setValue(value)
         self.mean_box.setChecked(preset.mean)
         self.activation_combo.setCurrentIndex(0)
@@ -305,10 +330,10 @@ class GridEditorView(InspectView):
         self.note_label.setText(preset.note)
         self.note_label.setVisible(bool(preset.note))
         self._reshape()
-        for table, values in zip(self.input_tables, preset.image):
+        for table, values in zip(self.input_tables, preset.image, strict=True):
             table.set_values(values)
-        for kernel, (tables, bias) in enumerate(zip(self.kernel_tables, self.bias_edits)):
-            for table, values in zip(tables, preset.kernels[kernel]):
+        for kernel, (tables, bias) in enumerate(zip(self.kernel_tables, self.bias_edits, strict=True)):
+            for table, values in zip(tables, preset.kernels[kernel], strict=True):
                 table.set_values(values)
             bias.setText(f"{preset.bias[kernel]:g}")
         self.selected = None
@@ -365,14 +390,25 @@ class GridEditorView(InspectView):
         """Convolve the typed numbers and show the output (and the explanation of the chosen cell)."""
         try:
             image = np.stack([table.values(f"Input channel {c}") for c, table in enumerate(self.input_tables)])
-            kernels = np.stack([np.stack([table.values(f"Kernel {self._kernel_name(k)} channel {c}")
-                                          for c, table in enumerate(tables)])
-                                for k, tables in enumerate(self.kernel_tables)])
+            kernels = np.stack(
+                [
+                    np.stack(
+                        [table.values(f"Kernel {self._kernel_name(k)} channel {c}") for c, table in enumerate(tables)]
+                    )
+                    for k, tables in enumerate(self.kernel_tables)
+                ]
+            )
             bias = [self._bias(k) for k in range(len(self.bias_edits))]
             activation = nn.ReLU() if self.activation_combo.currentIndex() == 1 else None
-            result = convolve_grid(image, kernels, bias=bias, stride=self.stride_spin.value(),
-                                   padding=self.padding_spin.value(), mean=self.mean_box.isChecked(),
-                                   activation=activation)
+            result = convolve_grid(
+                image,
+                kernels,
+                bias=bias,
+                stride=self.stride_spin.value(),
+                padding=self.padding_spin.value(),
+                mean=self.mean_box.isChecked(),
+                activation=activation,
+            )
         except (ValueError, InspectError) as error:
             self.result = None
             self.status.error(f"{error}.")
@@ -408,8 +444,12 @@ class GridEditorView(InspectView):
             self.output_grids.append(grid)
         self.outputs_column.addStretch(1)
         selected = self.selected
-        if selected is not None and selected[0] < output.shape[0] and selected[1] < output.shape[1] \
-                and selected[2] < output.shape[2]:
+        if (
+            selected is not None
+            and selected[0] < output.shape[0]
+            and selected[1] < output.shape[1]
+            and selected[2] < output.shape[2]
+        ):
             self.explain(*selected)
         else:
             self.explain(0, 0, 0)
@@ -428,8 +468,12 @@ class GridEditorView(InspectView):
     def _mark_patch(self, explanation: ConvExplanation | None) -> None:
         cells: set[tuple[int, int]] = set()
         if explanation is not None:
-            cells = {(r, c) for r in explanation.rows for c in explanation.cols
-                     if 0 <= r < self.height_spin.value() and 0 <= c < self.width_spin.value()}
+            cells = {
+                (r, c)
+                for r in explanation.rows
+                for c in explanation.cols
+                if 0 <= r < self.height_spin.value() and 0 <= c < self.width_spin.value()
+            }
         for table in self.input_tables:
             table.mark(cells, PATCH_FILL)
         kernel = self.selected[0] if self.selected is not None and explanation is not None else -1

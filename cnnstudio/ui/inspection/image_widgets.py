@@ -63,8 +63,9 @@ class ImageCanvas(QWidget):
     hovered = Signal(int, int)
     clicked = Signal(int, int)
 
-    def __init__(self, placeholder: str = "", parent: QWidget | None = None, *, minimum: int = 120,
-                 preferred: int = 320) -> None:
+    def __init__(
+        self, placeholder: str = "", parent: QWidget | None = None, *, minimum: int = 120, preferred: int = 320
+    ) -> None:
         super().__init__(parent)
         self._image: QImage | None = None
         self._shape = (0, 0)
@@ -96,8 +97,10 @@ class ImageCanvas(QWidget):
 
     def set_highlights(self, boxes: list[tuple[tuple[int, int, int, int], str]]) -> None:
         """Outline image regions: ((top, left, bottom, right) inclusive, colour)."""
-        self._highlights = [(QRect(QPoint(left, top), QPoint(right, bottom)), QColor(color))
-                            for (top, left, bottom, right), color in boxes]
+        self._highlights = [
+            (QRect(QPoint(left, top), QPoint(right, bottom)), QColor(color))
+            for (top, left, bottom, right), color in boxes
+        ]
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -130,8 +133,10 @@ class ImageCanvas(QWidget):
         """The widget position of the centre of image pixel (y, x) (tests click there)."""
         rect = self.target_rect()
         height, width = self._shape
-        return QPoint(round(rect.left() + (x + 0.5) * rect.width() / width),
-                      round(rect.top() + (y + 0.5) * rect.height() / height))
+        return QPoint(
+            round(rect.left() + (x + 0.5) * rect.width() / width),
+            round(rect.top() + (y + 0.5) * rect.height() / height),
+        )
 
     # ----- painting and the mouse
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -146,8 +151,12 @@ class ImageCanvas(QWidget):
         scale_x, scale_y = rect.width() / self._shape[1], rect.height() / self._shape[0]
         for box, color in self._highlights:
             painter.setPen(QPen(QColor("white"), 4))
-            outline = QRectF(rect.left() + box.left() * scale_x, rect.top() + box.top() * scale_y,
-                             box.width() * scale_x, box.height() * scale_y)
+            outline = QRectF(
+                rect.left() + box.left() * scale_x,
+                rect.top() + box.top() * scale_y,
+                box.width() * scale_x,
+                box.height() * scale_y,
+            )
             if outline.width() < MIN_HIGHLIGHT or outline.height() < MIN_HIGHLIGHT:  # keep a tiny patch visible
                 centre = outline.center()
                 side = max(MIN_HIGHLIGHT, outline.width(), outline.height())

@@ -171,9 +171,11 @@ class InputPanel(QWidget):
         elif source == DATASET and self.browser.current_index() is not None:
             self.browser.show_current()
         else:
-            reason = {DATASET: "No data yet: choose a dataset in the Data tab.",
-                      FILE: "Open an image file, or drop one on this tab.",
-                      WEBCAM: "No snapshot yet: take one in the Webcam tab."}[source]
+            reason = {
+                DATASET: "No data yet: choose a dataset in the Data tab.",
+                FILE: "Open an image file, or drop one on this tab.",
+                WEBCAM: "No snapshot yet: take one in the Webcam tab.",
+            }[source]
             self.canvas.set_image(None)
             self.canvas.set_placeholder(reason)
             self.caption_label.setText(reason)

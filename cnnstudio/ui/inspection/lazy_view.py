@@ -71,8 +71,10 @@ class LazyView(InspectView):
         """Whether the current subject's model differs from `previous`'s."""
         if previous is None or self.subject is None:
             return previous is not self.subject
-        return (previous.classifier is not self.subject.classifier
-                or previous.classifier.module is not self.subject.classifier.module)
+        return (
+            previous.classifier is not self.subject.classifier
+            or previous.classifier.module is not self.subject.classifier.module
+        )
 
     def subject_changed(self, previous: InspectSubject | None) -> None:
         """The subject was replaced: drop work and results that no longer fit (nothing by default)."""

@@ -18,22 +18,26 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from cnnstudio.pytorch.importer import torchvision_model_names
 from cnnstudio.engine.checkpoint import STATE_JSON, checkpoint_dir
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import classifier_from_design
-from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX, load_classifier
 from cnnstudio.pretrained.from_runs import load_run_classifier
+from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX, load_classifier
+from cnnstudio.pytorch.importer import torchvision_model_names
 from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext
 
 TRAINED, DESIGN, EFFICIENTNET, TORCHVISION, FILE = range(5)
-SOURCE_NAMES = ("Trained model", "Current design", "EfficientNet-Lite0 (ImageNet)", "torchvision model…",
-                "Open run or model file…")
+SOURCE_NAMES = (
+    "Trained model",
+    "Current design",
+    "EfficientNet-Lite0 (ImageNet)",
+    "torchvision model…",
+    "Open run or model file…",
+)
 DESIGN_DELAY_MS = 400
-MODEL_FILTER = ("Models (*.cnn.json *.safetensors state.json metrics.json);;"
-                "Designs (*.cnn.json);;All files (*)")
+MODEL_FILTER = "Models (*.cnn.json *.safetensors state.json metrics.json);;Designs (*.cnn.json);;All files (*)"
 KEY = "model"
 
 

@@ -33,9 +33,11 @@ def tint(value: float, extent: float) -> QColor:
     strength = min(1.0, abs(value) / extent) * 0.55
     base = POSITIVE if value > 0 else NEGATIVE
     white = QColor("#ffffff")
-    return QColor(round(white.red() + (base.red() - white.red()) * strength),
-                  round(white.green() + (base.green() - white.green()) * strength),
-                  round(white.blue() + (base.blue() - white.blue()) * strength))
+    return QColor(
+        round(white.red() + (base.red() - white.red()) * strength),
+        round(white.green() + (base.green() - white.green()) * strength),
+        round(white.blue() + (base.blue() - white.blue()) * strength),
+    )
 
 
 class NumberGrid(QWidget):
@@ -44,8 +46,9 @@ class NumberGrid(QWidget):
 
     cell_clicked = Signal(int, int)
 
-    def __init__(self, values: np.ndarray | None = None, *, caption: str = "", cell: int = 0,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, values: np.ndarray | None = None, *, caption: str = "", cell: int = 0, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.caption = caption
         self._values = np.zeros((0, 0))
@@ -58,11 +61,11 @@ class NumberGrid(QWidget):
         if values is not None:
             self.set_values(values)
 
-    def set_values(self, values: np.ndarray, *, padding: np.ndarray | None = None,
-                   marked: set[tuple[int, int]] | None = None) -> None:
+    def set_values(
+        self, values: np.ndarray, *, padding: np.ndarray | None = None, marked: set[tuple[int, int]] | None = None
+    ) -> None:
         self._values = np.atleast_2d(np.asarray(values, dtype=np.float64))
-        self._padding = (np.zeros(self._values.shape, dtype=bool) if padding is None
-                         else np.asarray(padding, dtype=bool))
+        self._padding = np.zeros(self._values.shape, dtype=bool) if padding is None else np.asarray(padding, dtype=bool)
         self._marked = set(marked or ())
         self.updateGeometry()
         self.update()
@@ -83,8 +86,14 @@ class NumberGrid(QWidget):
     # ----- geometry
     def _cell_size(self) -> tuple[int, int]:
         metrics = QFontMetrics(self._font)
-        widest = max([metrics.horizontalAdvance(self.text_at(r, c))
-                      for r in range(self._values.shape[0]) for c in range(self._values.shape[1])] or [0])
+        widest = max(
+            [
+                metrics.horizontalAdvance(self.text_at(r, c))
+                for r in range(self._values.shape[0])
+                for c in range(self._values.shape[1])
+            ]
+            or [0]
+        )
         width = max(self._fixed_cell, widest + 8, 26)
         return width, max(22, metrics.height() + 8)
 
@@ -109,8 +118,9 @@ class NumberGrid(QWidget):
         painter = QPainter(self)
         if self.caption:
             painter.setPen(QColor(style.MUTED))
-            painter.drawText(QRectF(0, 0, self.width(), self._caption_height()), Qt.AlignLeft | Qt.AlignVCenter,
-                             self.caption)
+            painter.drawText(
+                QRectF(0, 0, self.width(), self._caption_height()), Qt.AlignLeft | Qt.AlignVCenter, self.caption
+            )
         painter.setFont(self._font)
         finite = self._values[np.isfinite(self._values)]
         extent = float(np.abs(finite).max()) if finite.size else 0.0

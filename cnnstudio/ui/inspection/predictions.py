@@ -72,8 +72,11 @@ class PredictionBars(QWidget):
             filled = QRectF(bar.left(), bar.top(), bar.width() * max(0.0, min(1.0, prediction.prob)), bar.height())
             painter.fillRect(filled, QColor(style.ACCENT if row == 0 else "#8fb3f0"))
             painter.setPen(QColor(style.MUTED))
-            painter.drawText(QRectF(bar.right() + 4, rect.top(), 48, rect.height()), Qt.AlignRight | Qt.AlignVCenter,
-                             f"{prediction.prob:.1%}")
+            painter.drawText(
+                QRectF(bar.right() + 4, rect.top(), 48, rect.height()),
+                Qt.AlignRight | Qt.AlignVCenter,
+                f"{prediction.prob:.1%}",
+            )
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         row = int(event.position().y() // ROW_HEIGHT)

@@ -67,10 +67,16 @@ class InspectRunner(QObject):
         self._thread = threading.Thread(target=self._loop, name="cnnstudio-inspect", daemon=True)
         self._thread.start()
 
-    def submit(self, key: str, function: Callable[[Task], Any], on_done: Callable[[Any], None], *,
-               on_error: Callable[[Exception], None] | None = None,
-               on_progress: Callable[[float], None] | None = None,
-               on_partial: Callable[[Any], None] | None = None) -> Task:
+    def submit(
+        self,
+        key: str,
+        function: Callable[[Task], Any],
+        on_done: Callable[[Any], None],
+        *,
+        on_error: Callable[[Exception], None] | None = None,
+        on_progress: Callable[[float], None] | None = None,
+        on_partial: Callable[[Any], None] | None = None,
+    ) -> Task:
         """Queue `function(task)`; its result goes to `on_done`, an exception to `on_error`.
 
         Raising `cnnstudio.viz.runtime.Cancelled` (or any exception once the task was cancelled)

@@ -57,8 +57,9 @@ class SynthesisView(LazyView):
         subject = self.subject
         if subject is None or self._layers_of is subject.classifier.module:
             return
-        self.runner.submit(LAYERS_KEY, lambda task: model_layers(subject), self._layers_ready,
-                           on_error=self._layers_failed)
+        self.runner.submit(
+            LAYERS_KEY, lambda task: model_layers(subject), self._layers_ready, on_error=self._layers_failed
+        )
 
     def _layers_ready(self, layers: list[LayerInfo]) -> None:
         self._layers_of = self.subject.classifier.module

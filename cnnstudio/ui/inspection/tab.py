@@ -54,7 +54,13 @@ from cnnstudio.viz.images import InputSpec, Prediction, predict, prepare_image
 
 # The pages, in order. Each is an InspectView created with the tab's runner.
 VIEW_CLASSES: tuple[type[InspectView], ...] = (
-    FeatureMapsView, FiltersView, ArithmeticView, AttributionView, SynthesisView, AdversarialView, EmbeddingView,
+    FeatureMapsView,
+    FiltersView,
+    ArithmeticView,
+    AttributionView,
+    SynthesisView,
+    AdversarialView,
+    EmbeddingView,
     GridEditorView,
 )
 DEFAULT_SIZES = [310, 920, 200]
@@ -200,8 +206,12 @@ class InspectTab(StudioTab):
         self.message.hide()
         self.inputs.browser.set_classifier(choice.classifier)
         classifier = choice.classifier
-        self.runner.submit(LAYERS_KEY, lambda task: layers_of(classifier), self._layers_listed,
-                           on_error=lambda error: self.network_map.clear())
+        self.runner.submit(
+            LAYERS_KEY,
+            lambda task: layers_of(classifier),
+            self._layers_listed,
+            on_error=lambda error: self.network_map.clear(),
+        )
         self._update_subject()
 
     def _layers_listed(self, layers: list[LayerInfo]) -> None:
@@ -263,8 +273,12 @@ class InspectTab(StudioTab):
             self._predictions, self._prepared = predictions, (image, x)
             self._publish()
 
-        self.runner.submit(PREDICT_KEY, lambda task: predict(classifier.module, x, classifier.classes, top=top),
-                           done, on_error=lambda error: self._clear_subject(error_text(error)))
+        self.runner.submit(
+            PREDICT_KEY,
+            lambda task: predict(classifier.module, x, classifier.classes, top=top),
+            done,
+            on_error=lambda error: self._clear_subject(error_text(error)),
+        )
 
     def _publish(self) -> None:
         """Build the subject from the model, image, predictions and chosen class; give it to every view."""
@@ -275,8 +289,7 @@ class InspectTab(StudioTab):
         predicted = self._predictions[0].index
         chosen = self.chosen_target is not None and self.chosen_target < len(classifier.classes)
         target = self.chosen_target if chosen else predicted
-        self.subject = InspectSubject(classifier, self.model.title, image, x, target,
-                                      self._dataset_for(classifier))
+        self.subject = InspectSubject(classifier, self.model.title, image, x, target, self._dataset_for(classifier))
         self.predictions.show_predictions(self._predictions, target, classifier.label(target), chosen)
         self.message.hide()
         for view in self.views:
@@ -319,8 +332,11 @@ class InspectTab(StudioTab):
 
     def restore_state(self, state: dict[str, Any]) -> None:
         sizes = state.get("splitter")
-        if isinstance(sizes, list) and len(sizes) == self.splitter.count() and all(
-                isinstance(size, int) and size > 0 for size in sizes):
+        if (
+            isinstance(sizes, list)
+            and len(sizes) == self.splitter.count()
+            and all(isinstance(size, int) and size > 0 for size in sizes)
+        ):
             self.splitter.setSizes(sizes)
         page = state.get("page")
         if isinstance(page, int) and 0 <= page < self.pages.count():

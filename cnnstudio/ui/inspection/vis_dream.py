@@ -48,9 +48,18 @@ class DreamRequest:
 
 def dream(subject: InspectSubject, request: DreamRequest, task: Task) -> SynthesisStep | None:
     """Runs on the runner's thread; every step goes to the view as a partial result."""
-    steps = deep_dream(subject.classifier.module, subject.x, subject.spec, request.layer, channel=request.channel,
-                       octaves=request.octaves, octave_scale=request.octave_scale, steps=request.steps,
-                       strength=request.strength, jitter=request.jitter)
+    steps = deep_dream(
+        subject.classifier.module,
+        subject.x,
+        subject.spec,
+        request.layer,
+        channel=request.channel,
+        octaves=request.octaves,
+        octave_scale=request.octave_scale,
+        steps=request.steps,
+        strength=request.strength,
+        jitter=request.jitter,
+    )
     return run_steps(steps, task)
 
 
@@ -72,21 +81,29 @@ class DreamPage(SynthesisPage):
         self.octave_scale = real_spin(1.1, 3.0, 1.4, 0.1, 2, "How much larger each octave is than the one before")
         self.steps = spin(1, 200, 10, "Gradient steps at each octave")
         self.strength = real_spin(0.001, 0.5, 0.02, 0.005, 3, "How much each step changes the pixels")
-        self.jitter = spin(0, 64, 8, "Random shift before each step, in pixels (hides the grid of strided layers)",
-                           " px")
+        self.jitter = spin(
+            0, 64, 8, "Random shift before each step, in pixels (hides the grid of strided layers)", " px"
+        )
 
         self.original = ImagePane("Original", placeholder="No image yet", minimum=200)
-        self.result = ImagePane(placeholder="Press Dream to amplify what the chosen layer sees in the image.",
-                                minimum=200)
+        self.result = ImagePane(
+            placeholder="Press Dream to amplify what the chosen layer sees in the image.", minimum=200
+        )
         self._build_layout()
         self.layer_box.currentIndexChanged.connect(self._layer_changed)
 
     def _build_layout(self) -> None:
         controls = QGridLayout()
         controls.setHorizontalSpacing(8)
-        rows = ((("Layer", self.layer_box), ("Channel", self.channel), ("Octaves", self.octaves)),
-                (("Octave scale", self.octave_scale), ("Steps per octave", self.steps), ("Strength", self.strength),
-                 ("Jitter", self.jitter)))
+        rows = (
+            (("Layer", self.layer_box), ("Channel", self.channel), ("Octaves", self.octaves)),
+            (
+                ("Octave scale", self.octave_scale),
+                ("Steps per octave", self.steps),
+                ("Strength", self.strength),
+                ("Jitter", self.jitter),
+            ),
+        )
         for row, pairs in enumerate(rows):
             for column, (text, widget) in enumerate(pairs):
                 controls.addWidget(QLabel(text), row, 2 * column, Qt.AlignRight)
@@ -117,8 +134,9 @@ class DreamPage(SynthesisPage):
         if model_changed and subject is not None:
             self.jitter.setValue(max(1, min(subject.spec.height, subject.spec.width) // 28))
         super().set_subject(subject, model_changed)
-        self.original.set_image(None if subject is None else
-                                enlarged(display_image(subject.x, subject.spec), SHOWN_SIDE))
+        self.original.set_image(
+            None if subject is None else enlarged(display_image(subject.x, subject.spec), SHOWN_SIDE)
+        )
 
     def set_layers(self, layers: list[LayerInfo]) -> None:
         spatial = spatial_layers(layers)
@@ -136,12 +154,19 @@ class DreamPage(SynthesisPage):
         if subject is None or not self.ready():
             return
         channel = self.channel.value()
-        request = DreamRequest(self.layer_box.currentData(), None if channel < 0 else channel, self.octaves.value(),
-                               self.octave_scale.value(), self.steps.value(), self.strength.value(),
-                               self.jitter.value())
+        request = DreamRequest(
+            self.layer_box.currentData(),
+            None if channel < 0 else channel,
+            self.octaves.value(),
+            self.octave_scale.value(),
+            self.steps.value(),
+            self.strength.value(),
+            self.jitter.value(),
+        )
         self.request, self.last = request, None
-        self.submit(f"Dreaming at {request.layer} …", lambda task: dream(subject, request, task), self._step,
-                    self._finished)
+        self.submit(
+            f"Dreaming at {request.layer} …", lambda task: dream(subject, request, task), self._step, self._finished
+        )
 
     def _describe(self) -> str:
         request = self.request
@@ -151,8 +176,10 @@ class DreamPage(SynthesisPage):
         self.last = step
         octave = (step.step - 1) // self.request.steps + 1
         self.result.set_image(enlarged(step.images[0], SHOWN_SIDE))
-        self.result.set_caption(f"DeepDream of {self._describe()}: octave {octave} of {self.request.octaves}, "
-                                f"step {step.step} of {step.steps}")
+        self.result.set_caption(
+            f"DeepDream of {self._describe()}: octave {octave} of {self.request.octaves}, "
+            f"step {step.step} of {step.steps}"
+        )
 
     def _finished(self, last: SynthesisStep | None) -> None:
         self.status.finished(f"Done: {last.steps} steps at {self._describe()}." if last else "Nothing was computed.")

@@ -29,8 +29,10 @@ CHUNK = 8  # channels optimized together (one batch); the grid fills in chunk by
 MAX_SIDE = 112  # gallery pictures are at most this large: enough for a channel's pattern, and quick
 REPORT_EVERY = 4  # steps between pictures sent to the view
 TILE_GAP = (208, 215, 222)  # the light grey between pictures
-LINEAR_NOTE = ("A convolution straight on the pixels is linear: its average over a picture depends only on "
-               "the colours, so flat colours excite it most. The Filters page shows its kernels.")
+LINEAR_NOTE = (
+    "A convolution straight on the pixels is linear: its average over a picture depends only on "
+    "the colours, so flat colours excite it most. The Filters page shows its kernels."
+)
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,16 @@ def synthesize_gallery(subject: InspectSubject, sections: list[GallerySection], 
     for index, section in enumerate(sections):
         for first in range(0, section.channels, CHUNK):
             units = list(range(first, min(first + CHUNK, section.channels)))
-            generator = maximize_activation(subject.classifier.module, subject.spec, units, section.layer,
-                                            steps=steps, jitter=jitter, size=size, every=REPORT_EVERY)
+            generator = maximize_activation(
+                subject.classifier.module,
+                subject.spec,
+                units,
+                section.layer,
+                steps=steps,
+                jitter=jitter,
+                size=size,
+                every=REPORT_EVERY,
+            )
             try:
                 for step in generator:
                     check_cancel(task.cancel)
@@ -106,7 +116,7 @@ class _SectionView(QWidget):
         self.show()
 
     def update_images(self, first: int, images: np.ndarray) -> None:
-        self.images[first:first + len(images)] = images
+        self.images[first : first + len(images)] = images
         self._draw()
 
     def _draw(self) -> None:
@@ -134,13 +144,18 @@ class GalleryPage(SynthesisPage):
         self.second_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.second_box.setToolTip("The deeper layer (default: halfway through the network)")
         self.section_views = [_SectionView(), _SectionView()]
-        self.hint = QLabel("Press “Fill gallery” to see what the first channels of the first convolution and "
-                           "of a deeper layer respond to most.")
+        self.hint = QLabel(
+            "Press “Fill gallery” to see what the first channels of the first convolution and "
+            "of a deeper layer respond to most."
+        )
         self.hint.setProperty("role", "muted")
         self.hint.setWordWrap(True)
         controls = QHBoxLayout()
-        for text, widget in (("Channels per layer", self.count), ("Steps", self.steps),
-                             ("Deeper layer", self.second_box)):
+        for text, widget in (
+            ("Channels per layer", self.count),
+            ("Steps", self.steps),
+            ("Deeper layer", self.second_box),
+        ):
             controls.addWidget(QLabel(text))
             controls.addWidget(widget)
             controls.addSpacing(8)
@@ -189,8 +204,12 @@ class GalleryPage(SynthesisPage):
                 view.clear()
         self.hint.hide()
         count = sum(section.channels for section in sections)
-        self.submit(f"Synthesizing {count} channel pictures …",
-                    lambda task: synthesize_gallery(subject, sections, steps, task), self._update, self._finished)
+        self.submit(
+            f"Synthesizing {count} channel pictures …",
+            lambda task: synthesize_gallery(subject, sections, steps, task),
+            self._update,
+            self._finished,
+        )
 
     def _is_convolution(self, name: str) -> bool:
         return any(layer.name == name and layer.kind == "Conv2d" for layer in self.layers or [])

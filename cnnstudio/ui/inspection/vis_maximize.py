@@ -46,11 +46,20 @@ class MaximizeRequest:
 
 def maximize(subject: InspectSubject, request: MaximizeRequest, task: Task) -> SynthesisStep | None:
     """Runs on the runner's thread; every step goes to the view as a partial result."""
-    steps = maximize_activation(subject.classifier.module, subject.spec, [request.unit], request.layer,
-                                steps=request.steps, learning_rate=request.learning_rate,
-                                parameterization=request.parameterization, jitter=request.jitter,
-                                blur_every=request.blur_every, blur_sigma=request.blur_sigma, decay=request.decay,
-                                seed=request.seed)
+    steps = maximize_activation(
+        subject.classifier.module,
+        subject.spec,
+        [request.unit],
+        request.layer,
+        steps=request.steps,
+        learning_rate=request.learning_rate,
+        parameterization=request.parameterization,
+        jitter=request.jitter,
+        blur_every=request.blur_every,
+        blur_sigma=request.blur_sigma,
+        decay=request.decay,
+        seed=request.seed,
+    )
     return run_steps(steps, task)
 
 
@@ -75,8 +84,15 @@ class ObjectivePlot(pg.PlotWidget):
             self.getAxis(axis).setTextPen(style.MUTED)
             self.getAxis(axis).setPen(style.BORDER)
             self.setLabel(axis, text, color=style.MUTED)
-        self.curve = self.plot([], [], pen=pg.mkPen(style.ACCENT, width=2), symbol="o", symbolSize=4,
-                               symbolBrush=style.ACCENT, symbolPen=None)
+        self.curve = self.plot(
+            [],
+            [],
+            pen=pg.mkPen(style.ACCENT, width=2),
+            symbol="o",
+            symbolSize=4,
+            symbolBrush=style.ACCENT,
+            symbolPen=None,
+        )
 
     def set_quantity(self, text: str) -> None:
         """Name what is maximized on the vertical axis ("class score", "mean activation")."""
@@ -110,20 +126,28 @@ class MaximizePage(SynthesisPage):
         self.parameterization = QComboBox()
         self.parameterization.addItem("Fourier, decorrelated colours", "fourier")
         self.parameterization.addItem("pixels", "pixel")
-        self.parameterization.setToolTip("Fourier: the picture's spectrum is optimized, which favours natural, "
-                                         "low-frequency patterns; pixels: every pixel on its own")
-        self.jitter = spin(0, 64, 4, "Shift the picture by up to this many pixels before each step: robust "
-                           "patterns instead of pixel-exact noise. At 0 no step ever lowers the activation.",
-                           " px")
-        self.blur_every = spin(0, 100, 0, "Blur the picture every this many steps (pixel parameterization; "
-                               "0: never)")
+        self.parameterization.setToolTip(
+            "Fourier: the picture's spectrum is optimized, which favours natural, "
+            "low-frequency patterns; pixels: every pixel on its own"
+        )
+        self.jitter = spin(
+            0,
+            64,
+            4,
+            "Shift the picture by up to this many pixels before each step: robust "
+            "patterns instead of pixel-exact noise. At 0 no step ever lowers the activation.",
+            " px",
+        )
+        self.blur_every = spin(0, 100, 0, "Blur the picture every this many steps (pixel parameterization; 0: never)")
         self.blur_every.setSpecialValueText("never")
         self.blur_sigma = real_spin(0.1, 5.0, 0.5, 0.1, 2, "Width of the blur, in pixels")
         self.decay = real_spin(0.0, 1.0, 0.0, 0.0005, 4, "Penalty on the picture's distance from grey")
         self.seed = spin(0, 1_000_000, 0, "The random start (and jitter); the same seed gives the same picture")
 
-        self.image = ImagePane(placeholder="Press Start to synthesize the input that most excites the chosen "
-                               "class or channel.", minimum=220)
+        self.image = ImagePane(
+            placeholder="Press Start to synthesize the input that most excites the chosen class or channel.",
+            minimum=220,
+        )
         self.plot = ObjectivePlot()
         self.summary = muted()
         self._build_layout()
@@ -136,11 +160,20 @@ class MaximizePage(SynthesisPage):
 
     def _build_layout(self) -> None:
         form = QFormLayout()
-        for text, widget in (("Maximize", self.what_box), ("Class", self.class_box), ("Layer", self.layer_box),
-                             ("Channel", self.channel), ("Steps", self.steps), ("Step size", self.learning_rate),
-                             ("Picture as", self.parameterization), ("Jitter", self.jitter),
-                             ("Blur every", self.blur_every), ("Blur width", self.blur_sigma),
-                             ("Decay", self.decay), ("Seed", self.seed)):
+        for text, widget in (
+            ("Maximize", self.what_box),
+            ("Class", self.class_box),
+            ("Layer", self.layer_box),
+            ("Channel", self.channel),
+            ("Steps", self.steps),
+            ("Step size", self.learning_rate),
+            ("Picture as", self.parameterization),
+            ("Jitter", self.jitter),
+            ("Blur every", self.blur_every),
+            ("Blur width", self.blur_sigma),
+            ("Decay", self.decay),
+            ("Seed", self.seed),
+        ):
             form.addRow(text, widget)
         form.addRow(self.start_button)
         controls = QWidget()
@@ -199,9 +232,18 @@ class MaximizePage(SynthesisPage):
     def current_request(self) -> MaximizeRequest:
         by_class = self.what_box.currentData() == CLASS
         unit = self.class_box.current_class() if by_class else self.channel.value()
-        return MaximizeRequest(None if by_class else self.layer_box.currentData(), unit or 0, self.steps.value(),
-                               self.learning_rate.value(), self.parameterization.currentData(), self.jitter.value(),
-                               self.blur_every.value(), self.blur_sigma.value(), self.decay.value(), self.seed.value())
+        return MaximizeRequest(
+            None if by_class else self.layer_box.currentData(),
+            unit or 0,
+            self.steps.value(),
+            self.learning_rate.value(),
+            self.parameterization.currentData(),
+            self.jitter.value(),
+            self.blur_every.value(),
+            self.blur_sigma.value(),
+            self.decay.value(),
+            self.seed.value(),
+        )
 
     def describe(self, request: MaximizeRequest) -> str:
         if request.layer is None:
@@ -219,8 +261,12 @@ class MaximizePage(SynthesisPage):
         self.plot.set_quantity("class score" if request.layer is None else "mean activation")
         self.image.set_image(None)
         self.summary.setText("")
-        self.submit(f"Maximizing {self.describe(request)} …", lambda task: maximize(subject, request, task),
-                    self._step, self._finished)
+        self.submit(
+            f"Maximizing {self.describe(request)} …",
+            lambda task: maximize(subject, request, task),
+            self._step,
+            self._finished,
+        )
 
     def _step(self, step: SynthesisStep) -> None:
         self.last = step
@@ -235,8 +281,9 @@ class MaximizePage(SynthesisPage):
             self.status.finished("Nothing was computed.")
             return
         quantity = "Class score" if self.request.layer is None else "Mean activation"
-        self.summary.setText(f"{quantity} {self.values[0]:.4g} at the first step → {self.values[-1]:.4g} "
-                             f"after {last.steps} steps.")
+        self.summary.setText(
+            f"{quantity} {self.values[0]:.4g} at the first step → {self.values[-1]:.4g} after {last.steps} steps."
+        )
         self.status.finished(f"Done: the picture is what most excites {self.describe(self.request)}.")
 
     def stopped_text(self) -> str:

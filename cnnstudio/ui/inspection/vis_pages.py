@@ -94,8 +94,10 @@ class SynthesisPage(QWidget):
             elif self.has_pictures():
                 self.mark_outdated()
                 stopped = "Stopped: the model changed. " if was_running else "The model changed. "
-                self.status.finished(f"{stopped}The pictures were {PREVIOUS_MODEL}; press "
-                                     f"“{self.start_button.text()}” to make them for this one.")
+                self.status.finished(
+                    f"{stopped}The pictures were {PREVIOUS_MODEL}; press "
+                    f"“{self.start_button.text()}” to make them for this one."
+                )
         self.start_button.setEnabled(self.ready())
 
     def set_layers(self, layers: list[LayerInfo]) -> None:
@@ -109,11 +111,17 @@ class SynthesisPage(QWidget):
     def running(self) -> bool:
         return self.runner.is_busy(self.key)
 
-    def submit(self, text: str, function: Callable[[Task], Any], on_partial: Callable[[Any], None],
-               on_done: Callable[[Any], None]) -> None:
+    def submit(
+        self,
+        text: str,
+        function: Callable[[Task], Any],
+        on_partial: Callable[[Any], None],
+        on_done: Callable[[Any], None],
+    ) -> None:
         self.status.running(text)
-        self.runner.submit(self.key, function, on_done, on_error=self._failed, on_progress=self.status.progress,
-                           on_partial=on_partial)
+        self.runner.submit(
+            self.key, function, on_done, on_error=self._failed, on_progress=self.status.progress, on_partial=on_partial
+        )
 
     def _failed(self, error: Exception) -> None:
         self.status.failed(error_message(error, self.action))

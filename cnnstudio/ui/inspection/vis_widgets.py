@@ -75,8 +75,9 @@ class ImagePane(QWidget):
     Image, caption and bar sit together at the top of the box, so panes side by side line up.
     """
 
-    def __init__(self, caption: str = "", *, placeholder: str = "", minimum: int = 160,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, caption: str = "", *, placeholder: str = "", minimum: int = 160, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.placeholder = placeholder
         self.pixels: np.ndarray | None = None

@@ -74,10 +74,26 @@ class ComparePlot(pg.PlotWidget):
         self.setLabel("left", "ImageNet top-1 accuracy (%)", color=style.TEXT)
         legend = self.addLegend(offset=(-10, -10), labelTextColor=style.TEXT)
         legend.setBrush(pg.mkBrush(255, 255, 255, 220))
-        self.here = self.plot([], [], pen=None, symbol="o", symbolSize=11, symbolBrush=style.ACCENT,
-                              symbolPen=pg.mkPen("#ffffff", width=1.5), name="weights on this computer")
-        self.missing = self.plot([], [], pen=None, symbol="o", symbolSize=11, symbolBrush="#ffffff",
-                                 symbolPen=pg.mkPen(style.MUTED, width=1.5), name="not downloaded")
+        self.here = self.plot(
+            [],
+            [],
+            pen=None,
+            symbol="o",
+            symbolSize=11,
+            symbolBrush=style.ACCENT,
+            symbolPen=pg.mkPen("#ffffff", width=1.5),
+            name="weights on this computer",
+        )
+        self.missing = self.plot(
+            [],
+            [],
+            pen=None,
+            symbol="o",
+            symbolSize=11,
+            symbolBrush="#ffffff",
+            symbolPen=pg.mkPen(style.MUTED, width=1.5),
+            name="not downloaded",
+        )
         self.labels: dict[str, pg.TextItem] = {}
         self.points: dict[str, tuple[float, float]] = {}  # spec → (x, y) as plotted (x not logged)
         view = self.plotItem.vb
@@ -86,12 +102,17 @@ class ComparePlot(pg.PlotWidget):
 
     def show_points(self, infos: list[PretrainedInfo], xs: dict[str, float], x_label: str) -> None:
         """Plot each network whose x value is known and that has a published accuracy."""
-        self.points = {info.spec: (xs[info.spec], info.top1) for info in infos
-                       if info.top1 is not None and xs.get(info.spec, 0) > 0}
+        self.points = {
+            info.spec: (xs[info.spec], info.top1)
+            for info in infos
+            if info.top1 is not None and xs.get(info.spec, 0) > 0
+        }
         for available, curve in ((True, self.here), (False, self.missing)):
             chosen = [info for info in infos if info.spec in self.points and info.available == available]
-            curve.setData(np.array([self.points[i.spec][0] for i in chosen], dtype=float),
-                          np.array([self.points[i.spec][1] for i in chosen], dtype=float))
+            curve.setData(
+                np.array([self.points[i.spec][0] for i in chosen], dtype=float),
+                np.array([self.points[i.spec][1] for i in chosen], dtype=float),
+            )
         for info in infos:
             label = self.labels.get(info.spec)
             if label is None:
@@ -118,8 +139,9 @@ class ComparePlot(pg.PlotWidget):
             size = label.textItem.boundingRect()
             at = view.mapViewToScene(QPointF(math.log10(x), y))
             for anchor in _ANCHORS:
-                box = QRectF(at.x() - anchor[0] * size.width(), at.y() - anchor[1] * size.height(),
-                             size.width(), size.height())
+                box = QRectF(
+                    at.x() - anchor[0] * size.width(), at.y() - anchor[1] * size.height(), size.width(), size.height()
+                )
                 free = not any(box.adjusted(1, 2, -1, -2).intersects(other) for other in taken)  # touching is fine
                 if free and inside.contains(box):
                     break
@@ -156,13 +178,17 @@ class CompareDialog(QDialog):
         self.measure_button = QPushButton("Measure latency")
         self.measure_button.setToolTip("Time one image through each network on this machine")
         self.include_missing = QCheckBox("Also time networks that are not downloaded")
-        self.include_missing.setToolTip("Their architectures are timed with random weights, which compute "
-                                        "exactly as much as the trained ones; nothing is downloaded")
+        self.include_missing.setToolTip(
+            "Their architectures are timed with random weights, which compute "
+            "exactly as much as the trained ones; nothing is downloaded"
+        )
         self.cancel_button = QPushButton("Cancel")
         self.bar = QProgressBar()
         self.bar.setRange(0, _PERMILLE)
-        self.status = QLabel("Accuracy, parameters and GFLOPs are torchvision's published figures "
-                             "(EfficientNet-Lite0's: Google's). Latency is measured here.")
+        self.status = QLabel(
+            "Accuracy, parameters and GFLOPs are torchvision's published figures "
+            "(EfficientNet-Lite0's: Google's). Latency is measured here."
+        )
         self.status.setWordWrap(True)
         self.status.setProperty("role", "muted")
 
@@ -239,8 +265,10 @@ class CompareDialog(QDialog):
 
     def _catalog_ready(self, infos: list[PretrainedInfo]) -> None:
         self.table.set_infos(infos)
-        self._ended("Accuracy, parameters and GFLOPs are torchvision's published figures (EfficientNet-Lite0's: "
-                    "Google's). Press Measure latency to time the networks on this machine.")
+        self._ended(
+            "Accuracy, parameters and GFLOPs are torchvision's published figures (EfficientNet-Lite0's: "
+            "Google's). Press Measure latency to time the networks on this machine."
+        )
         self.redraw()
         self.catalog_loaded.emit()
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import torch
 
-from cnnstudio.pytorch.importer import ModelImportError
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pretrained import efficientnet_lite
 from cnnstudio.pretrained.catalog import PretrainedInfo
@@ -17,6 +16,7 @@ from cnnstudio.pretrained.imagenet import imagenet_classes
 from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX
 from cnnstudio.pretrained.torchvision_zoo import import_with_metadata
+from cnnstudio.pytorch.importer import ModelImportError
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,8 @@ class PretrainedDesign:
 
 
 def torchvision_name(spec: str) -> str | None:
-    """"torchvision:resnet18" → "resnet18"; None for a spec that is not torchvision's."""
-    return spec[len(TORCHVISION_PREFIX):] if spec.startswith(TORCHVISION_PREFIX) else None
+    """ "torchvision:resnet18" → "resnet18"; None for a spec that is not torchvision's."""
+    return spec[len(TORCHVISION_PREFIX) :] if spec.startswith(TORCHVISION_PREFIX) else None
 
 
 def open_design(spec: str) -> PretrainedDesign:
@@ -43,10 +43,15 @@ def open_design(spec: str) -> PretrainedDesign:
     """
     if spec == efficientnet_lite.SPEC:
         graph, state = efficientnet_lite.efficientnet_lite0_design()
-        preprocessing = Preprocessing(efficientnet_lite.INPUT_SHAPE, efficientnet_lite.MEAN, efficientnet_lite.STD,
-                                      efficientnet_lite.CROP_FRACTION)
-        return PretrainedDesign(efficientnet_lite.NAME, graph, state,
-                                weights_metadata(imagenet_classes(), preprocessing))
+        preprocessing = Preprocessing(
+            efficientnet_lite.INPUT_SHAPE,
+            efficientnet_lite.MEAN,
+            efficientnet_lite.STD,
+            efficientnet_lite.CROP_FRACTION,
+        )
+        return PretrainedDesign(
+            efficientnet_lite.NAME, graph, state, weights_metadata(imagenet_classes(), preprocessing)
+        )
     name = torchvision_name(spec)
     if name is None:
         raise ModelLoadError(f"{spec!r} is not a pretrained network")

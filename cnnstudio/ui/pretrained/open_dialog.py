@@ -29,9 +29,11 @@ from cnnstudio.ui.pretrained.networks import (
 from cnnstudio.ui.pretrained.task import ProgressTask, TaskList
 from cnnstudio.ui.session import ModelChoice, StudioSession
 
-_INTRO = ("Networks trained on ImageNet (1,000 classes). EfficientNet-Lite0 comes with CNN Studio; "
-          "torchvision's are downloaded once into the torch cache. Opened in the Designer, a network keeps "
-          "its weights: replace its classifier for your own classes with Network ▸ Transfer Learning….")
+_INTRO = (
+    "Networks trained on ImageNet (1,000 classes). EfficientNet-Lite0 comes with CNN Studio; "
+    "torchvision's are downloaded once into the torch cache. Opened in the Designer, a network keeps "
+    "its weights: replace its classifier for your own classes with Network ▸ Transfer Learning…."
+)
 
 
 class PretrainedDialog(QDialog):
@@ -115,8 +117,9 @@ class PretrainedDialog(QDialog):
         info = self.selected()
         if info is None or not info.available or self._busy:
             return
-        self._run(lambda report: load_classifier(info.spec, device="auto"), self._classifier_ready,
-                  f"Loading {info.title}…")
+        self._run(
+            lambda report: load_classifier(info.spec, device="auto"), self._classifier_ready, f"Loading {info.title}…"
+        )
 
     # ----- results
     def _catalog_ready(self, infos: list[PretrainedInfo]) -> None:
@@ -176,8 +179,9 @@ class PretrainedDialog(QDialog):
         self.inspect_button.setEnabled(ready)
         can_download = info is not None and not info.available and not self.download_panel.busy()
         self.download_button.setEnabled(can_download)
-        self.download_button.setText(f"Download {info.title}" if info is not None and not info.available
-                                     else "Download")
+        self.download_button.setText(
+            f"Download {info.title}" if info is not None and not info.available else "Download"
+        )
 
     def shutdown(self) -> None:
         """Stop downloads and loading (the window is closing)."""

@@ -30,8 +30,9 @@ class ProgressTask(QObject):
     failed = Signal(object)
     cancelled = Signal()
 
-    def __init__(self, function: Callable[[Report], Any], name: str = "cnnstudio-task",
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, function: Callable[[Report], Any], name: str = "cnnstudio-task", parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._function = function
         self._cancel = threading.Event()

@@ -64,8 +64,9 @@ class MessageBanner(QFrame):
         self.close_button.clicked.connect(self.clear)
         self.hide()
 
-    def show_message(self, kind: str, title: str, message: str = "", hint: str = "", details: str = "",
-                     rich: bool = False) -> None:
+    def show_message(
+        self, kind: str, title: str, message: str = "", hint: str = "", details: str = "", rich: bool = False
+    ) -> None:
         """kind: "error" or "note". `message` is plain text unless `rich`."""
         color, fill = _KINDS[kind]
         self.kind = kind
@@ -93,4 +94,3 @@ class MessageBanner(QFrame):
         self.label.clear()
         self.details.clear()
         self.hide()
-

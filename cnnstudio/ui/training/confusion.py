@@ -28,8 +28,9 @@ def cell_color(count: int, row_total: int, diagonal: bool) -> QColor:
         return QColor("#ffffff")
     strength = 0.15 + 0.85 * count / row_total  # even one mistake must be visible
     target = QColor(style.ACCENT if diagonal else style.ERROR)
-    return QColor(*(round(255 + (channel - 255) * strength) for channel in (target.red(), target.green(),
-                                                                             target.blue())))
+    return QColor(
+        *(round(255 + (channel - 255) * strength) for channel in (target.red(), target.green(), target.blue()))
+    )
 
 
 class ConfusionTable(QTableWidget):
@@ -42,8 +43,10 @@ class ConfusionTable(QTableWidget):
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setShowGrid(True)
-        self.setStyleSheet(f"QTableWidget {{ gridline-color: {style.BORDER}; }} "
-                           f"QTableWidget::item:selected {{ border: 2px solid {style.TEXT}; }}")
+        self.setStyleSheet(
+            f"QTableWidget {{ gridline-color: {style.BORDER}; }} "
+            f"QTableWidget::item:selected {{ border: 2px solid {style.TEXT}; }}"
+        )
         for header in (self.horizontalHeader(), self.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.Fixed)
             header.setHighlightSections(True)
@@ -68,8 +71,10 @@ class ConfusionTable(QTableWidget):
                 item.setBackground(color)
                 item.setForeground(QColor("#ffffff" if color.lightness() < 150 else style.TEXT))
                 share = f" ({value / total:.1%} of the {classes[true]} images)" if total else ""
-                item.setToolTip(f"True {classes[true]}, predicted {classes[predicted]}: {value} image"
-                                f"{'s' if value != 1 else ''}{share}. Click to see them.")
+                item.setToolTip(
+                    f"True {classes[true]}, predicted {classes[predicted]}: {value} image"
+                    f"{'s' if value != 1 else ''}{share}. Click to see them."
+                )
                 self.setItem(true, predicted, item)
         self._fit_cells()
 
@@ -82,8 +87,11 @@ class ConfusionTable(QTableWidget):
         count = self.rowCount()
         if not count:
             return
-        width = self.viewport().width() if self.verticalScrollBar().isVisible() else \
-            self.width() - self.verticalHeader().width() - 2 * self.frameWidth()
+        width = (
+            self.viewport().width()
+            if self.verticalScrollBar().isVisible()
+            else self.width() - self.verticalHeader().width() - 2 * self.frameWidth()
+        )
         height = self.height() - self.horizontalHeader().height() - 2 * self.frameWidth()
         side = max(MIN_CELL, min(MAX_CELL, min(width, height) // count))
         self.horizontalHeader().setDefaultSectionSize(side)

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.graph.describe import format_count
+from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.ui import style
 from cnnstudio.ui.tabs import StudioContext
 from cnnstudio.ui.training.exporting import EXPORT_FORMATS
@@ -43,16 +43,21 @@ class ControlPanel(QWidget):
 
         self.train_button = QPushButton("Train")
         self.train_button.setToolTip("Train the design in the Designer on the data chosen in the Data tab")
-        self.train_button.setStyleSheet(f"QPushButton:enabled {{ background: {style.ACCENT}; color: white; "
-                                        "font-weight: 600; border-radius: 4px; padding: 5px 14px; }")
+        self.train_button.setStyleSheet(
+            f"QPushButton:enabled {{ background: {style.ACCENT}; color: white; "
+            "font-weight: 600; border-radius: 4px; padding: 5px 14px; }"
+        )
         self.pause_button = QPushButton("Pause")
         self.pause_button.setToolTip("Pause after the current batch; Resume continues exactly there")
         self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop after the current batch; the run keeps its last checkpoint and can be "
-                                    "resumed from the runs list")
+        self.stop_button.setToolTip(
+            "Stop after the current batch; the run keeps its last checkpoint and can be resumed from the runs list"
+        )
         self.send_button = QPushButton("Send to Inspect && Webcam")
-        self.send_button.setToolTip("Use the trained network (the selected run's, else the latest run's best "
-                                    "checkpoint) in the Inspect and Webcam tabs")
+        self.send_button.setToolTip(
+            "Use the trained network (the selected run's, else the latest run's best "
+            "checkpoint) in the Inspect and Webcam tabs"
+        )
         self.export_button = QPushButton("Export")
         self.export_button.setToolTip("Export the trained network (the selected run's, else the latest run's)")
         self.export_menu = QMenu(self.export_button)
@@ -102,20 +107,25 @@ class ControlPanel(QWidget):
             self.design_label.setText(f"<b>Design</b>&nbsp; {name}")
         elif not analysis.valid:
             errors = sum(problem.severity == "error" for problem in analysis.problems)
-            self.design_label.setText(f"<b>Design</b>&nbsp; {name} · <span style='color:{style.ERROR}'>{errors} "
-                                      f"error{'s' if errors != 1 else ''}</span> — "
-                                      "<a href='Designer'>fix in the Designer</a>")
+            self.design_label.setText(
+                f"<b>Design</b>&nbsp; {name} · <span style='color:{style.ERROR}'>{errors} "
+                f"error{'s' if errors != 1 else ''}</span> — "
+                "<a href='Designer'>fix in the Designer</a>"
+            )
         else:
             shape = analysis.output_shape
             outputs = f" · {shape[0]} outputs" if shape and len(shape) == 1 else ""
-            self.design_label.setText(f"<b>Design</b>&nbsp; {name} · {format_count(analysis.total_params)} "
-                                      f"learnables{outputs}")
+            self.design_label.setText(
+                f"<b>Design</b>&nbsp; {name} · {format_count(analysis.total_params)} learnables{outputs}"
+            )
 
     def show_data(self) -> None:
         data = self.context.session.data
         if data is None:
-            self.data_label.setText(f"<b>Data</b>&nbsp; <span style='color:{style.MUTED}'>none chosen</span> — "
-                                    "<a href='Data'>choose in the Data tab</a>")
+            self.data_label.setText(
+                f"<b>Data</b>&nbsp; <span style='color:{style.MUTED}'>none chosen</span> — "
+                "<a href='Data'>choose in the Data tab</a>"
+            )
             return
         detail = ""
         if data.split is not None:

@@ -44,8 +44,11 @@ class RunResults:
         class (their confidence is not recorded, hence None).
         """
         if true != predicted:
-            return [(item.index, item.confidence) for item in self.report.misclassified
-                    if item.true == true and item.predicted == predicted]
+            return [
+                (item.index, item.confidence)
+                for item in self.report.misclassified
+                if item.true == true and item.predicted == predicted
+            ]
         wrong = {item.index for item in self.report.misclassified if item.true == true}
         return [(int(index), None) for index in np.flatnonzero(self.labels == true) if int(index) not in wrong]
 
@@ -81,11 +84,15 @@ def evaluate_run_results(run_dir: Path, cache: DataCache, device: str = "cpu") -
             raise ResultsError(f"{run_dir.name} does not record its dataset, so its validation images are unknown")
         data = cache.get(spec, tuple(saved.data.input_shape), saved.config.val_fraction, saved.config.seed)
         if list(data.classes) != list(saved.data.classes):
-            raise ResultsError(f"the run was trained on classes {', '.join(saved.data.classes)}, but {spec} now "
-                               f"has {', '.join(data.classes)}")
+            raise ResultsError(
+                f"the run was trained on classes {', '.join(saved.data.classes)}, but {spec} now "
+                f"has {', '.join(data.classes)}"
+            )
         if not len(data.val):
-            raise ResultsError("the run kept no validation images (validation share 0), so there is nothing to "
-                               "evaluate; train with a validation share above 0")
+            raise ResultsError(
+                "the run kept no validation images (validation share 0), so there is nothing to "
+                "evaluate; train with a validation share above 0"
+            )
         report = evaluate(module, data.val, saved.data.mean, saved.data.std, device=device)
     except CheckpointError as error:
         raise ResultsError(str(error)) from None

@@ -31,8 +31,12 @@ from cnnstudio.ui.training.number_box import RateSpinBox
 
 OPTIMIZERS = (("Adam", "adam"), ("AdamW", "adamw"), ("SGD with momentum", "sgd"), ("RMSprop", "rmsprop"))
 SCHEDULES = (("Constant", "constant"), ("Step decay", "step"), ("Cosine", "cosine"), ("One-cycle", "onecycle"))
-PRECISIONS = (("Auto (bf16/fp16 on CUDA)", "auto"), ("Off (fp32)", "off"), ("bf16", "bf16"),
-              ("fp16 with loss scaling", "fp16"))
+PRECISIONS = (
+    ("Auto (bf16/fp16 on CUDA)", "auto"),
+    ("Off (fp32)", "off"),
+    ("bf16", "bf16"),
+    ("fp16 with loss scaling", "fp16"),
+)
 _AUGMENT_HELP = "<br>".join(f"<b>{info.name}</b>:{info.param} — {info.help}" for info in AUGMENTATIONS.values())
 
 
@@ -79,52 +83,68 @@ class HyperparameterForm(QWidget):
         defaults = TrainConfig()
 
         self.optimizer = _combo(OPTIMIZERS)
-        self.optimizer.setToolTip("How the weights follow the gradient. Adam adapts the step of every weight and "
-                                  "works well without tuning; SGD with momentum often generalizes best when its "
-                                  "learning rate is tuned; AdamW is Adam with decoupled weight decay.")
+        self.optimizer.setToolTip(
+            "How the weights follow the gradient. Adam adapts the step of every weight and "
+            "works well without tuning; SGD with momentum often generalizes best when its "
+            "learning rate is tuned; AdamW is Adam with decoupled weight decay."
+        )
         self.lr = RateSpinBox(1e-7, 10.0)
-        self.lr.setToolTip("The size of each optimizer step. Too high and the loss jumps or becomes NaN; too low "
-                           "and it falls slowly. Typical: 0.001 for Adam, 0.01–0.1 for SGD. The arrows step "
-                           "through 1-2-5 values; you can type 3e-4.")
+        self.lr.setToolTip(
+            "The size of each optimizer step. Too high and the loss jumps or becomes NaN; too low "
+            "and it falls slowly. Typical: 0.001 for Adam, 0.01–0.1 for SGD. The arrows step "
+            "through 1-2-5 values; you can type 3e-4."
+        )
         self.momentum = QDoubleSpinBox()
         self.momentum.setRange(0.0, 0.999)
         self.momentum.setSingleStep(0.05)
         self.momentum.setDecimals(3)
         self.momentum.setToolTip("SGD only: how much of the previous step carries over (0.9 is the usual choice).")
         self.schedule = _combo(SCHEDULES)
-        self.schedule.setToolTip("How the learning rate changes over the run (updated every batch). Step decay "
-                                 "divides it by 10 every third of the run; cosine lowers it smoothly to zero; "
-                                 "one-cycle warms up for 30 % of the run, then anneals.")
+        self.schedule.setToolTip(
+            "How the learning rate changes over the run (updated every batch). Step decay "
+            "divides it by 10 every third of the run; cosine lowers it smoothly to zero; "
+            "one-cycle warms up for 30 % of the run, then anneals."
+        )
         self.warmup = QDoubleSpinBox()
         self.warmup.setRange(0.0, 1000.0)
         self.warmup.setSingleStep(0.5)
         self.warmup.setDecimals(1)
         self.warmup.setSuffix(" epochs")
-        self.warmup.setToolTip("Ramp the learning rate up from zero over this many epochs first: steadies the "
-                               "start of training with high rates or large batches.")
+        self.warmup.setToolTip(
+            "Ramp the learning rate up from zero over this many epochs first: steadies the "
+            "start of training with high rates or large batches."
+        )
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 100_000)
         self.epochs.setToolTip("How many times the network sees every training image.")
         self.batch_size = QSpinBox()
         self.batch_size.setRange(1, 65_536)
-        self.batch_size.setToolTip("Images per optimizer step. Larger batches train faster per image on a GPU but "
-                                   "need more memory; lower it if training runs out of memory.")
+        self.batch_size.setToolTip(
+            "Images per optimizer step. Larger batches train faster per image on a GPU but "
+            "need more memory; lower it if training runs out of memory."
+        )
         self.weight_decay = RateSpinBox(1e-6, 1.0, allow_zero=True)
-        self.weight_decay.setToolTip("Pulls the weights towards zero at every step (L2 regularization), which "
-                                     "fights overfitting. 0 turns it off; 5e-4 is common for SGD, 0.01–0.05 for "
-                                     "AdamW. Biases and normalization layers are never decayed.")
+        self.weight_decay.setToolTip(
+            "Pulls the weights towards zero at every step (L2 regularization), which "
+            "fights overfitting. 0 turns it off; 5e-4 is common for SGD, 0.01–0.05 for "
+            "AdamW. Biases and normalization layers are never decayed."
+        )
         self.label_smoothing = QDoubleSpinBox()
         self.label_smoothing.setRange(0.0, 0.5)
         self.label_smoothing.setSingleStep(0.05)
         self.label_smoothing.setDecimals(2)
-        self.label_smoothing.setToolTip("Train towards 1 − ε for the right class and ε spread over the others, "
-                                        "instead of exactly 1: the network becomes less over-confident. 0.1 is "
-                                        "typical; 0 turns it off.")
+        self.label_smoothing.setToolTip(
+            "Train towards 1 − ε for the right class and ε spread over the others, "
+            "instead of exactly 1: the network becomes less over-confident. 0.1 is "
+            "typical; 0 turns it off."
+        )
         self.augment = QLineEdit()
         self.augment.setPlaceholderText("none, or e.g. flip,crop:4,rotate:15")
-        self.augment.setToolTip("Random changes to every training image, different in every epoch, so the network "
-                                "learns what matters rather than the exact pixels. Comma-separated; shared with "
-                                f"the Data tab's preview.<br><br>{_AUGMENT_HELP}")
+        self.augment.setToolTip(
+            "Random changes to every training image, different in every epoch, so the network "
+            "learns what matters rather than the exact pixels. Comma-separated; shared with "
+            f"the Data tab's preview.<br><br>{_AUGMENT_HELP}"
+        )
         self.augment_problem = QLabel()
         self.augment_problem.setProperty("role", "error")
         self.augment_problem.setWordWrap(True)
@@ -132,35 +152,59 @@ class HyperparameterForm(QWidget):
         self.val_share = QSpinBox()
         self.val_share.setRange(0, 90)
         self.val_share.setSuffix(" %")
-        self.val_share.setToolTip("The share of the images held out to validate the network after every epoch: "
-                                  "it measures how well the network does on images it never trained on. 0 trains "
-                                  "on everything (no validation curve, no confusion matrix).")
+        self.val_share.setToolTip(
+            "The share of the images held out to validate the network after every epoch: "
+            "it measures how well the network does on images it never trained on. 0 trains "
+            "on everything (no validation curve, no confusion matrix)."
+        )
         self.patience = QSpinBox()
         self.patience.setRange(0, 10_000)
         self.patience.setSpecialValueText("never")
         self.patience.setSuffix(" epochs")
-        self.patience.setToolTip("Stop early when the validation loss has not improved for this many epochs "
-                                 "(the best checkpoint is kept). 'never' trains all epochs.")
+        self.patience.setToolTip(
+            "Stop early when the validation loss has not improved for this many epochs "
+            "(the best checkpoint is kept). 'never' trains all epochs."
+        )
         self.device = _combo(device_choices())
         self.device.setToolTip("Where to train. Auto picks a CUDA GPU, then an Apple GPU, then the CPU.")
         self.precision = _combo(PRECISIONS)
-        self.precision.setToolTip("Mixed precision computes in 16-bit floats where it is safe: about twice as "
-                                  "fast on modern GPUs, with the same accuracy. Auto uses bf16 where the GPU has "
-                                  "it, else fp16 with loss scaling; the CPU always trains in fp32.")
+        self.precision.setToolTip(
+            "Mixed precision computes in 16-bit floats where it is safe: about twice as "
+            "fast on modern GPUs, with the same accuracy. Auto uses bf16 where the GPU has "
+            "it, else fp16 with loss scaling; the CPU always trains in fp32."
+        )
         self.seed = QSpinBox()
         self.seed.setRange(0, 2_147_483_647)
-        self.seed.setToolTip("Starting point of every random choice (initial weights, shuffling, augmentation, "
-                             "the validation split): the same seed repeats the same run.")
+        self.seed.setToolTip(
+            "Starting point of every random choice (initial weights, shuffling, augmentation, "
+            "the validation split): the same seed repeats the same run."
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 4, 12, 8)
         layout.setSpacing(6)
         sections = (
-            ("Optimization", (("Optimizer", self.optimizer), ("Learning rate", self.lr), ("Momentum", self.momentum),
-                              ("Schedule", self.schedule), ("Warm-up", self.warmup), ("Epochs", self.epochs),
-                              ("Batch size", self.batch_size))),
-            ("Regularization", (("Weight decay", self.weight_decay), ("Label smoothing", self.label_smoothing),
-                                ("Augmentation", self.augment), ("", self.augment_problem))),
+            (
+                "Optimization",
+                (
+                    ("Optimizer", self.optimizer),
+                    ("Learning rate", self.lr),
+                    ("Momentum", self.momentum),
+                    ("Schedule", self.schedule),
+                    ("Warm-up", self.warmup),
+                    ("Epochs", self.epochs),
+                    ("Batch size", self.batch_size),
+                ),
+            ),
+            (
+                "Regularization",
+                (
+                    ("Weight decay", self.weight_decay),
+                    ("Label smoothing", self.label_smoothing),
+                    ("Augmentation", self.augment),
+                    ("", self.augment_problem),
+                ),
+            ),
             ("Validation", (("Held out", self.val_share), ("Stop early after", self.patience))),
             ("Hardware", (("Device", self.device), ("Mixed precision", self.precision), ("Seed", self.seed))),
         )
@@ -179,8 +223,18 @@ class HyperparameterForm(QWidget):
         session.augment_changed.connect(self._augment_from_session)
         for widget in (self.optimizer, self.schedule, self.device, self.precision):
             widget.currentIndexChanged.connect(self.changed)
-        for widget in (self.lr, self.momentum, self.warmup, self.epochs, self.batch_size, self.weight_decay,
-                       self.label_smoothing, self.val_share, self.patience, self.seed):
+        for widget in (
+            self.lr,
+            self.momentum,
+            self.warmup,
+            self.epochs,
+            self.batch_size,
+            self.weight_decay,
+            self.label_smoothing,
+            self.val_share,
+            self.patience,
+            self.seed,
+        ):
             widget.valueChanged.connect(self.changed)
         self._optimizer_changed()
 
@@ -196,12 +250,23 @@ class HyperparameterForm(QWidget):
 
     def _config(self, augment: str, data_spec: str) -> TrainConfig:
         return TrainConfig(
-            epochs=self.epochs.value(), batch_size=self.batch_size.value(), optimizer=self.optimizer.currentData(),
-            lr=self.lr.value(), momentum=self.momentum.value(), weight_decay=self.weight_decay.value(),
-            schedule=self.schedule.currentData(), warmup_epochs=self.warmup.value(),
-            label_smoothing=self.label_smoothing.value(), patience=self.patience.value() or None,
-            seed=self.seed.value(), device=self.device.currentData(), precision=self.precision.currentData(),
-            augment=augment, data=data_spec, val_fraction=self.val_share.value() / 100)
+            epochs=self.epochs.value(),
+            batch_size=self.batch_size.value(),
+            optimizer=self.optimizer.currentData(),
+            lr=self.lr.value(),
+            momentum=self.momentum.value(),
+            weight_decay=self.weight_decay.value(),
+            schedule=self.schedule.currentData(),
+            warmup_epochs=self.warmup.value(),
+            label_smoothing=self.label_smoothing.value(),
+            patience=self.patience.value() or None,
+            seed=self.seed.value(),
+            device=self.device.currentData(),
+            precision=self.precision.currentData(),
+            augment=augment,
+            data=data_spec,
+            val_fraction=self.val_share.value() / 100,
+        )
 
     def set_config(self, config: TrainConfig) -> None:
         """Show `config`'s values (those the form has)."""

@@ -67,8 +67,9 @@ class Gallery(QListWidget):
             else:
                 confidence = f" {entry.confidence:.0%}" if entry.confidence is not None else ""
                 text = f"{entry.true} → {entry.predicted}\n{confidence.strip()}"
-                tip = (f"Image {entry.index}: a {entry.true}, predicted {entry.predicted}"
-                       + (f" with {entry.confidence:.1%} confidence" if entry.confidence is not None else ""))
+                tip = f"Image {entry.index}: a {entry.true}, predicted {entry.predicted}" + (
+                    f" with {entry.confidence:.1%} confidence" if entry.confidence is not None else ""
+                )
             item = QListWidgetItem(QIcon(thumbnail(image_of(entry.index))), text)
             item.setToolTip(f"{tip}\nDouble-click to look inside the network with it (Inspect tab)")
             item.setData(Qt.UserRole, entry.index)

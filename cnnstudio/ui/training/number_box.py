@@ -19,7 +19,7 @@ def step_125(value: float, up: bool, smallest: float) -> float:
     if value <= 0:
         return smallest if up else 0.0
     exponent = math.floor(math.log10(value))
-    series = [m * 10.0 ** e for e in range(exponent - 1, exponent + 2) for m in _MANTISSAS]
+    series = [m * 10.0**e for e in range(exponent - 1, exponent + 2) for m in _MANTISSAS]
     if up:
         return min(candidate for candidate in series if candidate > value * (1 + 1e-9))
     below = [candidate for candidate in series if candidate < value * (1 - 1e-9)]
@@ -29,8 +29,9 @@ def step_125(value: float, up: bool, smallest: float) -> float:
 class RateSpinBox(QDoubleSpinBox):
     """A QDoubleSpinBox for values from `smallest` (or 0 when `allow_zero`) to `maximum`."""
 
-    def __init__(self, smallest: float, maximum: float, allow_zero: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, smallest: float, maximum: float, allow_zero: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.smallest = smallest
         self.setDecimals(12)  # the value is stored with this precision; the text stays short

@@ -71,8 +71,10 @@ class TrainingPlots(QWidget):
         self.slider.setValue(round(self.smoothing * 100))
         self.slider.setMinimumWidth(60)
         self.slider.setMaximumWidth(160)
-        self.slider.setToolTip("Weight of the exponential moving average drawn over the raw training values "
-                               "(as in TensorBoard): 0 shows the raw values, 0.99 a very smooth trend.")
+        self.slider.setToolTip(
+            "Weight of the exponential moving average drawn over the raw training values "
+            "(as in TensorBoard): 0 shows the raw values, 0.99 a very smooth trend."
+        )
         self.slider_value = QLabel(f"{self.smoothing:.2f}")
         self.slider_value.setMinimumWidth(32)
         self.hint = QLabel("Hover over a plot to read its values")
@@ -94,33 +96,47 @@ class TrainingPlots(QWidget):
         self.canvas.ci.layout.setRowStretchFactor(0, 3)
         self.canvas.ci.layout.setRowStretchFactor(1, 2)
         self.plots = (self.loss_plot, self.accuracy_plot, self.lr_plot)
-        for plot, title in zip(self.plots, ("Loss", "Accuracy (%)", "Learning rate")):
+        for plot, title in zip(self.plots, ("Loss", "Accuracy (%)", "Learning rate"), strict=True):
             self._style_plot(plot, title)
         self.accuracy_plot.setYRange(0, 100, padding=0.04)
 
-        legend = self.loss_plot.addLegend(offset=(-12, 10), labelTextColor=style.TEXT, brush=pg.mkBrush("#ffffffd0"),
-                                          pen=pg.mkPen(style.BORDER))
+        legend = self.loss_plot.addLegend(
+            offset=(-12, 10), labelTextColor=style.TEXT, brush=pg.mkBrush("#ffffffd0"), pen=pg.mkPen(style.BORDER)
+        )
         self.legend = legend
         legend.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.loss_raw = self.loss_plot.plot([], [], pen=pg.mkPen(_faint(TRAIN_COLOR), width=1), name="Training")
-        self.loss_smoothed = self.loss_plot.plot([], [], pen=pg.mkPen(TRAIN_COLOR, width=2),
-                                                 name="Training (smoothed)")
-        self.loss_val = self.loss_plot.plot([], [], pen=pg.mkPen(VALIDATION_COLOR, width=1.5, style=Qt.DashLine),
-                                            symbol="o", symbolSize=7, symbolBrush=VALIDATION_COLOR,
-                                            symbolPen=pg.mkPen("w"), name="Validation")
+        self.loss_smoothed = self.loss_plot.plot([], [], pen=pg.mkPen(TRAIN_COLOR, width=2), name="Training (smoothed)")
+        self.loss_val = self.loss_plot.plot(
+            [],
+            [],
+            pen=pg.mkPen(VALIDATION_COLOR, width=1.5, style=Qt.DashLine),
+            symbol="o",
+            symbolSize=7,
+            symbolBrush=VALIDATION_COLOR,
+            symbolPen=pg.mkPen("w"),
+            name="Validation",
+        )
         self.accuracy_raw = self.accuracy_plot.plot([], [], pen=pg.mkPen(_faint(ACCURACY_COLOR), width=1))
         self.accuracy_smoothed = self.accuracy_plot.plot([], [], pen=pg.mkPen(ACCURACY_COLOR, width=2))
-        self.accuracy_val = self.accuracy_plot.plot([], [], pen=pg.mkPen(VALIDATION_COLOR, width=1.5,
-                                                                         style=Qt.DashLine),
-                                                    symbol="o", symbolSize=7, symbolBrush=VALIDATION_COLOR,
-                                                    symbolPen=pg.mkPen("w"))
+        self.accuracy_val = self.accuracy_plot.plot(
+            [],
+            [],
+            pen=pg.mkPen(VALIDATION_COLOR, width=1.5, style=Qt.DashLine),
+            symbol="o",
+            symbolSize=7,
+            symbolBrush=VALIDATION_COLOR,
+            symbolPen=pg.mkPen("w"),
+        )
         self.lr_curve = self.lr_plot.plot([], [], pen=pg.mkPen(LR_COLOR, width=2))
 
-        self.cursors = [pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(style.MUTED, style=Qt.DotLine))
-                        for _ in self.plots]
-        self.readouts = [pg.TextItem(anchor=(0, 0), fill=pg.mkBrush("#ffffffe6"), border=pg.mkPen(style.BORDER))
-                         for _ in self.plots]
-        for plot, cursor, readout in zip(self.plots, self.cursors, self.readouts):
+        self.cursors = [
+            pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(style.MUTED, style=Qt.DotLine)) for _ in self.plots
+        ]
+        self.readouts = [
+            pg.TextItem(anchor=(0, 0), fill=pg.mkBrush("#ffffffe6"), border=pg.mkPen(style.BORDER)) for _ in self.plots
+        ]
+        for plot, cursor, readout in zip(self.plots, self.cursors, self.readouts, strict=True):
             for item in (cursor, readout):
                 item.setVisible(False)
                 plot.addItem(item, ignoreBounds=True)
@@ -178,8 +194,18 @@ class TrainingPlots(QWidget):
 
     def clear(self) -> None:
         """Forget the current run's points (overlays stay)."""
-        for buffer in (self.x, self.step, self.loss, self.accuracy, self.lr, self.loss_smooth, self.accuracy_smooth,
-                       self.val_epoch, self.val_loss, self.val_accuracy):
+        for buffer in (
+            self.x,
+            self.step,
+            self.loss,
+            self.accuracy,
+            self.lr,
+            self.loss_smooth,
+            self.accuracy_smooth,
+            self.val_epoch,
+            self.val_loss,
+            self.val_accuracy,
+        ):
             buffer.clear()
         self._loss_smoother, self._accuracy_smoother = Smoother(self.smoothing), Smoother(self.smoothing)
         self._dirty = True
@@ -193,8 +219,13 @@ class TrainingPlots(QWidget):
         for i, message in enumerate(messages):
             x[i] = message.epoch - 1 + message.batch / max(1, message.batches)
             step[i], loss[i], accuracy[i], lr[i] = message.step, message.loss, message.accuracy, message.lr
-        for buffer, values in ((self.x, x), (self.step, step), (self.loss, loss), (self.accuracy, accuracy),
-                               (self.lr, lr)):
+        for buffer, values in (
+            (self.x, x),
+            (self.step, step),
+            (self.loss, loss),
+            (self.accuracy, accuracy),
+            (self.lr, lr),
+        ):
             buffer.extend(values)
         self.loss_smooth.extend(self._loss_smoother.extend(loss))
         self.accuracy_smooth.extend(self._accuracy_smoother.extend(accuracy))
@@ -211,7 +242,7 @@ class TrainingPlots(QWidget):
 
     def add_history(self, history: EpochHistory, up_to_epoch: int) -> None:
         """The validation points of a run's earlier epochs (when it is resumed)."""
-        for epoch, loss, accuracy in zip(history.epoch, history.val_loss, history.val_acc):
+        for epoch, loss, accuracy in zip(history.epoch, history.val_loss, history.val_acc, strict=True):
             if epoch <= up_to_epoch:
                 self.add_epoch(epoch, loss, accuracy)
 
@@ -220,8 +251,10 @@ class TrainingPlots(QWidget):
         self.slider_value.setText(f"{self.smoothing:.2f}")
         if self.slider.value() != round(self.smoothing * 100):
             self.slider.setValue(round(self.smoothing * 100))
-        for raw, smooth, name in ((self.loss, self.loss_smooth, "_loss_smoother"),
-                                  (self.accuracy, self.accuracy_smooth, "_accuracy_smoother")):
+        for raw, smooth, name in (
+            (self.loss, self.loss_smooth, "_loss_smoother"),
+            (self.accuracy, self.accuracy_smooth, "_accuracy_smoother"),
+        ):
             smoother = Smoother(self.smoothing)
             values = smoother.extend(raw.values)
             smooth.clear()
@@ -256,8 +289,7 @@ class TrainingPlots(QWidget):
             self.legend.removeItem(item)
         self._overlays = []
         self._overlay_lr_max = max((max(record.history.lr) for record in records if record.history.lr), default=0.0)
-        self._overlay_epochs = max((record.history.epoch[-1] for record in records if record.history.epoch),
-                                   default=0)
+        self._overlay_epochs = max((record.history.epoch[-1] for record in records if record.history.epoch), default=0)
         for index, record in enumerate(records):
             history = record.history
             if not history.epoch:
@@ -268,11 +300,26 @@ class TrainingPlots(QWidget):
             val_epochs, val_loss, val_acc = _present(history.epoch, history.val_loss, history.val_acc)
             items = [
                 self.loss_plot.plot(epochs, history.train_loss, pen=dashed),
-                self.loss_plot.plot(val_epochs, val_loss, pen=pg.mkPen(color, width=1.5), symbol="t", symbolSize=7,
-                                    symbolBrush=color, symbolPen=pg.mkPen(color), name=record.name),
+                self.loss_plot.plot(
+                    val_epochs,
+                    val_loss,
+                    pen=pg.mkPen(color, width=1.5),
+                    symbol="t",
+                    symbolSize=7,
+                    symbolBrush=color,
+                    symbolPen=pg.mkPen(color),
+                    name=record.name,
+                ),
                 self.accuracy_plot.plot(epochs, np.asarray(history.train_acc) * 100, pen=dashed),
-                self.accuracy_plot.plot(val_epochs, val_acc * 100, pen=pg.mkPen(color, width=1.5), symbol="t",
-                                        symbolSize=7, symbolBrush=color, symbolPen=pg.mkPen(color)),
+                self.accuracy_plot.plot(
+                    val_epochs,
+                    val_acc * 100,
+                    pen=pg.mkPen(color, width=1.5),
+                    symbol="t",
+                    symbolSize=7,
+                    symbolBrush=color,
+                    symbolPen=pg.mkPen(color),
+                ),
                 self.lr_plot.plot(epochs, history.lr, pen=dashed),
             ]
             for item in items:
@@ -303,16 +350,20 @@ class TrainingPlots(QWidget):
             i = int(np.clip(np.searchsorted(values, x), 0, len(values) - 1))
             if i > 0 and abs(values[i - 1] - x) < abs(values[i] - x):
                 i -= 1
-            lines += [f"<b>Epoch {values[i]:.2f}</b> · step {int(self.step.values[i]):,}",
-                      f"loss {self.loss.values[i]:.4g} · smoothed {self.loss_smooth.values[i]:.4g}",
-                      f"accuracy {self.accuracy.values[i]:.1%} · smoothed {self.accuracy_smooth.values[i]:.1%}",
-                      f"learning rate {self.lr.values[i]:.3g}"]
+            lines += [
+                f"<b>Epoch {values[i]:.2f}</b> · step {int(self.step.values[i]):,}",
+                f"loss {self.loss.values[i]:.4g} · smoothed {self.loss_smooth.values[i]:.4g}",
+                f"accuracy {self.accuracy.values[i]:.1%} · smoothed {self.accuracy_smooth.values[i]:.1%}",
+                f"learning rate {self.lr.values[i]:.3g}",
+            ]
         if len(self.val_epoch):
             epochs = self.val_epoch.values
             j = int(np.argmin(np.abs(epochs - x)))
             if abs(epochs[j] - x) <= 0.5 or not lines:
-                lines.append(f"<span style='color:{VALIDATION_COLOR}'>validation after epoch {int(epochs[j])}: "
-                             f"loss {self.val_loss.values[j]:.4g} · accuracy {self.val_accuracy.values[j]:.1%}</span>")
+                lines.append(
+                    f"<span style='color:{VALIDATION_COLOR}'>validation after epoch {int(epochs[j])}: "
+                    f"loss {self.val_loss.values[j]:.4g} · accuracy {self.val_accuracy.values[j]:.1%}</span>"
+                )
         if not lines:
             return None
         return f"<div style='color:{style.TEXT};font-size:9pt'>{'<br>'.join(lines)}</div>"
@@ -324,7 +375,7 @@ class TrainingPlots(QWidget):
         if hovered is not None:
             point = hovered.vb.mapSceneToView(position)
             text = self.readout_at(point.x())
-        for plot, cursor, readout in zip(self.plots, self.cursors, self.readouts):
+        for plot, cursor, readout in zip(self.plots, self.cursors, self.readouts, strict=True):
             cursor.setVisible(text is not None)
             readout.setVisible(text is not None and plot is hovered)
             if text is None:
@@ -345,11 +396,15 @@ class TrainingPlots(QWidget):
         return next((readout.textItem.toPlainText() for readout in self.readouts if readout.isVisible()), "")
 
 
-def _present(epochs: list[int], losses: list[float | None],
-             accuracies: list[float | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _present(
+    epochs: list[int], losses: list[float | None], accuracies: list[float | None]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The epochs that have validation values, and those values."""
-    kept = [(epoch, loss, accuracy) for epoch, loss, accuracy in zip(epochs, losses, accuracies)
-            if loss is not None and accuracy is not None]
+    kept = [
+        (epoch, loss, accuracy)
+        for epoch, loss, accuracy in zip(epochs, losses, accuracies, strict=True)
+        if loss is not None and accuracy is not None
+    ]
     if not kept:
         return np.empty(0), np.empty(0), np.empty(0)
     columns = np.asarray(kept, dtype=float)

@@ -53,9 +53,11 @@ class ProgressPanel(QFrame):
         self.rate = QLabel("–")
         self.elapsed = QLabel("–")
         self.eta = QLabel("–")
-        for label, tip in ((self.rate, "Training images per second (validation excluded)"),
-                           (self.elapsed, "Time since the run (or its resumed part) began"),
-                           (self.eta, "Estimated time until the last epoch ends")):
+        for label, tip in (
+            (self.rate, "Training images per second (validation excluded)"),
+            (self.elapsed, "Time since the run (or its resumed part) began"),
+            (self.eta, "Estimated time until the last epoch ends"),
+        ):
             label.setToolTip(tip)
         layout = QGridLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -100,8 +102,10 @@ class ProgressPanel(QFrame):
         show_progress(self.batch_bar, 0, max(1, event.steps_per_epoch), f"0 / {event.steps_per_epoch}")
         show_progress(self.epoch_bar, event.start_epoch, event.epochs, f"{event.start_epoch} / {event.epochs} done")
         images = f"{event.train_size:,} training + {event.val_size:,} validation images"
-        self._run_details = (f"on {event.device} ({event.precision}) · {images} · batch {event.batch_size} · "
-                             f"{format_count(event.params)} learnables")
+        self._run_details = (
+            f"on {event.device} ({event.precision}) · {images} · batch {event.batch_size} · "
+            f"{format_count(event.params)} learnables"
+        )
         self.running()
 
     def running(self) -> None:
@@ -109,7 +113,9 @@ class ProgressPanel(QFrame):
         self.set_state("Training", self._run_details)
 
     def batch(self, event: BatchMetrics) -> None:
-        show_progress(self.batch_bar, event.batch, event.batches, f"{event.batch} / {event.batches}  (epoch {event.epoch})")
+        show_progress(
+            self.batch_bar, event.batch, event.batches, f"{event.batch} / {event.batches}  (epoch {event.epoch})"
+        )
         self.rate.setText(f"{event.images_per_s:,.0f} img/s")
         self.elapsed.setText(format_duration(event.elapsed))
         self.eta.setText(format_duration(event.eta))
@@ -124,14 +130,23 @@ class ProgressPanel(QFrame):
         show_progress(self.batch_bar, 1 if event.reason != "stopped" else 0, 1, "–")
         self.elapsed.setText(format_duration(event.seconds))
         self.eta.setText("–")
-        best = (f"best validation accuracy {event.best_val_acc:.1%} after epoch {event.best_epoch}"
-                if event.best_val_acc is not None else "no validation data")
+        best = (
+            f"best validation accuracy {event.best_val_acc:.1%} after epoch {event.best_epoch}"
+            if event.best_val_acc is not None
+            else "no validation data"
+        )
         if event.reason == "stopped":
-            self.set_state("Stopped", f"after {event.epochs_completed} epoch(s) and {event.step:,} steps · {best} · "
-                                      "resume it from the runs list")
+            self.set_state(
+                "Stopped",
+                f"after {event.epochs_completed} epoch(s) and {event.step:,} steps · {best} · "
+                "resume it from the runs list",
+            )
         else:
-            reason = "Finished early (the validation loss stopped improving)" if event.reason == "early_stopped" \
+            reason = (
+                "Finished early (the validation loss stopped improving)"
+                if event.reason == "early_stopped"
                 else "Finished"
+            )
             self.set_state(reason, f"{event.epochs_completed} epochs in {format_duration(event.seconds)} · {best}")
 
     def failed(self, message: str) -> None:

@@ -63,10 +63,15 @@ class ResultsPanel(QStackedWidget):
         header = self.per_class.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Stretch)
         header.setHighlightSections(False)
-        for column, tip in enumerate(("", "Of the images predicted as this class, the share that are this class",
-                                      "Of the images of this class, the share predicted as this class",
-                                      "The harmonic mean of precision and recall",
-                                      "Validation images of this class")):
+        for column, tip in enumerate(
+            (
+                "",
+                "Of the images predicted as this class, the share that are this class",
+                "Of the images of this class, the share predicted as this class",
+                "The harmonic mean of precision and recall",
+                "Validation images of this class",
+            )
+        ):
             self.per_class.horizontalHeaderItem(column).setToolTip(tip)
         self.gallery_title = _heading("")
         self.show_mistakes = QPushButton("All mistakes")
@@ -131,12 +136,18 @@ class ResultsPanel(QStackedWidget):
         self.summary.setText(
             f"<b>{results.run_dir.name}</b> — {results.checkpoint} checkpoint (after epoch {results.epoch}) on "
             f"{report.count:,} validation images: accuracy <b>{report.accuracy:.1%}</b>, loss {report.loss:.4f}, "
-            f"{len(report.misclassified):,} misclassified")
+            f"{len(report.misclassified):,} misclassified"
+        )
         self.confusion.set_matrix(report.confusion, report.classes)
         self.per_class.setRowCount(len(report.per_class))
         for row, metrics in enumerate(report.per_class):
-            cells = (metrics.name, f"{metrics.precision:.1%}", f"{metrics.recall:.1%}", f"{metrics.f1:.3f}",
-                     f"{metrics.support:,}")
+            cells = (
+                metrics.name,
+                f"{metrics.precision:.1%}",
+                f"{metrics.recall:.1%}",
+                f"{metrics.f1:.3f}",
+                f"{metrics.support:,}",
+            )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment((Qt.AlignLeft if column == 0 else Qt.AlignRight) | Qt.AlignVCenter)
@@ -151,11 +162,14 @@ class ResultsPanel(QStackedWidget):
         if self.results is None:
             return
         classes = self.results.report.classes
-        items = [GalleryItem(item.index, classes[item.true], classes[item.predicted], item.confidence)
-                 for item in self.results.report.misclassified]
+        items = [
+            GalleryItem(item.index, classes[item.true], classes[item.predicted], item.confidence)
+            for item in self.results.report.misclassified
+        ]
         self.confusion.clearSelection()
-        self._fill(items, f"Misclassified ({len(items):,}, most confident first)" if items
-                   else "No misclassified images")
+        self._fill(
+            items, f"Misclassified ({len(items):,}, most confident first)" if items else "No misclassified images"
+        )
 
     def show_cell(self, true: int, predicted: int) -> None:
         """The images of class `true` predicted as `predicted`."""
@@ -164,8 +178,11 @@ class ResultsPanel(QStackedWidget):
         classes = self.results.report.classes
         examples = self.results.examples(true, predicted)
         items = [GalleryItem(index, classes[true], classes[predicted], confidence) for index, confidence in examples]
-        what = f"{classes[true]} classified correctly" if true == predicted else \
-            f"true {classes[true]}, predicted {classes[predicted]}"
+        what = (
+            f"{classes[true]} classified correctly"
+            if true == predicted
+            else f"true {classes[true]}, predicted {classes[predicted]}"
+        )
         self._fill(items, f"{what}: {len(items):,} image{'s' if len(items) != 1 else ''}")
 
     def _fill(self, items: list[GalleryItem], title: str) -> None:

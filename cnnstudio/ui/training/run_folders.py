@@ -21,8 +21,13 @@ from cnnstudio.engine.loop import METRICS_FILE
 DATE_FORMAT = "%Y-%m-%d_%H-%M-%S"
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})")
 # metrics.json status → what the list shows
-_STATUS_TEXT = {"completed": "completed", "early_stopped": "completed (early stop)", "stopped": "stopped",
-                "failed": "failed", "running": "interrupted"}
+_STATUS_TEXT = {
+    "completed": "completed",
+    "early_stopped": "completed (early stop)",
+    "stopped": "stopped",
+    "failed": "failed",
+    "running": "interrupted",
+}
 RESUMABLE = ("stopped", "interrupted")
 
 
@@ -103,23 +108,49 @@ def read_run(path: Path) -> RunRecord:
     if not metrics_path.is_file():
         if has_checkpoint(path, "last"):
             return _from_checkpoint(path, date)
-        return RunRecord(path, date, "?", "?", 0, None, None, "damaged",
-                         problem=f"no {METRICS_FILE} and no checkpoint: not a training run, or it ended before "
-                                 "its first epoch")
+        return RunRecord(
+            path,
+            date,
+            "?",
+            "?",
+            0,
+            None,
+            None,
+            "damaged",
+            problem=f"no {METRICS_FILE} and no checkpoint: not a training run, or it ended before its first epoch",
+        )
     try:
         metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
         if not isinstance(metrics, dict):
             raise TypeError("not a JSON object")
         history = _history(metrics.get("epochs", []))
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
-        return RunRecord(path, date, "?", "?", 0, None, None, "damaged",
-                         problem=f"{METRICS_FILE} is unreadable ({type(error).__name__}: {error})")
+        return RunRecord(
+            path,
+            date,
+            "?",
+            "?",
+            0,
+            None,
+            None,
+            "damaged",
+            problem=f"{METRICS_FILE} is unreadable ({type(error).__name__}: {error})",
+        )
     config = metrics.get("config") if isinstance(metrics.get("config"), dict) else {}
     status = _STATUS_TEXT.get(str(metrics.get("status")), str(metrics.get("status") or "unknown"))
     epochs = config.get("epochs")
-    return RunRecord(path, date, str(metrics.get("name") or "?"), data_text(config.get("data")),
-                     history.epoch[-1] if history.epoch else 0, epochs if isinstance(epochs, int) else None,
-                     _best_accuracy(history, metrics.get("best_epoch")), status, config=config, history=history)
+    return RunRecord(
+        path,
+        date,
+        str(metrics.get("name") or "?"),
+        data_text(config.get("data")),
+        history.epoch[-1] if history.epoch else 0,
+        epochs if isinstance(epochs, int) else None,
+        _best_accuracy(history, metrics.get("best_epoch")),
+        status,
+        config=config,
+        history=history,
+    )
 
 
 def _from_checkpoint(path: Path, date: datetime) -> RunRecord:
@@ -128,12 +159,29 @@ def _from_checkpoint(path: Path, date: datetime) -> RunRecord:
         folder = path / "last" if (path / "last" / STATE_JSON).is_file() else path / ".last.old"
         state = json.loads((folder / STATE_JSON).read_text(encoding="utf-8"))
         config, progress = state["config"], state["progress"]
-        return RunRecord(path, date, str(state["design"].get("name", "?")), data_text(config.get("data")),
-                         int(progress["epoch"]), int(config["epochs"]), progress.get("best_val_acc"), "interrupted",
-                         config=config)
+        return RunRecord(
+            path,
+            date,
+            str(state["design"].get("name", "?")),
+            data_text(config.get("data")),
+            int(progress["epoch"]),
+            int(config["epochs"]),
+            progress.get("best_val_acc"),
+            "interrupted",
+            config=config,
+        )
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as error:
-        return RunRecord(path, date, "?", "?", 0, None, None, "damaged",
-                         problem=f"its checkpoint is unreadable ({type(error).__name__}: {error})")
+        return RunRecord(
+            path,
+            date,
+            "?",
+            "?",
+            0,
+            None,
+            None,
+            "damaged",
+            problem=f"its checkpoint is unreadable ({type(error).__name__}: {error})",
+        )
 
 
 def _history(entries: Any) -> EpochHistory:
@@ -153,7 +201,7 @@ def _history(entries: Any) -> EpochHistory:
 def _best_accuracy(history: EpochHistory, best_epoch: Any) -> float | None:
     """The validation accuracy of the best checkpoint (the epoch with the lowest validation loss), which
     is the network the run hands on, evaluates and exports."""
-    for epoch, accuracy in zip(history.epoch, history.val_acc):
+    for epoch, accuracy in zip(history.epoch, history.val_acc, strict=True):
         if epoch == best_epoch:
             return accuracy
     return None

@@ -29,16 +29,36 @@ from cnnstudio.ui import style
 from cnnstudio.ui.training.run_folders import RunRecord
 
 COLUMNS = ("Date", "Design", "Data", "Epochs", "Val. accuracy", "Status")
-_STATUS_COLORS = {"completed": style.OK, "completed (early stop)": style.OK, "stopped": style.WARNING,
-                  "interrupted": style.WARNING, "failed": style.ERROR, "damaged": style.ERROR,
-                  "running": style.ACCENT, "paused": style.ACCENT, "starting": style.ACCENT, "stopping": style.ACCENT}
-ACTIONS = (("results", "Show results", ("Evaluate the run's best checkpoint: confusion matrix, per-class "
-                                        "metrics, misclassified images (double-click a run does the same)")),
-           ("open", "Open in Inspect", ("Load the run's trained network (its best checkpoint) as the model of the "
-                                        "Inspect and Webcam tabs")),
-           ("resume", "Resume", "Continue a stopped run from its last checkpoint, with its own settings"),
-           ("delete", "Delete…", "Delete the run's folder with its checkpoints"),
-           ("reveal", "Show folder", "Open the run's folder in the file manager"))
+_STATUS_COLORS = {
+    "completed": style.OK,
+    "completed (early stop)": style.OK,
+    "stopped": style.WARNING,
+    "interrupted": style.WARNING,
+    "failed": style.ERROR,
+    "damaged": style.ERROR,
+    "running": style.ACCENT,
+    "paused": style.ACCENT,
+    "starting": style.ACCENT,
+    "stopping": style.ACCENT,
+}
+ACTIONS = (
+    (
+        "results",
+        "Show results",
+        (
+            "Evaluate the run's best checkpoint: confusion matrix, per-class "
+            "metrics, misclassified images (double-click a run does the same)"
+        ),
+    ),
+    (
+        "open",
+        "Open in Inspect",
+        ("Load the run's trained network (its best checkpoint) as the model of the Inspect and Webcam tabs"),
+    ),
+    ("resume", "Resume", "Continue a stopped run from its last checkpoint, with its own settings"),
+    ("delete", "Delete…", "Delete the run's folder with its checkpoints"),
+    ("reveal", "Show folder", "Open the run's folder in the file manager"),
+)
 
 
 class RunsPanel(QWidget):
@@ -68,8 +88,9 @@ class RunsPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.Stretch)
         self.table.setContextMenuPolicy(Qt.CustomContextMenu)
-        self.table.horizontalHeaderItem(4).setToolTip("Validation accuracy of the run's best checkpoint (the epoch "
-                                                      "with the lowest validation loss)")
+        self.table.horizontalHeaderItem(4).setToolTip(
+            "Validation accuracy of the run's best checkpoint (the epoch with the lowest validation loss)"
+        )
 
         title = QLabel("Runs")
         title.setProperty("role", "heading")
@@ -79,10 +100,12 @@ class RunsPanel(QWidget):
         # a toolbar, so the actions fold into its » menu when the window is narrow
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        self.toolbar.setStyleSheet(f"QToolBar {{ border: none; background: transparent; spacing: 4px; }} "
-                                   f"QToolButton {{ border: 1px solid {style.BORDER}; border-radius: 3px; "
-                                   "padding: 2px 8px; background: #ffffff; } "
-                                   "QToolButton:disabled { color: #8c959f; background: transparent; border-color: #e4e8ec; }")
+        self.toolbar.setStyleSheet(
+            f"QToolBar {{ border: none; background: transparent; spacing: 4px; }} "
+            f"QToolButton {{ border: 1px solid {style.BORDER}; border-radius: 3px; "
+            "padding: 2px 8px; background: #ffffff; } "
+            "QToolButton:disabled { color: #8c959f; background: transparent; border-color: #e4e8ec; }"
+        )
         self.actions: dict[str, QAction] = {}
         for key, text, tip in ACTIONS:
             action = QAction(text, self)

@@ -32,7 +32,7 @@ class GrowingArray:
             grown = np.empty(max(end, 2 * self._data.size), dtype=np.float64)
             grown[: self._size] = self._data[: self._size]
             self._data = grown
-        self._data[self._size:end] = new
+        self._data[self._size : end] = new
         self._size = end
 
     def append(self, value: float) -> None:
@@ -67,4 +67,4 @@ class Smoother:
         self._biased = float(biased[-1])
         steps = np.arange(self._count + 1, self._count + new.size + 1, dtype=np.float64)
         self._count += new.size
-        return biased / (1.0 - w ** steps)
+        return biased / (1.0 - w**steps)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.pytorch.export import ExportError
 from cnnstudio.data import DataError
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.device import resolve_device
@@ -44,6 +43,7 @@ from cnnstudio.graph.templates import retarget
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.from_runs import load_run_classifier
+from cnnstudio.pytorch.export import ExportError
 from cnnstudio.ui.session import DataChoice, ModelChoice
 from cnnstudio.ui.settings import runs_dir
 from cnnstudio.ui.tabs import StudioContext, StudioTab
@@ -59,14 +59,6 @@ from cnnstudio.ui.training.exporting import ExportFormat, export_run
 from cnnstudio.ui.training.plots import TrainingPlots
 from cnnstudio.ui.training.progress import ProgressPanel
 from cnnstudio.ui.training.results import ResultsPanel
-from cnnstudio.ui.training.runner import (
-    IDLE,
-    PAUSED,
-    RUNNING,
-    STARTING,
-    STOPPING,
-    TrainingRunner,
-)
 from cnnstudio.ui.training.run_folders import (
     EpochHistory,
     RunRecord,
@@ -74,6 +66,14 @@ from cnnstudio.ui.training.run_folders import (
     has_checkpoint,
     new_run_dir,
     scan_runs,
+)
+from cnnstudio.ui.training.runner import (
+    IDLE,
+    PAUSED,
+    RUNNING,
+    STARTING,
+    STOPPING,
+    TrainingRunner,
 )
 from cnnstudio.ui.training.runs_panel import RunsPanel
 from cnnstudio.ui.workers import Job
@@ -186,52 +186,80 @@ class TrainingTab(StudioTab):
         self.banner.clear()
         data = self.context.session.data
         if data is None:
-            self.banner.show_message("error", "No data to train on",
-                                     "Choose a dataset or an image folder in the <a href='Data'>Data tab</a>, then "
-                                     "press Train again.", rich=True)
+            self.banner.show_message(
+                "error",
+                "No data to train on",
+                "Choose a dataset or an image folder in the <a href='Data'>Data tab</a>, then press Train again.",
+                rich=True,
+            )
             return
         problem = self._design_problem()
         if problem:
-            self.banner.show_message("error", "The design cannot be trained", problem,
-                                     "fix the layers marked in the Designer (see its Problems list)")
+            self.banner.show_message(
+                "error",
+                "The design cannot be trained",
+                problem,
+                "fix the layers marked in the Designer (see its Problems list)",
+            )
             return
         try:
             config = self.form.config(data.spec)
         except (ConfigError, DataError) as error:
-            self.banner.show_message("error", "A hyperparameter is not valid", str(error),
-                                     "correct it in the form on the left")
+            self.banner.show_message(
+                "error", "A hyperparameter is not valid", str(error), "correct it in the form on the left"
+            )
             return
         graph = self.context.document.graph.copy()
         notes = self._fit_classes(graph, data)
         now = datetime.now().replace(microsecond=0)
         run_dir = new_run_dir(runs_dir(), graph.name, now)
-        request = TrainRequest(str(run_dir), design=graph.to_dict(), data=data.spec, config=config,
-                               initial_weights=self.context.document.weights)
+        request = TrainRequest(
+            str(run_dir),
+            design=graph.to_dict(),
+            data=data.spec,
+            config=config,
+            initial_weights=self.context.document.weights,
+        )
         record = RunRecord(run_dir, now, graph.name, data_text(data.spec), 0, config.epochs, None, "starting")
         self._begin(request, record, f"{graph.name} on {data.title}", notes)
 
     def resume_run(self, record: RunRecord) -> None:
         """Continue a stopped run from its last checkpoint (on the device the form chooses)."""
         if self.runner.busy:
-            self.banner.show_message("note", "A run is in progress", "Stop it (or let it finish) before resuming "
-                                                                     "another one.")
+            self.banner.show_message(
+                "note", "A run is in progress", "Stop it (or let it finish) before resuming another one."
+            )
             return
         self.banner.clear()
         changes = {"device": self.form.device.currentData(), "precision": self.form.precision.currentData()}
         request = TrainRequest(str(record.path), resume=True, changes=changes)
-        self._begin(request, replace(record, status="starting"), f"Resuming {record.design} ({record.name})",
-                    history=record.history)
+        self._begin(
+            request,
+            replace(record, status="starting"),
+            f"Resuming {record.design} ({record.name})",
+            history=record.history,
+        )
 
-    def _begin(self, request: TrainRequest, record: RunRecord, what: str, notes: list[str] | None = None,
-               history: EpochHistory | None = None) -> None:
+    def _begin(
+        self,
+        request: TrainRequest,
+        record: RunRecord,
+        what: str,
+        notes: list[str] | None = None,
+        history: EpochHistory | None = None,
+    ) -> None:
         self.plots.clear()
         self._resume_history = history
         self._run_notes = list(notes or [])
         try:
             self.runner.start(request)
         except (OSError, RuntimeError) as error:
-            self.banner.show_message("error", "Cannot start the training process", str(error),
-                                     "close other programs to free memory, then try again")
+            self.banner.show_message(
+                "error",
+                "Cannot start the training process",
+                str(error),
+                "close other programs to free memory, then try again",
+            )
             return
         self.active, self._active_record = record.path, record
         self.progress.starting(what)
@@ -262,8 +290,11 @@ class TrainingTab(StudioTab):
 
     def _update_outputs(self) -> None:
         target = self._target_run()
-        usable = target is not None and target != self.active and (has_checkpoint(target, "best")
-                                                                    or has_checkpoint(target, "last"))
+        usable = (
+            target is not None
+            and target != self.active
+            and (has_checkpoint(target, "best") or has_checkpoint(target, "last"))
+        )
         self.controls.set_outputs_enabled(usable)
 
     # ----- following the run
@@ -368,8 +399,11 @@ class TrainingTab(StudioTab):
     def delete_run(self, record: RunRecord) -> None:
         if record.path == self.active:
             return
-        if not self.context.prompts.confirm("Delete run", f"Delete the run “{record.name}” with its checkpoints and metrics?\n\n"
-                                           f"{record.path}\n\nThis cannot be undone."):
+        if not self.context.prompts.confirm(
+            "Delete run",
+            f"Delete the run “{record.name}” with its checkpoints and metrics?\n\n"
+            f"{record.path}\n\nThis cannot be undone.",
+        ):
             return
         try:
             shutil.rmtree(record.path)
@@ -402,8 +436,9 @@ class TrainingTab(StudioTab):
                 text = str(error) if isinstance(error, ResultsError) else f"{type(error).__name__}: {error}"
                 self.results.show_text(f"Cannot evaluate {run_dir.name}: {text}", error=True)
 
-        self._run_job(lambda: evaluate_run_results(run_dir, self._data_cache, device), "cnnstudio-evaluate", done,
-                      failed)
+        self._run_job(
+            lambda: evaluate_run_results(run_dir, self._data_cache, device), "cnnstudio-evaluate", done, failed
+        )
 
     def _evaluation_device(self) -> str:
         try:
@@ -434,8 +469,12 @@ class TrainingTab(StudioTab):
 
         def failed(error: Exception) -> None:
             message = str(error) if isinstance(error, ModelLoadError) else f"{type(error).__name__}: {error}"
-            self.banner.show_message("error", "Cannot load the trained network", message,
-                                     "the run's checkpoint may be damaged; try another run")
+            self.banner.show_message(
+                "error",
+                "Cannot load the trained network",
+                message,
+                "the run's checkpoint may be damaged; try another run",
+            )
 
         self._run_job(lambda: load_run_classifier(run_dir), "cnnstudio-load-run", done, failed)
 
@@ -447,9 +486,11 @@ class TrainingTab(StudioTab):
         last = self.context.settings.get("last_dir")
         folder = Path(last) if isinstance(last, str) and Path(last).is_dir() else Path.home()
         stem = run_dir.name.split("_", 2)[-1] or "network"
-        answer = self.context.prompts.save_path(f"Export {export_format.label.rstrip('…')}",
-                                                str(folder / f"{stem}{export_format.extension}"),
-                                                export_format.file_filter)
+        answer = self.context.prompts.save_path(
+            f"Export {export_format.label.rstrip('…')}",
+            str(folder / f"{stem}{export_format.extension}"),
+            export_format.file_filter,
+        )
         if not answer:
             return
         path = Path(answer if answer.endswith(export_format.extension) else answer + export_format.extension)
@@ -465,8 +506,9 @@ class TrainingTab(StudioTab):
 
         self._run_job(lambda: export_run(run_dir, export_format.key, path), "cnnstudio-export-run", done, failed)
 
-    def _run_job(self, function: Callable[[], Any], name: str, done: Callable[[Any], None],
-                 failed: Callable[[Exception], None]) -> None:
+    def _run_job(
+        self, function: Callable[[], Any], name: str, done: Callable[[Any], None], failed: Callable[[Exception], None]
+    ) -> None:
         job = Job(function, name, self)
         self._jobs.append(job)
 
@@ -489,16 +531,23 @@ class TrainingTab(StudioTab):
             self.refresh_runs()  # runs trained meanwhile with `cnnstudio train` into the same folder
 
     def save_state(self) -> dict[str, Any]:
-        return {"form": self.form.values(), "main": self.splitter.sizes(), "right": self.right_splitter.sizes(),
-                "smoothing": self.plots.smoothing}
+        return {
+            "form": self.form.values(),
+            "main": self.splitter.sizes(),
+            "right": self.right_splitter.sizes(),
+            "smoothing": self.plots.smoothing,
+        }
 
     def restore_state(self, state: dict[str, Any]) -> None:
         if isinstance(state.get("form"), dict):
             self.form.restore(state["form"])
         for key, splitter in (("main", self.splitter), ("right", self.right_splitter)):
             sizes = state.get(key)
-            if isinstance(sizes, list) and len(sizes) == splitter.count() and all(
-                    isinstance(size, int) and size > 0 for size in sizes):
+            if (
+                isinstance(sizes, list)
+                and len(sizes) == splitter.count()
+                and all(isinstance(size, int) and size > 0 for size in sizes)
+            ):
                 splitter.setSizes(sizes)
         smoothing = state.get("smoothing")
         if isinstance(smoothing, int | float) and not isinstance(smoothing, bool):

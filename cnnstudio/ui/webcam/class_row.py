@@ -74,8 +74,9 @@ class ClassRow(QWidget):
             self.remove_requested.emit(self.name)
             return
         self.remove_button.setText(f"Delete {self.count}?")
-        self.remove_button.setToolTip(f"Click again within {CONFIRM_MS // 1000} s to delete this class and its "
-                                      f"{self.count} recorded samples")
+        self.remove_button.setToolTip(
+            f"Click again within {CONFIRM_MS // 1000} s to delete this class and its {self.count} recorded samples"
+        )
         self._confirm_timer.start()
 
     def _reset_remove(self) -> None:

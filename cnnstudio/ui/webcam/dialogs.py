@@ -25,8 +25,9 @@ class WebcamDialogs:
 
     def model_file(self, directory: str) -> str | None:
         """A design file (with its weights beside it), or a checkpoint's state.json (→ its folder)."""
-        path = self.prompts.open_path("Choose a design (.cnn.json) or a run checkpoint's state.json", directory,
-                                      MODEL_FILTER)
+        path = self.prompts.open_path(
+            "Choose a design (.cnn.json) or a run checkpoint's state.json", directory, MODEL_FILTER
+        )
         if not path:
             return None
         return str(Path(path).parent) if Path(path).name == STATE_JSON else path

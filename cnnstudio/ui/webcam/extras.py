@@ -60,8 +60,7 @@ def heat_rgba(heat: np.ndarray) -> np.ndarray:
     return rgba
 
 
-def compute_extras(classifier, frame: Frame, target: int, feature_layer: str | None,
-                   cam_layer: str | None) -> Extras:
+def compute_extras(classifier, frame: Frame, target: int, feature_layer: str | None, cam_layer: str | None) -> Extras:
     """Feature maps of `feature_layer` and Grad-CAM at `cam_layer` for class `target` (either may be None)."""
     x = classifier.preprocessing.frame_tensor(frame.image, classifier.device)
     features, caption, heat, heat_label, box, problems = None, "", None, "", None, []

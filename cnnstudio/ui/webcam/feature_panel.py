@@ -48,8 +48,9 @@ class FeaturePanel(QWidget):
             self.layer.setCurrentIndex(self.layer.findData(model.feature_layer))
         self.layer.blockSignals(False)
         self.view.set_image(None)
-        self.caption.setText("" if model is None or model.layers else
-                             f"{model.title} has no layer with 2-D feature maps.")
+        self.caption.setText(
+            "" if model is None or model.layers else f"{model.title} has no layer with 2-D feature maps."
+        )
 
     def current_layer(self) -> str | None:
         return self.layer.currentData()

@@ -64,8 +64,9 @@ class LiveClassifier:
             self._problem = ""
         self._stop = threading.Event()
         self._grabber = LatestFrameGrabber(source, mirror=mirror).start()
-        self._thread = threading.Thread(target=self._run, args=(self._grabber, self._stop),
-                                        name="cnnstudio-webcam-inference", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(self._grabber, self._stop), name="cnnstudio-webcam-inference", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -155,8 +156,9 @@ class LiveClassifier:
                 extras_due = time.monotonic() + EXTRAS_INTERVAL_S
                 self._publish(model, extras=extras)
 
-    def _publish(self, model: LiveModel, *, result: FrameResult | None = None, extras: Extras | None = None,
-                 problem: str = "") -> None:
+    def _publish(
+        self, model: LiveModel, *, result: FrameResult | None = None, extras: Extras | None = None, problem: str = ""
+    ) -> None:
         with self._lock:
             if model is not self._model:
                 return  # computed with a model that was replaced meanwhile

@@ -102,7 +102,9 @@ class ModelPanel(QGroupBox):
 
     def _index_of(self, kind: str, value: object = None) -> int:
         for index in range(self.combo.count()):
-            if self.combo.itemData(index, _KIND) == kind and (value is None or self.combo.itemData(index, _VALUE) == value):
+            if self.combo.itemData(index, _KIND) == kind and (
+                value is None or self.combo.itemData(index, _VALUE) == value
+            ):
                 return index
         return -1
 
@@ -144,26 +146,35 @@ class ModelPanel(QGroupBox):
             if name and not torchvision_info(name).available:
                 self._offer_download(name)
                 return
-            self._load(lambda report: live_model(load_classifier(value, device=DEVICE), self._title(value)),
-                       f"Loading {self._title(value)}…")
+            self._load(
+                lambda report: live_model(load_classifier(value, device=DEVICE), self._title(value)),
+                f"Loading {self._title(value)}…",
+            )
         elif kind == DESIGN:
             document = self.context.document
             graph, weights, metadata = document.graph.copy(), document.weights, dict(document.weights_metadata)
             data = self.context.session.data
             classes = data.split.classes if data is not None and data.split is not None else None
-            self._load(lambda report: live_model(
-                classifier_from_design(graph, weights, metadata, classes=classes, device=resolve_device(DEVICE)),
-                f"{graph.name} (Designer)"), f"Building {graph.name}…")
+            self._load(
+                lambda report: live_model(
+                    classifier_from_design(graph, weights, metadata, classes=classes, device=resolve_device(DEVICE)),
+                    f"{graph.name} (Designer)",
+                ),
+                f"Building {graph.name}…",
+            )
         elif kind == TRAINED:
             choice = self.context.session.model
             if choice is None:
                 self._show("No trained model yet: train one in the Training tab, or teach one below.", error=True)
                 return
-            self._load(lambda report: live_model(choice.classifier, choice.title, own_copy=True),
-                       f"Loading {choice.title}…")
+            self._load(
+                lambda report: live_model(choice.classifier, choice.title, own_copy=True), f"Loading {choice.title}…"
+            )
         elif kind == FILE:
-            self._load(lambda report: live_model(load_classifier(value, device=DEVICE), Path(value).name),
-                       f"Loading {Path(value).name}…")
+            self._load(
+                lambda report: live_model(load_classifier(value, device=DEVICE), Path(value).name),
+                f"Loading {Path(value).name}…",
+            )
 
     @staticmethod
     def _title(spec: str) -> str:
@@ -187,8 +198,10 @@ class ModelPanel(QGroupBox):
         self.busy.hide()
         notes = "; ".join(model.notes) if show_notes else ""
         classes = model.classifier.classes
-        self._show(f"{model.title}: {len(classes)} classes, input {'×'.join(map(str, model.classifier.input_shape))}"
-                   + (f". {notes}" if notes else ""))
+        self._show(
+            f"{model.title}: {len(classes)} classes, input {'×'.join(map(str, model.classifier.input_shape))}"
+            + (f". {notes}" if notes else "")
+        )
         self.model_ready.emit(model)
 
     def _load_failed(self, generation: int, task: ProgressTask, error: Exception) -> None:

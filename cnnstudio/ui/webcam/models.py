@@ -14,8 +14,20 @@ from cnnstudio.viz.activations import list_layers
 from cnnstudio.viz.runtime import InspectError
 
 # Module kinds whose output is a feature map worth watching (after the nonlinearity, as deepvis shows).
-ACTIVATIONS = {"ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU", "Hardswish", "Hardsigmoid", "Sigmoid",
-               "Tanh", "Mish"}
+ACTIVATIONS = {
+    "ReLU",
+    "ReLU6",
+    "LeakyReLU",
+    "PReLU",
+    "ELU",
+    "GELU",
+    "SiLU",
+    "Hardswish",
+    "Hardsigmoid",
+    "Sigmoid",
+    "Tanh",
+    "Mish",
+}
 
 
 @dataclass(frozen=True)
@@ -41,8 +53,9 @@ def live_model(classifier: Classifier, title: str, *, own_copy: bool = False) ->
     """Prepare `classifier` (slow: one forward pass). own_copy: work on a copy of its module, for a
     classifier another tab may run at the same time (hooks and eval mode must not cross threads)."""
     if own_copy:
-        classifier = dataclasses.replace(classifier, module=copy.deepcopy(classifier.module),
-                                         notes=list(classifier.notes))
+        classifier = dataclasses.replace(
+            classifier, module=copy.deepcopy(classifier.module), notes=list(classifier.notes)
+        )
     try:
         infos = list_layers(classifier.module, torch.zeros(1, *classifier.input_shape))
     except (InspectError, RuntimeError) as error:

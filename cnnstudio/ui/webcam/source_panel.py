@@ -56,8 +56,10 @@ class SourcePanel(QGroupBox):
         self.loop.setToolTip("Start a video or folder again when it ends")
         self.realtime = QCheckBox("Play files in real time")
         self.realtime.setChecked(True)
-        self.realtime.setToolTip("On: a file plays at its own pace, like a camera, and frames the model is too "
-                                 "slow for are skipped. Off: every frame is classified, one after another.")
+        self.realtime.setToolTip(
+            "On: a file plays at its own pace, like a camera, and frames the model is too "
+            "slow for are skipped. Off: every frame is classified, one after another."
+        )
 
         chooser = QHBoxLayout()
         chooser.addWidget(self.combo, 1)
@@ -110,8 +112,11 @@ class SourcePanel(QGroupBox):
         for camera in cameras:
             self._add_item(camera.label, CAMERA, camera.index)
         if not cameras:
-            text = note or ("No camera found: choose a video file or an image folder"
-                            if self.cameras is not None else "Cameras: press ⟳ to look for them")
+            text = note or (
+                "No camera found: choose a video file or an image folder"
+                if self.cameras is not None
+                else "Cameras: press ⟳ to look for them"
+            )
             self._add_item(text, NOTE, None)
             self._item(self.combo.count() - 1).setEnabled(False)
         for path in files:
@@ -139,8 +144,9 @@ class SourcePanel(QGroupBox):
         self._select(keep)
 
     def files(self) -> list[str]:
-        return [self.combo.itemData(i, _VALUE) for i in range(self.combo.count())
-                if self.combo.itemData(i, _KIND) == FILE]
+        return [
+            self.combo.itemData(i, _VALUE) for i in range(self.combo.count()) if self.combo.itemData(i, _KIND) == FILE
+        ]
 
     # ----- the choice
     def current(self) -> tuple[str, object] | None:

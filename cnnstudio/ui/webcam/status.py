@@ -23,11 +23,15 @@ def describe(status: SourceStatus) -> tuple[str, bool]:
     if status.state == STOPPED:
         return "Stopped. Press Start to go on.", False
     if status.state == STALLED:
-        return (f"{_sentence(status.message)} Is the camera covered, or busy in another program? The view goes on "
-                "as soon as frames arrive."), True
+        return (
+            f"{_sentence(status.message)} Is the camera covered, or busy in another program? The view goes on "
+            "as soon as frames arrive."
+        ), True
     if status.retrying:
-        return (f"{_sentence(status.message)} Plug the camera in, or close the program using it: the view comes "
-                "back by itself."), True
+        return (
+            f"{_sentence(status.message)} Plug the camera in, or close the program using it: the view comes "
+            "back by itself."
+        ), True
     return f"{_sentence(status.message)} Choose another source and press Start.", True
 
 

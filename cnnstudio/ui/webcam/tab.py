@@ -95,11 +95,13 @@ class WebcamTab(StudioTab):
         self.snapshot_button = QPushButton("Snapshot")
         self.snapshot_button.setToolTip("Send the frame shown to the Inspect tab, to look inside the network for it")
         self.smoothing = QCheckBox("Smooth")
-        self.smoothing.setToolTip(f"Average the probabilities over frames (weight of the past {SMOOTHING}) "
-                                  "to steady a flickering label")
+        self.smoothing.setToolTip(
+            f"Average the probabilities over frames (weight of the past {SMOOTHING}) to steady a flickering label"
+        )
         self.grad_cam = QCheckBox("Grad-CAM")
-        self.grad_cam.setToolTip("Colour the parts of the picture the top class rests on (updated a few times "
-                                 "a second)")
+        self.grad_cam.setToolTip(
+            "Colour the parts of the picture the top class rests on (updated a few times a second)"
+        )
         self.video = FrameView()
         self.bars_title = QLabel("Top 5")
         self.bars_title.setProperty("role", "heading")
@@ -262,8 +264,10 @@ class WebcamTab(StudioTab):
         self.bars.set_rows(min(TOP_K, len(model.classifier.classes)))
         self.bars.set_predictions([])
         self.video.set_overlay(None)
-        self.network_caption.setText(f"The dashed box on the video, scaled to {model.title}'s input of "
-                                     f"{'×'.join(map(str, model.classifier.input_shape[1:]))} pixels.")
+        self.network_caption.setText(
+            f"The dashed box on the video, scaled to {model.title}'s input of "
+            f"{'×'.join(map(str, model.classifier.input_shape[1:]))} pixels."
+        )
         self._shown_result = self._shown_extras = None
         self._update_network_box()
         self._show_network_view()
@@ -332,8 +336,10 @@ class WebcamTab(StudioTab):
     def _show_state_messages(self, state: LiveState) -> None:
         result = state.result
         if state.running and result is not None:  # once capture ends, the last rates stay shown
-            self.rates.setText(f"Capture {result.capture_fps:.1f} fps\nInference {result.fps:.1f} fps\n"
-                               f"Latency {result.latency_ms:.0f} ms")
+            self.rates.setText(
+                f"Capture {result.capture_fps:.1f} fps\nInference {result.fps:.1f} fps\n"
+                f"Latency {result.latency_ms:.0f} ms"
+            )
         elif state.running and state.status is not None:
             self.rates.setText(f"Capture {state.status.fps:.1f} fps")
         problems = [problem for problem in (state.problem, state.extras.problem if state.extras else "") if problem]
@@ -378,13 +384,20 @@ class WebcamTab(StudioTab):
 
     # ----- persistence and closing
     def save_state(self) -> dict[str, Any]:
-        return {"splitter": self.splitter.sizes(), "files": self.source_panel.files(),
-                "mirror": self.source_panel.mirror.isChecked(), "dataset": self.teach_panel.dataset.text()}
+        return {
+            "splitter": self.splitter.sizes(),
+            "files": self.source_panel.files(),
+            "mirror": self.source_panel.mirror.isChecked(),
+            "dataset": self.teach_panel.dataset.text(),
+        }
 
     def restore_state(self, state: dict[str, Any]) -> None:
         sizes = state.get("splitter")
-        if isinstance(sizes, list) and len(sizes) == self.splitter.count() and all(
-                isinstance(size, int) and size > 0 for size in sizes):
+        if (
+            isinstance(sizes, list)
+            and len(sizes) == self.splitter.count()
+            and all(isinstance(size, int) and size > 0 for size in sizes)
+        ):
             self.splitter.setSizes(sizes)
         files = state.get("files")
         if isinstance(files, list):

@@ -61,8 +61,9 @@ class TeachPanel(QWidget):
 
     taught = Signal(object)
 
-    def __init__(self, context: StudioContext, latest_frame: Callable[[], Frame | None],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: StudioContext, latest_frame: Callable[[], Frame | None], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.context = context
         self._latest_frame = latest_frame
@@ -98,8 +99,9 @@ class TeachPanel(QWidget):
         self.strip.setMinimumHeight(2 * THUMBNAIL.height() + 24)
         self.delete_button = QPushButton("Delete selected")
         self.train_button = QPushButton("Train classifier")
-        self.train_button.setToolTip("A new classifier on EfficientNet-Lite0's frozen features (seconds), then the "
-                                     "live view switches to it")
+        self.train_button.setToolTip(
+            "A new classifier on EfficientNet-Lite0's frozen features (seconds), then the live view switches to it"
+        )
         self.bar = QProgressBar()
         self.bar.setRange(0, _PERMILLE)
         self.cancel_button = QPushButton("Cancel")
@@ -338,8 +340,10 @@ class TeachPanel(QWidget):
             return
         ready = [row.name for row in self.rows if row.count > 0]
         if len(ready) < 2:
-            self._say("Record samples of at least two classes first (hold a class's button while showing it "
-                      "to the camera).", error=True)
+            self._say(
+                "Record samples of at least two classes first (hold a class's button while showing it to the camera).",
+                error=True,
+            )
             return
         root = self.root
 
@@ -390,7 +394,9 @@ class TeachPanel(QWidget):
     def save(self) -> None:
         if self.result is None:
             return
-        suggested = str(Path(self.context.settings.get("last_dir", str(Path.home()))) / f"{self._dataset_name}.cnn.json")
+        suggested = str(
+            Path(self.context.settings.get("last_dir", str(Path.home()))) / f"{self._dataset_name}.cnn.json"
+        )
         path = self.context.prompts.save_path("Save the taught classifier", suggested, NETWORK_FILTER)
         if not path:
             return
@@ -401,8 +407,10 @@ class TeachPanel(QWidget):
         except OSError as error:
             self.context.prompts.error("Cannot save the classifier", f"{path}: {error.strerror or error}")
             return
-        self._say(f"Saved {Path(path).name} and its weights {weights.name}: open it with File ▸ Open, or choose "
-                  "it as the Webcam tab's model.")
+        self._say(
+            f"Saved {Path(path).name} and its weights {weights.name}: open it with File ▸ Open, or choose "
+            "it as the Webcam tab's model."
+        )
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)

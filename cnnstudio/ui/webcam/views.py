@@ -104,8 +104,12 @@ class FrameView(QWidget):
             font.setBold(True)
             painter.setFont(font)
             metrics = painter.fontMetrics()
-            badge = QRect(int(target.x()) + 10, int(target.y()) + 10, metrics.horizontalAdvance(self.badge) + 16,
-                          metrics.height() + 8)
+            badge = QRect(
+                int(target.x()) + 10,
+                int(target.y()) + 10,
+                metrics.horizontalAdvance(self.badge) + 16,
+                metrics.height() + 8,
+            )
             painter.fillRect(badge, QColor(0, 0, 0, 160))
             painter.setPen(QColor("#ffffff"))
             painter.drawText(badge, Qt.AlignCenter, self.badge)
@@ -114,8 +118,9 @@ class FrameView(QWidget):
 class ImageView(QWidget):
     """An RGB image scaled to fit, pixels kept sharp (feature maps are small)."""
 
-    def __init__(self, placeholder: str = "", parent: QWidget | None = None, *,
-                 background: str = VIDEO_BACKGROUND) -> None:
+    def __init__(
+        self, placeholder: str = "", parent: QWidget | None = None, *, background: str = VIDEO_BACKGROUND
+    ) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMinimumSize(160, 160)
@@ -137,8 +142,7 @@ class ImageView(QWidget):
         painter.fillRect(self.rect(), self.background)
         if self._image is None:
             painter.setPen(QColor("#9aa3ad"))
-            painter.drawText(self.rect().adjusted(12, 12, -12, -12), Qt.AlignCenter | Qt.TextWordWrap,
-                             self.placeholder)
+            painter.drawText(self.rect().adjusted(12, 12, -12, -12), Qt.AlignCenter | Qt.TextWordWrap, self.placeholder)
             return
         painter.drawImage(fitted(self.rect(), self._image.width(), self._image.height()), self._image)
 
@@ -198,5 +202,8 @@ class PredictionBars(QWidget):
             painter.setFont(font)
             label = metrics.elidedText(prediction.label, Qt.ElideRight, label_width)
             painter.drawText(QRect(0, top, label_width, self.ROW_HEIGHT), Qt.AlignVCenter | Qt.AlignRight, label)
-            painter.drawText(QRect(width - percent_width, top, percent_width, self.ROW_HEIGHT),
-                             Qt.AlignVCenter | Qt.AlignRight, f"{prediction.prob:.1%}")
+            painter.drawText(
+                QRect(width - percent_width, top, percent_width, self.ROW_HEIGHT),
+                Qt.AlignVCenter | Qt.AlignRight,
+                f"{prediction.prob:.1%}",
+            )
