@@ -7,6 +7,8 @@ t-SNE embedding) takes `progress(message, fraction)` and/or a `cancel` flag:
   far the current step is, from 0.0 to 1.0. It is called on the thread that runs the function. If it
   raises (the GUI's task runner raises `Cancelled` once the user cancelled), the function stops and the
   exception propagates; nothing half-written is left behind.
+- `progress(fraction)` (`FractionProgress`): the same for functions whose steps need no message (the
+  inspector's attribution, embedding and adversarial functions).
 - `cancel`: anything with `is_set()` (a `threading.Event`); the function calls `check_cancel(cancel)`
   between steps and so raises `Cancelled`.
 
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 Progress = Callable[[str, float], None]
+FractionProgress = Callable[[float], None]  # progress(fraction), for steps that need no message
 
 
 class CancelFlag(Protocol):

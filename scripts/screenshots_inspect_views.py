@@ -24,10 +24,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from screenshot_support import pump, run_main, wait_until
 
-from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.view_base import InspectView
 from cnnstudio.ui.style import apply_theme
+from cnnstudio.ui.tasks import TaskRunner
 
 VIEW_SIZE = (920, 780)  # about the Inspect tab's centre in a 1440×900 window
 TIMEOUT_S = 300.0
@@ -61,7 +61,7 @@ def render(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     efficientnet = load_classifier("efficientnet_lite0")
     cat = _subject(efficientnet, data.chelsea())
-    runner = InspectRunner()
+    runner = TaskRunner("cnnstudio-inspect")
     written: list[Path] = []
     views: list[InspectView] = []
     try:

@@ -28,7 +28,7 @@ from cnnstudio.pytorch.weights import (
     save_state_dict,
     weights_path_for,
 )
-from cnnstudio.ui.analysis_runner import AnalysisRunner
+from cnnstudio.ui.design_analysis import DesignAnalysis
 
 SUFFIX = ".cnn.json"
 
@@ -43,7 +43,7 @@ class Document(QObject):
         super().__init__(parent)
         self.graph = NetworkGraph()
         self.undo_stack = QUndoStack(self)
-        self.analysis = AnalysisRunner(self.graph, self)
+        self.analysis = DesignAnalysis(self.graph, self)
         self.path: Path | None = None
         self.load_problems: list[Problem] = []
         self.weights: dict[str, torch.Tensor] | None = None

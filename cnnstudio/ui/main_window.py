@@ -47,9 +47,9 @@ from cnnstudio.ui.prompts import Prompts, RestoreChoice, SaveChoice
 from cnnstudio.ui.session import StudioSession
 from cnnstudio.ui.settings import Settings, state_dir
 from cnnstudio.ui.tabs import TAB_ACTIONS, StudioContext, StudioTab
+from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.ui.training.tab import TrainingTab
 from cnnstudio.ui.webcam.tab import WebcamTab
-from cnnstudio.ui.workers import Job
 
 APP_TITLE = "CNN Studio"
 TABS: tuple[type[StudioTab], ...] = (DesignerTab, DataTab, TrainingTab, InspectTab, WebcamTab)
@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
         self.session = StudioSession(self)
         self.context = StudioContext(self.document, self.prompts, self.settings, self.show_message, self.session)
         self.autosave = Autosave(self.document, state_dir() / "recovery", autosave_delay_ms, self)
-        self._jobs: list[Job] = []
+        self.tasks = TaskRunner("cnnstudio-window", self)
         self._network_dialogs: list[QDialog] = []
         self._closed = False
 
@@ -377,11 +377,8 @@ class MainWindow(QMainWindow):
         progress = QProgressDialog(f"Importing {name} from torchvision…", "Cancel", 0, 0, self)
         progress.setWindowModality(Qt.WindowModal)
         progress.setMinimumDuration(300)
-        job = Job(lambda: import_with_metadata(name), "cnnstudio-import", self)
-        self._jobs.append(job)
 
         def done(result: object) -> None:
-            self._forget_job(job)
             cancelled = progress.wasCanceled()
             progress.reset()
             if not cancelled and not self._closed:
@@ -395,15 +392,12 @@ class MainWindow(QMainWindow):
                 self.show_message(f"Imported {name}: {len(imported.graph.nodes)} layers, {weights}")
 
         def failed(error: Exception) -> None:
-            self._forget_job(job)
             progress.reset()
             if not self._closed:
                 message = str(error) if isinstance(error, ModelImportError) else f"{type(error).__name__}: {error}"
                 self.prompts.error(f"Cannot import {name}", message)
 
-        job.finished.connect(done)
-        job.failed.connect(failed)
-        job.start()
+        self.tasks.submit(lambda task: import_with_metadata(name), key="import", on_done=done, on_error=failed)
 
     # ----- pretrained networks (the dialogs live in cnnstudio.ui.pretrained and ui.dialogs.transfer)
     def open_pretrained(self) -> PretrainedDialog | None:
@@ -448,15 +442,6 @@ class MainWindow(QMainWindow):
             dialog.open()
         else:
             dialog.show()
-
-    def _forget_job(self, job: Job) -> None:
-        job.wait()
-        if job in self._jobs:
-            self._jobs.remove(job)
-
-    def wait_for_jobs(self) -> None:
-        for job in list(self._jobs):
-            job.wait()
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
@@ -548,20 +533,20 @@ class MainWindow(QMainWindow):
         if path is None:
             return
         snapshot = self.document.graph.copy()
-        job = Job(lambda: source_or_explanation(snapshot), "cnnstudio-export", self)
-        self._jobs.append(job)
 
         def done(result: tuple[str, bool]) -> None:
-            self._forget_job(job)
             source, valid = result
             if not valid:
                 self.prompts.error("Cannot export code", source.replace("#   - ", "• ").replace("# ", ""))
             elif not self._closed:
                 self._write(path, lambda: atomic_write_text(path, source))
 
-        job.finished.connect(done)
-        job.failed.connect(lambda error: (self._forget_job(job), self.prompts.error("Cannot export code", str(error))))
-        job.start()
+        self.tasks.submit(
+            lambda task: source_or_explanation(snapshot),
+            key="export_code",
+            on_done=done,
+            on_error=lambda error: self.prompts.error("Cannot export code", str(error)),
+        )
 
     def export_image(self) -> None:
         path = self._export_path("Export canvas image", ".png", "PNG images (*.png)")
@@ -638,7 +623,7 @@ class MainWindow(QMainWindow):
             tab.shutdown()
         for dialog in list(self._network_dialogs):
             dialog.shutdown()
-        self.wait_for_jobs()
+        self.tasks.shutdown()
         self.document.close()
         self.autosave.close()
         release_clipboard()

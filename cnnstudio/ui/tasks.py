@@ -139,12 +139,17 @@ class TaskRunner(QObject):
         return task
 
     def cancel(self, key: str | None = None) -> None:
-        """Cancel the task of `key` (every task when None); `on_cancelled` runs when each one stops."""
+        """Cancel the task of `key` (every task when None); `on_cancelled` runs when each one stops.
+
+        The key is free at once (`is_busy(key)` is False); `is_busy()` stays True until the function returns.
+        """
         with self._lock:
             tasks = list(self._requests) if key is None else [t for t in (self._by_key.get(key),) if t is not None]
             for task in tasks:
                 task.cancelled_by_owner = True
                 task.cancel.set()
+                if task.key is not None and self._by_key.get(task.key) is task:
+                    del self._by_key[task.key]
 
     def is_busy(self, key: str | None = None) -> bool:
         """A task (of `key`, or any) is waiting or running."""

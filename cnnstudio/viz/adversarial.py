@@ -10,8 +10,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from cnnstudio.progress import CancelFlag, FractionProgress, check_cancel
 from cnnstudio.viz.images import InputSpec, Prediction, display_image, predict
-from cnnstudio.viz.runtime import CancelFlag, InspectError, Progress, as_batch, check_cancel, evaluating
+from cnnstudio.viz.runtime import InspectError, as_batch, evaluating
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def adversarial_example(
     label: int | None = None,
     target: int | None = None,
     classes: Sequence[str] | None = None,
-    progress: Progress | None = None,
+    progress: FractionProgress | None = None,
     cancel: CancelFlag | None = None,
 ) -> AdversarialExample:
     """Perturb image `x` (a model input) by at most `epsilon` per pixel (pixels in [0, 1]).

@@ -24,15 +24,9 @@ from captum.attr import (
 )
 from torch import nn
 
+from cnnstudio.progress import CancelFlag, FractionProgress, check_cancel
 from cnnstudio.viz.activations import capture, module_for
-from cnnstudio.viz.runtime import (
-    CancelFlag,
-    InspectError,
-    Progress,
-    as_batch,
-    check_cancel,
-    evaluating,
-)
+from cnnstudio.viz.runtime import InspectError, as_batch, evaluating
 
 CAM_METHODS = ("gradcam", "gradcam++")
 SALIENCY_METHODS = ("gradient", "guided")
@@ -124,7 +118,7 @@ def score_cam(
     target: int | None = None,
     *,
     batch: int = 16,
-    progress: Progress | None = None,
+    progress: FractionProgress | None = None,
     cancel: CancelFlag | None = None,
 ) -> Attribution:
     """Score-CAM (Wang et al., 2020), a class-activation map without gradients: each map of `layer`,
@@ -172,7 +166,7 @@ def occlusion(
     stride: int = 8,
     baseline: float = 0.0,
     batch: int = 16,
-    progress: Progress | None = None,
+    progress: FractionProgress | None = None,
     cancel: CancelFlag | None = None,
 ) -> Attribution:
     """How much the class score drops when a patch×patch square (of value `baseline` in the model's

@@ -12,8 +12,9 @@ from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from torch import nn
 
+from cnnstudio.progress import CancelFlag, FractionProgress, check_cancel
 from cnnstudio.viz.activations import capture, layer_input
-from cnnstudio.viz.runtime import CancelFlag, InspectError, Progress, as_batch, check_cancel, evaluating
+from cnnstudio.viz.runtime import InspectError, as_batch, evaluating
 
 PROJECTIONS = ("pca", "tsne")
 
@@ -44,7 +45,7 @@ def extract_features(
     batches: Iterable[torch.Tensor | tuple | list],
     *,
     layer: str | None = None,
-    progress: Progress | None = None,
+    progress: FractionProgress | None = None,
     total: int | None = None,
     cancel: CancelFlag | None = None,
 ) -> np.ndarray:

@@ -10,37 +10,21 @@ model to one view at a time (the GUI's inspector worker runs its jobs one after 
 inspect the very module another thread is training (inspect a copy refreshed from its checkpoints).
 
 Long computations are either generators (the caller cancels by not asking for the next step, or by
-closing the generator) or blocking functions that take `progress(fraction)` and `cancel` (anything with
-`is_set()`, e.g. a `threading.Event`) and raise `Cancelled` when the flag is set.
+closing the generator) or blocking functions that take `progress(fraction)` and `cancel` and raise
+`Cancelled` when the flag is set (the conventions of `cnnstudio.progress`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
 
 import torch
 from torch import nn
 
-Progress = Callable[[float], None]
-
-
-class CancelFlag(Protocol):
-    def is_set(self) -> bool: ...
-
-
-class Cancelled(Exception):
-    """The caller set the cancel flag; the computation stopped without a result."""
-
 
 class InspectError(ValueError):
     """A view that cannot be computed for this model, input or setting; the message is for the user."""
-
-
-def check_cancel(cancel: CancelFlag | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled("cancelled")
 
 
 @contextmanager

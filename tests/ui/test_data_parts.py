@@ -1,19 +1,17 @@
-"""The Data tab's parts on their own: specs and suggestions, the fit check, the background runner,
-and the sample grid with a dataset of MNIST's size."""
+"""The Data tab's parts on their own: specs and suggestions, the fit check, and the sample grid with a
+dataset of MNIST's size."""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 import pytest
 import torch
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 
 from cnnstudio.data import ImageDataset
 from cnnstudio.graph.templates import load_template
-from cnnstudio.ui.data.background import Cancelled, LatestRunner
 from cnnstudio.ui.data.fitting import FitCheck, fitted_design
 from cnnstudio.ui.data.sample_grid import SampleGrid, SampleModel
 from cnnstudio.ui.data.sources import builtin_source, captured_sources, suggest
@@ -54,72 +52,6 @@ def test_fitted_design_retargets_and_optionally_matches_the_input() -> None:
     assert kept.nodes["input"].param("channels") == 1 and kept.nodes["fc3"].param("out_features") == 5
     small = FitCheck("Digits", (1, 8, 8), 10, (1, 28, 28), 10)
     assert not small.classes_differ and not small.match_input_by_default  # 8×8 would starve LeNet's pooling
-
-
-@pytest.fixture
-def runner() -> Any:
-    owner = QObject()  # as in the tab, the runner has a parent that outlives its signals
-    runner = LatestRunner("test-runner", owner)
-    yield runner
-    runner.shutdown()
-
-
-def test_runner_delivers_only_the_newest_result(qtbot: Any, runner: LatestRunner) -> None:
-    results: list[Any] = []
-    runner.finished.connect(results.append)
-
-    def slow(progress: Any) -> str:
-        for _ in range(1000):  # about 5 s unless cancelled
-            progress("waiting", 0.0)
-            time.sleep(0.005)
-        return "old"
-
-    runner.run(slow)
-    with qtbot.waitSignal(runner.finished, timeout=5000):
-        runner.run(lambda progress: "new")  # cancels the slow one, which never reports
-    assert results == ["new"] and not runner.busy()
-
-
-def test_runner_cancel_and_failure(qtbot: Any, runner: LatestRunner) -> None:
-    started = threading.Event()
-
-    def endless(progress: Any) -> None:
-        started.set()
-        while True:
-            progress("working", 0.5)
-            time.sleep(0.005)
-
-    with qtbot.waitSignal(runner.cancelled, timeout=5000):
-        runner.run(endless)
-        assert started.wait(5)
-        runner.cancel()
-    with qtbot.waitSignal(runner.failed, timeout=5000) as failed:
-        runner.run(lambda progress: 1 / 0)
-    assert isinstance(failed.args[0], ZeroDivisionError)
-    runner.shutdown()
-    runner.run(lambda progress: None)  # after shutdown nothing starts
-    assert not runner.busy()
-
-
-def test_cancelled_is_raised_at_the_next_progress_call(qtbot: Any, runner: LatestRunner) -> None:
-    seen: list[type] = []
-    started = threading.Event()
-
-    def task(progress: Any) -> None:
-        started.set()
-        try:
-            while True:
-                progress("working", 0.1)
-                time.sleep(0.005)
-        except Cancelled as error:
-            seen.append(type(error))
-            raise
-
-    with qtbot.waitSignal(runner.cancelled, timeout=5000):
-        runner.run(task)
-        assert started.wait(5)
-        runner.cancel()
-    assert seen == [Cancelled]
 
 
 def test_grid_with_sixty_thousand_images_stays_fast(qtbot: Any) -> None:

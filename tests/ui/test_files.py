@@ -173,7 +173,7 @@ def test_exports(window, prompts, tmp_path, qtbot):
     prompts.script("save_path", str(tmp_path / "lenet"), str(tmp_path / "lenet.png"), str(tmp_path / "table"))
     window.actions_by_name["export_code"].trigger()
     qtbot.waitUntil(lambda: (tmp_path / "lenet.py").is_file(), timeout=10000)
-    window.wait_for_jobs()
+    qtbot.waitUntil(lambda: not window.tasks.is_busy())
     namespace = runpy.run_path(str(tmp_path / "lenet.py"))  # the exported code is runnable Python
     model = namespace["LeNet5"]()
     assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)

@@ -11,8 +11,8 @@ from PySide6.QtTest import QTest
 from test_inspect_support import CATS, subject_for
 
 from cnnstudio.ui.inspection.adversarial_view import AdversarialView
-from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.subject import InspectSubject
+from cnnstudio.ui.tasks import TaskRunner
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def digit() -> np.ndarray:
 
 @pytest.fixture
 def view(qtbot):
-    runner = InspectRunner()
+    runner = TaskRunner("cnnstudio-inspect")
     view = AdversarialView(runner)
     view.resize(1100, 600)
     qtbot.addWidget(view)

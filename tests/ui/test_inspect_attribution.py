@@ -17,7 +17,7 @@ from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import classifier_from_design
 from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.ui.inspection.attribution_view import METHODS, AttributionView
-from cnnstudio.ui.inspection.runner import InspectRunner
+from cnnstudio.ui.tasks import TaskRunner
 
 # Chelsea's face in skimage's 300×451 photograph (rows, columns), as in tests/viz/test_attribution.py.
 CAT_ROWS, CAT_COLS = (40, 300), (90, 370)
@@ -32,7 +32,7 @@ def digit() -> np.ndarray:
 
 @pytest.fixture
 def view(qtbot):
-    runner = InspectRunner()
+    runner = TaskRunner("cnnstudio-inspect")
     view = AttributionView(runner)
     view.resize(1000, 700)
     qtbot.addWidget(view)

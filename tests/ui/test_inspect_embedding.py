@@ -17,8 +17,8 @@ from cnnstudio.pretrained.designs import classifier_from_design
 from cnnstudio.pretrained.resolve import load_classifier
 from cnnstudio.ui.inspection import embedding_view
 from cnnstudio.ui.inspection.embedding_view import EmbeddingView, class_colour
-from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.subject import InspectSubject
+from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.images import InputSpec, predict, prepare_image
 
 
@@ -42,7 +42,7 @@ def subject_for(classifier: Classifier, image: np.ndarray, dataset: ImageDataset
 
 @pytest.fixture
 def view(qtbot):
-    runner = InspectRunner()
+    runner = TaskRunner("cnnstudio-inspect")
     view = EmbeddingView(runner)
     view.resize(1100, 760)
     qtbot.addWidget(view)

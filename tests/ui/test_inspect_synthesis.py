@@ -13,8 +13,8 @@ from test_inspect_support import subject_for
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import classifier_from_design
-from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.synthesis_view import SynthesisView
+from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.tiles import BACKGROUND
 
 
@@ -27,7 +27,7 @@ def digit() -> np.ndarray:
 
 @pytest.fixture
 def view(qtbot):
-    runner = InspectRunner()
+    runner = TaskRunner("cnnstudio-inspect")
     view = SynthesisView(runner)
     view.resize(1100, 700)
     qtbot.addWidget(view)
@@ -104,7 +104,7 @@ def test_cancel_stops_a_long_maximization(qtbot, view, efficientnet):
     qtbot.mouseClick(page.status.cancel_button, Qt.LeftButton)
     assert page.status.message.startswith("Stopped at step") and not page.running()
     probe = []
-    view.runner.submit("probe", lambda task: "free", probe.append)  # runs only once the ascent has stopped
+    view.runner.submit(lambda task: "free", key="probe", on_done=probe.append)  # runs only once the ascent has stopped
     qtbot.waitUntil(lambda: bool(probe), timeout=5000)
     assert len(page.steps_seen) < 100 and page.image.pixels.shape == (224, 224, 3)
 

@@ -73,6 +73,7 @@ def test_cancel_stops_a_task_at_its_next_report_and_says_so(qtbot, runner):
     runner.submit(long_loop, key="job", on_done=outcome.append, on_cancelled=lambda: outcome.append("cancelled"))
     assert started.wait(5)
     runner.cancel("job")
+    assert not runner.is_busy("job") and runner.is_busy()  # the key is free at once; the thread ends soon
     wait_idle(qtbot, runner)
     assert outcome == ["cancelled"]
 

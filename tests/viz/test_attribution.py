@@ -9,11 +9,12 @@ import torch
 import torchvision
 from torch import nn
 
+from cnnstudio.progress import Cancelled
 from cnnstudio.viz.activations import default_target_layer, list_layers
 from cnnstudio.viz.attribution import grad_cam, occlusion, saliency, score_cam
 from cnnstudio.viz.colormaps import overlay
 from cnnstudio.viz.images import display_image, predict, prepare_image
-from cnnstudio.viz.runtime import Cancelled, InspectError
+from cnnstudio.viz.runtime import InspectError
 from tests.viz.conftest import IMAGENET_SPEC
 
 IMAGENET_CLASSES = torchvision.models.ResNet18_Weights.DEFAULT.meta["categories"]

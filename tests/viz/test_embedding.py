@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from cnnstudio.progress import Cancelled
 from cnnstudio.viz.embedding import classifier_layer, extract_features, nearest_neighbours, project
-from cnnstudio.viz.runtime import Cancelled, InspectError
+from cnnstudio.viz.runtime import InspectError
 
 
 def test_penultimate_features_of_a_dataset(lenet):

@@ -1,7 +1,7 @@
 """The augmentation panel: a control for every augmentation the core offers, in step with the
 session's augmentation text, and a live preview (original images above augmented copies).
 
-The preview is computed in the background (`LatestRunner`) whenever an option, the data or the
+The preview is computed in the background (the newest request wins) whenever an option, the data or the
 random seed changes; only the newest preview is shown.
 """
 
@@ -35,9 +35,9 @@ from cnnstudio.data.augment import (
     preview,
 )
 from cnnstudio.data.progress import Progress
-from cnnstudio.ui.data.background import LatestRunner
 from cnnstudio.ui.data.images import to_qimage
 from cnnstudio.ui.data.tile_grid import TileGrid
+from cnnstudio.ui.tasks import TaskRunner
 
 COLUMNS = 6
 AUGMENTED_ROWS = 3
@@ -127,7 +127,7 @@ class AugmentPanel(QWidget):
         self.dataset: ImageDataset | None = None
         self.seed = 1
         self.controls = {name: _Control(info) for name, info in AUGMENTATIONS.items()}
-        self.runner = LatestRunner("cnnstudio-augment-preview", self)
+        self.tasks = TaskRunner("cnnstudio-augment-preview", self)
         self.timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self.timer.timeout.connect(self._compute)
 
@@ -178,8 +178,6 @@ class AugmentPanel(QWidget):
             for box in control.boxes:
                 box.valueChanged.connect(self._user_edit)
         self.new_random.clicked.connect(self._reseed)
-        self.runner.finished.connect(self._show_preview)
-        self.runner.failed.connect(lambda error: self._show_error(f"The preview failed: {error}"))
         self._show_text()
 
     # ----- options
@@ -234,7 +232,7 @@ class AugmentPanel(QWidget):
     def set_dataset(self, dataset: ImageDataset | None) -> None:
         self.dataset = dataset
         if dataset is None:
-            self.runner.cancel()
+            self.tasks.cancel()
             self.tiles.set_rows([], "The preview appears once the data is loaded.")
         else:
             self.timer.start()
@@ -247,7 +245,12 @@ class AugmentPanel(QWidget):
         dataset, options, seed = self.dataset, self.options(), self.seed
         if dataset is None or len(dataset) == 0:
             return
-        self.runner.run(lambda progress: compute_preview(dataset, options, seed, progress))
+        self.tasks.submit(
+            lambda task: compute_preview(dataset, options, seed, task.report),
+            key="preview",
+            on_done=self._show_preview,
+            on_error=lambda error: self._show_error(f"The preview failed: {error}"),
+        )
 
     def _show_preview(self, result: Preview) -> None:
         rows = [("original", [to_qimage(image) for image in result.originals])]
@@ -260,4 +263,4 @@ class AugmentPanel(QWidget):
 
     def shutdown(self) -> None:
         self.timer.stop()
-        self.runner.shutdown()
+        self.tasks.shutdown()

@@ -21,7 +21,6 @@ from cnnstudio.data import DataError, default_root
 from cnnstudio.engine.model import input_shape
 from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.ui.data.augment_panel import AugmentPanel
-from cnnstudio.ui.data.background import LatestRunner
 from cnnstudio.ui.data.chooser import DataChooser
 from cnnstudio.ui.data.class_histogram import ClassHistogram
 from cnnstudio.ui.data.details import DataDetails
@@ -46,10 +45,12 @@ from cnnstudio.ui.designer.undo_commands import ReplaceGraphCommand
 from cnnstudio.ui.session import DataChoice
 from cnnstudio.ui.settings import captures_dir
 from cnnstudio.ui.tabs import StudioContext, StudioTab
+from cnnstudio.ui.tasks import TaskRunner
 
 DEFAULT_SIZES = {"main": [300, 750, 390], "center": [430, 260], "side": [300, 420]}
 DESIGN_DEBOUNCE_MS = 300
 OPTIONS_DEBOUNCE_MS = 250
+LOAD = "load"  # the key of the loading task: a new load replaces a running one
 
 
 def _section(title: str, body: QWidget, margins: int = 8) -> QWidget:
@@ -90,7 +91,7 @@ class DataTab(StudioTab):
         self.augment = AugmentPanel()
         self.histogram = ClassHistogram()
         self.details = DataDetails()
-        self.runner = LatestRunner("cnnstudio-data-load", self)
+        self.tasks = TaskRunner("cnnstudio-data-load", self)
 
         samples = _section("Samples, as the network gets them", self.grid, margins=0)
         augmentation = _section("Augmentation (training only)", self.augment, margins=0)
@@ -130,12 +131,8 @@ class DataTab(StudioTab):
         self.chooser.source_chosen.connect(self._user_chose_source)
         self.chooser.settings_changed.connect(self.options_timer.start)
         self.chooser.folder_requested.connect(self._ask_folder)
-        self.status.cancel_requested.connect(self.runner.cancel)
+        self.status.cancel_requested.connect(lambda: self.tasks.cancel(LOAD))
         self.status.retry_requested.connect(lambda: self.reload(force=True))
-        self.runner.progress.connect(self.status.progress)
-        self.runner.finished.connect(self._loaded)
-        self.runner.failed.connect(self._failed)
-        self.runner.cancelled.connect(self._cancelled)
         self.banner.apply_requested.connect(self._apply_fit)
         self.grid.inspect_requested.connect(context.session.send_image_to_inspect)
         context.session.data_requested.connect(self.ensure_loaded)
@@ -220,12 +217,19 @@ class DataTab(StudioTab):
         request = LoadRequest(
             self.source, self.chooser.values(), self._design_input(), self.chooser.val_fraction(), self.dataset_root
         )
-        if not force and request == self._request and (self.runner.busy() or self.result is not None):
+        if not force and request == self._request and (self.tasks.is_busy(LOAD) or self.result is not None):
             return
         self._request = request
         self.context.session.set_data(DataChoice(request.spec, None, self.source.title))
         self.status.loading(self.source.title)
-        self.runner.run(lambda progress: run_load(request, progress))
+        self.tasks.submit(
+            lambda task: run_load(request, task.report),
+            key=LOAD,
+            on_done=self._loaded,
+            on_error=self._failed,
+            on_progress=self.status.progress,
+            on_cancelled=self._cancelled,
+        )
 
     def _loaded(self, result: LoadResult) -> None:
         self.result = result
@@ -339,5 +343,5 @@ class DataTab(StudioTab):
         self.options_timer.stop()
         self.design_timer.stop()
         self.context.document.graph.changed.disconnect(self.design_timer.start)
-        self.runner.shutdown()
+        self.tasks.shutdown()
         self.augment.shutdown()

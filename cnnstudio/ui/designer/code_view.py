@@ -17,7 +17,7 @@ from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pytorch import BuildError, module_source
 from cnnstudio.ui import style
 from cnnstudio.ui.designer.highlighter import PythonHighlighter
-from cnnstudio.ui.workers import Job
+from cnnstudio.ui.tasks import TaskRunner
 
 
 def source_or_explanation(graph: NetworkGraph) -> tuple[str, bool]:
@@ -62,8 +62,7 @@ class CodeView(QWidget):
         self.copy_button.clicked.connect(self.copy)
         self.save_button.clicked.connect(self.save_requested)
         self._stale = True
-        self._job: Job | None = None
-        self._rerun = False
+        self._tasks = TaskRunner("cnnstudio-codegen", self)
 
     def mark_stale(self) -> None:
         """The design changed: regenerate now if visible, else when shown."""
@@ -77,22 +76,18 @@ class CodeView(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        if self._job is not None:
-            self._rerun = True
-            return
+        """Generate the code of the design as it is now (a newer request replaces a running one)."""
         self._stale = False
         snapshot = self.graph.copy()
         self.status.setText("Generating…")
-        self._job = Job(lambda: source_or_explanation(snapshot), "cnnstudio-codegen", self)
-        self._job.finished.connect(self._generated)
-        self._job.failed.connect(lambda error: self._generated((f"# Code generation failed: {error}\n", False)))
-        self._job.start()
+        self._tasks.submit(
+            lambda task: source_or_explanation(snapshot),
+            key="code",
+            on_done=self._generated,
+            on_error=lambda error: self._generated((f"# Code generation failed: {error}\n", False)),
+        )
 
     def _generated(self, result: tuple[str, bool]) -> None:
-        if self._job is not None:
-            self._job.wait()
-            self._job.deleteLater()
-        self._job = None
         source, self.valid = result
         scroll = self.editor.verticalScrollBar().value()
         self.editor.setPlainText(source)
@@ -102,11 +97,7 @@ class CodeView(QWidget):
         )
         self.copy_button.setEnabled(self.valid)
         self.save_button.setEnabled(self.valid)
-        if self._rerun:
-            self._rerun = False
-            self.refresh()
-        else:
-            self.generated.emit()
+        self.generated.emit()
 
     def source(self) -> str:
         return self.editor.toPlainText()
@@ -117,7 +108,5 @@ class CodeView(QWidget):
     def save_to(self, path: str | Path) -> None:
         atomic_write_text(path, self.source())
 
-    def close_jobs(self) -> None:
-        self._rerun = False
-        if self._job is not None:
-            self._job.wait()
+    def shutdown(self) -> None:
+        self._tasks.shutdown()

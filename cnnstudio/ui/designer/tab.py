@@ -182,4 +182,4 @@ class DesignerTab(StudioTab):
             self.panels.setCurrentIndex(panel)
 
     def shutdown(self) -> None:
-        self.code.close_jobs()
+        self.code.shutdown()

@@ -39,7 +39,7 @@ from cnnstudio.ui.designer.undo_commands import (
 )
 from cnnstudio.ui.document import Document
 from cnnstudio.ui.tabs import StudioContext
-from cnnstudio.ui.workers import Job
+from cnnstudio.ui.tasks import TaskRunner
 
 NO_WEIGHTS = (
     "This design has no pretrained weights to start from: open a pretrained network first "
@@ -113,7 +113,7 @@ class TransferDialog(QDialog):
         self.graph = self.document.graph.copy()
         self.weights: dict[str, torch.Tensor] = dict(self.document.weights or {})
         self.head = classifier_node(self.graph)
-        self._job: Job | None = None
+        self._tasks = TaskRunner("cnnstudio-transfer", self)
         self.setWindowTitle("Transfer Learning")
         self.resize(560, 360)
 
@@ -224,32 +224,25 @@ class TransferDialog(QDialog):
         )
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
-        self.apply_button.setEnabled(not problem and self._job is None)
+        self.apply_button.setEnabled(not problem and not self._tasks.is_busy())
         self.apply_button.setText(_APPLY if replacing else _FREEZE)
 
     # ----- applying
     def apply(self) -> None:
-        if self._job is not None or not self.apply_button.isEnabled():
+        if self._tasks.is_busy() or not self.apply_button.isEnabled():
             return
         if not self.replace_head.isChecked():
             self._set_frozen()
             return
         names = self.class_names()
         graph, weights, boundary = self.graph, self.weights, self.freeze_before()
-        self._job = Job(
-            lambda: transfer_learning(graph, weights, len(names), freeze_before=boundary), "cnnstudio-transfer", self
+        self._tasks.submit(
+            lambda task: transfer_learning(graph, weights, len(names), freeze_before=boundary),
+            on_done=lambda result: self._applied(result, names),
+            on_error=self._failed,
         )
-        self._job.finished.connect(lambda result: self._applied(result, names))
-        self._job.failed.connect(self._failed)
         self.apply_button.setEnabled(False)
         self.apply_button.setText("Replacing…")
-        self._job.start()
-
-    def _end_job(self) -> None:
-        if self._job is not None:
-            self._job.wait()
-        self._job = None
-        self.apply_button.setText(_APPLY)
 
     def _set_frozen(self) -> None:
         """Freeze exactly the layers before the chosen one, keeping the classifier and the weights."""
@@ -266,7 +259,7 @@ class TransferDialog(QDialog):
         self.accept()
 
     def _applied(self, result: TransferResult, names: list[str]) -> None:
-        self._end_job()
+        self.apply_button.setText(_APPLY)
         metadata = transfer_metadata(self.graph, self.document.weights_metadata, names)
         self.document.push(TransferCommand(self.document, result, metadata, f"Transfer learning: {len(names)} classes"))
         self.context.show_message(
@@ -276,14 +269,13 @@ class TransferDialog(QDialog):
         self.accept()
 
     def _failed(self, error: Exception) -> None:
-        self._end_job()
+        self.apply_button.setText(_APPLY)
         self.problem.setText(str(error) or type(error).__name__)
         self.problem.show()
         self.apply_button.setEnabled(True)
 
     def shutdown(self) -> None:
-        if self._job is not None:
-            self._job.wait()
+        self._tasks.shutdown()
 
     def done(self, result: int) -> None:
         self.shutdown()

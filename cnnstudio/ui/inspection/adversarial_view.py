@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.ui import style
 from cnnstudio.ui.inspection.lazy_view import LazyView
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.vis_widgets import (
     ClassCombo,
@@ -34,6 +33,7 @@ from cnnstudio.ui.inspection.vis_widgets import (
     error_message,
     muted,
 )
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.adversarial import AdversarialExample, adversarial_example
 from cnnstudio.viz.images import Prediction, class_label, display_image
 
@@ -60,7 +60,7 @@ def _attack(subject: InspectSubject, request: _Request, task: Task) -> Adversari
         steps=request.steps,
         target=request.target,
         classes=subject.classes,
-        progress=task.progress,
+        progress=task.fraction,
         cancel=task.cancel,
     )
 
@@ -100,7 +100,7 @@ class AdversarialView(LazyView):
 
     title = "Fooling"
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.example: AdversarialExample | None = None
         self._shown_request: _Request | None = None
@@ -210,9 +210,9 @@ class AdversarialView(LazyView):
         request = _Request(self.epsilon.value(), steps, self.target_box.current_class())
         self.status.running(f"Attacking with {'PGD' if steps > 1 else 'FGSM'} at ε = {request.epsilon}/{LEVELS} …")
         self.runner.submit(
-            KEY,
             lambda task: _attack(subject, request, task),
-            lambda example: self._show(example, request),
+            key=KEY,
+            on_done=lambda example: self._show(example, request),
             on_error=self._failed,
             on_progress=self.status.progress,
         )

@@ -29,7 +29,7 @@ from cnnstudio.ui.inspection.explanation_panel import ExplanationPanel
 from cnnstudio.ui.inspection.image_widgets import ImageCanvas, format_value
 from cnnstudio.ui.inspection.layers import CONV_KINDS, explainable, layers_of
 from cnnstudio.ui.inspection.lazy_view import LazyView, StatusLine, error_text
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo, capture, layer_input, module_for
 from cnnstudio.viz.arithmetic import (
     ConvExplanation,
@@ -79,7 +79,7 @@ class ArithmeticView(LazyView):
     title = "Arithmetic"
     layer_selected = Signal(str)
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.values: LayerValues | None = None
         self.position: tuple[int, int] | None = None  # the output (row, column) explained
@@ -183,7 +183,7 @@ class ArithmeticView(LazyView):
             return layer_values(subject.classifier.module, subject.x, layers_of(subject.classifier), wanted)
 
         self.status.info("Computing…")
-        self.runner.submit(self.title, compute, self._show_layer, on_error=self._failed)
+        self.runner.submit(compute, key=self.title, on_done=self._show_layer, on_error=self._failed)
 
     def _failed(self, error: Exception) -> None:
         self.status.error(error_text(error))
@@ -234,7 +234,7 @@ class ArithmeticView(LazyView):
                 return explain_conv(values.module, values.input, channel, row, col, activation=values.activation)
             return explain_pool(values.module, values.input, channel, row, col)
 
-        self.runner.submit(EXPLAIN_KEY, compute, self._show_explanation, on_error=self._failed)
+        self.runner.submit(compute, key=EXPLAIN_KEY, on_done=self._show_explanation, on_error=self._failed)
 
     # ----- showing
     def _show_output(self) -> None:

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.ui.inspection.lazy_view import LazyView
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.vis_base import fill_layers, model_layers, spatial_layers
 from cnnstudio.ui.inspection.vis_widgets import (
@@ -36,6 +35,7 @@ from cnnstudio.ui.inspection.vis_widgets import (
     error_message,
     muted,
 )
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo, default_target_layer
 from cnnstudio.viz.attribution import (
     Attribution,
@@ -133,7 +133,7 @@ def _compute(subject: InspectSubject, request: _Request, task: Task) -> _Result:
         names = [layer.name for layer in spatial_layers(layers)]
         layer = request.layer if request.layer in names else default_target_layer(layers)
         if method.key == "scorecam":
-            attribution = score_cam(module, x, layer, request.target, progress=task.progress, cancel=task.cancel)
+            attribution = score_cam(module, x, layer, request.target, progress=task.fraction, cancel=task.cancel)
         else:
             attribution = grad_cam(module, x, layer, request.target, method=method.key)
     elif method.key == "occlusion":
@@ -143,7 +143,7 @@ def _compute(subject: InspectSubject, request: _Request, task: Task) -> _Result:
             request.target,
             patch=request.patch,
             stride=request.stride,
-            progress=task.progress,
+            progress=task.fraction,
             cancel=task.cancel,
         )
     else:
@@ -172,7 +172,7 @@ class AttributionView(LazyView):
 
     title = "Grad-CAM & saliency"
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.result: _Result | None = None
         self._base: np.ndarray | None = None  # the input as the model saw it, enlarged for blending
@@ -322,9 +322,9 @@ class AttributionView(LazyView):
         )
         self.status.running(f"Computing {request.method.title} for '{class_label(request.target, subject.classes)}' …")
         self.runner.submit(
-            KEY,
             lambda task: _compute(subject, request, task),
-            self._show,
+            key=KEY,
+            on_done=self._show,
             on_error=self._failed,
             on_progress=self.status.progress,
         )

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.data import ImageDataset
 from cnnstudio.pretrained.classifier import Classifier
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
+from cnnstudio.progress import check_cancel
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.images import InputSpec
-from cnnstudio.viz.runtime import InspectError, check_cancel, evaluating
+from cnnstudio.viz.runtime import InspectError, evaluating
 
 BATCH = 256
 KEY = "misclassified"
@@ -55,7 +56,7 @@ def predicted_labels(classifier: Classifier, dataset: ImageDataset, task: Task) 
             check_cancel(task.cancel)
             batch = spec.normalize(dataset.images[start : start + BATCH].float() / 255.0)
             predicted.append(module(batch.to(classifier.device)).flatten(1).argmax(dim=1).cpu())
-            task.progress(min(1.0, (start + BATCH) / len(dataset)))
+            task.fraction(min(1.0, (start + BATCH) / len(dataset)))
     return torch.cat(predicted).numpy()
 
 
@@ -64,7 +65,7 @@ class DatasetBrowser(QWidget):
 
     image_chosen = Signal(object, str)
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.dataset: ImageDataset | None = None
@@ -232,9 +233,13 @@ class DatasetBrowser(QWidget):
             self.misclassified_box.blockSignals(False)
             self.position_label.setText(str(error))
 
-        def progress(fraction: float) -> None:
+        def progress(message: str, fraction: float) -> None:
             self.position_label.setText(f"Running the model over the validation images… {fraction:.0%}")
 
         self.runner.submit(
-            KEY, lambda task: predicted_labels(classifier, dataset, task), done, on_error=failed, on_progress=progress
+            lambda task: predicted_labels(classifier, dataset, task),
+            key=KEY,
+            on_done=done,
+            on_error=failed,
+            on_progress=progress,
         )

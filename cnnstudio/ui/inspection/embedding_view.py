@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data import ImageDataset, fit_images
+from cnnstudio.progress import check_cancel
 from cnnstudio.ui import style
 from cnnstudio.ui.inspection.lazy_view import LazyView
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.vis_pages import spin
 from cnnstudio.ui.inspection.vis_widgets import (
@@ -39,6 +39,7 @@ from cnnstudio.ui.inspection.vis_widgets import (
     heading,
     muted,
 )
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.embedding import (
     Neighbours,
     extract_features,
@@ -46,7 +47,6 @@ from cnnstudio.viz.embedding import (
     project,
 )
 from cnnstudio.viz.images import InputSpec
-from cnnstudio.viz.runtime import check_cancel
 
 KEY = "embedding"
 BATCH = 64
@@ -149,7 +149,7 @@ def embed(
             batches,
             total=-(-len(rows) // BATCH),
             cancel=task.cancel,
-            progress=lambda fraction: task.progress(EXTRACTION_SHARE * fraction),
+            progress=lambda fraction: task.fraction(EXTRACTION_SHARE * fraction),
         )
     else:
         rows, features = known
@@ -159,7 +159,7 @@ def embed(
     neighbours = nearest_neighbours(features, query, request.neighbours, metric=request.metric)
     exact = request.method == "pca"
     where = pca_position(features, points, query) if exact else points[neighbours.indices[0]]
-    task.progress(1.0)
+    task.fraction(1.0)
     labels = dataset.labels[torch.from_numpy(rows)].numpy()
     return Embedding(rows, labels, features, request.method, points, where, neighbours, exact)
 
@@ -182,7 +182,7 @@ class EmbeddingView(LazyView):
 
     title = "Embedding"
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.embedding: Embedding | None = None
         self._cache: _Features | None = None
@@ -338,9 +338,9 @@ class EmbeddingView(LazyView):
             text = "Projecting …" if known_points is None else "Finding the nearest neighbours …"
         self.status.running(text)
         self.runner.submit(
-            KEY,
             lambda task: embed(subject, request, known, known_points, task),
-            lambda result: self._show(result, request),
+            key=KEY,
+            on_done=lambda result: self._show(result, request),
             on_error=self._failed,
             on_progress=self.status.progress,
         )

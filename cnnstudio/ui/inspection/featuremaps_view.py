@@ -37,7 +37,7 @@ from cnnstudio.ui.inspection.image_widgets import (
 )
 from cnnstudio.ui.inspection.layers import layers_of
 from cnnstudio.ui.inspection.lazy_view import LazyView, StatusLine, error_text
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo, capture
 from cnnstudio.viz.featuremaps import (
     FeatureMapView,
@@ -163,7 +163,7 @@ class FeatureMapsView(LazyView):
     title = "Feature maps"
     layer_selected = Signal(str)
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.maps: LayerMaps | None = None
         self.chosen_channel: int | None = None
@@ -319,7 +319,7 @@ class FeatureMapsView(LazyView):
             return LayerMaps(layers, layer, maps, view)
 
         self.status.info("Computing…")
-        self.runner.submit(self.title, compute, self._show_maps, on_error=self._failed)
+        self.runner.submit(compute, key=self.title, on_done=self._show_maps, on_error=self._failed)
 
     def _compute_strip(self) -> None:
         subject = self.subject
@@ -328,7 +328,7 @@ class FeatureMapsView(LazyView):
             names = [layer.name for layer in layers_of(subject.classifier)]
             return layer_strip(capture(subject.classifier.module, subject.x, names), size=STRIP_SIZE)
 
-        self.runner.submit(f"{self.title} strip", compute, self._show_strip, on_error=self._failed)
+        self.runner.submit(compute, key=f"{self.title} strip", on_done=self._show_strip, on_error=self._failed)
 
     def _failed(self, error: Exception) -> None:
         self.status.error(error_text(error))

@@ -28,8 +28,8 @@ from cnnstudio.graph.describe import format_shape
 from cnnstudio.ui import style
 from cnnstudio.ui.inspection.image_widgets import ColorBar, ImageCanvas, format_value
 from cnnstudio.ui.inspection.lazy_view import LazyView, StatusLine, error_text
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.ui.inspection.subject import InspectSubject
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.filters import KernelView, conv_layers, kernels_of, render_kernels
 from cnnstudio.viz.runtime import InspectError
 from cnnstudio.viz.tiles import tile_maps
@@ -102,7 +102,7 @@ class FiltersView(LazyView):
     title = "Filters"
     layer_selected = Signal(str)
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.kernels: Kernels | None = None
         self.weights: Weights | None = None
@@ -245,7 +245,7 @@ class FiltersView(LazyView):
             return Kernels(layers, layer, shown, view, (int(weight.shape[0]), int(weight.shape[1])))
 
         self.status.info("Computing…")
-        self.runner.submit(self.title, compute, self._show_kernels, on_error=self._failed)
+        self.runner.submit(compute, key=self.title, on_done=self._show_kernels, on_error=self._failed)
 
     def _failed(self, error: Exception) -> None:
         self.status.error(error_text(error))
@@ -343,9 +343,9 @@ class FiltersView(LazyView):
             self._show_weights()
 
         self.runner.submit(
-            f"{self.title} weights",
             lambda task: weight_summary(classifier.module, previous, previous_title),
-            done,
+            key=f"{self.title} weights",
+            on_done=done,
             on_error=self._failed,
         )
 

@@ -40,8 +40,8 @@ from cnnstudio.ui import style
 from cnnstudio.ui.inspection.explanation_panel import ExplanationPanel
 from cnnstudio.ui.inspection.lazy_view import StatusLine
 from cnnstudio.ui.inspection.number_grid import NumberGrid
-from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.view_base import InspectView
+from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.arithmetic import ConvExplanation, GridConvolution, convolve_grid
 from cnnstudio.viz.runtime import InspectError
 
@@ -204,7 +204,7 @@ class GridEditorView(InspectView):
 
     title = "Convolution by hand"
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.result: GridConvolution | None = None
         self.selected: tuple[int, int, int] | None = None  # output (kernel, row, col) explained

@@ -26,8 +26,8 @@ from cnnstudio.data import ImageDataset
 from cnnstudio.ui.inspection.dataset_browser import DatasetBrowser
 from cnnstudio.ui.inspection.drawing_pad import DrawingPad
 from cnnstudio.ui.inspection.image_widgets import ImageCanvas
-from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.tabs import StudioContext
+from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.images import load_image
 from cnnstudio.viz.runtime import InspectError
 
@@ -56,7 +56,7 @@ class InputPanel(QWidget):
 
     image_changed = Signal(object, str)
 
-    def __init__(self, context: StudioContext, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, context: StudioContext, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.runner = runner
@@ -244,4 +244,4 @@ class InputPanel(QWidget):
             self.caption_label.setText(message)
             self.context.show_message(message)
 
-        self.runner.submit(KEY, lambda task: load_image(path), done, on_error=failed)
+        self.runner.submit(lambda task: load_image(path), key=KEY, on_done=done, on_error=failed)

@@ -1,5 +1,5 @@
 """The layers of the model being inspected, listed once per model (one forward pass) and shared by the
-views. Called on the inspector's worker thread only (see runner.InspectRunner)."""
+views. Called on the inspector's worker thread only (see runner.TaskRunner)."""
 
 from __future__ import annotations
 

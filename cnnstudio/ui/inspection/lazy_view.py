@@ -6,9 +6,9 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.view_base import InspectView
+from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.runtime import InspectError
 
 
@@ -44,7 +44,7 @@ class LazyView(InspectView):
     work and results that no longer fit, then refreshes now or when the view is next shown.
     """
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self._stale = False
 

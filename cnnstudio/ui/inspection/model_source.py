@@ -24,9 +24,9 @@ from cnnstudio.pretrained.designs import classifier_from_design
 from cnnstudio.pretrained.from_runs import load_run_classifier
 from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX, load_classifier
 from cnnstudio.pytorch.importer import torchvision_model_names
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext
+from cnnstudio.ui.tasks import Task, TaskRunner
 
 TRAINED, DESIGN, EFFICIENTNET, TORCHVISION, FILE = range(5)
 SOURCE_NAMES = (
@@ -63,7 +63,7 @@ class ModelSource(QWidget):
     model_ready = Signal(object)
     model_failed = Signal(str)
 
-    def __init__(self, context: StudioContext, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, context: StudioContext, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.runner = runner
@@ -269,4 +269,4 @@ class ModelSource(QWidget):
             self.notes_label.show()
             self.model_failed.emit(message)
 
-        self.runner.submit(KEY, load, done, on_error=failed)
+        self.runner.submit(load, key=KEY, on_done=done, on_error=failed)

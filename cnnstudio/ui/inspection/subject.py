@@ -22,7 +22,7 @@ class InspectSubject:
     """The model and input the Inspect tab shows.
 
     classifier: the model (its `module` returns logits; `graph` is its design when it has one).
-        Views run it on the inspector's worker thread only (see runner.InspectRunner), never on the
+        Views run it on the inspector's worker thread only (see runner.TaskRunner), never on the
         GUI thread, and never train it.
     model_title: how the tab names the model ("LeNet-5 · trained, epoch 4").
     image: the input as the user sees it: uint8 pixels (H, W) or (H, W, 3), any size.

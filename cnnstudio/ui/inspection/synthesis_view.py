@@ -10,13 +10,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from cnnstudio.ui.inspection.lazy_view import LazyView
-from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.vis_base import model_layers
 from cnnstudio.ui.inspection.vis_dream import DreamPage
 from cnnstudio.ui.inspection.vis_gallery import GalleryPage
 from cnnstudio.ui.inspection.vis_maximize import MaximizePage
 from cnnstudio.ui.inspection.vis_widgets import error_message
+from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.activations import LayerInfo
 
 LAYERS_KEY = "synthesis.layers"
@@ -27,7 +27,7 @@ class SynthesisView(LazyView):
 
     title = "What a unit wants"
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.maximize = MaximizePage(runner)
         self.gallery = GalleryPage(runner)
@@ -58,7 +58,7 @@ class SynthesisView(LazyView):
         if subject is None or self._layers_of is subject.classifier.module:
             return
         self.runner.submit(
-            LAYERS_KEY, lambda task: model_layers(subject), self._layers_ready, on_error=self._layers_failed
+            lambda task: model_layers(subject), key=LAYERS_KEY, on_done=self._layers_ready, on_error=self._layers_failed
         )
 
     def _layers_ready(self, layers: list[LayerInfo]) -> None:

@@ -5,7 +5,7 @@ classes. Centre: the views, one page each (feature maps, filters, the arithmetic
 copy of the network; clicking a layer shows it in the current view.
 
 The tab owns the current InspectSubject (model + image + the class to explain) and hands it to every
-view. The model, the image and the predictions are computed on the shared InspectRunner, so nothing
+view. The model, the image and the predictions are computed on the shared TaskRunner, so nothing
 heavy runs on the GUI thread and no two computations ever touch the model at once.
 """
 
@@ -43,12 +43,12 @@ from cnnstudio.ui.inspection.lazy_view import StatusLine, error_text
 from cnnstudio.ui.inspection.model_source import ModelSource
 from cnnstudio.ui.inspection.network_map import NetworkMap
 from cnnstudio.ui.inspection.predictions import PredictionsPanel, rows_to_show
-from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.synthesis_view import SynthesisView
 from cnnstudio.ui.inspection.view_base import InspectView
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext, StudioTab
+from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.activations import LayerInfo
 from cnnstudio.viz.images import InputSpec, Prediction, predict, prepare_image
 
@@ -77,7 +77,7 @@ class InspectTab(StudioTab):
 
     def __init__(self, context: StudioContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.runner = InspectRunner(self)
+        self.runner = TaskRunner("cnnstudio-inspect", self)
         self.model: ModelChoice | None = None
         self.image: np.ndarray | None = None
         self.chosen_target: int | None = None  # None: explain the predicted class
@@ -207,9 +207,9 @@ class InspectTab(StudioTab):
         self.inputs.browser.set_classifier(choice.classifier)
         classifier = choice.classifier
         self.runner.submit(
-            LAYERS_KEY,
             lambda task: layers_of(classifier),
-            self._layers_listed,
+            key=LAYERS_KEY,
+            on_done=self._layers_listed,
             on_error=lambda error: self.network_map.clear(),
         )
         self._update_subject()
@@ -274,9 +274,9 @@ class InspectTab(StudioTab):
             self._publish()
 
         self.runner.submit(
-            PREDICT_KEY,
             lambda task: predict(classifier.module, x, classifier.classes, top=top),
-            done,
+            key=PREDICT_KEY,
+            on_done=done,
             on_error=lambda error: self._clear_subject(error_text(error)),
         )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from cnnstudio.ui.inspection.runner import InspectRunner
 from cnnstudio.ui.inspection.subject import InspectSubject
+from cnnstudio.ui.tasks import TaskRunner
 
 
 class InspectView(QWidget):
@@ -19,7 +19,7 @@ class InspectView(QWidget):
 
     title = ""
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.subject: InspectSubject | None = None

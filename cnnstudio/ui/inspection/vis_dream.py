@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.vis_base import fill_layers, spatial_layers
 from cnnstudio.ui.inspection.vis_pages import (
@@ -27,6 +26,7 @@ from cnnstudio.ui.inspection.vis_pages import (
     spin,
 )
 from cnnstudio.ui.inspection.vis_widgets import ImagePane, enlarged
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo, middle_spatial_layer
 from cnnstudio.viz.images import display_image
 from cnnstudio.viz.synthesis import SynthesisStep, deep_dream
@@ -67,7 +67,7 @@ class DreamPage(SynthesisPage):
     title = "DeepDream"
     action = "DeepDream"
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, KEY, "Dream", parent)
         self.last: SynthesisStep | None = None
         self.request: DreamRequest | None = None

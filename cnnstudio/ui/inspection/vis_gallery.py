@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
+from cnnstudio.progress import check_cancel
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.vis_base import fill_layers, spatial_layers
 from cnnstudio.ui.inspection.vis_pages import (
@@ -19,8 +19,8 @@ from cnnstudio.ui.inspection.vis_pages import (
     spin,
 )
 from cnnstudio.ui.inspection.vis_widgets import ImagePane, heading, muted
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo, middle_spatial_layer
-from cnnstudio.viz.runtime import check_cancel
 from cnnstudio.viz.synthesis import maximize_activation
 from cnnstudio.viz.tiles import BACKGROUND, tile_images
 
@@ -83,7 +83,7 @@ def synthesize_gallery(subject: InspectSubject, sections: list[GallerySection], 
                 for step in generator:
                     check_cancel(task.cancel)
                     task.partial(GalleryUpdate(index, first, step.images))
-                    task.progress((done + step.step) / total)
+                    task.fraction((done + step.step) / total)
             finally:
                 generator.close()
             done += steps
@@ -133,7 +133,7 @@ class GalleryPage(SynthesisPage):
     title = "Channel gallery"
     action = "The gallery"
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, KEY, "Fill gallery", parent)
         self.sections: list[GallerySection] = []
         self.made = 0

@@ -10,7 +10,6 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.vis_base import fill_layers
 from cnnstudio.ui.inspection.vis_pages import (
@@ -22,6 +21,7 @@ from cnnstudio.ui.inspection.vis_pages import (
     spin,
 )
 from cnnstudio.ui.inspection.vis_widgets import ClassCombo, ImagePane, muted
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo
 from cnnstudio.viz.images import class_label
 from cnnstudio.viz.synthesis import SynthesisStep, maximize_activation
@@ -106,7 +106,7 @@ class MaximizePage(SynthesisPage):
     title = "Activation maximization"
     action = "Activation maximization"
 
-    def __init__(self, runner: InspectRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, KEY, "Start", parent)
         self.steps_seen: list[int] = []
         self.values: list[float] = []

@@ -14,11 +14,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QDoubleSpinBox, QPushButton, QSpinBox, QWidget
 
-from cnnstudio.ui.inspection.runner import InspectRunner, Task
+from cnnstudio.progress import check_cancel
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.vis_widgets import TaskStatus, error_message
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo
-from cnnstudio.viz.runtime import check_cancel
 from cnnstudio.viz.synthesis import SynthesisStep
 
 FORM_WIDTH = 350  # the settings column of the maximization page
@@ -34,7 +34,7 @@ def run_steps(steps: Iterator[SynthesisStep], task: Task) -> SynthesisStep | Non
         for step in steps:
             check_cancel(task.cancel)
             task.partial(step)
-            task.progress(step.step / step.steps)
+            task.fraction(step.step / step.steps)
             last = step
     finally:
         steps.close()
@@ -71,7 +71,7 @@ class SynthesisPage(QWidget):
     title = ""
     action = ""  # what the status line calls the computation on failure
 
-    def __init__(self, runner: InspectRunner, key: str, start_text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, key: str, start_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner, self.key = runner, key
         self.subject: InspectSubject | None = None
@@ -120,7 +120,12 @@ class SynthesisPage(QWidget):
     ) -> None:
         self.status.running(text)
         self.runner.submit(
-            self.key, function, on_done, on_error=self._failed, on_progress=self.status.progress, on_partial=on_partial
+            function,
+            key=self.key,
+            on_done=on_done,
+            on_error=self._failed,
+            on_progress=self.status.progress,
+            on_partial=on_partial,
         )
 
     def _failed(self, error: Exception) -> None:

@@ -265,7 +265,10 @@ class TaskStatus(QWidget):
         self.cancel_button.show()
         self._say(text, "muted")
 
-    def progress(self, fraction: float) -> None:
+    def progress(self, message: str, fraction: float) -> None:
+        """A task's progress (the `TaskRunner.submit(on_progress=…)` signature); an empty message keeps the text."""
+        if message:
+            self._say(message, "muted")
         self.bar.setValue(round(1000 * min(max(fraction, 0.0), 1.0)))
 
     def finished(self, text: str) -> None:

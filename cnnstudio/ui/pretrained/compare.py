@@ -11,6 +11,8 @@ compute exactly as much).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -32,7 +34,7 @@ from cnnstudio.pretrained.catalog import PretrainedInfo, pretrained_catalog
 from cnnstudio.pretrained.compare import ComparisonRow, compare_pretrained
 from cnnstudio.ui import style
 from cnnstudio.ui.pretrained.catalog_table import CatalogTable
-from cnnstudio.ui.pretrained.task import ProgressTask, Report, TaskList
+from cnnstudio.ui.tasks import Task, TaskRunner
 
 LATENCY = "Latency (ms)"
 X_AXES = {
@@ -41,7 +43,6 @@ X_AXES = {
     "latency": "Latency of one image on this machine (ms, log scale)",
 }
 _PERMILLE = 1000
-_TIMING = "cnnstudio-compare"
 
 
 class PlainLogAxis(pg.AxisItem):
@@ -166,9 +167,7 @@ class CompareDialog(QDialog):
         self.repeats = repeats
         self.device = device
         self.latency: dict[str, float] = {}
-        self._tasks = TaskList()
-        self._task: ProgressTask | None = None
-        self._closed = False
+        self._tasks = TaskRunner("cnnstudio-compare", self)
 
         self.table = CatalogTable(extra_columns=(LATENCY,))
         self.plot = ComparePlot()
@@ -215,7 +214,7 @@ class CompareDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         self._show_progress(False)
         self.measure_button.setEnabled(False)
-        self._run(lambda report: pretrained_catalog(), self._catalog_ready, "cnnstudio-catalog")
+        self._run(lambda task: pretrained_catalog(), self._catalog_ready, timing=False)
         self.status.setText("Reading the catalog…")
 
     @property
@@ -239,29 +238,31 @@ class CompareDialog(QDialog):
         return [info.spec for info in self.infos if info.available or self.include_missing.isChecked()]
 
     def measure(self) -> None:
-        if self._task is not None or not self.infos:
+        if self._tasks.is_busy() or not self.infos:
             return
         specs = self.specs_to_measure()
         repeats, device = self.repeats, self.device
 
-        def timing(report: Report) -> list[ComparisonRow]:
-            return compare_pretrained(specs, device=device, repeats=repeats, progress=report)
+        def timing(task: Task) -> list[ComparisonRow]:
+            return compare_pretrained(specs, device=device, repeats=repeats, progress=task.report)
 
         self.bar.setValue(0)
         self._show_progress(True)
-        self._run(timing, self._measured, _TIMING)
+        self._run(timing, self._measured, timing=True)
 
-    def _run(self, function, on_done, name: str) -> None:
-        task = ProgressTask(function, name, self)
-        task.progress.connect(self._progress)
-        task.finished.connect(on_done)
-        task.failed.connect(lambda error: self._ended(f"Failed: {error}", error=True))
-        task.cancelled.connect(lambda: self._ended("Timing cancelled."))
-        if name == _TIMING:
-            task.failed.connect(lambda _error: self.timing_ended.emit(self.status.text()))
-            task.cancelled.connect(lambda: self.timing_ended.emit(self.status.text()))
-        self._task = task
-        self._tasks.start(task)
+    def _run(self, function: Callable[[Task], Any], on_done: Callable[[Any], None], *, timing: bool) -> None:
+        def ended(message: str, *, error: bool = False) -> None:
+            self._ended(message, error=error)
+            if timing:
+                self.timing_ended.emit(self.status.text())
+
+        self._tasks.submit(
+            function,
+            on_done=on_done,
+            on_error=lambda error: ended(f"Failed: {error}", error=True),
+            on_progress=self._progress,
+            on_cancelled=lambda: ended("Timing cancelled."),
+        )
 
     def _catalog_ready(self, infos: list[PretrainedInfo]) -> None:
         self.table.set_infos(infos)
@@ -273,8 +274,7 @@ class CompareDialog(QDialog):
         self.catalog_loaded.emit()
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        self._tasks.cancel()
 
     def _progress(self, message: str, fraction: float) -> None:
         self.status.setText(message)
@@ -286,15 +286,11 @@ class CompareDialog(QDialog):
             self.table.set_cell(row.info.spec, LATENCY, f"{row.latency_ms:.1f}", row.latency_ms)
         device = rows[0].device if rows else self.device
         self._ended(f"Measured {len(rows)} networks on {device}: the median of {self.repeats} runs of one image each.")
-        if not self._closed:
-            self.set_x_axis("latency")
-            self.redraw()
-            self.timing_ended.emit(self.status.text())
+        self.set_x_axis("latency")
+        self.redraw()
+        self.timing_ended.emit(self.status.text())
 
     def _ended(self, message: str, *, error: bool = False) -> None:
-        if self._task is not None:
-            self._task.wait()
-        self._task = None
         self._show_progress(False)
         self.status.setText(message)
         self.status.setProperty("role", "error" if error else "muted")
@@ -308,7 +304,6 @@ class CompareDialog(QDialog):
 
     def shutdown(self) -> None:
         """Cancel the timing (the window is closing)."""
-        self._closed = True
         self._tasks.shutdown()
 
     def done(self, result: int) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.pretrained.torchvision_zoo import download_weights
-from cnnstudio.ui.pretrained.task import ProgressTask, Report, TaskList
+from cnnstudio.ui.tasks import Task, TaskRunner
 
 _PERMILLE = 1000
 
@@ -30,8 +30,7 @@ class DownloadPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._tasks = TaskList()
-        self._task: ProgressTask | None = None
+        self._tasks = TaskRunner("cnnstudio-download", self)
         self._name = ""
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -52,32 +51,32 @@ class DownloadPanel(QWidget):
         self.message.hide()
 
     def busy(self) -> bool:
-        return self._task is not None
+        return self._tasks.is_busy()
 
     def start(self, name: str) -> None:
         """Download the ImageNet weights of torchvision's `name` (ignored while another runs)."""
-        if self._task is not None:
+        if self.busy():
             return
         self._name = name
         self._set_message(f"Downloading the {name} weights…")
         self.bar.setValue(0)
         self._show_progress(True)
 
-        def fetch(report: Report) -> str:
-            download_weights(name, report)
+        def fetch(task: Task) -> str:
+            download_weights(name, task.report)
             return name
 
-        task = ProgressTask(fetch, f"cnnstudio-download-{name}", self)
-        task.progress.connect(self._progress)
-        task.finished.connect(self._finished)
-        task.failed.connect(self._failed)
-        task.cancelled.connect(self._cancelled)
-        self._task = task
-        self._tasks.start(task)
+        self._tasks.submit(
+            fetch,
+            on_done=self._finished,
+            on_error=self._failed,
+            on_progress=self._progress,
+            on_cancelled=self._cancelled,
+        )
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        if self.busy():
+            self._tasks.cancel()
             self._set_message(f"Cancelling the download of {self._name}…")
 
     def shutdown(self) -> None:
@@ -88,9 +87,6 @@ class DownloadPanel(QWidget):
         self.bar.setValue(round(fraction * _PERMILLE))
 
     def _end(self) -> None:
-        if self._task is not None:
-            self._task.wait()
-        self._task = None
         self._show_progress(False)
 
     def _finished(self, name: str) -> None:

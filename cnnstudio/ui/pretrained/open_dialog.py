@@ -26,8 +26,8 @@ from cnnstudio.ui.pretrained.networks import (
     open_design,
     torchvision_name,
 )
-from cnnstudio.ui.pretrained.task import ProgressTask, TaskList
 from cnnstudio.ui.session import ModelChoice, StudioSession
+from cnnstudio.ui.tasks import TaskRunner
 
 _INTRO = (
     "Networks trained on ImageNet (1,000 classes). EfficientNet-Lite0 comes with CNN Studio; "
@@ -48,9 +48,8 @@ class PretrainedDialog(QDialog):
         self.session = session
         self.setWindowTitle("Open Pretrained Network")
         self.resize(860, 560)
-        self._tasks = TaskList()
+        self._tasks = TaskRunner("cnnstudio-pretrained", self)
         self._busy = False
-        self._closed = False
 
         intro = QLabel(_INTRO)
         intro.setWordWrap(True)
@@ -90,7 +89,7 @@ class PretrainedDialog(QDialog):
         self.inspect_button.clicked.connect(self.open_in_inspect)
         close.clicked.connect(self.reject)
         self.download_panel.downloaded.connect(self._downloaded)
-        self._run(lambda report: pretrained_catalog(), self._catalog_ready, "Reading the catalog…")
+        self._run(lambda task: pretrained_catalog(), self._catalog_ready, "Reading the catalog…")
 
     # ----- actions
     def selected(self) -> PretrainedInfo | None:
@@ -111,14 +110,14 @@ class PretrainedDialog(QDialog):
         info = self.selected()
         if info is None or not info.available or self._busy:
             return
-        self._run(lambda report: open_design(info.spec), self._design_ready, f"Opening {info.title}…")
+        self._run(lambda task: open_design(info.spec), self._design_ready, f"Opening {info.title}…")
 
     def open_in_inspect(self) -> None:
         info = self.selected()
         if info is None or not info.available or self._busy:
             return
         self._run(
-            lambda report: load_classifier(info.spec, device="auto"), self._classifier_ready, f"Loading {info.title}…"
+            lambda task: load_classifier(info.spec, device="auto"), self._classifier_ready, f"Loading {info.title}…"
         )
 
     # ----- results
@@ -145,22 +144,15 @@ class PretrainedDialog(QDialog):
     # ----- plumbing
     def _run(self, function, on_done, message: str) -> None:
         self._set_busy(True, message)
-        task = ProgressTask(function, "cnnstudio-pretrained", self)
 
         def done(result: object) -> None:
-            task.wait()
             self._set_busy(False, "")
-            if not self._closed:
-                on_done(result)
+            on_done(result)
 
         def failed(error: Exception) -> None:
-            task.wait()
             self._set_busy(False, str(error) or type(error).__name__, error=True)
 
-        task.finished.connect(done)
-        task.failed.connect(failed)
-        task.cancelled.connect(lambda: self._set_busy(False, ""))
-        self._tasks.start(task)
+        self._tasks.submit(function, on_done=done, on_error=failed, on_cancelled=lambda: self._set_busy(False, ""))
 
     def _set_busy(self, busy: bool, message: str, *, error: bool = False) -> None:
         self._busy = busy
@@ -185,7 +177,6 @@ class PretrainedDialog(QDialog):
 
     def shutdown(self) -> None:
         """Stop downloads and loading (the window is closing)."""
-        self._closed = True
         self.download_panel.shutdown()
         self._tasks.shutdown()
 

@@ -10,7 +10,6 @@ and exporting happen in background jobs; `shutdown()` stops the worker and waits
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +46,7 @@ from cnnstudio.pytorch.export import ExportError
 from cnnstudio.ui.session import DataChoice, ModelChoice
 from cnnstudio.ui.settings import runs_dir
 from cnnstudio.ui.tabs import StudioContext, StudioTab
+from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.ui.training.banner import MessageBanner
 from cnnstudio.ui.training.control_panel import ControlPanel
 from cnnstudio.ui.training.evaluation import (
@@ -76,7 +76,6 @@ from cnnstudio.ui.training.runner import (
     TrainingRunner,
 )
 from cnnstudio.ui.training.runs_panel import RunsPanel
-from cnnstudio.ui.workers import Job
 
 DEFAULT_SIZES = {"main": [340, 1100], "right": [560, 200]}
 _RUN_STATE_TEXT = {STARTING: "starting", RUNNING: "running", PAUSED: "paused", STOPPING: "stopping"}
@@ -95,8 +94,7 @@ class TrainingTab(StudioTab):
         self._run_notes: list[str] = []
         self._evaluating: Path | None = None
         self._data_cache = DataCache()
-        self._jobs: list[Job] = []
-        self._closed = False
+        self.tasks = TaskRunner("cnnstudio-training-tab", self)
 
         self.controls = ControlPanel(context)
         self.form = self.controls.form
@@ -436,8 +434,11 @@ class TrainingTab(StudioTab):
                 text = str(error) if isinstance(error, ResultsError) else f"{type(error).__name__}: {error}"
                 self.results.show_text(f"Cannot evaluate {run_dir.name}: {text}", error=True)
 
-        self._run_job(
-            lambda: evaluate_run_results(run_dir, self._data_cache, device), "cnnstudio-evaluate", done, failed
+        self.tasks.submit(
+            lambda task: evaluate_run_results(run_dir, self._data_cache, device),
+            key="evaluate",
+            on_done=done,
+            on_error=failed,
         )
 
     def _evaluation_device(self) -> str:
@@ -476,7 +477,7 @@ class TrainingTab(StudioTab):
                 "the run's checkpoint may be damaged; try another run",
             )
 
-        self._run_job(lambda: load_run_classifier(run_dir), "cnnstudio-load-run", done, failed)
+        self.tasks.submit(lambda task: load_run_classifier(run_dir), key="load_run", on_done=done, on_error=failed)
 
     def export(self, export_format: ExportFormat) -> None:
         """Export the target run's trained network, asking where."""
@@ -504,25 +505,7 @@ class TrainingTab(StudioTab):
                 message = f"{path}: {error.strerror or error}"
             self.context.prompts.error(f"Cannot export {run_dir.name}", message)
 
-        self._run_job(lambda: export_run(run_dir, export_format.key, path), "cnnstudio-export-run", done, failed)
-
-    def _run_job(
-        self, function: Callable[[], Any], name: str, done: Callable[[Any], None], failed: Callable[[Exception], None]
-    ) -> None:
-        job = Job(function, name, self)
-        self._jobs.append(job)
-
-        def finish(callback: Callable[[Any], None], value: Any) -> None:
-            job.wait()
-            if job in self._jobs:
-                self._jobs.remove(job)
-            job.deleteLater()
-            if not self._closed:
-                callback(value)
-
-        job.finished.connect(lambda result: finish(done, result))
-        job.failed.connect(lambda error: finish(failed, error))
-        job.start()
+        self.tasks.submit(lambda task: export_run(run_dir, export_format.key, path), on_done=done, on_error=failed)
 
     # ----- the tab's life
     def showEvent(self, event: QShowEvent) -> None:
@@ -555,7 +538,5 @@ class TrainingTab(StudioTab):
 
     def shutdown(self) -> None:
         """Stop the run (it writes its last checkpoint, so it can be resumed) and wait for every job."""
-        self._closed = True
         self.runner.close()
-        for job in list(self._jobs):
-            job.wait()
+        self.tasks.shutdown()

@@ -7,6 +7,7 @@ Every model is loaded off the GUI thread; a newer choice supersedes a load still
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -28,8 +29,8 @@ from cnnstudio.pretrained.designs import classifier_from_design
 from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX, load_classifier
 from cnnstudio.ui.pretrained.download import DownloadPanel
 from cnnstudio.ui.pretrained.networks import torchvision_name
-from cnnstudio.ui.pretrained.task import ProgressTask, TaskList
 from cnnstudio.ui.tabs import StudioContext
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.ui.webcam.models import LiveModel, live_model
 
 PRETRAINED, DESIGN, TRAINED, FILE, BROWSE = "pretrained", "design", "trained", "file", "browse"
@@ -48,9 +49,7 @@ class ModelPanel(QGroupBox):
     def __init__(self, context: StudioContext, parent: QWidget | None = None) -> None:
         super().__init__("Model", parent)
         self.context = context
-        self._tasks = TaskList()
-        self._generation = 0
-        self._closed = False
+        self._tasks = TaskRunner("cnnstudio-webcam-model", self)
         self.combo = QComboBox()
         self.combo.setMinimumContentsLength(18)
         self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
@@ -147,7 +146,7 @@ class ModelPanel(QGroupBox):
                 self._offer_download(name)
                 return
             self._load(
-                lambda report: live_model(load_classifier(value, device=DEVICE), self._title(value)),
+                lambda task: live_model(load_classifier(value, device=DEVICE), self._title(value)),
                 f"Loading {self._title(value)}…",
             )
         elif kind == DESIGN:
@@ -156,7 +155,7 @@ class ModelPanel(QGroupBox):
             data = self.context.session.data
             classes = data.split.classes if data is not None and data.split is not None else None
             self._load(
-                lambda report: live_model(
+                lambda task: live_model(
                     classifier_from_design(graph, weights, metadata, classes=classes, device=resolve_device(DEVICE)),
                     f"{graph.name} (Designer)",
                 ),
@@ -168,11 +167,11 @@ class ModelPanel(QGroupBox):
                 self._show("No trained model yet: train one in the Training tab, or teach one below.", error=True)
                 return
             self._load(
-                lambda report: live_model(choice.classifier, choice.title, own_copy=True), f"Loading {choice.title}…"
+                lambda task: live_model(choice.classifier, choice.title, own_copy=True), f"Loading {choice.title}…"
             )
         elif kind == FILE:
             self._load(
-                lambda report: live_model(load_classifier(value, device=DEVICE), Path(value).name),
+                lambda task: live_model(load_classifier(value, device=DEVICE), Path(value).name),
                 f"Loading {Path(value).name}…",
             )
 
@@ -180,21 +179,19 @@ class ModelPanel(QGroupBox):
     def _title(spec: str) -> str:
         return efficientnet_lite.NAME if spec == efficientnet_lite.SPEC else torchvision_name(spec) or spec
 
-    def _load(self, function, message: str) -> None:
-        self._generation += 1
-        generation = self._generation
+    def _load(self, function: Callable[[Task], LiveModel], message: str) -> None:
+        """Load a model in the background; choosing another one meanwhile replaces this request."""
         self._show(message)
         self.busy.show()
-        task = ProgressTask(function, "cnnstudio-webcam-model", self)
         show_notes = self.current()[0] in (DESIGN, FILE)  # untrained layers, skipped weights: worth knowing
-        task.finished.connect(lambda model: self._loaded(generation, task, model, show_notes))
-        task.failed.connect(lambda error: self._load_failed(generation, task, error))
-        self._tasks.start(task)
+        self._tasks.submit(
+            function,
+            key="model",
+            on_done=lambda model: self._loaded(model, show_notes),
+            on_error=self._load_failed,
+        )
 
-    def _loaded(self, generation: int, task: ProgressTask, model: LiveModel, show_notes: bool) -> None:
-        task.wait()
-        if generation != self._generation or self._closed:
-            return
+    def _loaded(self, model: LiveModel, show_notes: bool) -> None:
         self.busy.hide()
         notes = "; ".join(model.notes) if show_notes else ""
         classes = model.classifier.classes
@@ -204,10 +201,7 @@ class ModelPanel(QGroupBox):
         )
         self.model_ready.emit(model)
 
-    def _load_failed(self, generation: int, task: ProgressTask, error: Exception) -> None:
-        task.wait()
-        if generation != self._generation or self._closed:
-            return
+    def _load_failed(self, error: Exception) -> None:
         self.busy.hide()
         self._show(f"Cannot use this model: {error}", error=True)
         self.load_failed.emit(str(error))
@@ -249,6 +243,5 @@ class ModelPanel(QGroupBox):
         self.message.style().polish(self.message)
 
     def shutdown(self) -> None:
-        self._closed = True
         self.download_panel.shutdown()
         self._tasks.shutdown()

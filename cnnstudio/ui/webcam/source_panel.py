@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.camera.cameras import CameraInfo, list_cameras
 from cnnstudio.camera.sources import FrameSource, SourceError, open_source
-from cnnstudio.ui.workers import Job
+from cnnstudio.ui.tasks import TaskRunner
 
 RESOLUTIONS = (None, (640, 480), (1280, 720), (1920, 1080))
 MAX_RECENT_FILES = 8
@@ -38,7 +38,7 @@ class SourcePanel(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Source", parent)
-        self._job: Job | None = None
+        self._tasks = TaskRunner("cnnstudio-find-cameras", self)
         self.cameras: list[CameraInfo] | None = None  # None: not looked for yet
         self.combo = QComboBox()
         self.combo.setMinimumContentsLength(18)
@@ -84,19 +84,15 @@ class SourcePanel(QGroupBox):
     # ----- cameras
     def find_cameras(self) -> None:
         """Look for cameras on a background thread; the list follows when it answers."""
-        if self._job is not None:
+        if self._tasks.is_busy():
             return
         self.refresh_button.setEnabled(False)
         self._fill_note("Looking for cameras…")
-        self._job = Job(list_cameras, "cnnstudio-find-cameras", self)
-        self._job.finished.connect(self._cameras_found)
-        self._job.failed.connect(lambda error: self._cameras_found([]))
-        self._job.start()
+        self._tasks.submit(
+            lambda task: list_cameras(), on_done=self._cameras_found, on_error=lambda error: self._cameras_found([])
+        )
 
     def _cameras_found(self, cameras: list[CameraInfo]) -> None:
-        if self._job is not None:
-            self._job.wait()
-        self._job = None
         self.cameras = list(cameras)
         self.refresh_button.setEnabled(True)
         self._fill(self.cameras)
@@ -201,8 +197,7 @@ class SourcePanel(QGroupBox):
         return model.item(index)
 
     def shutdown(self) -> None:
-        if self._job is not None:
-            self._job.wait()
+        self._tasks.shutdown()
 
 
 def _file_label(path: str) -> str:

@@ -31,10 +31,10 @@ from cnnstudio.camera.samples import SampleError, SampleRecorder, check_class_na
 from cnnstudio.pretrained import efficientnet_lite
 from cnnstudio.pretrained.designs import save_classifier
 from cnnstudio.pretrained.teach import TeachResult, teach_classifier
-from cnnstudio.ui.pretrained.task import ProgressTask, TaskList
 from cnnstudio.ui.prompts import NETWORK_FILTER
 from cnnstudio.ui.settings import captures_dir
 from cnnstudio.ui.tabs import StudioContext
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.ui.webcam.class_row import ClassRow
 
 RECORD_INTERVAL_MS = 100  # frames recorded per second while a button is held: 10
@@ -67,11 +67,9 @@ class TeachPanel(QWidget):
         super().__init__(parent)
         self.context = context
         self._latest_frame = latest_frame
-        self._tasks = TaskList()
-        self._task: ProgressTask | None = None
+        self._tasks = TaskRunner("cnnstudio-teach", self)
         self._recording: str | None = None
         self._last_frame: Frame | None = None
-        self._closed = False
         self.result: TeachResult | None = None
         self.rows: list[ClassRow] = []
         self._dataset_name = DEFAULT_DATASET
@@ -245,7 +243,7 @@ class TeachPanel(QWidget):
 
     # ----- recording
     def start_recording(self, name: str) -> None:
-        if self._task is not None:
+        if self._tasks.is_busy():
             return
         self._recording = name
         self._row(name).set_recording(True)
@@ -336,7 +334,7 @@ class TeachPanel(QWidget):
 
     # ----- training
     def train(self) -> None:
-        if self._task is not None:
+        if self._tasks.is_busy():
             return
         ready = [row.name for row in self.rows if row.count > 0]
         if len(ready) < 2:
@@ -347,23 +345,22 @@ class TeachPanel(QWidget):
             return
         root = self.root
 
-        def teach(report) -> TeachResult:
-            return teach_classifier(root, BASE, progress=report)
+        def teach(task: Task) -> TeachResult:
+            return teach_classifier(root, BASE, progress=task.report)
 
-        task = ProgressTask(teach, "cnnstudio-teach", self)
-        task.progress.connect(self._progress)
-        task.finished.connect(self._trained)
-        task.failed.connect(lambda error: self._training_ended(f"Training failed: {error}", error=True))
-        task.cancelled.connect(lambda: self._training_ended("Training cancelled; the samples are kept."))
-        self._task = task
         self.bar.setValue(0)
         self._show_training(True)
         self._say(f"Training a classifier for {', '.join(ready)} on {efficientnet_lite.NAME}'s features…")
-        self._tasks.start(task)
+        self._tasks.submit(
+            teach,
+            on_done=self._trained,
+            on_error=lambda error: self._training_ended(f"Training failed: {error}", error=True),
+            on_progress=self._progress,
+            on_cancelled=lambda: self._training_ended("Training cancelled; the samples are kept."),
+        )
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        self._tasks.cancel()
 
     def _progress(self, message: str, fraction: float) -> None:
         self._say(message)
@@ -371,16 +368,11 @@ class TeachPanel(QWidget):
 
     def _trained(self, result: TeachResult) -> None:
         self._training_ended(_summary(result))
-        if self._closed:
-            return
         self.result = result
         self.save_button.setEnabled(True)
         self.taught.emit(result)
 
     def _training_ended(self, message: str, *, error: bool = False) -> None:
-        if self._task is not None:
-            self._task.wait()
-        self._task = None
         self._show_training(False)
         self._say(message, error=error)
 
@@ -419,7 +411,6 @@ class TeachPanel(QWidget):
         self.message.style().polish(self.message)
 
     def shutdown(self) -> None:
-        self._closed = True
         self._record_timer.stop()
         self._tasks.shutdown()
 
