@@ -76,14 +76,6 @@ def test_grid_with_sixty_thousand_images_stays_fast(qtbot: Any) -> None:
     assert model.data(model.index(0), Qt.DisplayRole) == "7"
 
 
-@pytest.mark.parametrize("shape, expected", [((1, 8, 8), (64, 64)), ((1, 28, 28), (56, 56)), ((3, 200, 100), (32, 64))])
-def test_thumbnails_are_crisp_or_shrunk(shape: tuple[int, int, int], expected: tuple[int, int]) -> None:
-    from cnnstudio.ui.data.images import thumbnail
-
-    pixmap = thumbnail(torch.zeros(shape, dtype=torch.uint8), 64)
-    assert (pixmap.width(), pixmap.height()) == expected
-
-
 def test_load_status_estimates_the_time_left(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from cnnstudio.ui.data import load_status
 

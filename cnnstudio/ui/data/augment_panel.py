@@ -35,9 +35,9 @@ from cnnstudio.data.augment import (
     preview,
 )
 from cnnstudio.data.progress import Progress
-from cnnstudio.ui.data.images import to_qimage
 from cnnstudio.ui.data.tile_grid import TileGrid
 from cnnstudio.ui.tasks import TaskRunner
+from cnnstudio.ui.widgets.images import channels_last, to_qimage
 
 COLUMNS = 6
 AUGMENTED_ROWS = 3
@@ -253,11 +253,11 @@ class AugmentPanel(QWidget):
         )
 
     def _show_preview(self, result: Preview) -> None:
-        rows = [("original", [to_qimage(image) for image in result.originals])]
+        rows = [("original", [to_qimage(channels_last(image)) for image in result.originals])]
         if result.augmented is not None:
             for row in range(AUGMENTED_ROWS):
                 images = result.augmented[row * COLUMNS : (row + 1) * COLUMNS]
-                rows.append(("augmented" if row == 0 else "", [to_qimage(image) for image in images]))
+                rows.append(("augmented" if row == 0 else "", [to_qimage(channels_last(image)) for image in images]))
         self.tiles.set_rows(rows)
         self.preview_ready.emit()
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data import DataSplit, ImageDataset
-from cnnstudio.ui.data.images import thumbnail
+from cnnstudio.ui.widgets.images import channels_last, thumbnail
 
 THUMB = 64
 CELL = QSize(78, 90)
@@ -82,7 +82,7 @@ class SampleModel(QAbstractListModel):
         pixmap = self._cache.get(sample)
         if pixmap is None:
             assert self.dataset is not None
-            pixmap = thumbnail(self.dataset.images[sample], THUMB)
+            pixmap = thumbnail(channels_last(self.dataset.images[sample]), THUMB)
             self._cache[sample] = pixmap
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)

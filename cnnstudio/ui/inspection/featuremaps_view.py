@@ -33,11 +33,11 @@ from cnnstudio.ui.inspection.image_widgets import (
     ColorBar,
     ImageCanvas,
     format_value,
-    to_qimage,
 )
 from cnnstudio.ui.inspection.layers import layers_of
 from cnnstudio.ui.inspection.lazy_view import LazyView, StatusLine, error_text
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.images import to_qimage
 from cnnstudio.viz.activations import LayerInfo, capture
 from cnnstudio.viz.featuremaps import (
     FeatureMapView,

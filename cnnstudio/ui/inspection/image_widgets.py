@@ -11,22 +11,10 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QP
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from cnnstudio.ui import style
+from cnnstudio.ui.widgets.images import to_qimage
 from cnnstudio.viz.colormaps import colormap_table
 
 MIN_HIGHLIGHT = 8  # pixels: an outline is never drawn smaller
-
-
-def to_qimage(array: np.ndarray) -> QImage:
-    """uint8 (H, W) grey or (H, W, 3) RGB pixels → a QImage that owns a copy of them."""
-    pixels = np.ascontiguousarray(array)
-    if pixels.dtype != np.uint8:
-        raise ValueError(f"expected uint8 pixels, got {pixels.dtype}")
-    height, width = pixels.shape[:2]
-    if pixels.ndim == 2:
-        return QImage(pixels.data, width, height, width, QImage.Format_Grayscale8).copy()
-    if pixels.ndim != 3 or pixels.shape[2] != 3:
-        raise ValueError(f"expected (H, W) or (H, W, 3) pixels, got shape {pixels.shape}")
-    return QImage(pixels.data, width, height, 3 * width, QImage.Format_RGB888).copy()
 
 
 def format_value(value: float) -> str:

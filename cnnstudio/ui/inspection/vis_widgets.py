@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.ui import style
+from cnnstudio.ui.widgets.images import to_qimage
 from cnnstudio.viz.colormaps import colormap_table
 from cnnstudio.viz.runtime import InspectError
 
@@ -29,15 +30,6 @@ SMOOTH_FROM = 64  # images at least this large are scaled smoothly (photos); sma
 _SEARCHABLE_FROM = 20  # class lists longer than this get a type-to-search box
 _GAP = 4
 _BAR_HEIGHT = 32
-
-
-def to_qimage(pixels: np.ndarray) -> QImage:
-    """uint8 (H, W) or (H, W, 3) pixels → a QImage that owns a copy of them."""
-    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
-    height, width = pixels.shape[:2]
-    if pixels.ndim == 2:
-        return QImage(pixels.data, width, height, width, QImage.Format_Grayscale8).copy()
-    return QImage(pixels.data, width, height, 3 * width, QImage.Format_RGB888).copy()
 
 
 def enlarged(pixels: np.ndarray, side: int) -> np.ndarray:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QWidget,
 )
+
+from cnnstudio.ui.widgets.images import thumbnail
 
 THUMBNAIL = 72
 MAX_ITEMS = 300  # more thumbnails than anyone looks through; the caption says how many there are
@@ -30,13 +32,6 @@ class GalleryItem:
     true: str
     predicted: str
     confidence: float | None  # None when not recorded (correctly classified images)
-
-
-def thumbnail(image: np.ndarray, side: int = THUMBNAIL) -> QPixmap:
-    """An H×W×3 uint8 RGB array as a pixmap of at most side×side pixels."""
-    height, width = image.shape[:2]
-    qimage = QImage(np.ascontiguousarray(image).data, width, height, 3 * width, QImage.Format_RGB888).copy()
-    return QPixmap.fromImage(qimage).scaled(side, side, Qt.KeepAspectRatio, Qt.FastTransformation)
 
 
 class Gallery(QListWidget):
@@ -70,7 +65,7 @@ class Gallery(QListWidget):
                 tip = f"Image {entry.index}: a {entry.true}, predicted {entry.predicted}" + (
                     f" with {entry.confidence:.1%} confidence" if entry.confidence is not None else ""
                 )
-            item = QListWidgetItem(QIcon(thumbnail(image_of(entry.index))), text)
+            item = QListWidgetItem(QIcon(thumbnail(image_of(entry.index), THUMBNAIL)), text)
             item.setToolTip(f"{tip}\nDouble-click to look inside the network with it (Inspect tab)")
             item.setData(Qt.UserRole, entry.index)
             item.setTextAlignment(Qt.AlignHCenter | Qt.AlignTop)

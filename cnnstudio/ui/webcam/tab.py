@@ -48,8 +48,8 @@ from cnnstudio.ui.webcam.views import (
     PANEL_BACKGROUND,
     FrameView,
     ImageView,
-    PredictionBars,
 )
+from cnnstudio.ui.widgets.prediction_bars import PredictionBars
 
 DISPLAY_INTERVAL_MS = 33  # ~30 Hz
 ACTIVATE_DELAY_MS = 300  # look for cameras and load the model once the tab has been shown this long
@@ -105,7 +105,7 @@ class WebcamTab(StudioTab):
         self.video = FrameView()
         self.bars_title = QLabel("Top 5")
         self.bars_title.setProperty("role", "heading")
-        self.bars = PredictionBars()
+        self.bars = PredictionBars(rows=TOP_K)
         self.rates = QLabel()
         self.rates.setProperty("role", "muted")
         self.rates.setAlignment(Qt.AlignRight | Qt.AlignTop)

@@ -8,10 +8,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +35,7 @@ from cnnstudio.ui.settings import captures_dir
 from cnnstudio.ui.tabs import StudioContext
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.ui.webcam.class_row import ClassRow
+from cnnstudio.ui.widgets.images import thumbnail
 
 RECORD_INTERVAL_MS = 100  # frames recorded per second while a button is held: 10
 DEFAULT_DATASET = "my-classes"
@@ -46,14 +46,20 @@ MAX_THUMBNAILS = 150
 _PERMILLE = 1000
 
 
-def thumbnail(bgr: np.ndarray) -> QIcon:
-    """A small picture of a BGR frame for the sample strip."""
-    height, width = bgr.shape[:2]
-    scale = min(THUMBNAIL.width() / width, THUMBNAIL.height() / height)
-    small = cv2.resize(bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
-    rgb = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
-    image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.strides[0], QImage.Format_RGB888).copy()
-    return QIcon(QPixmap.fromImage(image))
+def frame_icon(bgr: np.ndarray) -> QIcon:
+    """A small picture of a BGR camera frame for the sample strip."""
+    return QIcon(thumbnail(bgr, THUMBNAIL.width(), THUMBNAIL.height(), order="BGR"))
+
+
+def file_icon(path: Path) -> QIcon | None:
+    """A saved sample's picture for the strip, decoded at thumbnail size (None if it cannot be read)."""
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid():
+        reader.setScaledSize(size.scaled(THUMBNAIL, Qt.KeepAspectRatio))
+    image = reader.read()
+    return None if image.isNull() else QIcon(QPixmap.fromImage(image))
 
 
 class TeachPanel(QWidget):
@@ -277,7 +283,7 @@ class TeachPanel(QWidget):
         row = self._row(name)
         row.set_count(row.count + 1)
         if self.strip_class.currentText() == name:
-            self.strip.insertItem(0, self._strip_item(path, thumbnail(frame.image)))
+            self.strip.insertItem(0, self._strip_item(path, frame_icon(frame.image)))
         self._say(f"Recording {name}: {row.count} samples.")
 
     # ----- the sample strip
@@ -303,9 +309,9 @@ class TeachPanel(QWidget):
             return
         samples = SampleRecorder(self.root).samples(name)[::-1]
         for path in samples[:MAX_THUMBNAILS]:
-            image = cv2.imread(str(path), cv2.IMREAD_REDUCED_COLOR_4)
-            if image is not None:
-                self.strip.addItem(self._strip_item(path, thumbnail(image)))
+            icon = file_icon(path)
+            if icon is not None:
+                self.strip.addItem(self._strip_item(path, icon))
         if len(samples) > MAX_THUMBNAILS:
             self._say(f"Showing the newest {MAX_THUMBNAILS} of {len(samples)} samples of {name}.")
 

@@ -1,0 +1,1 @@
+"""Widgets that several tabs show: prediction bars, images from arrays."""
