@@ -316,15 +316,28 @@ class MainWindow(QMainWindow):
             newest.discard()
         if choice != RestoreChoice.RESTORE:
             return False
-        self.load_graph(newest.graph, newest.original, modified=True)
+        weights, metadata, problem = newest.load_weights()
+        self.load_graph(newest.graph, newest.original, modified=True, weights=weights, weights_metadata=metadata)
+        self.autosave.adopt(newest)
         self.autosave.write_now()  # protected again before the old copy goes
         newest.discard()
-        self.show_message("Restored the unsaved design; save it to keep it")
+        with_weights = " with its weights" if weights else ""
+        self.show_message(
+            f"Restored the unsaved design{with_weights}; save it to keep it" + (f" ({problem})" if problem else "")
+        )
         return True
 
-    def load_graph(self, graph: NetworkGraph, path: Path | None = None, *, modified: bool = False) -> None:
-        """Show `graph` as a new document (not undoable: it starts a new editing session)."""
-        self.document.replace(graph, path, modified=modified)
+    def load_graph(
+        self,
+        graph: NetworkGraph,
+        path: Path | None = None,
+        *,
+        modified: bool = False,
+        weights: dict | None = None,
+        weights_metadata: dict[str, str] | None = None,
+    ) -> None:
+        """Show `graph` (with its weights, if any) as a new document (not undoable: a new editing session)."""
+        self.document.replace(graph, path, modified=modified, weights=weights, weights_metadata=weights_metadata)
         for tab in self.tab_widgets:
             tab.document_loaded()
 

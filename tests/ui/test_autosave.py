@@ -11,7 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from cnnstudio.ui.autosave import SUFFIX
+from cnnstudio.ui.autosave import SUFFIX, VERSION_KEY, weights_path
 from cnnstudio.ui.prompts import RestoreChoice, SaveChoice
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,14 +57,20 @@ _CRASHING_SESSION = textwrap.dedent("""
     window = MainWindow(autosave_delay_ms=50)
     window.show()
     window.start()
+    import torch
+    from cnnstudio.pytorch import build_module
+    from cnnstudio.ui.autosave import weights_path
+
+    torch.manual_seed(3)  # weights that came with the design (as from an import or transfer learning)
+    window.document.set_weights(build_module(window.document.graph).state_dict(), {"classes": "digits"})
     controller = window.designer.controller
-    controller.set_param("conv1", "out_channels", 42)
+    controller.set_param("conv2", "out_channels", 42)
     node_id = controller.append_layer("Softmax")
     loop = QEventLoop()
     QTimer.singleShot(500, loop.quit)
     loop.exec()
-    assert window.autosave.path.is_file()
-    print("READY", node_id, flush=True)
+    assert window.autosave.path.is_file() and weights_path(window.autosave.path).is_file()
+    print("READY", node_id, float(window.document.weights["conv1.weight"].sum()), flush=True)
     time.sleep(60)  # killed here, like a crash: no clean-up runs
 """)
 
@@ -82,7 +88,7 @@ def test_recover_after_the_app_was_killed(make_window, prompts, user_dirs, qtbot
     try:
         line = process.stdout.readline()
         assert line.startswith("READY"), process.stderr.read() if process.poll() is not None else line
-        node_id = line.split()[1]
+        node_id, checksum = line.split()[1], float(line.split()[2])
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
@@ -94,16 +100,24 @@ def test_recover_after_the_app_was_killed(make_window, prompts, user_dirs, qtbot
     window = make_window()
     assert prompts.asked[0] == "restore"
     graph = window.document.graph
-    assert graph.node("conv1").param("out_channels") == 42
+    assert graph.node("conv2").param("out_channels") == 42
     assert graph.node(node_id).type == "Softmax" and graph.inputs_of(node_id) == ["fc3"]
     assert window.isWindowModified()  # restored, not yet saved
-    # the dead session's file is gone; this session protects the design in its own file
+    # the weights that were open come back too
+    assert abs(float(window.document.weights["conv1.weight"].sum()) - checksum) < 1e-6
+    assert window.document.weights_metadata == {"classes": "digits"}
+    # the dead session's files are gone; this session protects the design in its own files
     files = _recovery_files(user_dirs["state"])
     assert files == [window.autosave.path]
-    assert window.designer.scene.nodes["conv1"].shape_text == "42×28×28"
+    assert sorted(p.name for p in (user_dirs["state"] / "recovery").glob("*.safetensors")) == [
+        weights_path(window.autosave.path).name
+    ]
+    assert window.designer.scene.nodes["conv2"].shape_text.startswith("42×")
 
 
-def _write_orphan(state: Path, name: str = "Lost net", saved_at: float | None = None) -> Path:
+def _write_orphan(
+    state: Path, name: str = "Lost net", saved_at: float | None = None, weights_version: str | None = None
+) -> Path:
     directory = state / "recovery"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"orphan-{name.replace(' ', '_')}{SUFFIX}"
@@ -124,6 +138,7 @@ def _write_orphan(state: Path, name: str = "Lost net", saved_at: float | None = 
                 "version": 1,
                 "saved_at": saved_at or time.time(),
                 "original": None,
+                "weights_version": weights_version,
                 "network": network,
             }
         )
@@ -171,3 +186,22 @@ def test_damaged_recovery_file_is_dropped_silently(make_window, prompts, user_di
     window = make_window()
     assert "restore" not in prompts.asked and not broken.exists()
     assert window.document.graph.name == "LeNet-5"
+
+
+def test_weights_of_another_state_are_not_restored(make_window, prompts, user_dirs):
+    """A session killed between writing the design and its new weights: the design comes back without the
+    stale weights, and the message says so."""
+    import torch
+
+    from cnnstudio.pytorch.weights import save_state_dict
+
+    orphan = _write_orphan(user_dirs["state"], weights_version="new")
+    save_state_dict({"flat.weight": torch.ones(2)}, weights_path(orphan), {VERSION_KEY: "old"})
+    prompts.script("restore", RestoreChoice.RESTORE)
+    messages = []
+    window = make_window(start=False)
+    window.show_message = messages.append
+    window.start()
+    assert window.document.graph.name == "Lost net" and window.document.weights is None
+    assert "could not be recovered" in messages[-1]
+    assert not orphan.exists() and not weights_path(orphan).exists()
