@@ -13,8 +13,8 @@ Saving writes them beside the design again.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -29,6 +29,9 @@ from cnnstudio.pytorch.weights import (
     weights_path_for,
 )
 from cnnstudio.ui.design_analysis import DesignAnalysis
+
+if TYPE_CHECKING:
+    import torch
 
 SUFFIX = ".cnn.json"
 

@@ -159,14 +159,14 @@ def test_imported_model_load_is_undoable(make_window, prompts, qtbot):
 
 
 def test_unsupported_model_import_shows_why(make_window, prompts, qtbot, monkeypatch):
-    from cnnstudio.ui import main_window
+    from cnnstudio.ui.window import file_actions
 
     window = make_window()
 
     def refuse(name: str, *, pretrained: str = "cached"):
-        raise main_window.ModelImportError(f"{name}: the operation getitem has no CNN Studio layer")
+        raise file_actions.ModelImportError(f"{name}: the operation getitem has no CNN Studio layer")
 
-    monkeypatch.setattr(main_window, "import_with_metadata", refuse)
+    monkeypatch.setattr(file_actions, "import_with_metadata", refuse)
     prompts.script("choose_torchvision_model", "vit_b_16")
     before = _snapshot(window)
     window.import_model()

@@ -1,35 +1,13 @@
-"""A small plot of an activation layer's function, evaluated by torch with the layer's own parameters."""
+"""A small plot of an activation layer's function (computed by cnnstudio.pytorch.activation_curves)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pyqtgraph as pg
-import torch
 from PySide6.QtWidgets import QWidget
 
-from cnnstudio.graph.catalog import ACTIVATION, layer_spec
 from cnnstudio.graph.network import Node
+from cnnstudio.pytorch.activation_curves import X_RANGE, activation_curve
 from cnnstudio.ui import style
-
-X_RANGE = (-5.0, 5.0)
-_ELEMENTWISE_EXCLUDED = {"Softmax"}  # normalizes across a whole axis: no 1-D curve
-
-
-def activation_curve(node: Node) -> tuple[np.ndarray, np.ndarray] | None:
-    """(x, f(x)) for an elementwise activation layer, or None for other layers."""
-    spec = layer_spec(node.type)
-    if spec is None or spec.category != ACTIVATION or node.type in _ELEMENTWISE_EXCLUDED:
-        return None
-    kwargs = {name: value for name, value in node.all_params().items() if spec.param(name) is not None}
-    kwargs.pop("num_parameters", None)  # one shared slope is enough to draw the curve
-    try:
-        module = getattr(torch.nn, node.type)(**kwargs)
-    except (TypeError, ValueError, RuntimeError):
-        return None  # invalid parameters: the inspector shows the problem instead
-    x = torch.linspace(*X_RANGE, 201)
-    with torch.no_grad():
-        y = module(x.unsqueeze(1)).squeeze(1)
-    return x.numpy(), y.numpy()
 
 
 class ActivationPlot(pg.PlotWidget):

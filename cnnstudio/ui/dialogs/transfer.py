@@ -11,8 +11,8 @@ keeping the classifier and every weight.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-import torch
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,6 +45,10 @@ NO_WEIGHTS = (
     "This design has no pretrained weights to start from: open a pretrained network first "
     "(Network ▸ Open Pretrained…), or open a design saved with its weights."
 )
+
+if TYPE_CHECKING:
+    import torch
+
 NO_CLASSIFIER = "This design has no Linear or Conv2d layer that could become the classifier."
 MAX_CLASSES = 100_000
 _APPLY, _FREEZE = "Replace the Classifier", "Set the Frozen Layers"

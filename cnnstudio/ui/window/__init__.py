@@ -1,0 +1,1 @@
+"""The main window's parts: its menus and the actions behind them (mixed into MainWindow)."""
