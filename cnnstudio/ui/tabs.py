@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSplitter, QWidget
 
 from cnnstudio.ui.document import Document
 from cnnstudio.ui.prompts import Prompts
@@ -48,12 +48,24 @@ class StudioTab(QWidget):
         """The TAB_ACTIONS this tab handles while it is the current tab."""
         return {}
 
-    def save_state(self) -> dict[str, Any]:
-        """Layout to persist (JSON-compatible)."""
+    def splitters(self) -> dict[str, QSplitter]:
+        """The splitters whose sizes persist, by the name they are stored under."""
         return {}
 
+    def save_state(self) -> dict[str, Any]:
+        """Layout to persist (JSON-compatible): the splitters' sizes; subclasses add their own keys."""
+        return {key: splitter.sizes() for key, splitter in self.splitters().items()}
+
     def restore_state(self, state: dict[str, Any]) -> None:
-        """Apply what `save_state` returned in an earlier session (ignore what does not fit)."""
+        """Apply what `save_state` returned in an earlier session (what does not fit is ignored)."""
+        for key, splitter in self.splitters().items():
+            sizes = state.get(key)
+            if (
+                isinstance(sizes, list)
+                and len(sizes) == splitter.count()
+                and all(isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in sizes)
+            ):
+                splitter.setSizes(sizes)
 
     def document_loaded(self) -> None:
         """A new design was opened, created or restored (e.g. to fit it in view)."""

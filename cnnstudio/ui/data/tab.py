@@ -11,7 +11,6 @@ dataset, option, validation split or the design's input reloads it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
@@ -323,18 +322,8 @@ class DataTab(StudioTab):
         self.choose_folder(folders[0])
 
     # ----- persistence and shutdown
-    def save_state(self) -> dict[str, Any]:
-        return {"main": self.splitter.sizes(), "center": self.center.sizes(), "side": self.side.sizes()}
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        for key, splitter in (("main", self.splitter), ("center", self.center), ("side", self.side)):
-            sizes = state.get(key)
-            if (
-                isinstance(sizes, list)
-                and len(sizes) == splitter.count()
-                and all(isinstance(size, int) and size > 0 for size in sizes)
-            ):
-                splitter.setSizes(sizes)
+    def splitters(self) -> dict[str, QSplitter]:
+        return {"main": self.splitter, "center": self.center, "side": self.side}
 
     def shutdown(self) -> None:
         if self._shutdown:

@@ -165,18 +165,14 @@ class DesignerTab(StudioTab):
             self.context.show_message(f"Saved {path}")
 
     # ----- persistence
+    def splitters(self) -> dict[str, QSplitter]:
+        return {"main": self.splitter, "center": self.center}
+
     def save_state(self) -> dict[str, Any]:
-        return {"main": self.splitter.sizes(), "center": self.center.sizes(), "panel": self.panels.currentIndex()}
+        return {**super().save_state(), "panel": self.panels.currentIndex()}
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        for key, splitter in (("main", self.splitter), ("center", self.center)):
-            sizes = state.get(key)
-            if (
-                isinstance(sizes, list)
-                and len(sizes) == splitter.count()
-                and all(isinstance(size, int) and size > 0 for size in sizes)
-            ):
-                splitter.setSizes(sizes)
+        super().restore_state(state)
         panel = state.get("panel")
         if isinstance(panel, int) and 0 <= panel < self.panels.count():
             self.panels.setCurrentIndex(panel)

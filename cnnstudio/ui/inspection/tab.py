@@ -327,17 +327,14 @@ class InspectTab(StudioTab):
         super().hideEvent(event)
         self.model_source.set_active(False)
 
+    def splitters(self) -> dict[str, QSplitter]:
+        return {"splitter": self.splitter}
+
     def save_state(self) -> dict[str, Any]:
-        return {"splitter": self.splitter.sizes(), "page": self.pages.currentIndex()}
+        return {**super().save_state(), "page": self.pages.currentIndex()}
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        sizes = state.get("splitter")
-        if (
-            isinstance(sizes, list)
-            and len(sizes) == self.splitter.count()
-            and all(isinstance(size, int) and size > 0 for size in sizes)
-        ):
-            self.splitter.setSizes(sizes)
+        super().restore_state(state)
         page = state.get("page")
         if isinstance(page, int) and 0 <= page < self.pages.count():
             self.pages.setCurrentIndex(page)

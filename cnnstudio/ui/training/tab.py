@@ -513,25 +513,20 @@ class TrainingTab(StudioTab):
         if not self.runner.busy:
             self.refresh_runs()  # runs trained meanwhile with `cnnstudio train` into the same folder
 
+    def splitters(self) -> dict[str, QSplitter]:
+        return {"main": self.splitter, "right": self.right_splitter}
+
     def save_state(self) -> dict[str, Any]:
         return {
+            **super().save_state(),
             "form": self.form.values(),
-            "main": self.splitter.sizes(),
-            "right": self.right_splitter.sizes(),
             "smoothing": self.plots.smoothing,
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
         if isinstance(state.get("form"), dict):
             self.form.restore(state["form"])
-        for key, splitter in (("main", self.splitter), ("right", self.right_splitter)):
-            sizes = state.get(key)
-            if (
-                isinstance(sizes, list)
-                and len(sizes) == splitter.count()
-                and all(isinstance(size, int) and size > 0 for size in sizes)
-            ):
-                splitter.setSizes(sizes)
+        super().restore_state(state)
         smoothing = state.get("smoothing")
         if isinstance(smoothing, int | float) and not isinstance(smoothing, bool):
             self.plots.set_smoothing(float(smoothing))

@@ -383,22 +383,19 @@ class WebcamTab(StudioTab):
         self.stop_button.setEnabled(self._running)
 
     # ----- persistence and closing
+    def splitters(self) -> dict[str, QSplitter]:
+        return {"splitter": self.splitter}
+
     def save_state(self) -> dict[str, Any]:
         return {
-            "splitter": self.splitter.sizes(),
+            **super().save_state(),
             "files": self.source_panel.files(),
             "mirror": self.source_panel.mirror.isChecked(),
             "dataset": self.teach_panel.dataset.text(),
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        sizes = state.get("splitter")
-        if (
-            isinstance(sizes, list)
-            and len(sizes) == self.splitter.count()
-            and all(isinstance(size, int) and size > 0 for size in sizes)
-        ):
-            self.splitter.setSizes(sizes)
+        super().restore_state(state)
         files = state.get("files")
         if isinstance(files, list):
             self.source_panel.set_files([path for path in files if isinstance(path, str) and Path(path).exists()])
