@@ -8,7 +8,6 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
@@ -48,6 +47,8 @@ _PERMILLE = 1000
 
 def thumbnail(bgr: np.ndarray) -> QIcon:
     """A small picture of a BGR frame for the sample strip."""
+    import cv2
+
     height, width = bgr.shape[:2]
     scale = min(THUMBNAIL.width() / width, THUMBNAIL.height() / height)
     small = cv2.resize(bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
@@ -299,6 +300,8 @@ class TeachPanel(QWidget):
             self._fill_strip()
 
     def _fill_strip(self) -> None:
+        import cv2
+
         self.strip.clear()
         name = self.strip_class.currentText()
         if not name or not (self.root / name).is_dir():
