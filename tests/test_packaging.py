@@ -45,7 +45,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
             source.mkdir(exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
     dist = base / "dist"
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", dist, source], base, env)
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", dist, source], base, env
+    )
     (wheel,) = dist.glob("cnnstudio-*.whl")
     venv = base / "venv"
     run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", venv], base, env)
@@ -65,6 +67,8 @@ def test_the_wheel_runs_the_first_commands_from_anywhere(installed, tmp_path):
     assert "lenet5" in listing and "61.7 k" in listing
     assert "wrote x.cnn.json" in run([cnnstudio, "new", "lenet5", "-o", "x.cnn.json"], tmp_path, env)
     assert "Total learnables: 61,706" in run([cnnstudio, "analyze", "x.cnn.json"], tmp_path, env)
-    trained = run([cnnstudio, "train", "x.cnn.json", "--data", "digits", "--epochs", "1", "--out", "run"], tmp_path, env)
+    trained = run(
+        [cnnstudio, "train", "x.cnn.json", "--data", "digits", "--epochs", "1", "--out", "run"], tmp_path, env
+    )
     assert "epoch 1/1" in trained
     assert (tmp_path / "run" / "best" / "weights.safetensors").is_file()
