@@ -23,7 +23,9 @@ from cnnstudio.fileio import atomic_write_text
 from cnnstudio.graph.io import NetworkFileError
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import DEFAULT_TEMPLATE, load_template
+from cnnstudio.pretrained.torchvision_zoo import import_with_metadata
 from cnnstudio.pytorch import NetworkAnalysis
+from cnnstudio.pytorch.importer import ModelImportError, torchvision_model_names
 from cnnstudio.ui import style
 from cnnstudio.ui.autosave import DELAY_MS, Autosave, orphaned_recoveries
 from cnnstudio.ui.data.tab import DataTab
@@ -367,9 +369,6 @@ class MainWindow(QMainWindow):
             tab.document_loaded()
 
     def import_model(self) -> None:
-        from cnnstudio.pretrained.torchvision_zoo import import_with_metadata
-        from cnnstudio.pytorch.importer import ModelImportError, torchvision_model_names
-
         if not self.maybe_save():
             return
         name = self.prompts.choose_torchvision_model(torchvision_model_names())
