@@ -2,7 +2,7 @@
 
 import sys
 
-from cnnstudio.cli.main import main
+from cnnstudio.__main__ import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,20 +1,27 @@
-"""Regenerate resources/templates/*.cnn.json (run after changing a template's definition).
+"""Regenerate cnnstudio/resources/templates: *.cnn.json and learnables.json (run after changing a template).
 
 AlexNet, VGG, GoogLeNet and ResNet-18/34 are traced from torchvision's own definitions, so their
 parameter counts are torchvision's and torchvision state dicts load into them by node id. The teaching
 networks (X's and O's, LeNet-5, the CIFAR ResNet, the MobileNet) are written out here layer by layer.
+learnables.json holds each template's parameter count from the torch analyzer, so that `cnnstudio
+templates` lists them without importing torch. The default output is this checkout's package data.
 
     python scripts/generate_templates.py [OUTPUT_DIR]
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
+from cnnstudio.fileio import atomic_write_text
 from cnnstudio.graph import NetworkGraph, arrange, save_network
-from cnnstudio.paths import TEMPLATES_DIR
+from cnnstudio.graph.templates import LEARNABLES_FILE, SUFFIX
+from cnnstudio.pytorch import analyze
 from cnnstudio.pytorch.importer import import_torchvision
+
+TEMPLATES_SOURCE = Path(__file__).resolve().parent.parent / "cnnstudio" / "resources" / "templates"
 
 
 class Chain:
@@ -188,11 +195,15 @@ def all_templates() -> dict[str, NetworkGraph]:
     return templates
 
 
-def main(output_dir: Path = TEMPLATES_DIR) -> None:
-    for name, graph in all_templates().items():
-        save_network(graph, output_dir / f"{name}.cnn.json")
-        print(f"wrote {output_dir / (name + '.cnn.json')}")
+def main(output_dir: Path = TEMPLATES_SOURCE) -> None:
+    learnables = {}
+    for name, graph in sorted(all_templates().items()):
+        save_network(graph, output_dir / f"{name}{SUFFIX}")
+        learnables[name] = analyze(graph).total_params
+        print(f"wrote {output_dir / (name + SUFFIX)}")
+    atomic_write_text(output_dir / LEARNABLES_FILE, json.dumps(learnables, indent=2) + "\n")
+    print(f"wrote {output_dir / LEARNABLES_FILE}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else TEMPLATES_DIR)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else TEMPLATES_SOURCE)

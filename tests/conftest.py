@@ -5,7 +5,7 @@ import tempfile
 
 import numpy as np
 import pytest
-import tqdm
+from torch.hub import tqdm
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -14,9 +14,10 @@ os.environ["CNNSTUDIO_CONFIG_DIR"] = os.path.join(_settings_root, "config")
 os.environ["CNNSTUDIO_STATE_DIR"] = os.path.join(_settings_root, "state")
 os.environ["CNNSTUDIO_DATA_DIR"] = os.path.join(_settings_root, "data")
 
-# torch.fx's Interpreter (the inspector runs models with it) creates a disabled tqdm bar, and the first bar
-# starts tqdm's monitor thread, which would outlive the test that caused it.
-tqdm.tqdm.monitor_interval = 0
+# torch.fx's Interpreter (the inspector runs models with it) creates a disabled bar of torch.hub's tqdm (tqdm's
+# own class, a dependency of captum), and the first bar starts tqdm's monitor thread, which would outlive the
+# test that caused it.
+tqdm.monitor_interval = 0
 
 
 @pytest.fixture(scope="session")

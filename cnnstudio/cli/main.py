@@ -1,5 +1,5 @@
-"""The `cnnstudio` command: with no arguments (or a design file) it opens the app; otherwise headless
-commands that call the same functions as the GUI.
+"""The headless commands of `cnnstudio` (cnnstudio.__main__ opens the app instead when given no command),
+which call the same functions as the GUI.
 
 Exit codes: 0 success; 1 the design has errors (listed per node); 2 a file or argument cannot be used.
 """
@@ -15,7 +15,7 @@ from cnnstudio.cli.inspection import add_commands as add_inspect_commands
 from cnnstudio.cli.prediction import add_commands as add_predict_commands
 from cnnstudio.cli.training import add_commands as add_training_commands
 from cnnstudio.engine.exporting import EXPORT_FORMATS
-from cnnstudio.graph import NetworkFileError, load_network, save_network
+from cnnstudio.graph import LoadResult, NetworkFileError, Problem, load_network, save_network
 from cnnstudio.graph.describe import format_count, format_shape
 from cnnstudio.graph.templates import load_template, retarget, template_infos
 
@@ -33,10 +33,10 @@ def _parse_input_shape(text: str) -> tuple[int, int, int]:
         values = ()
     if len(values) != 3 or min(values) < 1:
         raise argparse.ArgumentTypeError(f"--input must be CHANNELS,HEIGHT,WIDTH such as 3,224,224, not {text!r}")
-    return values  # type: ignore[return-value]
+    return values
 
 
-def _load(path: str):
+def _load(path: str) -> LoadResult:
     try:
         return load_network(path)
     except NetworkFileError as error:
@@ -44,13 +44,7 @@ def _load(path: str):
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from cnnstudio.graph.templates import load_template as load
-    from cnnstudio.pytorch import analyze
-
-    rows = [
-        (info.name, format_count(analyze(load(info.name)).total_params), info.title, info.description)
-        for info in template_infos()
-    ]
+    rows = [(info.name, format_count(info.learnables), info.title, info.description) for info in template_infos()]
     width = max(len(row[0]) for row in rows)
     for name, params, title, description in rows:
         print(f"{name:<{width}}  {params:>8}  {title}: {description}")
@@ -102,7 +96,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_problems(problems: list) -> None:
+def _print_problems(problems: list[Problem]) -> None:
     for problem in problems:
         print(f"{problem.severity}: {problem.node or 'network'}: {problem.message}", file=sys.stderr)
 
@@ -247,23 +241,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _opens_gui(argv: list[str]) -> bool:
-    return not argv or (len(argv) == 1 and argv[0].endswith(".json"))
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if _opens_gui(argv):
-        from cnnstudio.ui.app import main as gui_main
-
-        return gui_main(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_UNUSABLE
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except CommandError as error:
         print(f"cnnstudio {args.command}: {error}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -2,6 +2,9 @@
 
 Exit codes follow cnnstudio.cli: 0 success; 1 the design has errors or training failed (diverged,
 out of memory); 2 a file, dataset or option cannot be used; 130 stopped with Ctrl-C (resumable).
+
+Registering the commands imports no torch (`cnnstudio --help` stays fast): the engine and the data are
+imported by the command functions.
 """
 
 from __future__ import annotations
@@ -13,49 +16,19 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+from cnnstudio.engine.config import INITS, OPTIMIZERS, PRECISIONS, SCHEDULES, TTA_MODES
 
-from cnnstudio.data import DataError, DataSplit, load_data
-from cnnstudio.engine.checkpoint import CheckpointError, load_checkpoint
-from cnnstudio.engine.config import (
-    INITS,
-    OPTIMIZERS,
-    PRECISIONS,
-    SCHEDULES,
-    ConfigError,
-    TrainConfig,
-)
-from cnnstudio.engine.console import (
-    ProgressBar,
-    epoch_text,
-    finished_text,
-    percent,
-    report_text,
-    started_text,
-)
-from cnnstudio.engine.control import TrainControl
-from cnnstudio.engine.distributed import (
-    DistContext,
-    init_distributed,
-    launched_distributed,
-    shutdown_distributed,
-)
-from cnnstudio.engine.evaluate import TTA_MODES, evaluate, load_trained
-from cnnstudio.engine.events import (
-    BatchMetrics,
-    EpochSummary,
-    Error,
-    Event,
-    Finished,
-    Started,
-    to_json,
-)
-from cnnstudio.engine.launch import load_training_data
-from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
-from cnnstudio.engine.model import input_shape
-from cnnstudio.graph import NetworkFileError, NetworkGraph, load_network
+if TYPE_CHECKING:
+    import torch
+
+    from cnnstudio.data import DataSplit
+    from cnnstudio.engine.config import TrainConfig
+    from cnnstudio.engine.control import TrainControl
+    from cnnstudio.engine.distributed import DistContext
+    from cnnstudio.engine.events import Event
+    from cnnstudio.graph import NetworkGraph
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _EXIT_FOR_ERROR = {
@@ -77,7 +50,7 @@ class _Unusable(Exception):
     """A file, dataset or option that cannot be used: one line on stderr, exit code 2."""
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `train` and `evaluate`; each sets func(args) -> exit code."""
     parser = subparsers.add_parser(
         "train",
@@ -167,13 +140,24 @@ _CONFIG_OPTIONS = (
 )
 
 
+def _unusable_errors() -> tuple[type[Exception], ...]:
+    """The errors that mean a file, dataset or option cannot be used (exit code 2)."""
+    from cnnstudio.data import DataError
+    from cnnstudio.engine.checkpoint import CheckpointError
+    from cnnstudio.engine.config import ConfigError
+
+    return (_Unusable, ConfigError, DataError, CheckpointError)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    from cnnstudio.engine.distributed import init_distributed, launched_distributed, shutdown_distributed
+
     dist = None
     try:
         if launched_distributed():
             dist = init_distributed(args.device or "auto")
         return _train(args, dist)
-    except (_Unusable, ConfigError, DataError, CheckpointError) as error:
+    except _unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
     finally:
@@ -182,6 +166,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
+    from cnnstudio.engine.checkpoint import load_checkpoint
+    from cnnstudio.engine.config import TrainConfig
+    from cnnstudio.engine.control import TrainControl
+    from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
+
     main = dist is None or dist.is_main
     options = {name: getattr(args, name) for name in _CONFIG_OPTIONS if getattr(args, name) is not None}
     if args.resume:
@@ -226,6 +215,9 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
 
 def _follow(events: Iterator[Event], as_json: bool, name: str, data: str, run_dir: Path, main: bool) -> int:
     """Print the run's events; returns the exit code."""
+    from cnnstudio.engine.console import ProgressBar, epoch_text, finished_text, started_text
+    from cnnstudio.engine.events import BatchMetrics, EpochSummary, Error, Finished, Started, to_json
+
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not as_json else None
     epochs = 0
     code = EXIT_FAILED if main else EXIT_OK  # other processes of a data-parallel run report only errors
@@ -267,6 +259,7 @@ def _follow(events: Iterator[Event], as_json: bool, name: str, data: str, run_di
 
 def _open_design(name: str) -> tuple[NetworkGraph, Path | None]:
     """A design file, or a template name when no such file exists."""
+    from cnnstudio.graph import NetworkFileError, load_network
     from cnnstudio.graph.templates import load_template
 
     path = Path(name)
@@ -283,7 +276,7 @@ def _open_design(name: str) -> tuple[NetworkGraph, Path | None]:
 
 
 def _network_from_checkpoint(design: dict[str, Any]) -> NetworkGraph:
-    from cnnstudio.graph import network_from_dict
+    from cnnstudio.graph import NetworkFileError, network_from_dict
 
     try:
         return network_from_dict(design, "the run's saved design").graph
@@ -295,6 +288,9 @@ def _load(
     spec: str, graph: NetworkGraph, config: TrainConfig, args: argparse.Namespace, main: bool, dist: DistContext | None
 ) -> DataSplit:
     """Load the data; in a data-parallel run rank 0 first (it may download), then the others from cache."""
+    from cnnstudio.engine.launch import load_training_data
+    from cnnstudio.engine.model import input_shape
+
     if not spec:
         raise _Unusable("the run does not record its dataset; pass --data")
     if input_shape(graph) is None:
@@ -323,6 +319,8 @@ def _load(
 
 
 def _data_progress(message: str, fraction: float) -> None:
+    from cnnstudio.engine.console import percent
+
     if sys.stderr.isatty():
         sys.stderr.write(f"\r\033[K{message} {percent(fraction)}")
         sys.stderr.flush()
@@ -383,14 +381,19 @@ def _stop_on_interrupt(control: TrainControl, quiet: bool) -> Iterator[None]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from cnnstudio.data import load_data
+    from cnnstudio.engine.console import report_text
+    from cnnstudio.engine.evaluate import evaluate, load_trained
+
     try:
         module, saved = load_trained(args.run, args.checkpoint)
         spec = args.data or saved.config.data
         if not spec:
             raise _Unusable("the run does not record its dataset; pass --data")
+        channels, height, width = saved.data.input_shape
         data = load_data(
             spec,
-            tuple(saved.data.input_shape),
+            (channels, height, width),
             val_fraction=saved.config.val_fraction,
             seed=saved.config.seed,
             root=args.data_root,
@@ -411,7 +414,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             tta=args.tta,
         )
-    except (_Unusable, ConfigError, DataError, CheckpointError) as error:
+    except _unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
     if args.json:

@@ -7,72 +7,49 @@
 The GUI runs the same thing in a child process: TrainingProcess(TrainRequest(...)).
 """
 
-from cnnstudio.engine.checkpoint import (
-    Checkpoint,
-    CheckpointError,
-    DataInfo,
-    Progress,
-    checkpoint_dir,
-    load_checkpoint,
-    save_checkpoint,
-)
-from cnnstudio.engine.config import ConfigError, TrainConfig
-from cnnstudio.engine.control import TrainControl
-from cnnstudio.engine.evaluate import (
-    EvaluationReport,
-    Misclassified,
-    evaluate,
-    evaluate_run,
-    load_trained,
-)
-from cnnstudio.engine.events import (
-    BatchMetrics,
-    CheckpointWritten,
-    EpochSummary,
-    Error,
-    Event,
-    Finished,
-    Paused,
-    Started,
-    event_from_dict,
-    to_dict,
-    to_json,
-)
-from cnnstudio.engine.launch import TrainRequest, run_request
-from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
-from cnnstudio.engine.worker import TrainingProcess
+import importlib
+from typing import Any
 
-__all__ = [
-    "RESUME_CHANGES",
-    "BatchMetrics",
-    "Checkpoint",
-    "CheckpointError",
-    "CheckpointWritten",
-    "ConfigError",
-    "DataInfo",
-    "EpochSummary",
-    "Error",
-    "EvaluationReport",
-    "Event",
-    "Finished",
-    "Misclassified",
-    "Paused",
-    "Progress",
-    "Started",
-    "TrainConfig",
-    "TrainControl",
-    "TrainRequest",
-    "TrainingProcess",
-    "checkpoint_dir",
-    "evaluate",
-    "evaluate_run",
-    "event_from_dict",
-    "load_checkpoint",
-    "load_trained",
-    "resume",
-    "run_request",
-    "save_checkpoint",
-    "to_dict",
-    "to_json",
-    "train",
-]
+# name → submodule. Attributes load on first use (PEP 562), so importing one submodule (engine.config for the
+# command line's options) does not import torch and the datasets.
+_EXPORTS = {
+    "BatchMetrics": "events",
+    "Checkpoint": "checkpoint",
+    "checkpoint_dir": "checkpoint",
+    "CheckpointError": "checkpoint",
+    "CheckpointWritten": "events",
+    "ConfigError": "config",
+    "DataInfo": "checkpoint",
+    "EpochSummary": "events",
+    "Error": "events",
+    "evaluate": "evaluate",
+    "evaluate_run": "evaluate",
+    "EvaluationReport": "evaluate",
+    "Event": "events",
+    "event_from_dict": "events",
+    "Finished": "events",
+    "load_checkpoint": "checkpoint",
+    "load_trained": "evaluate",
+    "Misclassified": "evaluate",
+    "Paused": "events",
+    "Progress": "checkpoint",
+    "resume": "loop",
+    "RESUME_CHANGES": "loop",
+    "run_request": "launch",
+    "save_checkpoint": "checkpoint",
+    "Started": "events",
+    "to_dict": "events",
+    "to_json": "events",
+    "train": "loop",
+    "TrainConfig": "config",
+    "TrainControl": "control",
+    "TrainingProcess": "worker",
+    "TrainRequest": "launch",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"cnnstudio.engine.{_EXPORTS[name]}"), name)

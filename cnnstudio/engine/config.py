@@ -15,6 +15,9 @@ OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("constant", "step", "cosine", "onecycle")
 PRECISIONS = ("auto", "off", "bf16", "fp16")
 INITS = ("default", "kaiming", "xavier")
+# test-time augmentation of an evaluation (cnnstudio.engine.evaluate); here so that the command line offers
+# the choices without importing torch
+TTA_MODES = ("none", "flip", "crops", "flip+crops")
 
 
 class ConfigError(ValueError):

@@ -1,23 +1,22 @@
 """Exporting a trained run in every format the build package writes: what `cnnstudio export` and the
-Training tab's Export menu both call."""
+Training tab's Export menu both call.
+
+The torch side (checkpoints, the exporters) is imported by the functions that use it, so that the command
+line can offer EXPORT_FORMATS without importing torch.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cnnstudio.engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from cnnstudio.engine.config import TrainConfig
 from cnnstudio.graph import NetworkFileError, network_from_dict
-from cnnstudio.pytorch.export import (
-    ExportError,
-    ScriptSettings,
-    export_onnx,
-    export_program,
-    export_python,
-    write_training_script,
-)
-from cnnstudio.pytorch.weights import WeightsFileError
+
+if TYPE_CHECKING:
+    from cnnstudio.engine.checkpoint import Checkpoint
+    from cnnstudio.pytorch.export import ScriptSettings
 
 EXPORT_FORMATS = ("onnx", "pt2", "py", "script")
 # The datasets an exported training script loads by name; an image folder works too.
@@ -37,6 +36,16 @@ def export_run(
     Returns the files written; `note(text)` hears remarks the user should know (e.g. that a training
     script cannot load the run's own dataset). Raises ExportError with a message for the user.
     """
+    from cnnstudio.engine.checkpoint import CheckpointError, load_checkpoint
+    from cnnstudio.pytorch.export import (
+        ExportError,
+        export_onnx,
+        export_program,
+        export_python,
+        write_training_script,
+    )
+    from cnnstudio.pytorch.weights import WeightsFileError
+
     path = Path(path)
     try:
         saved = load_checkpoint(run_dir, checkpoint)
@@ -73,6 +82,8 @@ def script_data(config: TrainConfig) -> str | None:
 def script_settings(saved: Checkpoint) -> ScriptSettings:
     """The run's hyperparameters as the defaults of a standalone training script (cifar10 when the run's
     data is CNN Studio's own: the user passes --data when running it)."""
+    from cnnstudio.pytorch.export import ScriptSettings
+
     config = saved.config
     return ScriptSettings(
         epochs=config.epochs,

@@ -36,7 +36,7 @@ class LoadResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load_network(path: str | os.PathLike) -> LoadResult:
+def load_network(path: str | os.PathLike[str]) -> LoadResult:
     """Read a network file. Raises NetworkFileError when the file is not a readable network."""
     path = Path(path)
     try:
@@ -140,6 +140,7 @@ def _parse_node(entry: Any, where: str) -> Node:
     problem = id_problem(node_id)
     if problem:
         raise NetworkFileError(f"{where}: {problem}")
+    assert isinstance(node_id, str)  # id_problem accepts identifiers only
     if not isinstance(layer_type, str) or not layer_type:
         raise NetworkFileError(f'{where} ({node_id}): "type" must be a layer type name such as "Conv2d"')
     params = entry.get("params", {})
@@ -182,6 +183,6 @@ def dumps_network(graph: NetworkGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def save_network(graph: NetworkGraph, path: str | os.PathLike) -> None:
+def save_network(graph: NetworkGraph, path: str | os.PathLike[str]) -> None:
     """Write the network atomically (a crash leaves the old file or the complete new one)."""
     atomic_write_text(path, dumps_network(graph))

@@ -1,15 +1,20 @@
-"""The network templates shipped under resources/templates, and re-targeting them to other data."""
+"""The network templates shipped in the package (cnnstudio/resources/templates), and re-targeting them to
+other data."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from cnnstudio.graph.io import NetworkFileError, load_network
+from cnnstudio.graph.io import NetworkFileError, loads_network
 from cnnstudio.graph.network import NetworkGraph
-from cnnstudio.paths import TEMPLATES_DIR
+from cnnstudio.paths import templates
 
 SUFFIX = ".cnn.json"
 DEFAULT_TEMPLATE = "lenet5"
+# name → learnable parameters, written by scripts/generate_templates.py from the torch analyzer, so that
+# listing the templates needs no torch (a test checks the counts against the analyzer)
+LEARNABLES_FILE = "learnables.json"
 
 
 @dataclass(frozen=True)
@@ -17,28 +22,36 @@ class TemplateInfo:
     name: str  # what `cnnstudio new NAME` takes
     title: str
     description: str
+    learnables: int
 
 
 def template_names() -> list[str]:
-    return sorted(path.name[: -len(SUFFIX)] for path in TEMPLATES_DIR.glob("*" + SUFFIX))
+    return sorted(item.name[: -len(SUFFIX)] for item in templates().iterdir() if item.name.endswith(SUFFIX))
 
 
 def load_template(name: str) -> NetworkGraph:
     """A fresh copy of a shipped template. Raises KeyError naming the known templates."""
-    path = TEMPLATES_DIR / f"{name}{SUFFIX}"
-    if not path.is_file():
+    item = templates() / f"{name}{SUFFIX}"
+    if not item.is_file():
         raise KeyError(f"no template {name!r}; templates: {', '.join(template_names())}")
-    result = load_network(path)
+    result = loads_network(item.read_text(encoding="utf-8"), source=f"template {name}")
     if result.problems:
         raise NetworkFileError(f"template {name} is damaged: {'; '.join(map(str, result.problems))}")
     return result.graph
 
 
+def template_learnables() -> dict[str, int]:
+    """The learnable parameter count of each template, as the torch analyzer computed it at generation."""
+    counts: dict[str, int] = json.loads((templates() / LEARNABLES_FILE).read_text(encoding="utf-8"))
+    return counts
+
+
 def template_infos() -> list[TemplateInfo]:
+    learnables = template_learnables()
     infos = []
     for name in template_names():
         graph = load_template(name)
-        infos.append(TemplateInfo(name, graph.name, graph.description))
+        infos.append(TemplateInfo(name, graph.name, graph.description, learnables[name]))
     return infos
 
 

@@ -8,13 +8,13 @@ module; the functional forms torchvision uses (`torch.flatten`, `F.relu`, `x + y
 
 from __future__ import annotations
 
+import functools
 import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
-import torchvision
 from torch import fx, nn
 from torch.nn import functional as F
 
@@ -79,9 +79,15 @@ _FUNCTIONS: dict[Any, tuple[str, Any]] = {
 }
 _METHODS = {"flatten": ("Flatten", _flatten_params), "relu": ("ReLU", _no_params), "sigmoid": ("Sigmoid", _no_params)}
 _MODULE_ALIASES = {"Identity"}  # modules that vanish: their output is their input
-# Functions that are the identity in inference: torchvision's stochastic depth drops residual branches
-# only while training, so the imported design leaves it out (noted in ImportResult.notes).
-_IDENTITY_FUNCTIONS = {torchvision.ops.stochastic_depth}
+
+
+@functools.cache
+def _identity_functions() -> frozenset[Any]:
+    """Functions that are the identity in inference: torchvision's stochastic depth drops residual branches
+    only while training, so the imported design leaves it out (noted in ImportResult.notes)."""
+    import torchvision
+
+    return frozenset({torchvision.ops.stochastic_depth})
 
 
 def graph_from_module(
@@ -168,7 +174,7 @@ def _import_module(
 
 
 def _import_function(graph: NetworkGraph, fx_node: fx.Node, produced: dict, name: str) -> None:
-    if fx_node.target in _IDENTITY_FUNCTIONS:
+    if fx_node.target in _identity_functions():
         produced[fx_node] = _tensor_inputs(fx_node, produced, name)[0]
         return
     table = _FUNCTIONS if fx_node.op == "call_function" else _METHODS
@@ -205,6 +211,8 @@ def _import_function(graph: NetworkGraph, fx_node: fx.Node, produced: dict, name
 
 def torchvision_model_names() -> list[str]:
     """The torchvision image-classification models."""
+    import torchvision
+
     return sorted(torchvision.models.list_models(module=torchvision.models))
 
 
@@ -220,6 +228,8 @@ def import_torchvision(model_name: str, *, pretrained: str = "cached") -> Import
     pretrained: "cached" uses the default ImageNet weights when they are already in the torch cache
     (never downloads), "download" fetches them if missing (needs internet), "none" keeps random weights.
     """
+    import torchvision
+
     if model_name not in torchvision_model_names():
         raise ModelImportError(
             f"torchvision has no classification model {model_name!r}; "

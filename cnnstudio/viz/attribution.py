@@ -15,13 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from captum.attr import (
-    GuidedBackprop,
-    LayerAttribution,
-    LayerGradCam,
-    Occlusion,
-    Saliency,
-)
 from torch import nn
 
 from cnnstudio.progress import CancelFlag, FractionProgress, check_cancel
@@ -70,6 +63,8 @@ def grad_cam(
 ) -> Attribution:
     """Class-activation map of `layer` (a layer with (C, h, w) output) for class `target` (None: the
     predicted class), upsampled bilinearly to the input size."""
+    from captum.attr import LayerAttribution, LayerGradCam
+
     if method not in CAM_METHODS:
         raise InspectError(f"method must be one of {', '.join(CAM_METHODS)}, not {method!r}")
     module = module_for(model, layer)
@@ -128,6 +123,8 @@ def score_cam(
     One forward pass per map, `batch` at a time: a layer with many maps (1,280 in EfficientNet's last)
     takes a while. `progress(fraction)` is called after each batch; a set `cancel` raises Cancelled.
     """
+    from captum.attr import LayerAttribution
+
     if batch < 1:
         raise InspectError("the batch must hold at least one masked image")
     with evaluating(model):
@@ -175,6 +172,8 @@ def occlusion(
     Runs 1 + (number of patch positions) / batch forward passes; `progress(fraction)` is called after
     each and a set `cancel` flag raises Cancelled between them.
     """
+    from captum.attr import Occlusion
+
     if patch < 1 or stride < 1:
         raise InspectError("patch and stride must be at least 1 pixel")
     with evaluating(model):
@@ -213,6 +212,8 @@ def saliency(model: nn.Module, x: torch.Tensor, target: int | None = None, *, me
     """|∂score/∂pixel| (max over colour channels). "guided" is guided backprop: only positive gradients
     pass back through ReLU modules, which gives crisper edges; for networks without nn.ReLU modules
     (e.g. ReLU6 or functional activations) it equals the plain gradient."""
+    from captum.attr import GuidedBackprop, Saliency
+
     if method not in SALIENCY_METHODS:
         raise InspectError(f"method must be one of {', '.join(SALIENCY_METHODS)}, not {method!r}")
     with evaluating(model):

@@ -9,20 +9,13 @@ from __future__ import annotations
 
 from functools import cache
 
-import cv2
 import numpy as np
 import torch
 
 from cnnstudio.viz.runtime import InspectError
 
-_OPENCV = {
-    "viridis": cv2.COLORMAP_VIRIDIS,
-    "inferno": cv2.COLORMAP_INFERNO,
-    "magma": cv2.COLORMAP_MAGMA,
-    "plasma": cv2.COLORMAP_PLASMA,
-    "turbo": cv2.COLORMAP_TURBO,
-    "jet": cv2.COLORMAP_JET,
-}
+# OpenCV's colour maps, by the name of their cv2.COLORMAP_* constant
+_OPENCV = ("viridis", "inferno", "magma", "plasma", "turbo", "jet")
 COLORMAPS = (*_OPENCV, "gray", "diverging")
 _DIVERGING_ANCHORS = np.array([[59, 76, 192], [221, 221, 221], [180, 4, 38]], dtype=np.float64)
 
@@ -40,7 +33,10 @@ def colormap_table(name: str) -> np.ndarray:
             _DIVERGING_ANCHORS[lower[:, 0]] * (1 - fraction) + _DIVERGING_ANCHORS[lower[:, 0] + 1] * fraction
         ).astype(np.uint8)
     elif name in _OPENCV:
-        bgr = cv2.applyColorMap(np.arange(256, dtype=np.uint8).reshape(256, 1), _OPENCV[name])
+        import cv2
+
+        code = getattr(cv2, f"COLORMAP_{name.upper()}")
+        bgr = cv2.applyColorMap(np.arange(256, dtype=np.uint8).reshape(256, 1), code)
         table = np.ascontiguousarray(bgr[:, 0, ::-1])
     else:
         raise InspectError(f"unknown colour map {name!r}; choose one of {', '.join(COLORMAPS)}")
@@ -66,6 +62,8 @@ def colorize(indices: np.ndarray | torch.Tensor, colormap: str) -> np.ndarray:
 
 def overlay(image: np.ndarray, heat: np.ndarray, *, opacity: float = 0.5, colormap: str = "jet") -> np.ndarray:
     """Blend a heat map with values in [0, 1] (any size; resized bilinearly) over a uint8 (H, W, 3) image."""
+    import cv2
+
     if not 0.0 <= opacity <= 1.0:
         raise InspectError(f"opacity must be between 0 and 1, not {opacity}")
     height, width = image.shape[:2]

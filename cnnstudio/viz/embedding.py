@@ -8,8 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from sklearn.decomposition import PCA
-from sklearn.manifold import TSNE
 from torch import nn
 
 from cnnstudio.progress import CancelFlag, FractionProgress, check_cancel
@@ -78,6 +76,9 @@ def extract_features(
 def project(features: np.ndarray, method: str = "pca", *, seed: int = 0) -> np.ndarray:
     """(N, D) features → (N, 2) points. t-SNE first reduces to 50 dimensions with PCA (the usual
     practice: faster and less noisy) and uses a perplexity suited to N."""
+    from sklearn.decomposition import PCA
+    from sklearn.manifold import TSNE
+
     if method not in PROJECTIONS:
         raise InspectError(f"method must be one of {', '.join(PROJECTIONS)}, not {method!r}")
     features = np.asarray(features, dtype=np.float64)

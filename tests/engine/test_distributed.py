@@ -1,13 +1,18 @@
-"""Data-parallel training with two CPU processes (gloo)."""
+"""Data-parallel training with two CPU processes (gloo).
+
+No test picks a port for another process to bind later (another test running in parallel could take it
+first): the processes rendezvous through a file in the test's own folder, and torchrun in standalone mode
+binds a free port itself.
+"""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import torch
+import torch.distributed
 import torch.multiprocessing as mp
 from safetensors.torch import load_file
 
@@ -20,18 +25,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG = TrainConfig(epochs=2, batch_size=16, optimizer="sgd", lr=0.05, momentum=0.9)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _rank_main(rank: int, world: int, port: int, run_dir: str) -> None:
-    os.environ.update(
-        MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank)
-    )
+def _rank_main(rank: int, world: int, rendezvous: str, run_dir: str) -> None:
+    os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank))
     torch.set_num_threads(1)
-    dist = init_distributed("cpu")
+    torch.distributed.init_process_group("gloo", init_method=f"file://{rendezvous}", rank=rank, world_size=world)
+    dist = init_distributed("cpu")  # joins the group above (torchrun's env:// rendezvous is the test below)
     try:
         kinds = [event.kind for event in train(small_net(), stripe_split(), CONFIG, run_dir, dist=dist)]
     finally:
@@ -40,7 +38,7 @@ def _rank_main(rank: int, world: int, port: int, run_dir: str) -> None:
 
 
 def test_two_processes_train_like_one_with_the_combined_batch(tmp_path):
-    mp.spawn(_rank_main, args=(2, free_port(), str(tmp_path / "ddp")), nprocs=2, join=True)
+    mp.spawn(_rank_main, args=(2, str(tmp_path / "rendezvous"), str(tmp_path / "ddp")), nprocs=2, join=True)
     main_events = json.loads((tmp_path / "ddp" / "events-0.json").read_text())
     assert main_events[0] == "started" and main_events[-1] == "finished" and main_events.count("epoch") == 2
     assert json.loads((tmp_path / "ddp" / "events-1.json").read_text()) == []  # only rank 0 reports
@@ -59,8 +57,8 @@ def test_torchrun_launches_the_train_command(tmp_path):
         sys.executable,
         "-m",
         "torch.distributed.run",
+        "--standalone",
         "--nproc_per_node=2",
-        f"--master_port={free_port()}",
         "-m",
         "tests.cli.training_main",
         "train",

@@ -1,9 +1,14 @@
-"""The shipped templates are exactly what scripts/generate_templates.py produces."""
+"""The shipped templates are exactly what scripts/generate_templates.py produces, and the parameter counts
+that `cnnstudio templates` lists without torch are the torch analyzer's."""
 
 import importlib.util
 from pathlib import Path
 
-from cnnstudio.paths import TEMPLATES_DIR
+import pytest
+
+from cnnstudio.graph.templates import load_template, template_infos, template_learnables, template_names
+from cnnstudio.paths import templates
+from cnnstudio.pytorch import analyze
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "generate_templates.py"
 
@@ -13,6 +18,18 @@ def test_shipped_templates_are_up_to_date(tmp_path):
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
     generator.main(tmp_path)
-    for generated in tmp_path.glob("*.cnn.json"):
-        shipped = TEMPLATES_DIR / generated.name
-        assert shipped.read_text() == generated.read_text(), f"run scripts/generate_templates.py ({generated.name})"
+    generated = sorted(path.name for path in tmp_path.iterdir())
+    assert generated == sorted(item.name for item in templates().iterdir())
+    for name in generated:
+        shipped = (templates() / name).read_text(encoding="utf-8")
+        assert shipped == (tmp_path / name).read_text(encoding="utf-8"), f"run scripts/generate_templates.py ({name})"
+
+
+@pytest.mark.parametrize("name", template_names())
+def test_stored_learnables_are_the_analyzers(name):
+    assert template_learnables()[name] == analyze(load_template(name)).total_params
+
+
+def test_every_template_has_a_learnables_count():
+    assert set(template_learnables()) == set(template_names())
+    assert {info.name: info.learnables for info in template_infos()} == template_learnables()

@@ -8,7 +8,6 @@ view, not a copy), never in Python lists converted on every update.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import lfilter
 
 
 class GrowingArray:
@@ -63,8 +62,23 @@ class Smoother:
         if new.size == 0:
             return new
         w = self.weight
-        biased, _ = lfilter([1.0 - w], [1.0, -w], new, zi=[w * self._biased])
+        biased = _linear_recurrence((1.0 - w) * new, w, self._biased)
         self._biased = float(biased[-1])
         steps = np.arange(self._count + 1, self._count + new.size + 1, dtype=np.float64)
         self._count += new.size
         return biased / (1.0 - w**steps)
+
+
+def _linear_recurrence(b: np.ndarray, a: float, initial: float) -> np.ndarray:
+    """m_t = a·m_{t−1} + b_t for every t, with m_0 = `initial`, in log2(len(b)) vectorized passes.
+
+    A doubling scan (Hillis and Steele): after the pass with shift s, m_t holds the terms a^j·b_{t−j} for
+    j < 2s, so no power of a is ever divided by and no term can overflow.
+    """
+    m = b.copy()
+    m[0] += a * initial
+    shift, factor = 1, a
+    while shift < m.size:
+        m[shift:] += factor * m[:-shift]  # the right side is evaluated first: it reads the previous pass
+        shift, factor = 2 * shift, factor * factor
+    return m

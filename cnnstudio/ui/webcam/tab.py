@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -296,6 +295,8 @@ class WebcamTab(StudioTab):
 
     def snapshot(self) -> None:
         """Send the frame shown (as RGB) to the Inspect tab."""
+        import cv2
+
         frame = self.video.frame()
         if frame is None:
             self._set_status("Nothing to send yet: start a source first.", error=True)
