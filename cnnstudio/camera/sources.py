@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from cnnstudio.data.decode import ACCEPTED_EXTENSIONS
-from cnnstudio.pretrained.preprocess import read_image
+from cnnstudio.data.pipeline import ImageError, decode
 
 DEFAULT_FOLDER_INTERVAL_S = 1.0
 _CAMERA_TIMEOUT_MS = 3000
@@ -167,6 +167,9 @@ class VideoFileSource:
 class ImageFolderSource:
     """The images of a folder (and its sub-folders) in name order, one frame each; unreadable files are skipped.
 
+    Images are decoded as everywhere else (cnnstudio.data.pipeline: upright, 16-bit, CMYK, transparency)
+    and delivered as BGR frames, the camera's layout.
+
     realtime=True shows each image for `interval` seconds, like a slow camera.
     """
 
@@ -217,12 +220,12 @@ class ImageFolderSource:
             path = self._files[self._position]
             self._position += 1
             try:
-                frame = read_image(str(path))
-            except ValueError as error:
+                rgb = np.asarray(decode(path, 3))
+            except ImageError as error:
                 self.skipped.append(str(error))
                 continue
             self._delivered += 1
-            return frame
+            return np.ascontiguousarray(rgb[:, :, ::-1])
 
     def close(self) -> None:
         self._files = []

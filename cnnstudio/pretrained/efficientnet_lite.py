@@ -22,12 +22,12 @@ import functools
 import torch
 from torch import nn
 
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.graph.layout import arrange
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.imagenet import imagenet_classes
-from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.importer import ModelImportError, graph_from_module
 from cnnstudio.pytorch.weights import WeightsFileError, load_into, load_state_dict_file

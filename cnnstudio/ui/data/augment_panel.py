@@ -34,7 +34,7 @@ from cnnstudio.data.augment import (
     parse_augment,
     preview,
 )
-from cnnstudio.data.progress import Progress
+from cnnstudio.progress import Progress
 from cnnstudio.ui.data.background import LatestRunner
 from cnnstudio.ui.data.images import to_qimage
 from cnnstudio.ui.data.tile_grid import TileGrid

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from cnnstudio.data.progress import Progress
+from cnnstudio.progress import Progress
 from cnnstudio.ui.workers import Job
 
 Task = Callable[[Progress], Any]

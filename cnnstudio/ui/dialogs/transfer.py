@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import classifier_node
 from cnnstudio.pretrained.designs import CLASSES_KEY, MEAN_KEY, weights_metadata
 from cnnstudio.pretrained.imagenet import IMAGENET_CLASS_COUNT, IMAGENET_MEAN, IMAGENET_STD
-from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pretrained.transfer import TransferResult, transfer_learning, upstream_of
 from cnnstudio.ui.designer.undo_commands import (
     MacroCommand,

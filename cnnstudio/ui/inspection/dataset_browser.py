@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 from cnnstudio.data import ImageDataset
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.ui.inspection.runner import InspectRunner, Task
-from cnnstudio.viz.images import InputSpec
 from cnnstudio.viz.runtime import InspectError, check_cancel, evaluating
 
 BATCH = 256
@@ -47,7 +46,7 @@ def predicted_labels(classifier: Classifier, dataset: ImageDataset, task: Task) 
     problem = fit_problem(classifier, dataset)
     if problem:
         raise InspectError(f"Cannot find misclassified images: {problem}.")
-    spec = InputSpec.like(classifier)
+    spec = classifier.preprocessing
     module = classifier.module
     predicted = []
     with evaluating(module), torch.no_grad():

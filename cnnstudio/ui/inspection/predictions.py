@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnstudio.pretrained.predictions import Prediction
 from cnnstudio.ui import style
-from cnnstudio.viz.images import Prediction
 
 ROW_HEIGHT = 21
 ALL_CLASSES_UP_TO = 10  # show every class of small models, the top 5 of larger ones

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import torch
 
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pretrained import efficientnet_lite
 from cnnstudio.pretrained.catalog import PretrainedInfo
 from cnnstudio.pretrained.designs import weights_metadata
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.imagenet import imagenet_classes
-from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX
 from cnnstudio.pretrained.torchvision_zoo import import_with_metadata
 from cnnstudio.pytorch.importer import ModelImportError

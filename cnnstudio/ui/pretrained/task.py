@@ -1,7 +1,7 @@
 """A slow function on a background thread that reports progress and can be cancelled.
 
 `workers.Job` runs a function and reports its result; a `ProgressTask` also hands the function a
-`report(message, fraction)` callback — the `cnnstudio.data.progress.Progress` convention the core's
+`report(message, fraction)` callback — the `cnnstudio.progress.Progress` convention the core's
 slow functions take (downloads, dataset loading, timing, teaching) — that forwards to the GUI thread
 and raises `TaskCancelled` once `cancel()` was called, which stops the core function where it reports.
 """

@@ -12,7 +12,7 @@ from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from cnnstudio.pretrained.classifier import Prediction
+from cnnstudio.pretrained.predictions import Prediction
 from cnnstudio.ui import style
 
 VIDEO_BACKGROUND = "#16181d"
