@@ -213,11 +213,16 @@ def _input_shape(graph: NetworkGraph) -> tuple[int, int, int]:
     return int(node.param("channels")), int(node.param("height")), int(node.param("width"))
 
 
+def imagenet_preprocessing(shape: tuple[int, int, int]) -> Preprocessing:
+    """The preprocessing assumed for ImageNet weights stored without metadata (resize 256, crop 224)."""
+    return Preprocessing(shape, IMAGENET_MEAN, IMAGENET_STD, _IMAGENET_CROP_FRACTION)
+
+
 def _preprocessing(
     shape: tuple[int, int, int], metadata: dict[str, str], imagenet: bool, origin: str | Path
 ) -> Preprocessing:
     if imagenet:
-        return Preprocessing(shape, IMAGENET_MEAN, IMAGENET_STD, _IMAGENET_CROP_FRACTION)
+        return imagenet_preprocessing(shape)
     mean = _json_list(metadata, MEAN_KEY, origin) or [0.0]
     std = _json_list(metadata, STD_KEY, origin) or [1.0]
     antialias = metadata.get(ANTIALIAS_KEY, "true")

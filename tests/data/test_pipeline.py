@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -194,3 +196,14 @@ def test_colour_is_converted_for_grayscale_networks_and_bgra_frames():
 def test_impossible_preprocessing_is_refused(kwargs):
     with pytest.raises(ValueError):
         Preprocessing(**kwargs)
+
+
+def test_the_pipeline_and_its_users_import_neither_opencv_nor_torchvision():
+    code = (
+        "import sys\n"
+        "import cnnstudio.data, cnnstudio.data.pipeline, cnnstudio.data.drawing\n"
+        "import cnnstudio.pretrained.classifier, cnnstudio.pretrained.designs, cnnstudio.camera.pipeline\n"
+        "print(sorted({'cv2', 'torchvision'} & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import torch
 
-from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pretrained import efficientnet_lite
 from cnnstudio.pretrained.catalog import PretrainedInfo
@@ -43,14 +42,8 @@ def open_design(spec: str) -> PretrainedDesign:
     """
     if spec == efficientnet_lite.SPEC:
         graph, state = efficientnet_lite.efficientnet_lite0_design()
-        preprocessing = Preprocessing(
-            efficientnet_lite.INPUT_SHAPE,
-            efficientnet_lite.MEAN,
-            efficientnet_lite.STD,
-            efficientnet_lite.CROP_FRACTION,
-        )
         return PretrainedDesign(
-            efficientnet_lite.NAME, graph, state, weights_metadata(imagenet_classes(), preprocessing)
+            efficientnet_lite.NAME, graph, state, weights_metadata(imagenet_classes(), efficientnet_lite.PREPROCESSING)
         )
     name = torchvision_name(spec)
     if name is None:
