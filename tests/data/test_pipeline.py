@@ -135,7 +135,7 @@ def test_uint8_and_float_pixels_normalize_alike_and_back():
     white = torch.full((1, 3, 2, 2), 255, dtype=torch.uint8)
     x = prep.normalize(white)
     assert torch.allclose(x[0, :, 0, 0], torch.tensor([1.5, 1.0, 1.0]))
-    assert torch.equal(prep.normalize(white.float() / 255), x)
+    torch.testing.assert_close(prep.normalize(white.float() / 255), x)
     torch.testing.assert_close(prep.denormalize(x), torch.ones(1, 3, 2, 2))
     drawn = torch.rand(1, 3, 2, 2, requires_grad=True)
     prep.normalize(drawn).sum().backward()  # float pixels keep their gradient (maximization, adversaria)
@@ -167,7 +167,7 @@ def test_a_photo_frame_becomes_nearly_what_torchvision_would_give_the_network(ph
     difference = ours - theirs
     assert abs(difference.mean()) < 0.01 and difference.abs().mean() < 0.05
     assert torch.corrcoef(torch.stack([ours.flatten(), theirs.flatten()]))[0, 1] > 0.99
-    assert torch.equal(IMAGENET.tensor(rgb), theirs)  # the file/PIL road is torchvision's exactly
+    torch.testing.assert_close(IMAGENET.tensor(rgb), theirs, rtol=0, atol=1e-6)  # the file/PIL road is torchvision's
 
 
 def test_colour_is_converted_for_grayscale_networks_and_bgra_frames():
