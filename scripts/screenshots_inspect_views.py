@@ -34,9 +34,9 @@ TIMEOUT_S = 300.0
 
 
 def _subject(classifier, image, dataset=None) -> InspectSubject:
-    from cnnstudio.viz.images import InputSpec, predict, prepare_image
+    from cnnstudio.viz.images import predict
 
-    x = prepare_image(image, InputSpec.like(classifier))
+    x = classifier.preprocessing.tensor(image)
     target = predict(classifier.module, x, classifier.classes, top=1)[0].index
     return InspectSubject(classifier, classifier.name, image, x, target, dataset)
 

@@ -18,8 +18,6 @@ import threading
 import time
 from collections.abc import Callable
 
-import cv2
-
 from cnnstudio.camera.frames import (
     ENDED,
     FAILED,
@@ -140,6 +138,8 @@ class LatestFrameGrabber:
 
     # ----- the capture thread
     def _run(self) -> None:
+        import cv2
+
         source = self.source
         try:
             while not self._stop.is_set():
@@ -166,6 +166,8 @@ class LatestFrameGrabber:
                 self._set_status(STOPPED, f"{source.description} stopped")
 
     def _capture(self, source: FrameSource) -> None:
+        import cv2
+
         due: float | None = None
         while not self._stop.is_set():
             image = source.read()

@@ -22,7 +22,8 @@ import torch
 from cnnstudio.camera.frames import Frame, SourceStatus
 from cnnstudio.camera.grabber import LatestFrameGrabber
 from cnnstudio.camera.rates import RateMeter
-from cnnstudio.pretrained.classifier import Classifier, Prediction
+from cnnstudio.pretrained.classifier import Classifier
+from cnnstudio.pretrained.predictions import Prediction
 
 _POLL_S = 0.1
 

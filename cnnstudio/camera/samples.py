@@ -15,7 +15,6 @@ import os
 import re
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from cnnstudio.fileio import atomic_write_bytes
@@ -60,6 +59,8 @@ class SampleRecorder:
 
     def record(self, name: str, frame: np.ndarray) -> Path:
         """Save one BGR frame as the class's next JPEG sample; returns its path."""
+        import cv2
+
         folder = self.add_class(name)
         ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         if not ok:

@@ -12,13 +12,15 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import cv2
 import numpy as np
 
 from cnnstudio.data.decode import ACCEPTED_EXTENSIONS
-from cnnstudio.pretrained.preprocess import read_image
+from cnnstudio.data.pipeline import ImageError, decode
+
+if TYPE_CHECKING:  # OpenCV is imported where a camera or video is opened, not with this module
+    import cv2
 
 DEFAULT_FOLDER_INTERVAL_S = 1.0
 _CAMERA_TIMEOUT_MS = 3000
@@ -60,6 +62,8 @@ class FrameSource(Protocol):
 @contextlib.contextmanager
 def quiet_opencv() -> Iterator[None]:
     """Silence OpenCV's own warnings (e.g. "can't open camera by index"): CNN Studio reports failures itself."""
+    import cv2
+
     previous = cv2.utils.logging.getLogLevel()
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     try:
@@ -70,6 +74,8 @@ def quiet_opencv() -> Iterator[None]:
 
 def open_camera_capture(index: int, timeout_ms: int = _CAMERA_TIMEOUT_MS) -> cv2.VideoCapture:
     """cv2.VideoCapture for camera `index`, with open/read timeouts where the backend supports them."""
+    import cv2
+
     params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, timeout_ms]
     with quiet_opencv():
         return cv2.VideoCapture(index, cv2.CAP_ANY, params)
@@ -89,6 +95,8 @@ class CameraSource:
         self._capture: cv2.VideoCapture | None = None
 
     def open(self) -> None:
+        import cv2
+
         capture = open_camera_capture(self.index)
         if not capture.isOpened():
             capture.release()
@@ -130,6 +138,8 @@ class VideoFileSource:
         self._delivered = 0
 
     def open(self) -> None:
+        import cv2
+
         if not self.path.is_file():
             raise SourceError(f"{self.path}: no such video file")
         with quiet_opencv():
@@ -149,6 +159,8 @@ class VideoFileSource:
             raise SourceError(f"{self.description} is not open")
         ok, frame = self._capture.read()
         if not ok and self.loop and self._delivered:
+            import cv2
+
             self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
             ok, frame = self._capture.read()
         if not ok or frame is None:
@@ -166,6 +178,9 @@ class VideoFileSource:
 
 class ImageFolderSource:
     """The images of a folder (and its sub-folders) in name order, one frame each; unreadable files are skipped.
+
+    Images are decoded as everywhere else (cnnstudio.data.pipeline: upright, 16-bit, CMYK, transparency)
+    and delivered as BGR frames, the camera's layout.
 
     realtime=True shows each image for `interval` seconds, like a slow camera.
     """
@@ -217,12 +232,12 @@ class ImageFolderSource:
             path = self._files[self._position]
             self._position += 1
             try:
-                frame = read_image(str(path))
-            except ValueError as error:
+                rgb = np.asarray(decode(path, 3))
+            except ImageError as error:
                 self.skipped.append(str(error))
                 continue
             self._delivered += 1
-            return frame
+            return np.ascontiguousarray(rgb[:, :, ::-1])
 
     def close(self) -> None:
         self._files = []

@@ -28,15 +28,15 @@ if TYPE_CHECKING:
     import torch
     from torch import nn
 
+    from cnnstudio.data.pipeline import Preprocessing
     from cnnstudio.viz.attribution import Attribution
-    from cnnstudio.viz.images import InputSpec
     from cnnstudio.viz.synthesis import SynthesisStep
 
 EXIT_OK, EXIT_UNUSABLE = 0, 2
 ACTIONS = ("activations", "filters", "gradcam", "occlusion", "maximize", "deepdream")
 GALLERY_SIZE = 16
-# The argparse choices; tests check they equal cnnstudio.viz's own lists (imported lazily here).
-RESIZE_CHOICES = ("stretch", "crop")
+# The argparse choices; tests check they equal the library's own lists (imported lazily here).
+RESIZE_CHOICES = ("crop", "stretch")
 SORT_CHOICES = ("channel", "mean")
 COLORMAP_CHOICES = ("viridis", "inferno", "magma", "plasma", "turbo", "jet", "gray", "diverging")
 CAM_CHOICES = ("gradcam", "gradcam++")
@@ -45,7 +45,7 @@ CAM_CHOICES = ("gradcam", "gradcam++")
 @dataclass(frozen=True)
 class InspectedModel:
     module: nn.Module
-    spec: InputSpec
+    preprocessing: Preprocessing
     classes: list[str] | None
     name: str
 
@@ -54,26 +54,25 @@ def open_model(text: str) -> InspectedModel:
     """Resolve --model with cnnstudio.pretrained.load_classifier (run directories, checkpoints, designs with
     weights beside them, efficientnet_lite0, torchvision:NAME)."""
     from cnnstudio.pretrained import load_classifier
-    from cnnstudio.viz.images import InputSpec
 
     classifier = load_classifier(text)
     classes = list(classifier.classes) if classifier.classes else None
-    return InspectedModel(classifier.module, InputSpec.like(classifier), classes, classifier.name)
+    return InspectedModel(classifier.module, classifier.preprocessing, classes, classifier.name)
 
 
 def _image(args: argparse.Namespace, model: InspectedModel) -> torch.Tensor:
-    from cnnstudio.viz.images import prepare_image
+    """--image through the model's own pipeline (upright, fitted as the model was evaluated, or stretched)."""
     from cnnstudio.viz.runtime import InspectError
 
     if not args.image:
         raise InspectError(f"{args.action} needs --image")
-    return prepare_image(args.image, model.spec, resize=args.resize)
+    return model.preprocessing.with_fit(args.resize).tensor(args.image)
 
 
 def _blank(model: InspectedModel) -> torch.Tensor:
     import torch
 
-    return torch.zeros(1, model.spec.channels, model.spec.height, model.spec.width)
+    return torch.zeros(1, *model.preprocessing.input_shape)
 
 
 def _class(args: argparse.Namespace, model: InspectedModel, x: torch.Tensor) -> int | None:
@@ -155,8 +154,9 @@ def run_filters(args: argparse.Namespace, model: InspectedModel) -> None:
 def _run_heat(
     args: argparse.Namespace, model: InspectedModel, compute: Callable[[torch.Tensor, int | None], Attribution]
 ) -> None:
+    from cnnstudio.data.pipeline import display_image
+    from cnnstudio.pretrained.predictions import class_label
     from cnnstudio.viz.colormaps import overlay
-    from cnnstudio.viz.images import class_label, display_image
 
     x = _image(args, model)
     attribution = compute(x, _class(args, model, x))
@@ -165,7 +165,7 @@ def _run_heat(
         f"{class_label(attribution.target, model.classes)} ({attribution.target})"
     )
     _print_predictions(model, x)
-    _save(overlay(display_image(x, model.spec), attribution.heat, opacity=args.opacity), args.output)
+    _save(overlay(display_image(x, model.preprocessing), attribution.heat, opacity=args.opacity), args.output)
 
 
 def run_gradcam(args: argparse.Namespace, model: InspectedModel) -> None:
@@ -208,7 +208,14 @@ def run_maximize(args: argparse.Namespace, model: InspectedModel) -> None:
     size = (args.size, args.size) if args.size else None
     last = _last(
         maximize_activation(
-            model.module, model.spec, units, args.layer, steps=args.steps, jitter=args.jitter, size=size, seed=args.seed
+            model.module,
+            model.preprocessing,
+            units,
+            args.layer,
+            steps=args.steps,
+            jitter=args.jitter,
+            size=size,
+            seed=args.seed,
         )
     )
     what = f"{args.layer} channel(s) {units[0]}…{units[-1]}" if args.layer else f"class {units[0]}"
@@ -226,7 +233,7 @@ def run_deepdream(args: argparse.Namespace, model: InspectedModel) -> None:
         deep_dream(
             model.module,
             x,
-            model.spec,
+            model.preprocessing,
             layer,
             channel=args.channel,
             octaves=args.octaves,
@@ -303,8 +310,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
             p.add_argument(
                 "--resize",
                 choices=RESIZE_CHOICES,
-                default="stretch",
-                help="fit the image to the model's input by stretching (default) or centre crop",
+                default="crop",
+                help="fit the image to the model's input as the model was evaluated (crop, the default: "
+                "scale to cover and cut the centre) or by stretching the whole image",
             )
         if action in ("gradcam", "occlusion", "maximize"):
             p.add_argument("--class", dest="class_", metavar="C", help="class index or name (default: predicted)")

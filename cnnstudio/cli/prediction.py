@@ -71,7 +71,7 @@ def _predict(args: argparse.Namespace) -> int:
     import numpy as np
     import torch
 
-    from cnnstudio.pretrained.preprocess import read_image
+    from cnnstudio.data.pipeline import ImageError
     from cnnstudio.pretrained.resolve import load_classifier
 
     classifier = load_classifier(args.model, device=args.device, download=args.download, progress=stderr_progress)
@@ -80,12 +80,10 @@ def _predict(args: argparse.Namespace) -> int:
     status = EXIT_OK
     readable: list[tuple[str, np.ndarray]] = []
     for path in args.images:
-        try:
-            pixels = classifier.preprocessing.pixels(read_image(path))
-        except ValueError as error:
+        try:  # decoded upright and fitted as the model was evaluated (cnnstudio.data.pipeline)
+            readable.append((path, classifier.preprocessing.image_pixels(path)))
+        except ImageError as error:
             status = report_error("predict", error)
-            continue
-        readable.append((path, pixels if pixels.ndim == 3 else pixels[:, :, None]))
     for start in range(0, len(readable), _BATCH):
         chunk = readable[start : start + _BATCH]
         batch = torch.from_numpy(np.stack([pixels for _, pixels in chunk])).permute(0, 3, 1, 2)

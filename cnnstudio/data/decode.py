@@ -30,8 +30,8 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cnnstudio.data.dataset import SkippedFile
-from cnnstudio.data.fit import cover_box, resize_note
-from cnnstudio.data.progress import Progress
+from cnnstudio.data.fit import fit_picture, resize_note
+from cnnstudio.progress import Progress
 
 ACCEPTED_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 
@@ -97,8 +97,8 @@ def _is_utf8(data: bytes) -> bool:
 
 
 @contextmanager
-def _open(path: Path) -> Iterator[Image.Image]:
-    """Open an image, turning every way it can fail into Unreadable with a reason."""
+def open_image(path: Path) -> Iterator[Image.Image]:
+    """Open an image, turning every way it can fail (inside the block too) into Unreadable with a reason."""
     fmt = _format_name(path)
     try:
         _check_not_empty(path)
@@ -144,9 +144,15 @@ def _upright_size(image: Image.Image, orientation: int) -> tuple[int, int]:
 
 def read_header(path: Path) -> ImageHeader:
     """Size and colour of an image from its header, without decoding pixels."""
-    with _open(path) as image:
+    with open_image(path) as image:
         height, width = _upright_size(image, _orientation(image))
         return ImageHeader(height, width, image.mode in _GRAY_MODES)
+
+
+def scale_16bit(values: np.ndarray) -> np.ndarray:
+    """16-bit levels (0-65535) → uint8 (0-255), rounded to nearest."""
+    wide = np.asarray(values).clip(0, 65535).astype(np.uint32)
+    return ((wide * 255 + 32767) // 65535).astype(np.uint8)
 
 
 def _to_8bit(image: Image.Image, conversions: set[str]) -> Image.Image:
@@ -156,8 +162,7 @@ def _to_8bit(image: Image.Image, conversions: set[str]) -> Image.Image:
         return image
     if mode in _SIXTEEN_BIT_MODES:
         conversions.add("16bit")
-        values = np.asarray(image).clip(0, 65535).astype(np.uint32)
-        return Image.fromarray(((values * 255 + 32767) // 65535).astype(np.uint8), "L")
+        return Image.fromarray(scale_16bit(np.asarray(image)), "L")
     if mode == "F":
         raise Unreadable("unsupported pixel format (32-bit floating point)")
     if mode == "1":
@@ -176,27 +181,14 @@ def _to_8bit(image: Image.Image, conversions: set[str]) -> Image.Image:
     return image.convert("RGB")
 
 
-def decode_image(path: Path, shape: tuple[int, int, int]) -> tuple[np.ndarray, DecodedInfo]:
-    """Decode `path` to a uint8 array [H, W, C] for shape (C, H, W); raises Unreadable."""
-    _, height, width = shape
-    with _open(path) as image:
-        orientation = _orientation(image)
-        src_h, src_w = _upright_size(image, orientation)
-        if image.format == "JPEG":
-            scale = max(height / src_h, width / src_w)
-            image.draft(None, (max(1, int(image.size[0] * scale)), max(1, int(image.size[1] * scale))))
-        huge = image.size[0] * image.size[1] > _HUGE_PIXELS
-        with _huge_decode if huge else contextlib.nullcontext():
-            pixels, conversions = _fit(image, orientation, shape)
-    return pixels, DecodedInfo((src_h, src_w), frozenset(conversions))
+def upright_8bit(image: Image.Image, channels: int | None, conversions: set[str]) -> Image.Image:
+    """Loaded pixels of any mode → upright "L" or "RGB": EXIF orientation applied, 16-bit scaled, CMYK and
+    palettes converted, transparency flattened onto white; then 1 or 3 `channels` (None: as stored).
 
-
-def _fit(image: Image.Image, orientation: int, shape: tuple[int, int, int]) -> tuple[np.ndarray, set[str]]:
-    """Decode the opened image's pixels and fit them to shape (see fit.py for the policy)."""
-    channels, height, width = shape
-    conversions: set[str] = set()
-    image.load()
-    if orientation != 1:
+    Training data and single images (the image pipeline) are decoded by this one function. Records
+    what it changed in `conversions`; raises Unreadable for pixels it cannot use.
+    """
+    if _orientation(image) != 1:
         image = ImageOps.exif_transpose(image)
         conversions.add("exif")
     image = _to_8bit(image, conversions)
@@ -206,11 +198,29 @@ def _fit(image: Image.Image, orientation: int, shape: tuple[int, int, int]) -> t
     elif channels == 3 and image.mode == "L":
         image = image.convert("RGB")
         conversions.add("gray_to_rgb")
-    # After draft() the image may be smaller than its header said; the box is in its own pixels.
-    box = cover_box(image.size[1], image.size[0], height, width)
-    image = image.resize((width, height), Image.Resampling.BILINEAR, box=box, reducing_gap=3.0)
-    pixels = np.array(image, dtype=np.uint8)  # a writable copy of the small fitted image
-    return pixels.reshape(height, width, channels), conversions
+    return image
+
+
+def decode_image(path: Path, shape: tuple[int, int, int]) -> tuple[np.ndarray, DecodedInfo]:
+    """Decode `path` to a uint8 array [H, W, C] for shape (C, H, W); raises Unreadable.
+
+    Fitted like every image (fit.fit_picture), with two shortcuts that only bulk decoding takes:
+    JPEGs are decoded at reduced scale (`draft`) and large images are box-reduced first (`reducing_gap`).
+    """
+    channels, height, width = shape
+    with open_image(path) as image:
+        src_h, src_w = _upright_size(image, _orientation(image))
+        if image.format == "JPEG":
+            scale = max(height / src_h, width / src_w)
+            image.draft(None, (max(1, int(image.size[0] * scale)), max(1, int(image.size[1] * scale))))
+        huge = image.size[0] * image.size[1] > _HUGE_PIXELS
+        with _huge_decode if huge else contextlib.nullcontext():
+            conversions: set[str] = set()
+            image.load()
+            # After draft() the image may be smaller than its header said; fitting works in its own pixels.
+            fitted = fit_picture(upright_8bit(image, channels, conversions), height, width, reducing_gap=3.0)
+            pixels = np.array(fitted, dtype=np.uint8)  # a writable copy of the small fitted image
+    return pixels.reshape(height, width, channels), DecodedInfo((src_h, src_w), frozenset(conversions))
 
 
 def describe_decoding(infos: Sequence[DecodedInfo], shape: tuple[int, int, int]) -> list[str]:

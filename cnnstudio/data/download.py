@@ -15,11 +15,9 @@ import urllib.request
 import zlib
 from pathlib import Path
 
-from torchvision.datasets.utils import check_integrity, extract_archive
-
 from cnnstudio.data.errors import DataError
-from cnnstudio.data.progress import Progress
 from cnnstudio.fileio import atomic_path
+from cnnstudio.progress import Progress
 
 _CHUNK = 1 << 20
 _TIMEOUT_S = 30
@@ -32,6 +30,8 @@ def fetch(url: str, dest: Path, md5: str, progress: Progress | None, label: str)
     http.client.HTTPException; a checksum mismatch raises DataError. `progress` gets
     (message, fraction of bytes); if it raises, the download stops and dest is left untouched.
     """
+    from torchvision.datasets.utils import check_integrity
+
     request = urllib.request.Request(url, headers={"User-Agent": "cnnstudio"})
     with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response, atomic_path(dest) as tmp:
         total = int(response.headers.get("Content-Length") or 0)
@@ -53,6 +53,8 @@ def fetch(url: str, dest: Path, md5: str, progress: Progress | None, label: str)
 
 def unpack(archive: Path, dest: Path) -> None:
     """Unpack a .tar.gz/.tgz/.gz/.zip archive into dest, replacing entries of the same name."""
+    from torchvision.datasets.utils import extract_archive
+
     dest.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=dest))
     try:

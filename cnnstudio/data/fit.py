@@ -1,10 +1,13 @@
 """Fitting images to a network's input: one geometry and one colour policy for every source.
 
-Geometry: scale the image so it covers the target height×width, then crop the centre (no
-distortion, nothing letterboxed). Colour: RGB → grayscale uses the ITU-R 601 luma weights (as
-PIL's "L" mode does); grayscale → RGB repeats the channel. Image folders apply the same policy
-while decoding (see decode.py); `fit_images` applies it to tensors, and the webcam classifier
-uses it on frames so live images are prepared exactly like the training images.
+Geometry: scale the image so it covers the target height×width (divided by a crop fraction, 1 for
+training data), then crop the centre (no distortion, nothing letterboxed). The sizes are rounded
+exactly as torchvision's `Resize(int)` + `CenterCrop` round them (`cover_size`, `centre_crop_box`),
+so the same numbers describe a trained run's images and a pretrained network's evaluation
+transform. Colour: RGB → grayscale uses the ITU-R 601 luma weights (as PIL's "L" mode does);
+grayscale → RGB repeats the channel. Image folders apply the policy while decoding (decode.py),
+`fit_images` applies it to tensors, and the image pipeline (pipeline.py) to single images and
+camera frames, so live images are prepared exactly like the training images.
 
 Sizes in messages are written height×width, the order of the network's input shape.
 """
@@ -15,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 from cnnstudio.data.errors import DataError
 
@@ -45,12 +49,49 @@ def size_text(height: int, width: int) -> str:
     return f"{height}×{width}"
 
 
-def cover_box(src_h: int, src_w: int, dst_h: int, dst_w: int) -> tuple[float, float, float, float]:
-    """The centred (left, top, right, bottom) region of a src image that, scaled, covers dst."""
-    scale = max(dst_h / src_h, dst_w / src_w)
-    crop_w, crop_h = dst_w / scale, dst_h / scale
-    left, top = (src_w - crop_w) / 2, (src_h - crop_h) / 2
-    return left, top, left + crop_w, top + crop_h
+def cover_size(src_h: int, src_w: int, dst_h: int, dst_w: int, crop_fraction: float = 1.0) -> tuple[int, int]:
+    """The (height, width) a src_h×src_w image is scaled to (aspect kept) before its centre dst_h×dst_w is cut.
+
+    The scaled image covers dst / crop_fraction. The side that decides the scale becomes exactly
+    round(dst side / crop_fraction) and the other is truncated, as torchvision's `Resize(int)` does
+    (short side = resize_size, long side = int(resize_size · long / short)).
+    """
+    cover_h, cover_w = dst_h / crop_fraction, dst_w / crop_fraction
+    if cover_h * src_w >= cover_w * src_h:  # the height decides the scale
+        height = round(cover_h)
+        return height, max(dst_w, int(height * src_w / src_h))
+    width = round(cover_w)
+    return max(dst_h, int(width * src_h / src_w)), width
+
+
+def centre_crop_box(src_h: int, src_w: int, dst_h: int, dst_w: int) -> tuple[int, int, int, int]:
+    """The centred (left, top, right, bottom) dst_h×dst_w box of a src_h×src_w image, offsets rounded as
+    torchvision's `CenterCrop` rounds them."""
+    top, left = round((src_h - dst_h) / 2.0), round((src_w - dst_w) / 2.0)
+    return left, top, left + dst_w, top + dst_h
+
+
+def fit_picture(
+    image: Image.Image,
+    height: int,
+    width: int,
+    *,
+    crop_fraction: float = 1.0,
+    stretch: bool = False,
+    resample: Image.Resampling = Image.Resampling.BILINEAR,
+    reducing_gap: float | None = None,
+) -> Image.Image:
+    """A PIL image fitted to height×width: scaled to cover and centre-cropped (`stretch`: scaled to fill).
+
+    The whole image is resized and then cropped, which is exactly what torchvision's evaluation
+    transforms do to a PIL image. reducing_gap: Pillow's faster reduction of large images first
+    (training data decoding uses it; it changes the pixels slightly).
+    """
+    if stretch:
+        return image.resize((width, height), resample, reducing_gap=reducing_gap)
+    scaled_h, scaled_w = cover_size(image.height, image.width, height, width, crop_fraction)
+    scaled = image.resize((scaled_w, scaled_h), resample, reducing_gap=reducing_gap)
+    return scaled.crop(centre_crop_box(scaled_h, scaled_w, height, width))
 
 
 def resize_note(count: int, sizes: set[tuple[int, int]], dst_h: int, dst_w: int) -> str:
@@ -111,9 +152,7 @@ def _to_gray(images: torch.Tensor) -> torch.Tensor:
 
 
 def _resize_cover(images: torch.Tensor, dst_h: int, dst_w: int) -> torch.Tensor:
-    src_h, src_w = images.shape[-2:]
-    scale = max(dst_h / src_h, dst_w / src_w)
-    mid_h, mid_w = max(dst_h, round(src_h * scale)), max(dst_w, round(src_w * scale))
+    mid_h, mid_w = cover_size(images.shape[-2], images.shape[-1], dst_h, dst_w)
     x = F.interpolate(images.float(), size=(mid_h, mid_w), mode="bilinear", align_corners=False, antialias=True)
-    top, left = (mid_h - dst_h) // 2, (mid_w - dst_w) // 2
-    return _to_uint8(x[..., top : top + dst_h, left : left + dst_w])
+    left, top, right, bottom = centre_crop_box(mid_h, mid_w, dst_h, dst_w)
+    return _to_uint8(x[..., top:bottom, left:right])

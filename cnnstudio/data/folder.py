@@ -29,8 +29,8 @@ from cnnstudio.data.decode import (
 )
 from cnnstudio.data.errors import DataError
 from cnnstudio.data.fit import check_input_shape
-from cnnstudio.data.progress import Progress
 from cnnstudio.data.split import Loaded
+from cnnstudio.progress import Progress
 
 # Without an input shape, a folder whose images all share one size up to this side keeps it;
 # otherwise images are fitted to a square of the median short side, at most _DEFAULT_SIDE.

@@ -16,7 +16,6 @@ from cnnstudio.data.dataset import DataSplit, ImageDataset
 from cnnstudio.data.errors import DataError
 from cnnstudio.data.fit import check_input_shape, fit_images, size_text
 from cnnstudio.data.folder import load_folder
-from cnnstudio.data.progress import Progress
 from cnnstudio.data.split import Loaded, make_split
 from cnnstudio.data.synthetic import make_shapes, make_xo
 from cnnstudio.data.torchvision_sets import (
@@ -25,6 +24,7 @@ from cnnstudio.data.torchvision_sets import (
     load_imagenette,
     load_mnist,
 )
+from cnnstudio.progress import Progress
 
 _BY_NAME = {info.name: info for info in DATASETS}
 _NAMES = ", ".join(_BY_NAME)
@@ -120,7 +120,7 @@ def load_data(
     root: folder of the downloaded datasets (default: default_root()).
     download: fetch missing standard datasets; when False or offline, a DataError says which files
         to place where.
-    progress: progress(message, fraction) callback; see cnnstudio.data.progress.
+    progress: progress(message, fraction) callback; see cnnstudio.progress.
     num_classes: the network's number of outputs; a DataError is raised if the data's classes differ.
 
     Raises DataError for anything the user can fix, with a message saying what and how.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import torch
 
@@ -54,6 +53,8 @@ def make_xo(count: int, height: int = 9, width: int = 9, *, noise: float = 0.02,
     ±20°, so an X never looks like a +), O aspect ratio and stroke weight; then `noise` of the pixels
     are flipped.
     """
+    import cv2
+
     if count < 2:
         raise ValueError("count must be at least 2 (one X and one O)")
     _check_size(height, width)
@@ -141,6 +142,8 @@ def make_shapes(count: int, height: int = 32, width: int = 32, *, seed: int = 0)
     edge in the image (a hexagon is not among the shapes: at 32×32 it is hardly a circle's
     distinct neighbour).
     """
+    import cv2
+
     if count < len(SHAPE_CLASSES):
         raise ValueError(f"count must be at least {len(SHAPE_CLASSES)} (one image per shape)")
     _check_size(height, width)

@@ -14,18 +14,20 @@ import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 import torch
-from torchvision.datasets import CIFAR10, MNIST, FashionMNIST, Imagenette
-from torchvision.datasets.utils import check_integrity
 
 from cnnstudio.data.dataset import ImageDataset
 from cnnstudio.data.decode import decode_files, describe_decoding
 from cnnstudio.data.download import fetch, unpack
 from cnnstudio.data.errors import DataError
-from cnnstudio.data.progress import Progress
 from cnnstudio.data.split import Loaded
+from cnnstudio.progress import Progress
+
+if TYPE_CHECKING:  # torchvision is imported by the functions that read a set, not with this module
+    from torchvision.datasets import MNIST
 
 # The archive torchvision.datasets.Imagenette(size="160px") downloads.
 IMAGENETTE_URL = "https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz"
@@ -65,10 +67,14 @@ def _mnist_present(cls: type[MNIST], root: Path) -> bool:
 
 
 def _cifar_archives() -> list[_Archive]:
+    from torchvision.datasets import CIFAR10
+
     return [_Archive(CIFAR10.filename, (CIFAR10.url,), CIFAR10.tgz_md5, Path("."))]
 
 
 def _cifar_present(root: Path) -> bool:
+    from torchvision.datasets import CIFAR10
+
     names = [name for name, _ in CIFAR10.train_list + CIFAR10.test_list] + [CIFAR10.meta["filename"]]
     return all((root / CIFAR10.base_folder / name).is_file() for name in names)
 
@@ -97,6 +103,8 @@ def _ensure(
     title: str, archives: list[_Archive], present: bool, root: Path, download: bool, progress: Progress | None
 ) -> None:
     """Make the dataset's files present: unpack archives found in place, download the others."""
+    from torchvision.datasets.utils import check_integrity
+
     if present:
         return
     for archive in archives:
@@ -131,6 +139,8 @@ def _damaged(title: str, where: Path, error: Exception) -> DataError:
 
 def load_mnist(fashion: bool, root: Path, download: bool, progress: Progress | None) -> Loaded:
     """MNIST or Fashion-MNIST at 1×28×28, with its 10,000-image test split as validation."""
+    from torchvision.datasets import MNIST, FashionMNIST
+
     cls = FashionMNIST if fashion else MNIST
     title = "Fashion-MNIST" if fashion else "MNIST"
     _ensure(title, _mnist_archives(cls), _mnist_present(cls, root), root, download, progress)
@@ -146,6 +156,8 @@ def load_mnist(fashion: bool, root: Path, download: bool, progress: Progress | N
 
 def load_cifar10(root: Path, download: bool, progress: Progress | None) -> Loaded:
     """CIFAR-10 at 3×32×32, with its 10,000-image test batch as validation."""
+    from torchvision.datasets import CIFAR10
+
     _ensure("CIFAR-10", _cifar_archives(), _cifar_present(root), root, download, progress)
     parts = []
     for train in (True, False):
@@ -161,6 +173,8 @@ def load_cifar10(root: Path, download: bool, progress: Progress | None) -> Loade
 
 def load_imagenette(shape: tuple[int, int, int], root: Path, download: bool, progress: Progress | None) -> Loaded:
     """Imagenette's 160 px photos decoded at shape (C, H, W), with its validation split."""
+    from torchvision.datasets import Imagenette
+
     _ensure("Imagenette", _imagenette_archives(), _imagenette_present(root), root, download, progress)
     parts, infos, skipped = [], [], []
     for split in ("train", "val"):

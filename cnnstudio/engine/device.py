@@ -1,4 +1,4 @@
-"""Choosing where and in which precision to train: CUDA → Apple MPS → CPU, bf16/fp16/fp32."""
+"""Choosing where and in which precision to train: CUDA → Apple MPS → CPU, bf16/fp16/fp32; where a module is."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 from cnnstudio.engine.config import ConfigError
 
@@ -48,6 +49,15 @@ def resolve_device(spec: str = "auto") -> torch.device:
     if device.type not in ("cpu", "cuda", "mps"):
         raise ConfigError(f"device {spec!r} is not supported; use auto, cpu, cuda, cuda:N or mps")
     return device
+
+
+def device_of(module: nn.Module) -> torch.device:
+    """Where a module's parameters (or, without any, its buffers) are; the CPU for a module with neither."""
+    for tensor in module.parameters():
+        return tensor.device
+    for tensor in module.buffers():
+        return tensor.device
+    return torch.device("cpu")
 
 
 def device_name(device: torch.device) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 import torch
 
 from cnnstudio.data import DataError, DataSplit, load_data
-from cnnstudio.data.progress import Progress as DataProgress
 from cnnstudio.engine.checkpoint import CheckpointError, load_checkpoint
 from cnnstudio.engine.config import ConfigError, TrainConfig
 from cnnstudio.engine.control import TrainControl
@@ -19,6 +18,7 @@ from cnnstudio.engine.events import Error, Event
 from cnnstudio.engine.loop import resume, train
 from cnnstudio.engine.model import input_shape
 from cnnstudio.graph import NetworkFileError, NetworkGraph, network_from_dict
+from cnnstudio.progress import Progress as DataProgress
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Classifier: a network ready to name what is in an image, whatever it was loaded from.
 
 Its `module` always returns class scores (logits): designs that end in Softmax are built without it
-(`build_module(graph, logits=True)`), so `predict` applies softmax exactly once.
+(`build_module(graph, logits=True)`), so `predict` applies softmax exactly once. Its `preprocessing` is the
+image pipeline that makes any picture or camera frame into the module's input (cnnstudio.data.pipeline).
 """
 
 from __future__ import annotations
@@ -12,25 +13,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from cnnstudio.data.pipeline import Preprocessing
+from cnnstudio.engine.device import device_of
 from cnnstudio.graph.network import NetworkGraph
-from cnnstudio.pretrained.preprocess import Preprocessing
-
-
-def device_of(module: nn.Module) -> torch.device:
-    """Where a module's tensors are (the CPU for a module without any)."""
-    tensor = next(module.parameters(), None)
-    if tensor is None:
-        tensor = next(module.buffers(), None)
-    return tensor.device if tensor is not None else torch.device("cpu")
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One class and its probability."""
-
-    label: str
-    prob: float
-    index: int
+from cnnstudio.pretrained.predictions import Prediction, class_label, probabilities, top_predictions
 
 
 @dataclass
@@ -39,7 +25,7 @@ class Classifier:
 
     module: the network in eval mode; returns logits [N, classes].
     classes: the label of each output.
-    preprocessing: input shape, normalization and crop (see cnnstudio.pretrained.preprocess).
+    preprocessing: input shape, fitting, resampling and normalization (cnnstudio.data.pipeline).
     name: shown to the user ("EfficientNet-Lite0", "resnet18", a design's name).
     graph: the design when there is one (the Inspect tab lists its layers; transfer learning edits it);
         None for a module that cannot be represented as a design.
@@ -89,7 +75,7 @@ class Classifier:
         """Class probabilities [N, classes] (float32, on the CPU) for a batch [N, C, H, W] or one image [C, H, W].
 
         uint8 input is taken as pixels (0–255) at the input size and normalized here; floating-point
-        input as already normalized (e.g. from `preprocessing.frame_tensor`).
+        input as already normalized (e.g. from `preprocessing.tensor` or `preprocessing.frame_tensor`).
         """
         x = torch.as_tensor(batch)
         if x.dim() == 3:
@@ -100,13 +86,11 @@ class Classifier:
         x = self.preprocessing.normalize(x, device) if x.dtype == torch.uint8 else x.to(device, torch.float32)
         with torch.inference_mode():
             logits = self.module(x)
-        return logits.flatten(1).float().softmax(dim=1).cpu()
+        return probabilities(logits, logits=True).cpu()
 
-    def top(self, probabilities: torch.Tensor, k: int = 5) -> list[Prediction]:
+    def top(self, probs: torch.Tensor, k: int = 5) -> list[Prediction]:
         """The k most probable classes of one probability vector, most probable first."""
-        probs = probabilities.flatten()
-        values, indices = probs.topk(min(k, probs.numel()))
-        return [Prediction(self.label(int(i)), float(v), int(i)) for v, i in zip(values, indices, strict=True)]
+        return top_predictions(probs, self.classes, k)
 
     def label(self, index: int) -> str:
-        return self.classes[index] if 0 <= index < len(self.classes) else str(index)
+        return class_label(index, self.classes)

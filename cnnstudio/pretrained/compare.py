@@ -13,10 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
-import torchvision
 from torch import nn
 
-from cnnstudio.data.progress import Progress
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.device import resolve_device
 from cnnstudio.pretrained import efficientnet_lite
@@ -28,6 +26,7 @@ from cnnstudio.pretrained.catalog import (
 )
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX
+from cnnstudio.progress import Progress
 
 _NO_AUXILIARY = {"googlenet", "inception_v3"}  # their auxiliary classifiers only run in training
 
@@ -56,6 +55,8 @@ def timing_module(spec: str) -> nn.Module:
     """The network to time: random-weight torchvision architectures, EfficientNet-Lite0 as CNN Studio runs it."""
     if spec == efficientnet_lite.SPEC:
         return efficientnet_lite.load_efficientnet_lite0().module
+    import torchvision
+
     name = spec[len(TORCHVISION_PREFIX) :]
     kwargs = {"aux_logits": False, "init_weights": False} if name in _NO_AUXILIARY else {}
     return torchvision.models.get_model(name, weights=None, **kwargs)

@@ -7,6 +7,12 @@ reader ignores or shows), so the design file format is unchanged and the pair st
     cnnstudio.classes        JSON list of class names
     cnnstudio.mean / .std    JSON lists, per channel, on the 0–1 pixel scale
     cnnstudio.crop_fraction  share of the scaled image the centre crop keeps
+    cnnstudio.fit            "crop" or "stretch"
+    cnnstudio.interpolation  a torchvision InterpolationMode value ("bilinear", "bicubic", …)
+    cnnstudio.antialias      "true" or "false"
+
+(the fields of cnnstudio.data.pipeline.Preprocessing). Files written before the last three existed read
+with their defaults: crop, bilinear, antialiased, which is how those files were always used.
 
 Weights written without that metadata (e.g. by `cnnstudio import`) still load: a network with 1,000
 outputs is taken to be an ImageNet classifier (every pretrained network CNN Studio imports is one),
@@ -23,6 +29,7 @@ from pathlib import Path
 
 import torch
 
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.graph import NetworkFileError, errors_only, load_network, save_network
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pretrained.classifier import Classifier
@@ -33,7 +40,6 @@ from cnnstudio.pretrained.imagenet import (
     IMAGENET_STD,
     imagenet_classes,
 )
-from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pytorch import analyze, build_module
 from cnnstudio.pytorch.weights import (
     WeightsFileError,
@@ -49,7 +55,11 @@ CLASSES_KEY = "cnnstudio.classes"
 MEAN_KEY = "cnnstudio.mean"
 STD_KEY = "cnnstudio.std"
 CROP_KEY = "cnnstudio.crop_fraction"
+FIT_KEY = "cnnstudio.fit"
+INTERPOLATION_KEY = "cnnstudio.interpolation"
+ANTIALIAS_KEY = "cnnstudio.antialias"
 _IMAGENET_CROP_FRACTION = 224 / 256
+_BOOLEANS = {"true": True, "false": False}
 
 
 def weights_metadata(classes: list[str], preprocessing: Preprocessing) -> dict[str, str]:
@@ -59,6 +69,9 @@ def weights_metadata(classes: list[str], preprocessing: Preprocessing) -> dict[s
         MEAN_KEY: json.dumps(list(preprocessing.mean)),
         STD_KEY: json.dumps(list(preprocessing.std)),
         CROP_KEY: repr(preprocessing.crop_fraction),
+        FIT_KEY: preprocessing.fit,
+        INTERPOLATION_KEY: preprocessing.interpolation,
+        ANTIALIAS_KEY: "true" if preprocessing.antialias else "false",
     }
 
 
@@ -200,15 +213,30 @@ def _input_shape(graph: NetworkGraph) -> tuple[int, int, int]:
     return int(node.param("channels")), int(node.param("height")), int(node.param("width"))
 
 
+def imagenet_preprocessing(shape: tuple[int, int, int]) -> Preprocessing:
+    """The preprocessing assumed for ImageNet weights stored without metadata (resize 256, crop 224)."""
+    return Preprocessing(shape, IMAGENET_MEAN, IMAGENET_STD, _IMAGENET_CROP_FRACTION)
+
+
 def _preprocessing(
     shape: tuple[int, int, int], metadata: dict[str, str], imagenet: bool, origin: str | Path
 ) -> Preprocessing:
     if imagenet:
-        return Preprocessing(shape, IMAGENET_MEAN, IMAGENET_STD, _IMAGENET_CROP_FRACTION)
+        return imagenet_preprocessing(shape)
     mean = _json_list(metadata, MEAN_KEY, origin) or [0.0]
     std = _json_list(metadata, STD_KEY, origin) or [1.0]
+    antialias = metadata.get(ANTIALIAS_KEY, "true")
     try:
-        fraction = float(metadata.get(CROP_KEY, 1.0))
-        return Preprocessing(shape, tuple(map(float, mean)), tuple(map(float, std)), fraction)
+        if antialias not in _BOOLEANS:
+            raise ValueError(f"{ANTIALIAS_KEY} is {antialias!r}, not true or false")
+        return Preprocessing(
+            shape,
+            tuple(map(float, mean)),
+            tuple(map(float, std)),
+            float(metadata.get(CROP_KEY, 1.0)),
+            fit=metadata.get(FIT_KEY, "crop"),
+            interpolation=metadata.get(INTERPOLATION_KEY, "bilinear"),
+            antialias=_BOOLEANS[antialias],
+        )
     except (ValueError, TypeError) as error:
         raise ModelLoadError(f"{origin}: unusable preprocessing in its metadata ({error})") from None

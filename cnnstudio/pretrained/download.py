@@ -15,9 +15,9 @@ from pathlib import Path
 
 import torch
 
-from cnnstudio.data.progress import Progress
 from cnnstudio.fileio import atomic_path
 from cnnstudio.pretrained.errors import ModelLoadError
+from cnnstudio.progress import Progress
 
 _CHUNK = 1 << 20
 _TIMEOUT_S = 30

@@ -22,12 +22,12 @@ import functools
 import torch
 from torch import nn
 
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.graph.layout import arrange
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.imagenet import imagenet_classes
-from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.importer import ModelImportError, graph_from_module
 from cnnstudio.pytorch.weights import WeightsFileError, load_into, load_state_dict_file
@@ -40,6 +40,7 @@ INPUT_SHAPE = (3, 224, 224)
 MEAN = (127.0 / 255.0,) * 3
 STD = (128.0 / 255.0,) * 3
 CROP_FRACTION = 224 / 256
+PREPROCESSING = Preprocessing(INPUT_SHAPE, MEAN, STD, CROP_FRACTION)
 
 
 def weights_file() -> str:
@@ -190,5 +191,4 @@ def load_efficientnet_lite0(device: torch.device | str = "cpu") -> Classifier:
     graph, state = efficientnet_lite0_design()
     module = build_module(graph, logits=True)
     load_into(module, state, source="the EfficientNet-Lite0 weights")
-    preprocessing = Preprocessing(INPUT_SHAPE, MEAN, STD, CROP_FRACTION)
-    return Classifier(module.to(device), imagenet_classes(), preprocessing, NAME, graph, SPEC)
+    return Classifier(module.to(device), imagenet_classes(), PREPROCESSING, NAME, graph, SPEC)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.engine.checkpoint import (
     STATE_JSON,
     CheckpointError,
@@ -17,7 +18,6 @@ from cnnstudio.engine.checkpoint import (
 from cnnstudio.graph import NetworkFileError, network_from_dict
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.errors import ModelLoadError
-from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pytorch import BuildError, build_module
 from cnnstudio.pytorch.weights import WeightsFileError, load_into
 
@@ -25,8 +25,8 @@ from cnnstudio.pytorch.weights import WeightsFileError, load_into
 def load_run_classifier(path: str | os.PathLike, device: torch.device | str = "cpu") -> Classifier:
     """The network a run trained, with the classes and normalization it was trained with.
 
-    Images were fitted to the network by the data layer (scale to cover, crop the centre), so the
-    preprocessing crops nothing more (crop fraction 1).
+    Images were fitted to the network by the data layer (scale to cover, crop the centre, bilinear), which
+    is the pipeline's default, so the preprocessing is the run's input shape and statistics.
     """
     given = Path(path)
     tag = "best" if (checkpoint_dir(given, "best") / STATE_JSON).is_file() else "last"

@@ -16,12 +16,12 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from cnnstudio.data.progress import Progress
+from cnnstudio.data.pipeline import Preprocessing
+from cnnstudio.engine.device import device_of
 from cnnstudio.graph.network import NetworkGraph
-from cnnstudio.pretrained.classifier import device_of
 from cnnstudio.pretrained.errors import ModelLoadError
-from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pretrained.transfer import upstream_of
+from cnnstudio.progress import Progress
 from cnnstudio.pytorch import analyze, build_module
 from cnnstudio.pytorch.weights import load_into
 

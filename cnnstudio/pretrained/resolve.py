@@ -6,7 +6,6 @@ from pathlib import Path
 
 import torch
 
-from cnnstudio.data.progress import Progress
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.device import resolve_device
 from cnnstudio.pretrained import efficientnet_lite
@@ -15,6 +14,7 @@ from cnnstudio.pretrained.designs import load_design_classifier
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.from_runs import load_run_classifier
 from cnnstudio.pretrained.torchvision_zoo import load_torchvision
+from cnnstudio.progress import Progress
 
 TORCHVISION_PREFIX = "torchvision:"
 SPEC_HELP = (

@@ -12,13 +12,12 @@ too, with augmentation, checkpoints and the Training tab's progress events.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cnnstudio.data import load_data
-from cnnstudio.data.progress import Progress
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.engine.config import TrainConfig
 from cnnstudio.engine.control import TrainControl
 from cnnstudio.engine.events import Event
@@ -33,6 +32,7 @@ from cnnstudio.pretrained.headtrain import (
 )
 from cnnstudio.pretrained.resolve import load_classifier
 from cnnstudio.pretrained.transfer import transfer_learning
+from cnnstudio.progress import Progress
 from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.weights import load_into
 
@@ -85,7 +85,8 @@ def teach_classifier(
     load_into(module, state, source="the taught weights")
     graph = transfer.graph
     graph.name = f"{base.name} taught: {', '.join(split.classes)}"
-    preprocessing = dataclasses.replace(base.preprocessing, crop_fraction=1.0)
+    # The head learnt from the folder as the data layer fitted it: the pipeline's defaults.
+    preprocessing = Preprocessing(base.input_shape, base.mean, base.std)
     classifier = Classifier(
         module.to(base.device), list(split.classes), preprocessing, graph.name, graph, str(folder), list(transfer.notes)
     )

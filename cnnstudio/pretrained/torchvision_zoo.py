@@ -2,24 +2,25 @@
 
 Weights are only read from the cache unless a download is asked for (`download=True`), so nothing
 touches the network by surprise. Each classifier gets its own preprocessing from its weights'
-`transforms()` (resize, crop, mean, std).
+`transforms()` (resize and crop sizes, interpolation, antialiasing, mean, std), which reading needs
+no download.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
-import torchvision
-from torchvision.models import WeightsEnum
 
-from cnnstudio.data.progress import Progress
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import weights_metadata
 from cnnstudio.pretrained.download import fetch_checked, torch_cache_dir
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.imagenet import imagenet_classes
-from cnnstudio.pretrained.preprocess import Preprocessing
+from cnnstudio.progress import Progress
 from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.importer import (
     ImportResult,
@@ -28,6 +29,9 @@ from cnnstudio.pytorch.importer import (
     torchvision_model_names,
 )
 from cnnstudio.pytorch.weights import WeightsFileError, load_into, load_state_dict_file
+
+if TYPE_CHECKING:
+    from torchvision.models import WeightsEnum
 
 # GoogLeNet and Inception-v3 were trained on pixels scaled to [-1, 1]. torchvision converts ImageNet-
 # normalized input inside the model (`transform_input=True`); designs are imported without that step
@@ -40,6 +44,8 @@ def default_weights(name: str) -> WeightsEnum:
     if name not in torchvision_model_names():
         known = ", ".join(torchvision_model_names())
         raise ModelLoadError(f"torchvision has no classification model {name!r}; it has: {known}")
+    import torchvision
+
     return torchvision.models.get_model_weights(name).DEFAULT
 
 
@@ -60,14 +66,27 @@ def download_weights(name: str, progress: Progress | None = None) -> Path:
     return path
 
 
-def preprocessing_for(name: str) -> Preprocessing:
-    """The preprocessing `name`'s weights were evaluated with (weights.transforms())."""
-    transforms = default_weights(name).transforms()
+def weights_preprocessing(weights: WeightsEnum) -> Preprocessing:
+    """The pipeline equal to `weights.transforms()` (torchvision's ImageClassification: resize the short
+    side to resize_size with its interpolation, crop the centre crop_size, normalize)."""
+    transforms = weights.transforms()
     crop, resize = transforms.crop_size[0], transforms.resize_size[0]
-    mean, std = tuple(transforms.mean), tuple(transforms.std)
+    return Preprocessing(
+        (3, crop, crop),
+        tuple(transforms.mean),
+        tuple(transforms.std),
+        crop_fraction=crop / resize,
+        interpolation=transforms.interpolation.value,
+        antialias=bool(transforms.antialias),
+    )
+
+
+def preprocessing_for(name: str) -> Preprocessing:
+    """The preprocessing `name`'s default weights were evaluated with."""
+    preprocessing = weights_preprocessing(default_weights(name))
     if name in _MINUS_ONE_TO_ONE:
-        mean, std = (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)
-    return Preprocessing((3, crop, crop), mean, std, crop_fraction=crop / resize)
+        return dataclasses.replace(preprocessing, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))
+    return preprocessing
 
 
 def import_with_metadata(name: str, pretrained: str = "cached") -> tuple[ImportResult, dict[str, str]]:
@@ -121,6 +140,8 @@ def _plain_module(name: str, path: Path) -> torch.nn.Module:
         state = load_state_dict_file(path)
     except WeightsFileError as error:
         raise ModelLoadError(str(error)) from None
+    import torchvision
+
     module = torchvision.models.get_model(name, weights=None)
     module.load_state_dict(state)
     return module

@@ -1,6 +1,6 @@
 """What the Inspect tab computes, without Qt: every function takes any `nn.Module` and plain tensors.
 
-    images        InputSpec, prepare_image, display_image, predict: the input and the predictions
+    images        predict, class_index: the predictions for an input (made by cnnstudio.data.pipeline)
     activations   list_layers, capture (early stop), channel_stats, default_target_layer
     featuremaps   render_feature_maps (grid, sorting, dead channels), layer_strip
     tiles         tile_maps / tile_images: many maps → one RGB picture with a colour map

@@ -10,8 +10,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from cnnstudio.data.pipeline import Preprocessing, display_image
+from cnnstudio.pretrained.predictions import Prediction
 from cnnstudio.progress import CancelFlag, FractionProgress, check_cancel
-from cnnstudio.viz.images import InputSpec, Prediction, display_image, predict
+from cnnstudio.viz.images import predict
 from cnnstudio.viz.runtime import InspectError, as_batch, evaluating
 
 
@@ -40,7 +42,7 @@ def _log_probabilities(output: torch.Tensor) -> torch.Tensor:
 def adversarial_example(
     model: nn.Module,
     x: torch.Tensor,
-    spec: InputSpec,
+    spec: Preprocessing,
     *,
     epsilon: float = 2 / 255,
     steps: int = 1,
@@ -87,7 +89,7 @@ def adversarial_example(
     change = (pixels - original).detach()
     linf = float(change.abs().max())
     magnification = 0.5 / linf if linf > 0 else 1.0
-    shown = InputSpec(spec.channels, spec.height, spec.width)  # pixels as they are
+    shown = Preprocessing(spec.input_shape, (0.0,), (1.0,))  # pixels as they are
     return AdversarialExample(
         adversarial,
         display_image(pixels.detach(), shown),

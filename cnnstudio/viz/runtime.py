@@ -22,6 +22,8 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
+from cnnstudio.engine.device import device_of
+
 
 class InspectError(ValueError):
     """A view that cannot be computed for this model, input or setting; the message is for the user."""
@@ -37,15 +39,6 @@ def evaluating(model: nn.Module) -> Iterator[nn.Module]:
     finally:
         for module, training in modes:
             module.training = training
-
-
-def device_of(model: nn.Module) -> torch.device:
-    """Where the model's parameters (or buffers) live; the CPU for a model with neither."""
-    for tensor in model.parameters():
-        return tensor.device
-    for tensor in model.buffers():
-        return tensor.device
-    return torch.device("cpu")
 
 
 def as_batch(x: torch.Tensor, model: nn.Module) -> torch.Tensor:

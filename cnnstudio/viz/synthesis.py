@@ -15,10 +15,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from cnnstudio.data.pipeline import Preprocessing
+from cnnstudio.engine.device import device_of
 from cnnstudio.viz.activations import capture
-from cnnstudio.viz.images import InputSpec
 from cnnstudio.viz.parameterization import ImageParameterization
-from cnnstudio.viz.runtime import InspectError, as_batch, device_of, evaluating
+from cnnstudio.viz.runtime import InspectError, as_batch, evaluating
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def _layer_output(model: nn.Module, x: torch.Tensor, layer: str | None) -> torch
 
 def maximize_activation(
     model: nn.Module,
-    spec: InputSpec,
+    spec: Preprocessing,
     units: Sequence[int],
     layer: str | None = None,
     *,
@@ -138,7 +139,7 @@ def _random_shift(generator: torch.Generator, jitter: int) -> tuple[int, int]:
 def deep_dream(
     model: nn.Module,
     x: torch.Tensor,
-    spec: InputSpec,
+    spec: Preprocessing,
     layer: str,
     *,
     channel: int | None = None,

@@ -10,6 +10,7 @@ import torch
 from PIL import Image
 
 from cnnstudio.cli import inspection as commands
+from cnnstudio.data.pipeline import FIT_MODES
 from cnnstudio.graph import save_network
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pytorch import build_module
@@ -17,7 +18,7 @@ from cnnstudio.pytorch.weights import save_state_dict, weights_path_for
 from cnnstudio.viz.attribution import CAM_METHODS
 from cnnstudio.viz.colormaps import COLORMAPS
 from cnnstudio.viz.featuremaps import SORTS
-from cnnstudio.viz.images import RESIZE_MODES
+from tests.data.helpers import write_phone_photo
 
 
 def run(*argv: str) -> int:
@@ -111,7 +112,7 @@ def test_weights_that_do_not_fit_the_design(design, tmp_path, capsys):
 
 
 def test_the_choices_are_the_library_s():
-    assert commands.RESIZE_CHOICES == RESIZE_MODES and commands.SORT_CHOICES == SORTS
+    assert commands.RESIZE_CHOICES == FIT_MODES and commands.SORT_CHOICES == SORTS
     assert commands.COLORMAP_CHOICES == COLORMAPS and commands.CAM_CHOICES == CAM_METHODS
 
 
@@ -123,3 +124,31 @@ def test_registering_the_command_does_not_import_the_heavy_libraries():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["activations", "--layer", "conv1"],
+        ["gradcam", "--class", "7"],
+        ["occlusion", "--patch", "8", "--stride", "4"],
+        ["deepdream", "--layer", "relu1", "--steps", "2", "--octaves", "2"],
+        ["gradcam", "--resize", "stretch"],
+    ],
+)
+def test_a_phone_photo_is_inspected_as_the_same_pixels_stored_upright(design, tmp_path, capsys, argv):
+    # Every action that takes an image (filters and maximize do not): a sideways JPEG with its EXIF
+    # orientation gives exactly the picture and the printout of the same pixels stored upright.
+    upright = np.zeros((64, 48, 3), dtype=np.uint8)
+    upright[8:16, 8:40] = 255  # a "7": a bar at the top and a stroke down to the bottom left
+    for row in range(16, 58):
+        upright[row, 34 - (row - 16) // 2 : 40 - (row - 16) // 2] = 255
+    jpeg, png = write_phone_photo(tmp_path, upright, 6)
+    results = []
+    for image in (jpeg, png):
+        output = tmp_path / f"{image.stem}.png"
+        assert run(*argv, "--model", str(design), "--image", str(image), "-o", str(output)) == 0
+        printed = capsys.readouterr().out.replace(str(output), "OUT")
+        results.append((_png(output), printed))
+    (sideways, sideways_text), (stored_upright, upright_text) = results
+    assert np.array_equal(sideways, stored_upright) and sideways_text == upright_text

@@ -9,6 +9,7 @@ import cv2
 import pytest
 
 from cnnstudio.cli.prediction import add_commands
+from tests.data.helpers import write_phone_photo
 from tests.pretrained.helpers import CAT_CLASSES
 
 
@@ -40,6 +41,14 @@ def test_predict_json_lines(photo_files, lite0, capsys):
     line = json.loads(capsys.readouterr().out)
     assert line["image"] == str(photo_files["coffee"]) and line["top"][0]["label"] == "espresso"
     assert [set(entry) for entry in line["top"]] == [{"label", "prob"}] * 2
+
+
+@pytest.mark.parametrize("orientation", [6, 8])
+def test_a_phone_photo_is_classified_as_the_same_pixels_stored_upright(tmp_path, chelsea, lite0, capsys, orientation):
+    jpeg, png = write_phone_photo(tmp_path, chelsea, orientation)
+    assert run(["predict", str(jpeg), str(png), "--json", "--top", "5"]) == 0
+    sideways, upright = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert sideways["top"] == upright["top"] and sideways["top"][0]["label"] in CAT_CLASSES
 
 
 def test_an_unreadable_image_is_reported_and_the_others_still_classified(photo_files, tmp_path, lite0, capsys):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.designs import classifier_from_design, weights_metadata
 from cnnstudio.pretrained.errors import ModelLoadError
-from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.weights import read_metadata, save_state_dict
 
@@ -44,3 +44,20 @@ def test_untrained_design_says_so_and_a_broken_one_is_refused() -> None:
     graph.set_param("conv1", "kernel_size", 99)
     with pytest.raises(ModelLoadError, match="LeNet-5.*has errors.*conv1"):
         classifier_from_design(graph)
+
+
+def test_the_whole_pipeline_travels_in_the_metadata_and_old_files_keep_their_meaning(tmp_path) -> None:
+    graph = load_template("xo")
+    module = build_module(graph, logits=True)
+    prep = Preprocessing((1, 9, 9), (0.5,), (0.25,), 0.75, fit="stretch", interpolation="bicubic", antialias=False)
+    path = tmp_path / "xo.safetensors"
+    save_state_dict(module.state_dict(), path, weights_metadata(["X", "O"], prep))
+    assert classifier_from_design(graph, module.state_dict(), read_metadata(path)).preprocessing == prep
+    # Written before fit, interpolation and antialias were stored: the defaults, as those files were used.
+    old = {key: value for key, value in read_metadata(path).items() if key.endswith(("classes", "mean", "std"))}
+    assert classifier_from_design(graph, module.state_dict(), old).preprocessing == Preprocessing(
+        (1, 9, 9), (0.5,), (0.25,)
+    )
+    broken = dict(read_metadata(path), **{"cnnstudio.antialias": "maybe"})
+    with pytest.raises(ModelLoadError, match="unusable preprocessing.*antialias"):
+        classifier_from_design(graph, module.state_dict(), broken)

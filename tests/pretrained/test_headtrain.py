@@ -3,9 +3,9 @@
 import pytest
 import torch
 
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.pretrained import (
     ModelLoadError,
-    Preprocessing,
     extract_features,
     split_at_head,
     train_head,

@@ -12,10 +12,10 @@ from PySide6.QtTest import QTest
 from test_inspect_support import CATS, subject_for
 from torch import nn
 
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import classifier_from_design
-from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.ui.inspection.attribution_view import METHODS, AttributionView
 from cnnstudio.ui.tasks import TaskRunner
 

@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from sklearn.decomposition import PCA
 
 from cnnstudio.data import ImageDataset, load_data
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import classifier_from_design
@@ -19,7 +20,7 @@ from cnnstudio.ui.inspection import embedding_view
 from cnnstudio.ui.inspection.embedding_view import EmbeddingView, class_colour
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.tasks import TaskRunner
-from cnnstudio.viz.images import InputSpec, predict, prepare_image
+from cnnstudio.viz.images import predict
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def lenet(digits) -> Classifier:
 
 
 def subject_for(classifier: Classifier, image: np.ndarray, dataset: ImageDataset | None) -> InspectSubject:
-    x = prepare_image(image, InputSpec.like(classifier))
+    x = classifier.preprocessing.tensor(image)
     target = predict(classifier.module, x, classifier.classes, top=1)[0].index
     return InspectSubject(classifier, classifier.name, image, x, target, dataset)
 
@@ -135,7 +136,7 @@ def test_the_pretrained_network_groups_photos(qtbot, view):
     efficientnet = load_classifier("efficientnet_lite0")
     photos = [data.chelsea(), data.coffee(), data.astronaut()]
     crops = [
-        prepare_image(photo[top : top + 200, left : left + 200], InputSpec(3, 96, 96))[0]
+        Preprocessing((3, 96, 96), (0.0,), (1.0,)).tensor(photo[top : top + 200, left : left + 200])[0]
         for photo in photos
         for top, left in ((0, 0), (50, 50), (90, 20), (20, 90))
     ]

@@ -22,7 +22,7 @@ from cnnstudio.ui.inspection.tab import InspectTab
 from cnnstudio.ui.session import StudioSession
 from cnnstudio.ui.settings import Settings
 from cnnstudio.ui.tabs import StudioContext
-from cnnstudio.viz.images import InputSpec, predict, prepare_image
+from cnnstudio.viz.images import predict
 
 CATS = {"tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat"}
 
@@ -30,7 +30,7 @@ CATS = {"tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat"}
 def subject_for(classifier: Classifier, image: np.ndarray, target: int | None = None) -> InspectSubject:
     """What the tab would hand a view: the image prepared for the model, explaining `target` (default:
     the predicted class)."""
-    x = prepare_image(image, InputSpec.like(classifier))
+    x = classifier.preprocessing.tensor(image)
     if target is None:
         target = predict(classifier.module, x, classifier.classes, top=1)[0].index
     return InspectSubject(classifier, classifier.name, image, x, target)

@@ -175,7 +175,7 @@ def test_a_new_model_stops_the_work_and_marks_the_pictures(qtbot, view, lenet, d
 def test_a_model_without_maps_can_still_maximize_a_class(qtbot, view, digit):
     from torch import nn
 
-    from cnnstudio.pretrained.preprocess import Preprocessing
+    from cnnstudio.data.pipeline import Preprocessing
 
     torch.manual_seed(0)
     mlp = Classifier(

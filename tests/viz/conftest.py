@@ -5,12 +5,13 @@ import pytest
 import torch
 from torch import nn
 
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pytorch import build_module
-from cnnstudio.viz.images import InputSpec
 
-LENET_SPEC = InputSpec(1, 28, 28, (0.5,), (0.5,))
-IMAGENET_SPEC = InputSpec(3, 224, 224, (0.5, 0.5, 0.5), (0.5, 0.5, 0.5))  # EfficientNet-Lite's [-1, 1] input
+LENET_SPEC = Preprocessing((1, 28, 28), (0.5,), (0.5,))
+# EfficientNet-Lite's [-1, 1] input; photos are stretched to it, so the tests can find the cat on the photo
+IMAGENET_SPEC = Preprocessing((3, 224, 224), (0.5, 0.5, 0.5), (0.5, 0.5, 0.5), fit="stretch")
 
 
 @pytest.fixture

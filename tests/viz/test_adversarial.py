@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch import nn
 
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.viz.adversarial import adversarial_example
-from cnnstudio.viz.images import InputSpec, prepare_image
 from tests.viz.conftest import IMAGENET_SPEC
 
 
@@ -15,7 +15,7 @@ def _pixels(result, spec):
 
 
 def test_fgsm_flips_a_pretrained_prediction_within_epsilon(efficientnet, chelsea):
-    x = prepare_image(chelsea, IMAGENET_SPEC)
+    x = IMAGENET_SPEC.tensor(chelsea)
     epsilon = 2 / 255
     result = adversarial_example(efficientnet, x, IMAGENET_SPEC, epsilon=epsilon)
     assert result.before[0].index == 285 and not result.targeted
@@ -29,7 +29,7 @@ def test_fgsm_flips_a_pretrained_prediction_within_epsilon(efficientnet, chelsea
 def test_targeted_pgd_moves_towards_the_chosen_class():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Flatten(), nn.Linear(16, 3))
-    spec = InputSpec(1, 4, 4)
+    spec = Preprocessing((1, 4, 4), (0.0,), (1.0,))
     x = torch.full((1, 1, 4, 4), 0.5)
     progress = []
     fgsm = adversarial_example(model, x, spec, epsilon=0.05, target=2)

@@ -9,11 +9,12 @@ import torch
 import torchvision
 from torch import nn
 
+from cnnstudio.data.pipeline import display_image
 from cnnstudio.progress import Cancelled
 from cnnstudio.viz.activations import default_target_layer, list_layers
 from cnnstudio.viz.attribution import grad_cam, occlusion, saliency, score_cam
 from cnnstudio.viz.colormaps import overlay
-from cnnstudio.viz.images import display_image, predict, prepare_image
+from cnnstudio.viz.images import predict
 from cnnstudio.viz.runtime import InspectError
 from tests.viz.conftest import IMAGENET_SPEC
 
@@ -32,7 +33,7 @@ def _peak_on_photo(heat: np.ndarray, photo: np.ndarray) -> tuple[int, int]:
 
 @pytest.mark.parametrize("method", ["gradcam", "gradcam++"])
 def test_grad_cam_puts_its_peak_on_the_cat(efficientnet, chelsea, method):
-    x = prepare_image(chelsea, IMAGENET_SPEC)
+    x = IMAGENET_SPEC.tensor(chelsea)
     top = predict(efficientnet, x, IMAGENET_CLASSES, top=3)
     assert top[0].label in CATS and top[0].prob > 0.5
     layer = default_target_layer(list_layers(efficientnet, x))
@@ -47,7 +48,7 @@ def test_grad_cam_puts_its_peak_on_the_cat(efficientnet, chelsea, method):
 
 
 def test_grad_cam_for_another_class_and_bad_layers(efficientnet, chelsea):
-    x = prepare_image(chelsea, IMAGENET_SPEC)
+    x = IMAGENET_SPEC.tensor(chelsea)
     other = grad_cam(efficientnet, x, "_blocks.15", target=IMAGENET_CLASSES.index("plastic bag"))
     assert other.target == IMAGENET_CLASSES.index("plastic bag") and other.layer == "_blocks.15"
     with pytest.raises(InspectError, match="not 2-D maps"):

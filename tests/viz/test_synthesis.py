@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import torch
 
-from cnnstudio.viz.images import prepare_image
 from cnnstudio.viz.runtime import InspectError
 from cnnstudio.viz.synthesis import deep_dream, maximize_activation
 from tests.viz.conftest import IMAGENET_SPEC, LENET_SPEC
@@ -85,7 +84,7 @@ def test_bad_units_are_refused(lenet):
 
 
 def test_deep_dream_goes_through_the_octaves_at_full_size(efficientnet, chelsea):
-    x = prepare_image(chelsea, IMAGENET_SPEC)
+    x = IMAGENET_SPEC.tensor(chelsea)
     small = torch.nn.functional.interpolate(x, size=(96, 96), mode="bilinear", align_corners=False)
     steps = list(deep_dream(efficientnet, small, IMAGENET_SPEC, "_blocks.4", octaves=2, steps=2, strength=0.05))
     assert [step.step for step in steps] == [1, 2, 3, 4] and steps[-1].steps == 4

@@ -34,7 +34,7 @@ from cnnstudio.data.augment import (
     parse_augment,
     preview,
 )
-from cnnstudio.data.progress import Progress
+from cnnstudio.progress import Progress
 from cnnstudio.ui.data.tile_grid import TileGrid
 from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.ui.widgets.images import channels_last, to_qimage

@@ -10,7 +10,7 @@ from pathlib import Path
 from cnnstudio.data import DataSplit, load_data
 from cnnstudio.data.decode import ImageHeader, map_files, read_header
 from cnnstudio.data.folder import scan_folder
-from cnnstudio.data.progress import Progress
+from cnnstudio.progress import Progress
 from cnnstudio.ui.data.sources import SIZE_OPTION, Source
 
 SEED = 0

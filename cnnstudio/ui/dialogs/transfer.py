@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import classifier_node
-from cnnstudio.pretrained.designs import CLASSES_KEY, MEAN_KEY, weights_metadata
-from cnnstudio.pretrained.imagenet import IMAGENET_CLASS_COUNT, IMAGENET_MEAN, IMAGENET_STD
-from cnnstudio.pretrained.preprocess import Preprocessing
+from cnnstudio.pretrained.designs import CLASSES_KEY, MEAN_KEY, imagenet_preprocessing, weights_metadata
+from cnnstudio.pretrained.imagenet import IMAGENET_CLASS_COUNT
 from cnnstudio.pretrained.transfer import TransferResult, transfer_learning, upstream_of
 from cnnstudio.ui.designer.undo_commands import (
     MacroCommand,
@@ -52,7 +51,6 @@ if TYPE_CHECKING:
 NO_CLASSIFIER = "This design has no Linear or Conv2d layer that could become the classifier."
 MAX_CLASSES = 100_000
 _APPLY, _FREEZE = "Replace the Classifier", "Set the Frozen Layers"
-_IMAGENET_CROP_FRACTION = 224 / 256
 
 
 class TransferCommand(ReplaceGraphCommand):
@@ -102,7 +100,7 @@ def transfer_metadata(graph: NetworkGraph, metadata: dict[str, str], names: list
     if MEAN_KEY not in adapted and outputs == IMAGENET_CLASS_COUNT and input_node is not None:
         shape = (int(input_node.param("channels")), int(input_node.param("height")), int(input_node.param("width")))
         if shape[0] == 3:
-            adapted = weights_metadata([], Preprocessing(shape, IMAGENET_MEAN, IMAGENET_STD, _IMAGENET_CROP_FRACTION))
+            adapted = weights_metadata([], imagenet_preprocessing(shape))
     adapted[CLASSES_KEY] = json.dumps(list(names), ensure_ascii=False)
     return adapted
 

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnstudio.data.pipeline import display_image
+from cnnstudio.pretrained.predictions import Prediction, class_label
 from cnnstudio.ui import style
 from cnnstudio.ui.inspection.lazy_view import LazyView
 from cnnstudio.ui.inspection.subject import InspectSubject
@@ -35,7 +37,6 @@ from cnnstudio.ui.inspection.vis_widgets import (
 )
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.adversarial import AdversarialExample, adversarial_example
-from cnnstudio.viz.images import Prediction, class_label, display_image
 
 KEY = "adversarial"
 LEVELS = 255  # ε is chosen in pixel levels of an 8-bit image

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnstudio.data.pipeline import display_image
+from cnnstudio.pretrained.predictions import class_label, probabilities
 from cnnstudio.ui.inspection.lazy_view import LazyView
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.vis_base import fill_layers, model_layers, spatial_layers
@@ -45,7 +47,6 @@ from cnnstudio.viz.attribution import (
     score_cam,
 )
 from cnnstudio.viz.colormaps import colorize, overlay, quantize
-from cnnstudio.viz.images import class_label, display_image, probabilities
 from cnnstudio.viz.runtime import as_batch, evaluating
 
 KEY = "attribution"

@@ -20,7 +20,6 @@ from cnnstudio.data import ImageDataset
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.progress import check_cancel
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.viz.images import InputSpec
 from cnnstudio.viz.runtime import InspectError, evaluating
 
 BATCH = 256
@@ -48,7 +47,7 @@ def predicted_labels(classifier: Classifier, dataset: ImageDataset, task: Task) 
     problem = fit_problem(classifier, dataset)
     if problem:
         raise InspectError(f"Cannot find misclassified images: {problem}.")
-    spec = InputSpec.like(classifier)
+    spec = classifier.preprocessing
     module = classifier.module
     predicted = []
     with evaluating(module), torch.no_grad():

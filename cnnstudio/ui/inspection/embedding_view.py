@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data import ImageDataset, fit_images
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.progress import check_cancel
 from cnnstudio.ui import style
 from cnnstudio.ui.inspection.lazy_view import LazyView
@@ -46,7 +47,6 @@ from cnnstudio.viz.embedding import (
     nearest_neighbours,
     project,
 )
-from cnnstudio.viz.images import InputSpec
 
 KEY = "embedding"
 BATCH = 64
@@ -73,7 +73,7 @@ def sample_rows(count: int, limit: int, seed: int = 0) -> np.ndarray:
     return np.sort(torch.randperm(count, generator=generator)[:limit].numpy())
 
 
-def model_batches(images: torch.Tensor, spec: InputSpec) -> Iterator[torch.Tensor]:
+def model_batches(images: torch.Tensor, spec: Preprocessing) -> Iterator[torch.Tensor]:
     """uint8 [N, C, H, W] images → the model's normalized input, BATCH at a time (resized when needed)."""
     shape = (spec.channels, spec.height, spec.width)
     if tuple(images.shape[1:]) != shape:

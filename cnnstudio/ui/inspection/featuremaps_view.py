@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnstudio.data.pipeline import display_image
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.ui import style
@@ -45,7 +46,6 @@ from cnnstudio.viz.featuremaps import (
     layer_strip,
     render_feature_maps,
 )
-from cnnstudio.viz.images import display_image
 from cnnstudio.viz.tiles import tile_maps
 
 COLORMAPS = ("viridis", "inferno", "magma", "plasma", "turbo", "gray")

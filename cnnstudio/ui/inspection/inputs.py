@@ -23,13 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data import ImageDataset
+from cnnstudio.data.pipeline import ImageError, decode_pixels
 from cnnstudio.ui.inspection.dataset_browser import DatasetBrowser
 from cnnstudio.ui.inspection.drawing_pad import DrawingPad
 from cnnstudio.ui.inspection.image_widgets import ImageCanvas
 from cnnstudio.ui.tabs import StudioContext
 from cnnstudio.ui.tasks import TaskRunner
-from cnnstudio.viz.images import load_image
-from cnnstudio.viz.runtime import InspectError
 
 DATASET, FILE, WEBCAM, DRAW = range(4)
 SOURCE_LABELS = ("Dataset", "File", "Webcam", "Draw")
@@ -213,8 +212,8 @@ class InputPanel(QWidget):
     def show_snapshot(self, pixels: np.ndarray) -> None:
         """A webcam snapshot (H×W×3 uint8) to inspect: shown, and the source switched to it."""
         try:
-            image = np.ascontiguousarray(load_image(pixels))
-        except InspectError as error:
+            image = np.ascontiguousarray(decode_pixels(pixels))
+        except ImageError as error:
             self.caption_label.setText(f"The snapshot cannot be shown: {error}")
             return
         self._show(WEBCAM, image, f"Webcam snapshot · {_describe(image)}")
@@ -244,4 +243,4 @@ class InputPanel(QWidget):
             self.caption_label.setText(message)
             self.context.show_message(message)
 
-        self.runner.submit(lambda task: load_image(path), key=KEY, on_done=done, on_error=failed)
+        self.runner.submit(lambda task: decode_pixels(path), key=KEY, on_done=done, on_error=failed)

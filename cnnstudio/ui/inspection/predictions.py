@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnstudio.pretrained.predictions import Prediction
 from cnnstudio.ui.widgets.prediction_bars import PredictionBars
-from cnnstudio.viz.images import Prediction
 
 ALL_CLASSES_UP_TO = 10  # show every class of small models, the top 5 of larger ones
 TOP = 5

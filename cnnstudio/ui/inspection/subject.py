@@ -13,8 +13,8 @@ import numpy as np
 import torch
 
 from cnnstudio.data import ImageDataset
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.pretrained.classifier import Classifier
-from cnnstudio.viz.images import InputSpec
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class InspectSubject:
         GUI thread, and never train it.
     model_title: how the tab names the model ("LeNet-5 · trained, epoch 4").
     image: the input as the user sees it: uint8 pixels (H, W) or (H, W, 3), any size.
-    x: the model's input for `image`: float32 [1, C, H, W], resized and normalized (viz.images.prepare_image).
+    x: the model's input for `image`: float32 [1, C, H, W], fitted and normalized (classifier.preprocessing.tensor).
     target: the class the class-specific views explain (the predicted one unless the user chose another).
     dataset: the validation images of the current data, when they fit this model (embedding, browsing).
     """
@@ -39,8 +39,8 @@ class InspectSubject:
     dataset: ImageDataset | None = None
 
     @property
-    def spec(self) -> InputSpec:
-        return InputSpec.like(self.classifier)
+    def spec(self) -> Preprocessing:
+        return self.classifier.preprocessing
 
     @property
     def classes(self) -> list[str]:

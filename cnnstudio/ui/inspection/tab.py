@@ -30,6 +30,7 @@ from torch.hub import tqdm
 
 from cnnstudio.data import ImageDataset
 from cnnstudio.pretrained.classifier import Classifier
+from cnnstudio.pretrained.predictions import Prediction
 from cnnstudio.ui.inspection.adversarial_view import AdversarialView
 from cnnstudio.ui.inspection.arithmetic_view import ArithmeticView
 from cnnstudio.ui.inspection.attribution_view import AttributionView
@@ -50,7 +51,7 @@ from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext, StudioTab
 from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.activations import LayerInfo
-from cnnstudio.viz.images import InputSpec, Prediction, predict, prepare_image
+from cnnstudio.viz.images import predict
 
 # The pages, in order. Each is an InspectView created with the tab's runner.
 VIEW_CLASSES: tuple[type[InspectView], ...] = (
@@ -263,8 +264,8 @@ class InspectTab(StudioTab):
             return
         classifier, image = self.model.classifier, self.image
         try:
-            x = prepare_image(image, InputSpec.like(classifier))
-        except ValueError as error:  # InspectError: an image that cannot be fed to this model
+            x = classifier.preprocessing.tensor(image)
+        except ValueError as error:  # ImageError: an image that cannot be fed to this model
             self._clear_subject(error_text(error))
             return
         top = rows_to_show(len(classifier.classes))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnstudio.data.pipeline import display_image
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.vis_base import fill_layers, spatial_layers
 from cnnstudio.ui.inspection.vis_pages import (
@@ -28,7 +29,6 @@ from cnnstudio.ui.inspection.vis_pages import (
 from cnnstudio.ui.inspection.vis_widgets import ImagePane, enlarged
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo, middle_spatial_layer
-from cnnstudio.viz.images import display_image
 from cnnstudio.viz.synthesis import SynthesisStep, deep_dream
 
 KEY = "synthesis.dream"

@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from cnnstudio.pretrained.predictions import class_label
 from cnnstudio.ui import style
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.vis_base import fill_layers
@@ -23,7 +24,6 @@ from cnnstudio.ui.inspection.vis_pages import (
 from cnnstudio.ui.inspection.vis_widgets import ClassCombo, ImagePane, muted
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo
-from cnnstudio.viz.images import class_label
 from cnnstudio.viz.synthesis import SynthesisStep, maximize_activation
 
 KEY = "synthesis.maximize"

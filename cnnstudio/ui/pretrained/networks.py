@@ -13,7 +13,6 @@ from cnnstudio.pretrained.catalog import PretrainedInfo
 from cnnstudio.pretrained.designs import weights_metadata
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.imagenet import imagenet_classes
-from cnnstudio.pretrained.preprocess import Preprocessing
 from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX
 from cnnstudio.pretrained.torchvision_zoo import import_with_metadata
 from cnnstudio.pytorch.importer import ModelImportError
@@ -43,14 +42,8 @@ def open_design(spec: str) -> PretrainedDesign:
     """
     if spec == efficientnet_lite.SPEC:
         graph, state = efficientnet_lite.efficientnet_lite0_design()
-        preprocessing = Preprocessing(
-            efficientnet_lite.INPUT_SHAPE,
-            efficientnet_lite.MEAN,
-            efficientnet_lite.STD,
-            efficientnet_lite.CROP_FRACTION,
-        )
         return PretrainedDesign(
-            efficientnet_lite.NAME, graph, state, weights_metadata(imagenet_classes(), preprocessing)
+            efficientnet_lite.NAME, graph, state, weights_metadata(imagenet_classes(), efficientnet_lite.PREPROCESSING)
         )
     name = torchvision_name(spec)
     if name is None:

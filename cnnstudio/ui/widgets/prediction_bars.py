@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QFont, QHelpEvent, QMouseEvent, QPainter, QPai
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from cnnstudio.ui import style
-from cnnstudio.viz.images import Prediction
+from cnnstudio.pretrained.predictions import Prediction
 
 ROW_HEIGHT = 24
 PERCENT_WIDTH = 56
