@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass, field
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 from cnnstudio.graph.catalog import layer_spec
 from cnnstudio.graph.describe import format_shape
@@ -171,6 +170,8 @@ def _run_node(graph: NetworkGraph, node_id: str, values: dict[str, torch.Tensor]
         with torch.device("meta"):
             module = call.instantiate()
         if node.type in _COUNTED_LAYERS:
+            from torch.utils.flop_counter import FlopCounterMode  # imports triton (0.4 s): not on start-up
+
             counter = FlopCounterMode(display=False)
             with counter:
                 output = module(inputs[0])
