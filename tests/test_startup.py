@@ -15,12 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY_FOR_THE_WINDOW = ("captum", "matplotlib", "sklearn", "scipy", "onnx", "onnxruntime")
-# cnnstudio.data and cnnstudio.camera import OpenCV at module level, and the window imports them; they are
-# being rewritten by their owner. Strict: this fails once OpenCV no longer loads, so the marker goes then.
-CV2_PENDING = pytest.mark.xfail(
-    strict=True, reason="cnnstudio.data (synthetic, via its __init__) and cnnstudio.camera import cv2 at top level"
-)
+HEAVY_FOR_THE_WINDOW = ("captum", "matplotlib", "sklearn", "scipy", "cv2", "onnx", "onnxruntime")
 
 WINDOW = """
 import json, sys
@@ -80,6 +75,6 @@ def window_modules() -> set[str]:
     return imported
 
 
-@pytest.mark.parametrize("library", [*HEAVY_FOR_THE_WINDOW, pytest.param("cv2", marks=CV2_PENDING)])
+@pytest.mark.parametrize("library", HEAVY_FOR_THE_WINDOW)
 def test_the_main_window_opens_without_heavy_libraries(window_modules, library):
     assert library not in window_modules

@@ -19,7 +19,7 @@ from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.designs import CLASSES_KEY, MEAN_KEY
 from cnnstudio.pretrained.imagenet import IMAGENET_MEAN
 from cnnstudio.pretrained.transfer import upstream_of
-from cnnstudio.ui.dialogs.transfer import TransferDialog, transfer_metadata
+from cnnstudio.ui.designer.transfer_dialog import TransferDialog, transfer_metadata
 from cnnstudio.ui.pretrained.networks import open_design
 from cnnstudio.ui.session import DataChoice
 

@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
+from cnnstudio.pretrained.predictions import Prediction
 from cnnstudio.ui.widgets.images import channels_last, thumbnail, to_qimage
 from cnnstudio.ui.widgets.prediction_bars import PredictionBars
-from cnnstudio.pretrained.predictions import Prediction
 
 
 @pytest.mark.parametrize("order, pixel", [("RGB", (200, 10, 30)), ("BGR", (30, 10, 200))])

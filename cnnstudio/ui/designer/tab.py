@@ -18,8 +18,8 @@ from cnnstudio.ui.designer.node_item import NodeItem
 from cnnstudio.ui.designer.palette import Palette
 from cnnstudio.ui.designer.problems import ProblemsList
 from cnnstudio.ui.designer.scene import NetworkScene
+from cnnstudio.ui.designer.transfer_dialog import open_transfer_dialog
 from cnnstudio.ui.designer.view import CanvasView
-from cnnstudio.ui.dialogs.transfer import open_transfer_dialog
 from cnnstudio.ui.tabs import StudioContext, StudioTab
 
 PANELS = ("Problems", "Analysis", "Code")

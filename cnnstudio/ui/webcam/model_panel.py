@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QShowEvent, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -38,6 +38,14 @@ _KIND, _VALUE = Qt.UserRole, Qt.UserRole + 1
 DEVICE = "auto"  # the GPU when there is one: classification, feature maps and Grad-CAM all run there
 
 
+def torchvision_text(name: str) -> str:
+    """How the model list names a torchvision classifier: with its download size until it is cached."""
+    info = torchvision_info(name)
+    if info.available:
+        return f"{name} · ImageNet"
+    return f"{name} · ImageNet (download {info.file_mb:.0f} MB)" if info.file_mb else f"{name} · download"
+
+
 class ModelPanel(QGroupBox):
     """model_ready(LiveModel) when a chosen model is loaded, load_failed(message) when it cannot be;
     file_requested asks the tab for a path."""
@@ -50,6 +58,7 @@ class ModelPanel(QGroupBox):
         super().__init__("Model", parent)
         self.context = context
         self._tasks = TaskRunner("cnnstudio-webcam-model", self)
+        self._described = False
         self.combo = QComboBox()
         self.combo.setMinimumContentsLength(18)
         self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
@@ -79,19 +88,29 @@ class ModelPanel(QGroupBox):
     # ----- the list
     def _fill(self) -> None:
         self._add(f"{efficientnet_lite.NAME} · ImageNet, offline", PRETRAINED, efficientnet_lite.SPEC)
-        for name in TORCHVISION_CLASSIFIERS:
-            self._add(self._torchvision_text(name), PRETRAINED, f"{TORCHVISION_PREFIX}{name}")
+        for name in TORCHVISION_CLASSIFIERS:  # sizes and cached state follow when the panel is first shown
+            self._add(f"{name} · ImageNet", PRETRAINED, f"{TORCHVISION_PREFIX}{name}")
         self._add("Current design (Designer)", DESIGN, None)
         self._add("Trained model (Training tab)", TRAINED, None)
         self._add("Run or model file…", BROWSE, None)
         self._update_trained_item()
 
-    @staticmethod
-    def _torchvision_text(name: str) -> str:
-        info = torchvision_info(name)
-        if info.available:
-            return f"{name} · ImageNet"
-        return f"{name} · ImageNet (download {info.file_mb:.0f} MB)" if info.file_mb else f"{name} · download"
+    def showEvent(self, event: QShowEvent) -> None:
+        """Describe the torchvision entries (download size, cached or not) the first time the panel shows:
+        reading torchvision's weight tables imports torchvision, seconds that the window's start need not wait."""
+        super().showEvent(event)
+        if not self._described:
+            self._described = True
+            self._tasks.submit(
+                lambda task: {name: torchvision_text(name) for name in TORCHVISION_CLASSIFIERS},
+                key="describe",
+                on_done=self._describe,
+                on_error=lambda error: None,  # the plain names stay; choosing one explains any problem
+            )
+
+    def _describe(self, texts: dict[str, str]) -> None:
+        for name, text in texts.items():
+            self.combo.setItemText(self._index_of(PRETRAINED, f"{TORCHVISION_PREFIX}{name}"), text)
 
     def _add(self, text: str, kind: str, value: object, index: int | None = None) -> None:
         position = self.combo.count() if index is None else index
@@ -224,7 +243,7 @@ class ModelPanel(QGroupBox):
 
     def _downloaded(self, name: str) -> None:
         index = self._index_of(PRETRAINED, f"{TORCHVISION_PREFIX}{name}")
-        self.combo.setItemText(index, self._torchvision_text(name))
+        self.combo.setItemText(index, torchvision_text(name))
         if self.current() == (PRETRAINED, f"{TORCHVISION_PREFIX}{name}"):
             self.load_current()
         else:

@@ -6,8 +6,8 @@ from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from cnnstudio.ui import style
 from cnnstudio.pretrained.predictions import Prediction
+from cnnstudio.ui import style
 
 ROW_HEIGHT = 24
 PERCENT_WIDTH = 56

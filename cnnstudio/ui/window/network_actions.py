@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMainWindow
 
-from cnnstudio.ui.dialogs.transfer import TransferDialog, open_transfer_dialog
+from cnnstudio.ui.designer.transfer_dialog import TransferDialog, open_transfer_dialog
 from cnnstudio.ui.pretrained.compare import CompareDialog
 from cnnstudio.ui.pretrained.networks import PretrainedDesign
 from cnnstudio.ui.pretrained.open_dialog import PretrainedDialog
@@ -14,7 +14,7 @@ from cnnstudio.ui.pretrained.open_dialog import PretrainedDialog
 class NetworkActionsMixin(QMainWindow):
     """Opens the dialogs of the Network menu and keeps them until they close (they shut down with the window)."""
 
-    # ----- pretrained networks (the dialogs live in cnnstudio.ui.pretrained and ui.dialogs.transfer)
+    # ----- pretrained networks (the dialogs live in cnnstudio.ui.pretrained and ui.designer.transfer_dialog)
     def open_pretrained(self) -> PretrainedDialog | None:
         if not self.maybe_save():
             return None
