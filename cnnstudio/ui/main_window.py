@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction, QCloseEvent
@@ -23,25 +24,23 @@ from cnnstudio.graph.templates import DEFAULT_TEMPLATE, load_template
 from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.ui import style
 from cnnstudio.ui.autosave import DELAY_MS, Autosave, orphaned_recoveries
-from cnnstudio.ui.data.tab import DataTab
 from cnnstudio.ui.designer.clipboard import release_clipboard
-from cnnstudio.ui.designer.tab import DesignerTab
 from cnnstudio.ui.document import Document
 from cnnstudio.ui.formatting import format_flops
-from cnnstudio.ui.inspection.tab import InspectTab
 from cnnstudio.ui.prompts import Prompts, RestoreChoice
 from cnnstudio.ui.session import StudioSession
 from cnnstudio.ui.settings import Settings, state_dir
 from cnnstudio.ui.tabs import StudioContext, StudioTab
 from cnnstudio.ui.tasks import TaskRunner
-from cnnstudio.ui.training.tab import TrainingTab
-from cnnstudio.ui.webcam.tab import WebcamTab
 from cnnstudio.ui.window.file_actions import FileActionsMixin, starter_graph
 from cnnstudio.ui.window.menus import MenusMixin
 from cnnstudio.ui.window.network_actions import NetworkActionsMixin
+from cnnstudio.ui.window.tab_slots import TAB_ENTRIES, TabSlot
+
+if TYPE_CHECKING:
+    from cnnstudio.ui.designer.tab import DesignerTab
 
 APP_TITLE = "CNN Studio"
-TABS: tuple[type[StudioTab], ...] = (DesignerTab, DataTab, TrainingTab, InspectTab, WebcamTab)
 DEFAULT_SIZE = (1440, 900)
 
 
@@ -64,10 +63,10 @@ class MainWindow(MenusMixin, FileActionsMixin, NetworkActionsMixin, QMainWindow)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tab_widgets: list[StudioTab] = [tab_class(self.context) for tab_class in TABS]
-        for tab in self.tab_widgets:
-            self.tabs.addTab(tab, tab.title)
-        self.designer: DesignerTab = self.tab_widgets[0]
+        self.slots = [TabSlot(entry, self.context) for entry in TAB_ENTRIES]
+        for slot in self.slots:
+            self.tabs.addTab(slot, slot.entry.title)
+        self.designer: DesignerTab = self.slots[0].build()
         self.setCentralWidget(self.tabs)
         self.session.show_tab.connect(self.show_tab)
 
@@ -83,15 +82,23 @@ class MainWindow(MenusMixin, FileActionsMixin, NetworkActionsMixin, QMainWindow)
         self._restore_layout()
         self._update_title()
 
+    @property
+    def tab_widgets(self) -> list[StudioTab]:
+        """The tabs built so far (see cnnstudio.ui.window.tab_slots)."""
+        return [slot.tab for slot in self.slots if slot.tab is not None]
+
     def current_tab(self) -> StudioTab:
-        return self.tabs.currentWidget()
+        return self.tabs.currentWidget().build()
 
     def tab(self, title: str) -> StudioTab:
-        """The tab called `title` ("Designer", "Data", "Training", "Inspect", "Webcam")."""
-        return next(tab for tab in self.tab_widgets if tab.title == title)
+        """The tab called `title` ("Designer", "Data", "Training", "Inspect", "Webcam"), built if need be."""
+        return self._slot(title).build()
 
     def show_tab(self, title: str) -> None:
-        self.tabs.setCurrentWidget(self.tab(title))
+        self.tabs.setCurrentWidget(self._slot(title))
+
+    def _slot(self, title: str) -> TabSlot:
+        return next(slot for slot in self.slots if slot.entry.title == title)
 
     # ----- status bar
     def _build_status_bar(self) -> None:
@@ -181,15 +188,15 @@ class MainWindow(MenusMixin, FileActionsMixin, NetworkActionsMixin, QMainWindow)
         if not (isinstance(geometry, str) and self.restoreGeometry(QByteArray(base64.b64decode(geometry)))):
             self.resize(*DEFAULT_SIZE)
         tabs = self.settings.get("tabs", {})
-        for tab in self.tab_widgets:
-            state = tabs.get(tab.title) if isinstance(tabs, dict) else None
+        for slot in self.slots:
+            state = tabs.get(slot.entry.title) if isinstance(tabs, dict) else None
             if isinstance(state, dict):
-                tab.restore_state(state)
+                slot.restore_state(state)
 
     def save_layout(self) -> None:
         geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")
         self.settings.set("window", {"geometry": geometry})
-        self.settings.set("tabs", {tab.title: tab.save_state() for tab in self.tab_widgets})
+        self.settings.set("tabs", {slot.entry.title: slot.save_state() for slot in self.slots})
         self.settings.save()
 
     def closeEvent(self, event: QCloseEvent) -> None:

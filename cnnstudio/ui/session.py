@@ -84,5 +84,5 @@ class StudioSession(QObject):
 
     def send_image_to_inspect(self, image: np.ndarray) -> None:
         """Show `image` (H×W×3 uint8 RGB) in the Inspect tab and switch to it."""
+        self.show_tab.emit("Inspect")  # first: the window builds the tab if it was never shown
         self.inspect_image.emit(image)
-        self.show_tab.emit("Inspect")

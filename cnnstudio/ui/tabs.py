@@ -3,7 +3,7 @@
 A tab is a `StudioTab` subclass: it gets the shared `StudioContext` (the document, the dialogs, the
 settings, the status bar, the session the tabs share), may handle the window's Edit and View actions,
 persists its own layout (splitter sizes) and stops its background work on shutdown. To add a tab,
-subclass StudioTab and append the class to `TABS` in main_window.py. Tabs never reach into each other:
+subclass StudioTab and add it to `TAB_ENTRIES` in cnnstudio/ui/window/tab_slots.py. Tabs never reach into each other:
 what one tab produces for another goes through `context.session`.
 """
 
