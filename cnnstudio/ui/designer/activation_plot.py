@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from cnnstudio.graph.network import Node
-from cnnstudio.pytorch.activation_curves import X_RANGE, activation_curve
+from cnnstudio.pytorch.activation_curves import X_RANGE
 from cnnstudio.ui import style
 
 
@@ -28,17 +28,11 @@ class ActivationPlot(pg.PlotWidget):
         self.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(style.BORDER)))
         self.curve = self.plot([], [], pen=pg.mkPen(style.ACCENT, width=2.2))
 
-    def show_node(self, node: Node) -> bool:
-        """Plot the node's function; False (and nothing drawn) if it is not an elementwise activation."""
-        curve = activation_curve(node)
-        if curve is None:
-            self.curve.setData([], [])
-            return False
-        x, y = curve
+    def show_curve(self, layer_type: str, x: np.ndarray, y: np.ndarray) -> None:
+        """Plot f(x) of a `layer_type` activation (see cnnstudio.pytorch.activation_curves)."""
         self.curve.setData(x, y)
         low, high = float(y.min()), float(y.max())
         pad = max((high - low) * 0.08, 0.1)
         self.setXRange(*X_RANGE, padding=0)
         self.setYRange(low - pad, high + pad, padding=0)
-        self.setTitle(f"<span style='color:{style.MUTED};font-size:9pt'>{node.type}(x)</span>")
-        return True
+        self.setTitle(f"<span style='color:{style.MUTED};font-size:9pt'>{layer_type}(x)</span>")

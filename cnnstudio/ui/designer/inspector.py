@@ -8,7 +8,7 @@ layers a plot of the function.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QFrame, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
@@ -18,11 +18,14 @@ from cnnstudio.graph.describe import format_count, format_shape
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.validate import ERROR
 from cnnstudio.pytorch import NetworkAnalysis, NodeAnalysis
+from cnnstudio.pytorch.activation_curves import activation_curve
 from cnnstudio.ui import style
-from cnnstudio.ui.designer.activation_plot import ActivationPlot
 from cnnstudio.ui.designer.editing import DesignerController
 from cnnstudio.ui.designer.param_editors import ParamEditor, editor_for
 from cnnstudio.ui.formatting import format_bytes, format_flops
+
+if TYPE_CHECKING:
+    from cnnstudio.ui.designer.activation_plot import ActivationPlot
 
 
 def _label(text: str = "", role: str | None = None, *, wrap: bool = True) -> QLabel:
@@ -98,7 +101,7 @@ class Inspector(QScrollArea):
         self.arithmetic = _label()
         self.arithmetic.setFont(style.monospace_font(9))
         self.plot_heading = _label("Function", "heading")
-        self.plot = ActivationPlot()
+        self._plot: ActivationPlot | None = None  # made when an activation is first shown (pyqtgraph loads then)
 
         for widget in (self.title, self.description):
             self._layout.addWidget(widget)
@@ -111,7 +114,6 @@ class Inspector(QScrollArea):
         self._layout.addWidget(self.arithmetic_heading)
         self._layout.addWidget(self.arithmetic)
         self._layout.addWidget(self.plot_heading)
-        self._layout.addWidget(self.plot)
         self._layout.addStretch(1)
 
         self.name_edit.editingFinished.connect(self._rename)
@@ -253,10 +255,25 @@ class Inspector(QScrollArea):
         self.arithmetic.setVisible(bool(arithmetic))
         self._show_plot()
 
+    @property
+    def plot(self) -> ActivationPlot:
+        """The plot of an activation's function, below its heading."""
+        if self._plot is None:
+            from cnnstudio.ui.designer.activation_plot import ActivationPlot
+
+            self._plot = ActivationPlot()
+            self._plot.hide()
+            self._layout.insertWidget(self._layout.indexOf(self.plot_heading) + 1, self._plot)
+        return self._plot
+
     def _show_plot(self) -> None:
-        shown = self.node_id is not None and self.plot.show_node(self.graph.node(self.node_id))
-        self.plot_heading.setVisible(shown)
-        self.plot.setVisible(shown)
+        node = self.graph.node(self.node_id) if self.node_id is not None else None
+        curve = activation_curve(node) if node is not None else None
+        self.plot_heading.setVisible(curve is not None)
+        if curve is not None:
+            self.plot.show_curve(node.type, *curve)
+        if self._plot is not None:
+            self._plot.setVisible(curve is not None)
 
     def _show_summary(self, selected_count: int = 0) -> None:
         self.title.setText(f"{selected_count} layers selected" if selected_count > 1 else escape(self.graph.name))
@@ -269,7 +286,8 @@ class Inspector(QScrollArea):
         self.arithmetic_heading.hide()
         self.arithmetic.hide()
         self.plot_heading.hide()
-        self.plot.hide()
+        if self._plot is not None:
+            self._plot.hide()
         analysis = self.analysis
         self.numbers_heading.setText("Computes" if self.node_id else "Network")
         if analysis is None:

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMainWindow
 
 from cnnstudio.ui.designer.transfer_dialog import TransferDialog, open_transfer_dialog
-from cnnstudio.ui.pretrained.compare import CompareDialog
-from cnnstudio.ui.pretrained.networks import PretrainedDesign
-from cnnstudio.ui.pretrained.open_dialog import PretrainedDialog
+
+if TYPE_CHECKING:
+    from cnnstudio.ui.pretrained.compare import CompareDialog
+    from cnnstudio.ui.pretrained.networks import PretrainedDesign
+    from cnnstudio.ui.pretrained.open_dialog import PretrainedDialog
 
 
 class NetworkActionsMixin(QMainWindow):
-    """Opens the dialogs of the Network menu and keeps them until they close (they shut down with the window)."""
+    """Opens the dialogs of the Network menu and keeps them until they close (they shut down with the window).
+
+    The pretrained dialogs are imported when first opened (their plots and model tables load then)."""
 
     # ----- pretrained networks (the dialogs live in cnnstudio.ui.pretrained and ui.designer.transfer_dialog)
     def open_pretrained(self) -> PretrainedDialog | None:
         if not self.maybe_save():
             return None
+        from cnnstudio.ui.pretrained.open_dialog import PretrainedDialog
+
         dialog = PretrainedDialog(self.session, self)
         dialog.design_opened.connect(self.open_pretrained_design)
         self._show_network_dialog(dialog, modal=True)
@@ -29,6 +37,8 @@ class NetworkActionsMixin(QMainWindow):
         self.show_message(f"Opened {design.title} with its ImageNet weights ({len(design.graph.nodes)} layers)")
 
     def compare_pretrained(self) -> CompareDialog:
+        from cnnstudio.ui.pretrained.compare import CompareDialog
+
         dialog = CompareDialog(self)
         self._show_network_dialog(dialog, modal=False)
         return dialog
