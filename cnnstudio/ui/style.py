@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from cnnstudio.graph import catalog
@@ -36,6 +37,19 @@ SHAPE_TEXT = "#0b5cad"
 
 def category_color(category: str | None) -> QColor:
     return QColor(CATEGORY_COLORS.get(category or "", UNKNOWN_COLOR))
+
+
+def color_swatch(color: QColor, size: int = 12) -> QIcon:
+    """A small rounded square of `color`: the mark of a layer's category in lists and trees."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(color)
+    painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
+    painter.end()
+    return QIcon(pixmap)
 
 
 def monospace_font(point_size: float | None = None) -> QFont:

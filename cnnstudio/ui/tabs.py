@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtWidgets import QSplitter, QStackedWidget, QTabWidget, QWidget
 
 from cnnstudio.ui.document import Document
 from cnnstudio.ui.prompts import Prompts
@@ -52,9 +52,15 @@ class StudioTab(QWidget):
         """The splitters whose sizes persist, by the name they are stored under."""
         return {}
 
+    def pages(self) -> dict[str, QTabWidget | QStackedWidget]:
+        """The page widgets whose current page persists, by the name they are stored under."""
+        return {}
+
     def save_state(self) -> dict[str, Any]:
-        """Layout to persist (JSON-compatible): the splitters' sizes; subclasses add their own keys."""
-        return {key: splitter.sizes() for key, splitter in self.splitters().items()}
+        """Layout to persist (JSON-compatible): the splitters' sizes and current pages; subclasses add their own."""
+        state: dict[str, Any] = {key: splitter.sizes() for key, splitter in self.splitters().items()}
+        state.update({key: pages.currentIndex() for key, pages in self.pages().items()})
+        return state
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Apply what `save_state` returned in an earlier session (what does not fit is ignored)."""
@@ -66,6 +72,10 @@ class StudioTab(QWidget):
                 and all(isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in sizes)
             ):
                 splitter.setSizes(sizes)
+        for key, pages in self.pages().items():
+            index = state.get(key)
+            if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < pages.count():
+                pages.setCurrentIndex(index)
 
     def document_loaded(self) -> None:
         """A new design was opened, created or restored (e.g. to fit it in view)."""

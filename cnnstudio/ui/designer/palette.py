@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QMouseEvent, QPainter, QPixmap
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -57,18 +57,6 @@ def layer_tooltip(spec: LayerSpec) -> str:
     return "<br>".join(lines)
 
 
-def _dot_icon(color: QColor) -> QIcon:
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(Qt.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.Antialiasing)
-    painter.setPen(Qt.NoPen)
-    painter.setBrush(color)
-    painter.drawRoundedRect(1, 1, 10, 10, 3, 3)
-    painter.end()
-    return QIcon(pixmap)
-
-
 class LayerTree(QTreeWidget):
     """The tree of layers; starts an in-window drag of a layer and drops it on the widget under the cursor."""
 
@@ -98,7 +86,7 @@ class LayerTree(QTreeWidget):
                 item.setData(0, LAYER_ROLE, spec.type)
                 item.setData(0, SEARCH_ROLE, f"{spec.type} {spec.category} {spec.description}".lower())
                 item.setToolTip(0, layer_tooltip(spec))
-                item.setIcon(0, _dot_icon(style.category_color(spec.category)))
+                item.setIcon(0, style.color_swatch(style.category_color(spec.category)))
             group.setExpanded(True)
 
     def layer_items(self) -> dict[str, QTreeWidgetItem]:

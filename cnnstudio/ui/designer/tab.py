@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
@@ -168,14 +167,8 @@ class DesignerTab(StudioTab):
     def splitters(self) -> dict[str, QSplitter]:
         return {"main": self.splitter, "center": self.center}
 
-    def save_state(self) -> dict[str, Any]:
-        return {**super().save_state(), "panel": self.panels.currentIndex()}
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        super().restore_state(state)
-        panel = state.get("panel")
-        if isinstance(panel, int) and 0 <= panel < self.panels.count():
-            self.panels.setCurrentIndex(panel)
+    def pages(self) -> dict[str, QTabWidget]:
+        return {"panel": self.panels}
 
     def shutdown(self) -> None:
         self.code.shutdown()
