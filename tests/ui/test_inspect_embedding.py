@@ -16,8 +16,8 @@ from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import classifier_from_design
 from cnnstudio.pretrained.resolve import load_classifier
-from cnnstudio.ui.inspection import embedding_view
-from cnnstudio.ui.inspection.embedding_view import EmbeddingView, class_colour
+from cnnstudio.ui.inspection.data import embedding_view
+from cnnstudio.ui.inspection.data.embedding_view import EmbeddingView, class_colour
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.images import predict

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from test_inspect_support import draw_stroke, inspect_tab, settle
 
-from cnnstudio.ui.inspection.featuremaps_view import FeatureMapsView
-from cnnstudio.ui.inspection.filters_view import FiltersView
+from cnnstudio.ui.inspection.maps.featuremaps_view import FeatureMapsView
+from cnnstudio.ui.inspection.maps.filters_view import FiltersView
 from cnnstudio.ui.inspection.model_source import EFFICIENTNET
 
 

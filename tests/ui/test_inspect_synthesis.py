@@ -13,7 +13,7 @@ from test_inspect_support import subject_for
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import classifier_from_design
-from cnnstudio.ui.inspection.synthesis_view import SynthesisView
+from cnnstudio.ui.inspection.synthesis.synthesis_view import SynthesisView
 from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.tiles import BACKGROUND
 

@@ -18,10 +18,10 @@ from cnnstudio.engine.config import TrainConfig
 from cnnstudio.engine.loop import resume, train
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.from_runs import load_run_classifier
-from cnnstudio.ui.inspection.arithmetic_view import ArithmeticView
-from cnnstudio.ui.inspection.featuremaps_view import FeatureMapsView
-from cnnstudio.ui.inspection.filters_view import FiltersView
+from cnnstudio.ui.inspection.arithmetic.arithmetic_view import ArithmeticView
 from cnnstudio.ui.inspection.inputs import DATASET, DRAW, FILE, WEBCAM
+from cnnstudio.ui.inspection.maps.featuremaps_view import FeatureMapsView
+from cnnstudio.ui.inspection.maps.filters_view import FiltersView
 from cnnstudio.ui.inspection.model_source import (
     DESIGN,
     EFFICIENTNET,

@@ -31,21 +31,21 @@ from torch.hub import tqdm
 from cnnstudio.data import ImageDataset
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.predictions import Prediction
-from cnnstudio.ui.inspection.adversarial_view import AdversarialView
-from cnnstudio.ui.inspection.arithmetic_view import ArithmeticView
-from cnnstudio.ui.inspection.attribution_view import AttributionView
-from cnnstudio.ui.inspection.embedding_view import EmbeddingView
-from cnnstudio.ui.inspection.featuremaps_view import FeatureMapsView
-from cnnstudio.ui.inspection.filters_view import FiltersView
-from cnnstudio.ui.inspection.grid_editor import GridEditorView
+from cnnstudio.ui.inspection.arithmetic.arithmetic_view import ArithmeticView
+from cnnstudio.ui.inspection.arithmetic.grid_editor import GridEditorView
+from cnnstudio.ui.inspection.attribution.adversarial_view import AdversarialView
+from cnnstudio.ui.inspection.attribution.attribution_view import AttributionView
+from cnnstudio.ui.inspection.data.embedding_view import EmbeddingView
 from cnnstudio.ui.inspection.inputs import DATASET, DRAW, InputPanel, is_image_file
 from cnnstudio.ui.inspection.layers import layers_of
 from cnnstudio.ui.inspection.lazy_view import StatusLine, error_text
+from cnnstudio.ui.inspection.maps.featuremaps_view import FeatureMapsView
+from cnnstudio.ui.inspection.maps.filters_view import FiltersView
 from cnnstudio.ui.inspection.model_source import ModelSource
 from cnnstudio.ui.inspection.network_map import NetworkMap
 from cnnstudio.ui.inspection.predictions import PredictionsPanel, rows_to_show
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.synthesis_view import SynthesisView
+from cnnstudio.ui.inspection.synthesis.synthesis_view import SynthesisView
 from cnnstudio.ui.inspection.view_base import InspectView
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext, StudioTab

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from cnnstudio.ui.inspection.lazy_view import LazyView
 from cnnstudio.ui.inspection.subject import InspectSubject
+from cnnstudio.ui.inspection.synthesis.dream import DreamPage
+from cnnstudio.ui.inspection.synthesis.gallery import GalleryPage
+from cnnstudio.ui.inspection.synthesis.maximize import MaximizePage
 from cnnstudio.ui.inspection.vis_base import model_layers
-from cnnstudio.ui.inspection.vis_dream import DreamPage
-from cnnstudio.ui.inspection.vis_gallery import GalleryPage
-from cnnstudio.ui.inspection.vis_maximize import MaximizePage
 from cnnstudio.ui.inspection.vis_widgets import error_message
 from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.activations import LayerInfo

@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_base import fill_layers, spatial_layers
-from cnnstudio.ui.inspection.vis_pages import (
+from cnnstudio.ui.inspection.synthesis.pages import (
     NO_MAPS,
     SynthesisPage,
     outdated,
@@ -26,6 +25,7 @@ from cnnstudio.ui.inspection.vis_pages import (
     run_steps,
     spin,
 )
+from cnnstudio.ui.inspection.vis_base import fill_layers, spatial_layers
 from cnnstudio.ui.inspection.vis_widgets import ImagePane, enlarged
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo, middle_spatial_layer

@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
 from torch import nn
 
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.explanation_panel import ExplanationPanel
+from cnnstudio.ui.inspection.arithmetic.explanation_panel import ExplanationPanel
+from cnnstudio.ui.inspection.arithmetic.number_grid import NumberGrid
 from cnnstudio.ui.inspection.lazy_view import StatusLine
-from cnnstudio.ui.inspection.number_grid import NumberGrid
 from cnnstudio.ui.inspection.view_base import InspectView
 from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.arithmetic import ConvExplanation, GridConvolution, convolve_grid

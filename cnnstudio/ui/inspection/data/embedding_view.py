@@ -31,7 +31,7 @@ from cnnstudio.progress import check_cancel
 from cnnstudio.ui import style
 from cnnstudio.ui.inspection.lazy_view import LazyView
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_pages import spin
+from cnnstudio.ui.inspection.synthesis.pages import spin
 from cnnstudio.ui.inspection.vis_widgets import (
     ImagePane,
     TaskStatus,

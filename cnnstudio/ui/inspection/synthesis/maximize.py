@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QVBoxLayout, 
 from cnnstudio.pretrained.predictions import class_label
 from cnnstudio.ui import style
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_base import fill_layers
-from cnnstudio.ui.inspection.vis_pages import (
+from cnnstudio.ui.inspection.synthesis.pages import (
     FORM_WIDTH,
     SynthesisPage,
     outdated,
@@ -21,6 +20,7 @@ from cnnstudio.ui.inspection.vis_pages import (
     run_steps,
     spin,
 )
+from cnnstudio.ui.inspection.vis_base import fill_layers
 from cnnstudio.ui.inspection.vis_widgets import ClassCombo, ImagePane, muted
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.graph.describe import format_shape
-from cnnstudio.ui.inspection.explanation_panel import ExplanationPanel
+from cnnstudio.ui.inspection.arithmetic.explanation_panel import ExplanationPanel
 from cnnstudio.ui.inspection.image_widgets import ImageCanvas, format_value
 from cnnstudio.ui.inspection.layers import CONV_KINDS, explainable, layers_of
 from cnnstudio.ui.inspection.lazy_view import LazyView, StatusLine, error_text

@@ -11,13 +11,13 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from cnnstudio.progress import check_cancel
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_base import fill_layers, spatial_layers
-from cnnstudio.ui.inspection.vis_pages import (
+from cnnstudio.ui.inspection.synthesis.pages import (
     NO_MAPS,
     SynthesisPage,
     outdated,
     spin,
 )
+from cnnstudio.ui.inspection.vis_base import fill_layers, spatial_layers
 from cnnstudio.ui.inspection.vis_widgets import ImagePane, heading, muted
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo, middle_spatial_layer
