@@ -258,12 +258,12 @@ def test_a_checkpoint_of_the_running_training_refreshes_the_trained_model(tab, q
     assert "epoch 2" in tab.model_source.title_label.text()
     after = tab.subject.classifier.module.state_dict()
     assert any(not torch.equal(before[name], after[name]) for name in before)
-    filters = tab.view(FiltersView)
-    assert filters.weights.compared_with == "X's and O's · run"  # the weights' change since the last model
-    change = filters.weights.changes["features.weight"]
+    weights = tab.view(FiltersView).weights_panel
+    assert weights.weights.compared_with == "X's and O's · run"  # the weights' change since the last model
+    change = weights.weights.changes["features.weight"]
     assert change.relative_change > 0
-    row = [filters.table.item(r, 0).text() for r in range(filters.table.rowCount())].index("features.weight")
-    assert filters.table.item(row, 2).text().endswith("%")
+    row = [weights.table.item(r, 0).text() for r in range(weights.table.rowCount())].index("features.weight")
+    assert weights.table.item(row, 2).text().endswith("%")
 
     maps = tab.view(FeatureMapsView)  # the other pages look at the refreshed model too
     tab.show_view(maps)

@@ -11,22 +11,19 @@ heavy runs on the GUI thread and no two computations ever touch the model at onc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QLabel,
     QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
-from torch.hub import tqdm
 
 from cnnstudio.data import ImageDataset
 from cnnstudio.pretrained.classifier import Classifier
@@ -35,10 +32,10 @@ from cnnstudio.ui.inspection.arithmetic.arithmetic_view import ArithmeticView
 from cnnstudio.ui.inspection.arithmetic.grid_editor import GridEditorView
 from cnnstudio.ui.inspection.attribution.adversarial_view import AdversarialView
 from cnnstudio.ui.inspection.attribution.attribution_view import AttributionView
+from cnnstudio.ui.inspection.controls import StatusLine, heading
 from cnnstudio.ui.inspection.data.embedding_view import EmbeddingView
+from cnnstudio.ui.inspection.formatting import error_message
 from cnnstudio.ui.inspection.inputs import DATASET, DRAW, InputPanel, is_image_file
-from cnnstudio.ui.inspection.layers import layers_of
-from cnnstudio.ui.inspection.lazy_view import StatusLine, error_text
 from cnnstudio.ui.inspection.maps.featuremaps_view import FeatureMapsView
 from cnnstudio.ui.inspection.maps.filters_view import FiltersView
 from cnnstudio.ui.inspection.model_source import ModelSource
@@ -50,8 +47,11 @@ from cnnstudio.ui.inspection.view_base import InspectView
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext, StudioTab
 from cnnstudio.ui.tasks import TaskRunner
-from cnnstudio.viz.activations import LayerInfo
+from cnnstudio.viz.activations import LayerInfo, model_layers
 from cnnstudio.viz.images import predict
+
+if TYPE_CHECKING:
+    import torch
 
 # The pages, in order. Each is an InspectView created with the tab's runner.
 VIEW_CLASSES: tuple[type[InspectView], ...] = (
@@ -66,11 +66,6 @@ VIEW_CLASSES: tuple[type[InspectView], ...] = (
 )
 DEFAULT_SIZES = [310, 920, 200]
 PREDICT_KEY, LAYERS_KEY = "predictions", "network map"
-
-# torch.fx's Interpreter, which runs the inspected models, makes a (disabled) tqdm bar on every run, and
-# the first bar would start tqdm's monitor thread, which outlives every window. The GUI shows no tqdm
-# bars, so it needs no monitor.
-tqdm.monitor_interval = 0
 
 
 class InspectTab(StudioTab):
@@ -128,9 +123,7 @@ class InspectTab(StudioTab):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 8, 6, 8)
-        heading = QLabel("Network")
-        heading.setProperty("role", "heading")
-        right_layout.addWidget(heading)
+        right_layout.addWidget(heading("Network"))
         right_layout.addWidget(self.network_map, 1)
         self.splitter = QSplitter(Qt.Horizontal)
         for widget in (left_scroll, centre, right):
@@ -208,7 +201,7 @@ class InspectTab(StudioTab):
         self.inputs.browser.set_classifier(choice.classifier)
         classifier = choice.classifier
         self.runner.submit(
-            lambda task: layers_of(classifier),
+            lambda task: model_layers(classifier.module, classifier.input_shape),
             key=LAYERS_KEY,
             on_done=self._layers_listed,
             on_error=lambda error: self.network_map.clear(),
@@ -266,7 +259,7 @@ class InspectTab(StudioTab):
         try:
             x = classifier.preprocessing.tensor(image)
         except ValueError as error:  # ImageError: an image that cannot be fed to this model
-            self._clear_subject(error_text(error))
+            self._clear_subject(error_message(error, "Preparing the input"))
             return
         top = rows_to_show(len(classifier.classes))
 
@@ -278,7 +271,7 @@ class InspectTab(StudioTab):
             lambda task: predict(classifier.module, x, classifier.classes, top=top),
             key=PREDICT_KEY,
             on_done=done,
-            on_error=lambda error: self._clear_subject(error_text(error)),
+            on_error=lambda error: self._clear_subject(error_message(error, "Predicting")),
         )
 
     def _publish(self) -> None:

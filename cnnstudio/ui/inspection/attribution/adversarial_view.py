@@ -25,18 +25,14 @@ from PySide6.QtWidgets import (
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.pretrained.predictions import Prediction, class_label
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.lazy_view import LazyView
+from cnnstudio.ui.inspection.controls import ClassCombo, TaskStatus, muted
+from cnnstudio.ui.inspection.formatting import error_message
+from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_widgets import (
-    ClassCombo,
-    ImagePane,
-    TaskStatus,
-    enlarged,
-    error_message,
-    muted,
-)
+from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.adversarial import AdversarialExample, adversarial_example
+from cnnstudio.viz.tiles import enlarged
 
 KEY = "adversarial"
 LEVELS = 255  # ε is chosen in pixel levels of an 8-bit image

@@ -8,12 +8,7 @@ weak channels shows too), be sorted by mean activation, and dead channels (zero 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
-import torch
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,134 +24,18 @@ from PySide6.QtWidgets import (
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.pretrained.classifier import Classifier
-from cnnstudio.ui import style
-from cnnstudio.ui.inspection.image_widgets import (
-    ColorBar,
-    ImageCanvas,
-    format_value,
-)
-from cnnstudio.ui.inspection.layers import layers_of
-from cnnstudio.ui.inspection.lazy_view import LazyView, StatusLine, error_text
+from cnnstudio.ui.inspection.controls import StatusLine, fill_layers, layer_combo, select_quietly
+from cnnstudio.ui.inspection.formatting import error_message, format_value
+from cnnstudio.ui.inspection.image_widgets import ColorBar, ImageCanvas
+from cnnstudio.ui.inspection.maps.layer_strip import STRIP_SIZE, LayerStripView
+from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.ui.widgets.images import to_qimage
-from cnnstudio.viz.activations import LayerInfo, capture
-from cnnstudio.viz.featuremaps import (
-    FeatureMapView,
-    LayerStrip,
-    layer_strip,
-    render_feature_maps,
-)
-from cnnstudio.viz.tiles import tile_maps
+from cnnstudio.viz.featuremaps import LayerMaps, LayerStrip, layer_maps, network_strip
 
 COLORMAPS = ("viridis", "inferno", "magma", "plasma", "turbo", "gray")
 SCALINGS = (("shared", "Shared scale"), ("channel", "Per-tile scale"))
 SORTS = (("channel", "Channel order"), ("mean", "Most active first"))
 TILE_TARGET = 64  # small maps are enlarged to about this many pixels per tile
-STRIP_SIZE = 56
-
-
-@dataclass(frozen=True)
-class LayerMaps:
-    """What the worker computed for one layer."""
-
-    layers: list[LayerInfo]
-    layer: str
-    activation: np.ndarray  # (C, h, w) float32; a vector is (C, 1, 1)
-    view: FeatureMapView
-
-
-def _as_maps(activation: torch.Tensor) -> np.ndarray:
-    values = activation.detach().float().cpu()
-    if values.dim() == 1:
-        values = values.reshape(-1, 1, 1)
-    return values.numpy()
-
-
-def default_layer(layers: list[LayerInfo]) -> str:
-    """The first layer with 2-D maps (the first convolution, usually), else the first layer."""
-    return next((layer.name for layer in layers if layer.is_spatial), layers[0].name)
-
-
-class LayerStripView(QWidget):
-    """The strip of one map per layer with each layer's name under its map; `layer_clicked(name)`."""
-
-    layer_clicked = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._strip: LayerStrip | None = None
-        self._image = None
-        self._selected = ""
-        self.setMouseTracking(True)
-        self.setCursor(Qt.PointingHandCursor)
-
-    def set_strip(self, strip: LayerStrip | None) -> None:
-        self._strip = strip
-        self._image = None if strip is None else to_qimage(strip.tiles.image)
-        self.updateGeometry()
-        self.adjustSize()
-        self.update()
-
-    def set_selected(self, name: str) -> None:
-        self._selected = name
-        self.update()
-
-    def layers(self) -> list[str]:
-        return list(self._strip.layers) if self._strip is not None else []
-
-    def _label_height(self) -> int:
-        return QFontMetrics(self.font()).height() + 6
-
-    def sizeHint(self) -> QSize:
-        if self._strip is None:
-            return QSize(200, STRIP_SIZE + self._label_height())
-        image = self._strip.tiles.image
-        return QSize(image.shape[1], image.shape[0] + self._label_height())
-
-    def tile_rect(self, index: int) -> QRectF:
-        tiles = self._strip.tiles
-        top, left = tiles.origin(index)
-        return QRectF(left, top, tiles.map_width * tiles.scale, tiles.map_height * tiles.scale)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        if self._strip is None or self._image is None:
-            return
-        painter = QPainter(self)
-        painter.drawImage(0, 0, self._image)
-        metrics = QFontMetrics(self.font())
-        bottom = self._image.height()
-        for index, name in enumerate(self._strip.layers):
-            rect = self.tile_rect(index)
-            if name == self._selected:
-                painter.setPen(QPen(QColor(style.ACCENT), 3))
-                painter.drawRect(rect.adjusted(-1, -1, 1, 1))
-            painter.setPen(QColor(style.TEXT if name == self._selected else style.MUTED))
-            label = metrics.elidedText(name, Qt.ElideMiddle, int(rect.width()) + 2)
-            painter.drawText(
-                QRectF(rect.left() - 2, bottom, rect.width() + 4, self._label_height()),
-                Qt.AlignHCenter | Qt.AlignTop,
-                label,
-            )
-
-    def _index_at(self, x: float) -> int | None:
-        if self._strip is None:
-            return None
-        tiles = self._strip.tiles
-        step = tiles.map_width * tiles.scale + tiles.padding
-        index = int((x - tiles.padding) // step)
-        return index if 0 <= index < len(self._strip.layers) else None
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        index = self._index_at(event.position().x())
-        if index is not None:
-            channel = self._strip.channels[index]
-            shown = "the whole vector" if channel < 0 else f"its most active channel ({channel})"
-            self.setToolTip(f"{self._strip.layers[index]}: {shown}")
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        index = self._index_at(event.position().x())
-        if event.button() == Qt.LeftButton and index is not None:
-            self.layer_clicked.emit(self._strip.layers[index])
 
 
 class FeatureMapsView(LazyView):
@@ -170,10 +49,7 @@ class FeatureMapsView(LazyView):
         self._layers_of: Classifier | None = None  # the classifier the layer list belongs to
         self._wanted_layer = ""
 
-        self.layer_combo = QComboBox()
-        self.layer_combo.setMinimumContentsLength(14)
-        self.layer_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.layer_combo.setToolTip("The layer whose output channels are shown")
+        self.layer_combo = layer_combo("The layer whose output channels are shown")
         self.scaling_combo = QComboBox()
         self.sort_combo = QComboBox()
         self.scaling_combo.setToolTip(
@@ -309,14 +185,7 @@ class FeatureMapsView(LazyView):
         }
 
         def compute(task: Task) -> LayerMaps:
-            layers = layers_of(subject.classifier)
-            names = [layer.name for layer in layers]
-            layer = wanted if wanted in names else default_layer(layers)
-            activation = capture(subject.classifier.module, subject.x, [layer])[layer][0]
-            maps = _as_maps(activation)
-            side = max(maps.shape[1:])
-            view = render_feature_maps(activation, scale=max(1, TILE_TARGET // side), **settings)
-            return LayerMaps(layers, layer, maps, view)
+            return layer_maps(subject.classifier.module, subject.x, wanted, tile_side=TILE_TARGET, **settings)
 
         self.status.info("Computing…")
         self.runner.submit(compute, key=self.title, on_done=self._show_maps, on_error=self._failed)
@@ -325,35 +194,32 @@ class FeatureMapsView(LazyView):
         subject = self.subject
 
         def compute(task: Task) -> LayerStrip:
-            names = [layer.name for layer in layers_of(subject.classifier)]
-            return layer_strip(capture(subject.classifier.module, subject.x, names), size=STRIP_SIZE)
+            return network_strip(subject.classifier.module, subject.x, size=STRIP_SIZE)
 
         self.runner.submit(compute, key=f"{self.title} strip", on_done=self._show_strip, on_error=self._failed)
 
     def _failed(self, error: Exception) -> None:
-        self.status.error(error_text(error))
+        self.status.error(error_message(error, "Computing the feature maps"))
 
     # ----- showing
     def _show_maps(self, maps: LayerMaps) -> None:
         classifier = self.subject.classifier if self.subject is not None else None
         if self._layers_of is not classifier:
-            self._fill_layers(maps.layers)
+            fill_layers(self.layer_combo, maps.layers, maps.layer)
+            self.chosen_channel = None
             self._layers_of = classifier
         self.maps = maps
         self._wanted_layer = ""
-        self.layer_combo.blockSignals(True)
-        self.layer_combo.setCurrentIndex(self.layer_combo.findData(maps.layer))
-        self.layer_combo.blockSignals(False)
+        select_quietly(self.layer_combo, maps.layer)
         self.canvas.set_image(maps.view.tiles.image)
         stats = maps.view.stats
         channels, shown = maps.activation.shape[0], len(maps.view.channels)
-        info = next(layer for layer in maps.layers if layer.name == maps.layer)
-        dead = int(stats.dead.sum())
+        info = maps.info
+        low, high = stats.value_range
         text = (
             f"<b>{maps.layer}</b> ({info.kind}) · {channels} channel{'s' if channels != 1 else ''} of "
             f"{format_shape(info.shape[1:]) if len(info.shape) == 3 else '1×1'} · values "
-            f"{format_value(float(stats.minimum.min()))} … {format_value(float(stats.maximum.max()))}"
-            f" · {dead} dead"
+            f"{format_value(low)} … {format_value(high)} · {stats.dead_count} dead"
         )
         if shown != channels:
             text += f" ({shown} shown)"
@@ -367,20 +233,12 @@ class FeatureMapsView(LazyView):
         self.strip.set_selected(maps.layer)
         self.layer_selected.emit(maps.layer)
         if self.chosen_channel is None:  # start with the most active channel enlarged
-            self.chosen_channel = int(np.argmax(stats.mean))
+            self.chosen_channel = stats.most_active
         self._show_detail()
 
     def _show_strip(self, strip: LayerStrip) -> None:
         self.strip.set_strip(strip)
         self.strip.set_selected(self.maps.layer if self.maps is not None else "")
-
-    def _fill_layers(self, layers: list[LayerInfo]) -> None:
-        self.layer_combo.blockSignals(True)
-        self.layer_combo.clear()
-        for layer in layers:
-            self.layer_combo.addItem(f"{layer.name}  ·  {layer.kind} {format_shape(layer.shape)}", layer.name)
-        self.layer_combo.blockSignals(False)
-        self.chosen_channel = None
 
     def _layer_chosen(self, index: int) -> None:
         self._wanted_layer = self.layer_combo.itemData(index) or ""
@@ -390,13 +248,7 @@ class FeatureMapsView(LazyView):
     # ----- hover and the enlarged tile
     def tile_at(self, y: int, x: int) -> tuple[int, int, int] | None:
         """(channel, map row, map column) under grid-image pixel (y, x)."""
-        if self.maps is None:
-            return None
-        located = self.maps.view.tiles.locate(y, x)
-        if located is None:
-            return None
-        index, row, col = located
-        return int(self.maps.view.channels[index]), row, col
+        return None if self.maps is None else self.maps.locate(y, x)
 
     def _hover(self, y: int, x: int) -> None:
         found = self.tile_at(y, x) if y >= 0 else None
@@ -405,11 +257,10 @@ class FeatureMapsView(LazyView):
             return
         channel, row, col = found
         value = float(self.maps.activation[channel, row, col])
-        low, high = self.maps.view.tiles.ranges[list(self.maps.view.channels).index(channel)]
+        low, high = self.maps.tile_range(channel)
         self.hover_label.setText(
             f"channel {channel} · row {row}, column {col} · value {format_value(value)}"
-            f"   (this tile's colours span {format_value(float(low))} … "
-            f"{format_value(float(high))})"
+            f"   (this tile's colours span {format_value(low)} … {format_value(high)})"
         )
 
     def _tile_clicked(self, y: int, x: int) -> None:
@@ -432,20 +283,12 @@ class FeatureMapsView(LazyView):
             self.input_canvas.set_image(display_image(subject.x, subject.spec) if subject is not None else None)
             return
         channel = self.chosen_channel
-        plane = maps.activation[channel]
-        order = list(maps.view.channels)
-        ranges = maps.view.tiles.ranges
-        low, high = ranges[order.index(channel)] if channel in order else (plane.min(), plane.max())
-        picture = tile_maps(
-            plane[None], scaling=(float(low), float(high)), colormap=self.colormap_combo.currentText(), padding=0
-        ).image
-        self.detail_canvas.set_image(picture)
-        self.detail_canvas.setToolTip(f"Colours span {format_value(float(low))} … {format_value(float(high))}")
-        stats = maps.view.stats
+        detail = maps.detail(channel, self.colormap_combo.currentText())
+        low, high = detail.value_range
+        self.detail_canvas.set_image(detail.picture)
+        self.detail_canvas.setToolTip(f"Colours span {format_value(low)} … {format_value(high)}")
         self.detail_title.setText(f"{maps.layer} · channel {channel}")
-        self.detail_value.setText(
-            f"mean {format_value(float(stats.mean[channel]))} · max {format_value(float(stats.maximum[channel]))}"
-        )
+        self.detail_value.setText(f"mean {format_value(detail.mean)} · max {format_value(detail.maximum)}")
         self.input_canvas.set_image(display_image(subject.x, subject.spec))
 
     def _detail_hover(self, y: int, x: int) -> None:
