@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data import ImageDataset
+from cnnstudio.data.drawing import drawing_input
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.predictions import Prediction
 from cnnstudio.ui.inspection.arithmetic.arithmetic_view import ArithmeticView
@@ -46,7 +47,7 @@ from cnnstudio.ui.inspection.synthesis.synthesis_view import SynthesisView
 from cnnstudio.ui.inspection.view_base import InspectView
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext, StudioTab
-from cnnstudio.ui.tasks import TaskRunner
+from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo, model_layers
 from cnnstudio.viz.images import predict
 
@@ -76,6 +77,7 @@ class InspectTab(StudioTab):
         self.runner = TaskRunner("cnnstudio-inspect", self)
         self.model: ModelChoice | None = None
         self.image: np.ndarray | None = None
+        self.drawn = False  # whether `image` is the drawing pad's (prepared as the training digits were)
         self.chosen_target: int | None = None  # None: explain the predicted class
         self.subject: InspectSubject | None = None
         self._predictions: list[Prediction] = []
@@ -219,7 +221,7 @@ class InspectTab(StudioTab):
 
     # ----- the input
     def _image_changed(self, pixels: np.ndarray | None, caption: str) -> None:
-        self.image = pixels
+        self.image, self.drawn = pixels, self.inputs.source == DRAW
         if pixels is None:
             self._clear_subject(caption, problem=False)
         else:
@@ -255,23 +257,24 @@ class InspectTab(StudioTab):
         """Prepare the input for the model and predict (on the runner); the views follow."""
         if self.model is None or self.image is None:
             return
-        classifier, image = self.model.classifier, self.image
-        try:
-            x = classifier.preprocessing.tensor(image)
-        except ValueError as error:  # ImageError: an image that cannot be fed to this model
-            self._clear_subject(error_message(error, "Preparing the input"))
-            return
+        classifier, image, drawn = self.model.classifier, self.image, self.drawn
         top = rows_to_show(len(classifier.classes))
 
-        def done(predictions: list[Prediction]) -> None:
-            self._predictions, self._prepared = predictions, (image, x)
+        def prepare(task: Task) -> tuple[torch.Tensor, list[Prediction]]:
+            spec = classifier.preprocessing
+            x = drawing_input(image, spec) if drawn else spec.tensor(image)
+            return x, predict(classifier.module, x, classifier.classes, top=top)
+
+        def done(result: tuple[torch.Tensor, list[Prediction]]) -> None:
+            x, self._predictions = result
+            self._prepared = image, x
             self._publish()
 
         self.runner.submit(
-            lambda task: predict(classifier.module, x, classifier.classes, top=top),
+            prepare,
             key=PREDICT_KEY,
             on_done=done,
-            on_error=lambda error: self._clear_subject(error_message(error, "Predicting")),
+            on_error=lambda error: self._clear_subject(error_message(error, "Preparing the input")),
         )
 
     def _publish(self) -> None:
