@@ -79,14 +79,18 @@ def describe_layer(layer: LayerInfo) -> str:
     return f"{layer.name} · {layer.kind} · {format_shape(layer.shape)}"
 
 
-def fill_layers(box: QComboBox, layers: list[LayerInfo], default: str | None) -> None:
-    """List `layers` in a combo box (data: the layer name), keeping the chosen layer when the new list
-    has it (the same design after another epoch), else selecting `default`; no signal is emitted."""
+def fill_layers(box: QComboBox, layers: list[LayerInfo] | list[str], default: str | None) -> None:
+    """List `layers` (or layer names) in a combo box (data: the layer name), keeping the chosen layer when
+    the new list has it (the same design after another epoch), else selecting `default`; no signal is
+    emitted."""
     chosen = box.currentData()
     box.blockSignals(True)
     box.clear()
     for layer in layers:
-        box.addItem(describe_layer(layer), layer.name)
+        if isinstance(layer, LayerInfo):
+            box.addItem(describe_layer(layer), layer.name)
+        else:
+            box.addItem(layer, layer)
     index = box.findData(chosen)
     box.setCurrentIndex(index if index >= 0 else max(0, box.findData(default)))
     box.blockSignals(False)

@@ -6,7 +6,7 @@ checked against what the layer really output at that position."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -19,10 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.ui.inspection.arithmetic.explanation_panel import ExplanationPanel
-from cnnstudio.ui.inspection.controls import StatusLine, fill_layers, layer_combo, select_quietly
-from cnnstudio.ui.inspection.formatting import error_message, format_value
+from cnnstudio.ui.inspection.formatting import format_value
 from cnnstudio.ui.inspection.image_widgets import ImageCanvas
-from cnnstudio.ui.inspection.view_base import LazyView
+from cnnstudio.ui.inspection.layer_view import LayerView
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.arithmetic import ConvExplanation, PoolExplanation
 from cnnstudio.viz.layer_values import LayerValues, layer_values
@@ -31,17 +30,14 @@ from cnnstudio.viz.tiles import single_map
 EXPLAIN_KEY = "Arithmetic explain"
 
 
-class ArithmeticView(LazyView):
+class ArithmeticView(LayerView):
     title = "Arithmetic"
-    layer_selected = Signal(str)
+    action = "Computing the arithmetic"
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(runner, parent)
+        super().__init__(runner, "A convolution or pooling layer", parent)
         self.values: LayerValues | None = None
         self.position: tuple[int, int] | None = None  # the output (row, column) explained
-        self._wanted_layer = ""
-
-        self.layer_combo = layer_combo("A convolution or pooling layer")
         self.channel_spin = QSpinBox()
         self.channel_spin.setPrefix("output channel ")
         self.input_spin = QSpinBox()
@@ -87,14 +83,8 @@ class ArithmeticView(LazyView):
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([250, 690])
-        self.status = StatusLine()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(controls)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.status)
+        self.lay_out(controls, splitter)
 
-        self.layer_combo.currentIndexChanged.connect(self._layer_chosen)
         self.channel_spin.valueChanged.connect(lambda value: self._explain())
         self.input_spin.valueChanged.connect(lambda value: self._show_input())
         self.output_canvas.clicked.connect(self.explain_position)
@@ -102,14 +92,6 @@ class ArithmeticView(LazyView):
         self.input_canvas.hovered.connect(self._hover_input)
 
     # ----- the tab's requests
-    def select_layer(self, name: str) -> bool:
-        """Explain layer `name` if it is a convolution or pooling layer."""
-        index = self.layer_combo.findData(name)
-        if index < 0:
-            return False
-        self.layer_combo.setCurrentIndex(index)
-        return True
-
     def refresh(self) -> None:
         if self.subject is None:
             self.runner.cancel(self.title)
@@ -129,20 +111,15 @@ class ArithmeticView(LazyView):
 
     # ----- computing
     def _compute_layer(self) -> None:
-        subject = self.subject
-        wanted = self._wanted_layer or self.layer_combo.currentData() or ""
+        subject, wanted = self.subject, self.current_layer()
 
         def compute(task: Task) -> LayerValues:
             return layer_values(subject.classifier.module, subject.x, wanted)
 
         self.status.info("Computing…")
-        self.runner.submit(compute, key=self.title, on_done=self._show_layer, on_error=self._failed)
+        self.submit(self.title, compute, self._show_layer)
 
-    def _failed(self, error: Exception) -> None:
-        self.status.error(error_message(error, "Computing the arithmetic"))
-
-    def _layer_chosen(self, index: int) -> None:
-        self._wanted_layer = self.layer_combo.itemData(index) or ""
+    def layer_changed(self) -> None:
         self.position = None
         if self.subject is not None:
             self._compute_layer()
@@ -150,18 +127,12 @@ class ArithmeticView(LazyView):
     def _show_layer(self, values: LayerValues) -> None:
         changed_layer = self.values is None or self.values.layer != values.layer
         self.values = values
-        self._wanted_layer = ""
-        names = [layer.name for layer in values.layers]
-        if [self.layer_combo.itemData(i) for i in range(self.layer_combo.count())] != names:
-            fill_layers(self.layer_combo, values.layers, values.layer)
-        select_quietly(self.layer_combo, values.layer)
+        self.show_layers(values.layers, values.layer)
         for spin, count in ((self.channel_spin, values.output.shape[0]), (self.input_spin, values.input.shape[0])):
             spin.blockSignals(True)
             spin.setRange(0, count - 1)
             spin.blockSignals(False)
         self.input_spin.setEnabled(values.is_conv)
-        self.status.info("")
-        self.layer_selected.emit(values.layer)
         _, height, width = values.output.shape
         if changed_layer or self.position is None or self.position[0] >= height or self.position[1] >= width:
             self.position = values.peak(self.channel_spin.value())
@@ -178,7 +149,7 @@ class ArithmeticView(LazyView):
         def compute(task: Task) -> ConvExplanation | PoolExplanation:
             return values.explain(channel, row, col)
 
-        self.runner.submit(compute, key=EXPLAIN_KEY, on_done=self._show_explanation, on_error=self._failed)
+        self.submit(EXPLAIN_KEY, compute, self._show_explanation)
 
     # ----- showing
     def _show_output(self) -> None:

@@ -8,7 +8,7 @@ weak channels shows too), be sorted by mean activation, and dead channels (zero 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,11 +24,10 @@ from PySide6.QtWidgets import (
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.pretrained.classifier import Classifier
-from cnnstudio.ui.inspection.controls import StatusLine, fill_layers, layer_combo, select_quietly
-from cnnstudio.ui.inspection.formatting import error_message, format_value
+from cnnstudio.ui.inspection.formatting import format_value
 from cnnstudio.ui.inspection.image_widgets import ColorBar, ImageCanvas
+from cnnstudio.ui.inspection.layer_view import LayerView
 from cnnstudio.ui.inspection.maps.layer_strip import STRIP_SIZE, LayerStripView
-from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.featuremaps import LayerMaps, LayerStrip, layer_maps, network_strip
 
@@ -38,18 +37,15 @@ SORTS = (("channel", "Channel order"), ("mean", "Most active first"))
 TILE_TARGET = 64  # small maps are enlarged to about this many pixels per tile
 
 
-class FeatureMapsView(LazyView):
+class FeatureMapsView(LayerView):
     title = "Feature maps"
-    layer_selected = Signal(str)
+    action = "Computing the feature maps"
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(runner, parent)
+        super().__init__(runner, "The layer whose output channels are shown", parent)
         self.maps: LayerMaps | None = None
         self.chosen_channel: int | None = None
-        self._layers_of: Classifier | None = None  # the classifier the layer list belongs to
-        self._wanted_layer = ""
-
-        self.layer_combo = layer_combo("The layer whose output channels are shown")
+        self._layers_of: Classifier | None = None  # the classifier whose layers the chosen channel is of
         self.scaling_combo = QComboBox()
         self.sort_combo = QComboBox()
         self.scaling_combo.setToolTip(
@@ -83,7 +79,6 @@ class FeatureMapsView(LazyView):
         self.canvas = ImageCanvas("Feature maps appear here once a model and an input are chosen")
         self.hover_label = QLabel(" ")
         self.hover_label.setProperty("role", "muted")
-        self.status = StatusLine()
 
         self.detail_title = QLabel("Click a tile to enlarge it")
         self.detail_title.setProperty("role", "heading")
@@ -126,16 +121,15 @@ class FeatureMapsView(LazyView):
         strip_title = QLabel("All layers: the most active channel of each (click one to show it above)")
         strip_title.setProperty("role", "muted")
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(controls)
-        layout.addLayout(summary_row)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.status)
-        layout.addWidget(strip_title)
-        layout.addWidget(strip_scroll)
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addLayout(summary_row)
+        body_layout.addWidget(splitter, 1)
+        body_layout.addWidget(strip_title)
+        body_layout.addWidget(strip_scroll)
+        self.lay_out(controls, body)
 
-        self.layer_combo.currentIndexChanged.connect(self._layer_chosen)
         for combo in (self.scaling_combo, self.sort_combo, self.colormap_combo):
             combo.currentIndexChanged.connect(lambda index: self._compute_maps())
         self.dead_box.toggled.connect(lambda checked: self._compute_maps())
@@ -147,15 +141,12 @@ class FeatureMapsView(LazyView):
     # ----- the tab's requests
     def select_layer(self, name: str) -> bool:
         """Show layer `name` (from the network map or the strip); False if this model has no such layer."""
-        self._wanted_layer = name
-        index = self.layer_combo.findData(name)
-        if index >= 0:
-            self.layer_combo.setCurrentIndex(index)
+        if super().select_layer(name):
             return True
-        return self.layer_combo.count() == 0  # the list is still coming: the layer is chosen when it arrives
-
-    def current_layer(self) -> str:
-        return self.layer_combo.currentData() or ""
+        if self.layer_combo.count():
+            return False
+        self.wanted_layer = name  # the list is still coming: the layer is chosen when it arrives
+        return True
 
     def refresh(self) -> None:
         if self.subject is None:
@@ -176,7 +167,7 @@ class FeatureMapsView(LazyView):
         subject = self.subject
         if subject is None:
             return
-        wanted = self._wanted_layer or self.current_layer()
+        wanted = self.current_layer()
         settings = {
             "sort": self.sort_combo.currentData(),
             "hide_dead": self.dead_box.isChecked(),
@@ -188,7 +179,7 @@ class FeatureMapsView(LazyView):
             return layer_maps(subject.classifier.module, subject.x, wanted, tile_side=TILE_TARGET, **settings)
 
         self.status.info("Computing…")
-        self.runner.submit(compute, key=self.title, on_done=self._show_maps, on_error=self._failed)
+        self.submit(self.title, compute, self._show_maps)
 
     def _compute_strip(self) -> None:
         subject = self.subject
@@ -196,21 +187,16 @@ class FeatureMapsView(LazyView):
         def compute(task: Task) -> LayerStrip:
             return network_strip(subject.classifier.module, subject.x, size=STRIP_SIZE)
 
-        self.runner.submit(compute, key=f"{self.title} strip", on_done=self._show_strip, on_error=self._failed)
-
-    def _failed(self, error: Exception) -> None:
-        self.status.error(error_message(error, "Computing the feature maps"))
+        self.submit(f"{self.title} strip", compute, self._show_strip)
 
     # ----- showing
     def _show_maps(self, maps: LayerMaps) -> None:
         classifier = self.subject.classifier if self.subject is not None else None
         if self._layers_of is not classifier:
-            fill_layers(self.layer_combo, maps.layers, maps.layer)
             self.chosen_channel = None
             self._layers_of = classifier
         self.maps = maps
-        self._wanted_layer = ""
-        select_quietly(self.layer_combo, maps.layer)
+        self.show_layers(maps.layers, maps.layer)
         self.canvas.set_image(maps.view.tiles.image)
         stats = maps.view.stats
         channels, shown = maps.activation.shape[0], len(maps.view.channels)
@@ -229,9 +215,7 @@ class FeatureMapsView(LazyView):
             self.colorbar.set_scale(self.colormap_combo.currentText(), float(ranges[0, 0]), float(ranges[0, 1]))
         else:
             self.colorbar.clear()
-        self.status.info("")
         self.strip.set_selected(maps.layer)
-        self.layer_selected.emit(maps.layer)
         if self.chosen_channel is None:  # start with the most active channel enlarged
             self.chosen_channel = stats.most_active
         self._show_detail()
@@ -240,8 +224,7 @@ class FeatureMapsView(LazyView):
         self.strip.set_strip(strip)
         self.strip.set_selected(self.maps.layer if self.maps is not None else "")
 
-    def _layer_chosen(self, index: int) -> None:
-        self._wanted_layer = self.layer_combo.itemData(index) or ""
+    def layer_changed(self) -> None:
         self.chosen_channel = None
         self._compute_maps()
 

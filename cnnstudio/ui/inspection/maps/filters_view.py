@@ -5,16 +5,15 @@ checkpoint while a network trains)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from cnnstudio.graph.describe import format_shape
-from cnnstudio.ui.inspection.controls import StatusLine, layer_combo, select_quietly
-from cnnstudio.ui.inspection.formatting import error_message, format_value
+from cnnstudio.ui.inspection.formatting import format_value
 from cnnstudio.ui.inspection.image_widgets import ColorBar, ImageCanvas
+from cnnstudio.ui.inspection.layer_view import LayerView
 from cnnstudio.ui.inspection.maps.weights_panel import WeightsPanel
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.filters import Kernels, layer_kernels
 from cnnstudio.viz.weightstats import weight_summary
@@ -24,17 +23,14 @@ KERNEL_TARGET = 36  # kernels are enlarged to about this many pixels
 BINS = 50
 
 
-class FiltersView(LazyView):
+class FiltersView(LayerView):
     title = "Filters"
-    layer_selected = Signal(str)
+    action = "Computing the filters"
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(runner, parent)
+        super().__init__(runner, "The convolution whose kernels are shown", parent)
         self.kernels: Kernels | None = None
         self._weights_of: object | None = None  # the classifier `weights` describes
-        self._wanted_layer = ""
-
-        self.layer_combo = layer_combo("The convolution whose kernels are shown")
         self.scaling_combo = QComboBox()
         for value, text in SCALINGS:
             self.scaling_combo.addItem(text, value)
@@ -69,14 +65,8 @@ class FiltersView(LazyView):
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([500, 440])
-        self.status = StatusLine()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(controls)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.status)
+        self.lay_out(controls, splitter)
 
-        self.layer_combo.currentIndexChanged.connect(self._layer_chosen)
         self.scaling_combo.currentIndexChanged.connect(lambda index: self._compute_kernels())
         self.canvas.hovered.connect(self._hover)
 
@@ -85,14 +75,6 @@ class FiltersView(LazyView):
         if subject is not None and subject.classifier is not self._weights_of:
             self._summarize_weights(subject)
         super().set_subject(subject)
-
-    def select_layer(self, name: str) -> bool:
-        """Show the kernels of convolution `name` (a design's node id or a module path)."""
-        index = self.layer_combo.findData(name)
-        if index < 0:
-            return False
-        self.layer_combo.setCurrentIndex(index)
-        return True
 
     def refresh(self) -> None:
         if self.subject is None:
@@ -109,27 +91,17 @@ class FiltersView(LazyView):
         subject = self.subject
         if subject is None:
             return
-        wanted, scaling = self._wanted_layer or self.layer_combo.currentData() or "", self.scaling_combo.currentData()
+        wanted, scaling = self.current_layer(), self.scaling_combo.currentData()
 
         def compute(task: Task) -> Kernels:
             return layer_kernels(subject.classifier.module, wanted, scaling=scaling, kernel_side=KERNEL_TARGET)
 
         self.status.info("Computing…")
-        self.runner.submit(compute, key=self.title, on_done=self._show_kernels, on_error=self._failed)
-
-    def _failed(self, error: Exception) -> None:
-        self.status.error(error_message(error, "Computing the filters"))
+        self.submit(self.title, compute, self._show_kernels)
 
     def _show_kernels(self, kernels: Kernels) -> None:
-        if [self.layer_combo.itemData(i) for i in range(self.layer_combo.count())] != kernels.layers:
-            self.layer_combo.blockSignals(True)
-            self.layer_combo.clear()
-            for name in kernels.layers:
-                self.layer_combo.addItem(name, name)
-            self.layer_combo.blockSignals(False)
-        select_quietly(self.layer_combo, kernels.layer)
-        self._wanted_layer = ""
         self.kernels = kernels
+        self.show_layers(kernels.layers, kernels.layer)
         view = kernels.view
         self.canvas.set_image(view.tiles.image)
         low, high = view.value_range
@@ -157,8 +129,6 @@ class FiltersView(LazyView):
             self.colorbar.clear()  # colour patches, or one scale per kernel: no single scale to show
         else:
             self.colorbar.set_scale("diverging", low, high)
-        self.status.info("")
-        self.layer_selected.emit(kernels.layer)
         self.weights_panel.select_tensor(f"{kernels.layer}.weight")
 
     def kernel_at(self, y: int, x: int) -> tuple[int, int | None, int, int] | None:
@@ -185,8 +155,7 @@ class FiltersView(LazyView):
             )
         self.hover_label.setText(text)
 
-    def _layer_chosen(self, index: int) -> None:
-        self._wanted_layer = self.layer_combo.itemData(index) or ""
+    def layer_changed(self) -> None:
         self._compute_kernels()
 
     # ----- weight histograms and changes
@@ -199,5 +168,5 @@ class FiltersView(LazyView):
             lambda task: weight_summary(classifier.module, previous, previous_title, bins=BINS),
             key=f"{self.title} weights",
             on_done=self.weights_panel.show_weights,
-            on_error=self._failed,
+            on_error=self.failed,
         )
