@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.pretrained.predictions import Prediction, class_label
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.controls import ClassCombo, TaskStatus, muted
-from cnnstudio.ui.inspection.formatting import error_message
+from cnnstudio.ui.inspection.controls import ClassCombo, StatusTask, TaskStatus, muted
 from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.view_base import LazyView
@@ -131,13 +130,14 @@ class AdversarialView(LazyView):
         self.perturbation_pane = ImagePane()
         self.adversarial_pane = ImagePane()
         self.status = TaskStatus()
+        self.task = StatusTask(runner, KEY, "The attack", self.status)
         self._build_layout()
 
         self.attack_box.currentIndexChanged.connect(self._attack_changed)
         self.epsilon.valueChanged.connect(self._epsilon_changed)
         self.steps.valueChanged.connect(lambda _value: self.recompute())
         self.target_box.class_chosen.connect(lambda _index: self.recompute())
-        self.status.cancel_requested.connect(self._cancel)
+        self.status.cancel_requested.connect(lambda: self.task.cancel("Cancelled."))
         self._attack_changed()
         self._epsilon_changed()
 
@@ -175,7 +175,7 @@ class AdversarialView(LazyView):
         self.verdict.setText("")
         self.details.setText("")
         if subject is None:
-            self.runner.cancel(KEY)
+            self.task.stop()
             self.original_pane.set_image(None)
             self.original_pane.set_caption("")
             self.original_pane.set_placeholder("Nothing to attack: choose a model and an image")
@@ -205,21 +205,11 @@ class AdversarialView(LazyView):
             return
         steps = self.steps.value() if self.attack_box.currentData() == "pgd" else 1
         request = _Request(self.epsilon.value(), steps, self.target_box.current_class())
-        self.status.running(f"Attacking with {'PGD' if steps > 1 else 'FGSM'} at ε = {request.epsilon}/{LEVELS} …")
-        self.runner.submit(
+        self.task.submit(
+            f"Attacking with {'PGD' if steps > 1 else 'FGSM'} at ε = {request.epsilon}/{LEVELS} …",
             lambda task: _attack(subject, request, task),
-            key=KEY,
-            on_done=lambda example: self._show(example, request),
-            on_error=self._failed,
-            on_progress=self.status.progress,
+            lambda example: self._show(example, request),
         )
-
-    def _cancel(self) -> None:
-        self.runner.cancel(KEY)
-        self.status.finished("Cancelled.")
-
-    def _failed(self, error: Exception) -> None:
-        self.status.failed(error_message(error, "The attack"))
 
     def _show(self, example: AdversarialExample, request: _Request) -> None:
         subject = self.subject
@@ -252,4 +242,4 @@ class AdversarialView(LazyView):
         return self.original_pane.pixels, self.perturbation_pane.pixels, self.adversarial_pane.pixels
 
     def shutdown(self) -> None:
-        self.runner.cancel(KEY)
+        self.task.stop()

@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.pretrained.predictions import class_label
-from cnnstudio.ui.inspection.controls import ClassCombo, TaskStatus, fill_layers, layer_combo, muted
-from cnnstudio.ui.inspection.formatting import error_message
+from cnnstudio.ui.inspection.controls import ClassCombo, StatusTask, TaskStatus, fill_layers, layer_combo, muted
 from cnnstudio.ui.inspection.image_widgets import ColorScale, ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.view_base import LazyView
@@ -158,6 +157,7 @@ class AttributionView(LazyView):
         self.overlay_pane = ImagePane(placeholder="No image yet")
         self.raw_pane = ImagePane(placeholder="")
         self.status = TaskStatus()
+        self.task = StatusTask(runner, KEY, METHODS[0].title, self.status)  # the action: the method chosen
         self._build_layout()
 
         self.method_box.currentIndexChanged.connect(self._method_changed)
@@ -167,7 +167,9 @@ class AttributionView(LazyView):
         self.stride.valueChanged.connect(lambda _value: self.recompute())
         self.opacity.valueChanged.connect(lambda _value: self._blend())
         self.colormap_box.currentIndexChanged.connect(lambda _index: self._blend())
-        self.status.cancel_requested.connect(self._cancel)
+        self.status.cancel_requested.connect(
+            lambda: self.task.cancel("Cancelled: the picture shows the previous settings.")
+        )
         self._method_changed()
 
     def _build_layout(self) -> None:
@@ -217,7 +219,7 @@ class AttributionView(LazyView):
     def subject_changed(self, previous: InspectSubject | None) -> None:
         subject = self.subject
         if subject is None:
-            self.runner.cancel(KEY)
+            self.task.stop()
             self.result, self._base = None, None
             self.overlay_pane.set_image(None)
             self.overlay_pane.set_placeholder("Nothing to explain: choose a model and an image")
@@ -248,6 +250,7 @@ class AttributionView(LazyView):
 
     def _method_changed(self) -> None:
         method = self.method
+        self.task.action = method.title
         self.layer_box.setEnabled(method.uses_layer)
         self.patch.setEnabled(method.key == "occlusion")
         self.stride.setEnabled(method.key == "occlusion")
@@ -269,21 +272,11 @@ class AttributionView(LazyView):
             self.patch.value(),
             self.stride.value(),
         )
-        self.status.running(f"Computing {request.method.title} for '{class_label(request.target, subject.classes)}' …")
-        self.runner.submit(
+        self.task.submit(
+            f"Computing {request.method.title} for '{class_label(request.target, subject.classes)}' …",
             lambda task: _compute(subject, request, task),
-            key=KEY,
-            on_done=self._show,
-            on_error=self._failed,
-            on_progress=self.status.progress,
+            self._show,
         )
-
-    def _cancel(self) -> None:
-        self.runner.cancel(KEY)
-        self.status.finished("Cancelled: the picture shows the previous settings.")
-
-    def _failed(self, error: Exception) -> None:
-        self.status.failed(error_message(error, f"{self.method.title}"))
 
     def _show(self, result: Explained) -> None:
         subject = self.subject
@@ -327,7 +320,7 @@ class AttributionView(LazyView):
         self.overlay_pane.set_scale(ColorScale(colormap, 0.0, 1.0, "relative importance"))
 
     def shutdown(self) -> None:
-        self.runner.cancel(KEY)
+        self.task.stop()
 
 
 def _raw_unit(method: Method) -> str:

@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.data import ImageDataset
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.controls import TaskStatus, heading, muted, spin
-from cnnstudio.ui.inspection.formatting import error_message
+from cnnstudio.ui.inspection.controls import StatusTask, TaskStatus, heading, muted, spin
 from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.plots import style_plot
 from cnnstudio.ui.inspection.subject import InspectSubject
@@ -162,6 +161,7 @@ class EmbeddingView(LazyView):
         scroll.setFrameShape(QScrollArea.NoFrame)
         self.neighbour_title = heading("Nearest neighbours of the current input")
         self.status = TaskStatus()
+        self.task = StatusTask(runner, KEY, "Embedding the validation images", self.status)
 
         self.content = QWidget()
         self._build_layout(scroll)
@@ -169,7 +169,7 @@ class EmbeddingView(LazyView):
         self.metric_box.currentIndexChanged.connect(lambda _index: self.recompute())
         self.neighbour_count.valueChanged.connect(lambda _value: self.recompute())
         self.limit.valueChanged.connect(lambda _value: self.recompute())
-        self.status.cancel_requested.connect(self._cancel)
+        self.status.cancel_requested.connect(lambda: self.task.cancel("Cancelled."))
         self._show_message("Nothing to embed: choose a model and data.")
 
     def _setup_plot(self) -> None:
@@ -225,7 +225,7 @@ class EmbeddingView(LazyView):
     def subject_changed(self, previous: InspectSubject | None) -> None:
         subject = self.subject
         if subject is None or subject.dataset is None:
-            self.runner.cancel(KEY)
+            self.task.stop()
             self.status.finished("")
             self._show_message("Nothing to embed: choose a model and an image." if subject is None else NO_DATA)
 
@@ -268,21 +268,11 @@ class EmbeddingView(LazyView):
             text = f"Extracting the features of {min(len(subject.dataset), request.limit)} validation images …"
         else:
             text = "Projecting …" if known_points is None else "Finding the nearest neighbours …"
-        self.status.running(text)
-        self.runner.submit(
+        self.task.submit(
+            text,
             lambda task: embed(subject, request, known, known_points, task),
-            key=KEY,
-            on_done=lambda result: self._show(result, request),
-            on_error=self._failed,
-            on_progress=self.status.progress,
+            lambda result: self._show(result, request),
         )
-
-    def _cancel(self) -> None:
-        self.runner.cancel(KEY)
-        self.status.finished("Cancelled.")
-
-    def _failed(self, error: Exception) -> None:
-        self.status.failed(error_message(error, "Embedding the validation images"))
 
     def _show(self, embedding: Embedding, request: _Request) -> None:
         subject = self.subject
@@ -366,4 +356,4 @@ class EmbeddingView(LazyView):
         self.hover_pane.set_caption(f"<b>{html.escape(label)}</b><br>validation image {row}")
 
     def shutdown(self) -> None:
-        self.runner.cancel(KEY)
+        self.task.stop()
