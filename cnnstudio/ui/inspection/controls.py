@@ -3,7 +3,7 @@ line under a view that says what it shows, how far a computation is (with Cancel
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -11,11 +11,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDoubleSpinBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -38,6 +41,30 @@ def muted(text: str = "") -> QLabel:
     label.setProperty("role", "muted")
     label.setWordWrap(True)
     return label
+
+
+def scrolling(widget: QWidget | None = None, *, resizable: bool = True) -> QScrollArea:
+    """A frameless scroll area around `widget` (set later when None), which it resizes to fit unless told not to."""
+    area = QScrollArea()
+    if widget is not None:
+        area.setWidget(widget)
+    area.setWidgetResizable(resizable)
+    area.setFrameShape(QFrame.NoFrame)
+    return area
+
+
+def titled_column(owner: QWidget, title: str, corner: QWidget) -> QVBoxLayout:
+    """`owner`'s layout: a heading with `corner` at its right end; the caller adds what goes under it."""
+    top = QHBoxLayout()
+    top.setContentsMargins(0, 0, 0, 0)
+    top.addWidget(heading(title))
+    top.addStretch(1)
+    top.addWidget(corner)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    layout.addLayout(top)
+    return layout
 
 
 def spin(low: int, high: int, value: int, tooltip: str = "", suffix: str = "", prefix: str = "") -> QSpinBox:
@@ -63,6 +90,15 @@ def real_spin(low: float, high: float, value: float, step: float, decimals: int,
 def setting(widget: QSpinBox | QDoubleSpinBox | QComboBox) -> int | float | str:
     """What a settings control holds: a number box's value, a combo box's item data."""
     return widget.currentData() if isinstance(widget, QComboBox) else widget.value()
+
+
+def choices(items: Sequence[tuple[str, object]], tooltip: str = "") -> QComboBox:
+    """A combo box of (text, data) items."""
+    box = QComboBox()
+    for text, data in items:
+        box.addItem(text, data)
+    box.setToolTip(tooltip)
+    return box
 
 
 def layer_combo(tooltip: str, width: int = 14) -> QComboBox:

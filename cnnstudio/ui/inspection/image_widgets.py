@@ -111,8 +111,7 @@ class ImageCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         if self._image is None:
-            painter.setPen(QColor(style.MUTED))
-            painter.drawText(self.rect().adjusted(8, 8, -8, -8), Qt.AlignCenter | Qt.TextWordWrap, self.placeholder)
+            paint_placeholder(painter, self, self.placeholder)
             return
         rect = self.target_rect()
         painter.setRenderHint(QPainter.SmoothPixmapTransform, rect.width() < self._shape[1])
@@ -235,8 +234,7 @@ class ImagePane(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         if self._image is None:
-            painter.setPen(QColor(style.MUTED))
-            painter.drawText(self.rect().adjusted(8, 8, -8, -8), Qt.AlignCenter | Qt.TextWordWrap, self.placeholder)
+            paint_placeholder(painter, self, self.placeholder)
             return
         smooth = max(self._image.width(), self._image.height()) >= SMOOTH_FROM
         painter.setRenderHint(QPainter.SmoothPixmapTransform, smooth)
@@ -283,6 +281,12 @@ class ColorBar(QWidget):
         if self._scale is not None:
             painter = QPainter(self)
             paint_scale(painter, QRectF(4, 2, self.width() - 8, _BAR_HEIGHT), self._scale)
+
+
+def paint_placeholder(painter: QPainter, widget: QWidget, text: str) -> None:
+    """What a picture widget says while it has no picture: muted, centred, wrapped."""
+    painter.setPen(QColor(style.MUTED))
+    painter.drawText(widget.rect().adjusted(8, 8, -8, -8), Qt.AlignCenter | Qt.TextWordWrap, text)
 
 
 def paint_scale(painter: QPainter, box: QRectF, scale: ColorScale) -> None:

@@ -17,7 +17,6 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QFrame,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -33,7 +32,7 @@ from cnnstudio.ui.inspection.arithmetic.arithmetic_view import ArithmeticView
 from cnnstudio.ui.inspection.arithmetic.grid_editor import GridEditorView
 from cnnstudio.ui.inspection.attribution.adversarial_view import AdversarialView
 from cnnstudio.ui.inspection.attribution.attribution_view import AttributionView
-from cnnstudio.ui.inspection.controls import StatusLine, heading
+from cnnstudio.ui.inspection.controls import StatusLine, heading, scrolling
 from cnnstudio.ui.inspection.data.embedding_view import EmbeddingView
 from cnnstudio.ui.inspection.formatting import error_message
 from cnnstudio.ui.inspection.inputs import DATASET, DRAW, InputPanel, is_image_file
@@ -96,9 +95,7 @@ class InspectTab(StudioTab):
         for view_class in VIEW_CLASSES:
             # Each page scrolls when the window is smaller than the page would like, so no page sets a
             # minimum size for the whole window.
-            holder = QScrollArea()
-            holder.setWidgetResizable(True)
-            holder.setFrameShape(QFrame.NoFrame)
+            holder = scrolling()
             self._holders.append(holder)
             self.pages.addTab(holder, view_class.title.replace("&", "&&"))  # a lone & would underline a shortcut
         self.message = StatusLine()
@@ -111,10 +108,7 @@ class InspectTab(StudioTab):
         left_layout.addWidget(self.model_source)
         left_layout.addWidget(self.inputs, 1)
         left_layout.addWidget(self.predictions)
-        left_scroll = QScrollArea()
-        left_scroll.setWidget(left)
-        left_scroll.setWidgetResizable(True)
-        left_scroll.setFrameShape(QFrame.NoFrame)
+        left_scroll = scrolling(left)
         left_scroll.setMinimumWidth(200)
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.ui.inspection.arithmetic.explanation_panel import ExplanationPanel
+from cnnstudio.ui.inspection.controls import scrolling
 from cnnstudio.ui.inspection.formatting import format_value
 from cnnstudio.ui.inspection.image_widgets import ImageCanvas
 from cnnstudio.ui.inspection.layer_view import LayerView
@@ -73,13 +72,9 @@ class ArithmeticView(LayerView):
 
         self.panel = ExplanationPanel()
         self.panel.channel_clicked.connect(self.input_spin.setValue)
-        scroll = QScrollArea()
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(maps)
-        splitter.addWidget(scroll)
+        splitter.addWidget(scrolling(self.panel))
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([250, 690])

@@ -18,12 +18,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +30,7 @@ from cnnstudio.ui.inspection.arithmetic.explanation_panel import ExplanationPane
 from cnnstudio.ui.inspection.arithmetic.grid_presets import PRESETS
 from cnnstudio.ui.inspection.arithmetic.grid_table import GridTable, captioned, clear_layout, section
 from cnnstudio.ui.inspection.arithmetic.number_grid import NumberGrid
-from cnnstudio.ui.inspection.controls import StatusLine, heading, spin
+from cnnstudio.ui.inspection.controls import StatusLine, heading, scrolling, spin
 from cnnstudio.ui.inspection.view_base import InspectView
 from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.arithmetic import ConvExplanation, GridConvolution, convolve_grid
@@ -115,10 +113,7 @@ class GridEditorView(InspectView):
         body_layout.addLayout(top)
         body_layout.addLayout(bottom)
         body_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(body)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
+        scroll = scrolling(body)
         self.status = StatusLine()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.pretrained.predictions import Prediction, class_label
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.controls import ClassCombo, StatusTask, TaskStatus, muted
+from cnnstudio.ui.inspection.controls import ClassCombo, StatusTask, TaskStatus, choices, muted
 from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.view_base import LazyView
@@ -101,12 +100,10 @@ class AdversarialView(LazyView):
         self.example: AdversarialExample | None = None
         self._shown_request: _Request | None = None
 
-        self.attack_box = QComboBox()
-        self.attack_box.addItem("FGSM (one step)", "fgsm")
-        self.attack_box.addItem("PGD (several steps)", "pgd")
-        self.attack_box.setToolTip(
+        self.attack_box = choices(
+            [("FGSM (one step)", "fgsm"), ("PGD (several steps)", "pgd")],
             "FGSM moves every pixel by ε in the direction that hurts the prediction "
-            "most; PGD takes several smaller such steps, staying within ε"
+            "most; PGD takes several smaller such steps, staying within ε",
         )
         self.epsilon = QSlider(Qt.Horizontal)
         self.epsilon.setRange(1, MAX_EPSILON)

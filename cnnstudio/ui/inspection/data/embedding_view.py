@@ -16,7 +16,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.data import ImageDataset
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.controls import StatusTask, TaskStatus, heading, muted, spin
+from cnnstudio.ui.inspection.controls import StatusTask, TaskStatus, choices, heading, muted, scrolling, spin
 from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.plots import style_plot
 from cnnstudio.ui.inspection.subject import InspectSubject
@@ -124,20 +123,16 @@ class EmbeddingView(LazyView):
         self.neighbour_thumbnails: list[_Thumbnail] = []
         self.hovered_row: int | None = None
 
-        self.method_box = QComboBox()
-        self.method_box.addItem("PCA", "pca")
-        self.method_box.addItem("t-SNE", "tsne")
-        self.method_box.setToolTip(
+        self.method_box = choices(
+            [("PCA", "pca"), ("t-SNE", "tsne")],
             "PCA: the two directions of largest spread (linear, places new points "
             "exactly); t-SNE: keeps close neighbours close (takes longer, cannot be "
-            "stopped midway)"
+            "stopped midway)",
         )
         self.limit = spin(10, 20000, 500, "At most this many validation images (chosen at random) are embedded")
         self.limit.setKeyboardTracking(False)  # a typed number counts once it is complete
         self.neighbour_count = spin(1, 20, 8, "How many nearest neighbours of the current input to list")
-        self.metric_box = QComboBox()
-        self.metric_box.addItem("cosine distance", "cosine")
-        self.metric_box.addItem("euclidean distance", "euclidean")
+        self.metric_box = choices([("cosine distance", "cosine"), ("euclidean distance", "euclidean")])
 
         self.message = muted()
         self.message.setAlignment(Qt.AlignCenter)
@@ -154,11 +149,8 @@ class EmbeddingView(LazyView):
         self.neighbour_strip.addStretch(1)
         strip = QWidget()
         strip.setLayout(self.neighbour_strip)
-        scroll = QScrollArea()
-        scroll.setWidget(strip)
-        scroll.setWidgetResizable(True)
+        scroll = scrolling(strip)
         scroll.setFixedHeight(THUMB_SIDE + 62)
-        scroll.setFrameShape(QScrollArea.NoFrame)
         self.neighbour_title = heading("Nearest neighbours of the current input")
         self.status = TaskStatus()
         self.task = StatusTask(runner, KEY, "Embedding the validation images", self.status)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.pretrained.classifier import Classifier
+from cnnstudio.ui.inspection.controls import choices, scrolling
 from cnnstudio.ui.inspection.formatting import format_value
 from cnnstudio.ui.inspection.image_widgets import ColorBar, ImageCanvas
 from cnnstudio.ui.inspection.layer_view import LayerView
@@ -32,8 +32,8 @@ from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.featuremaps import LayerMaps, LayerStrip, layer_maps, network_strip
 
 COLORMAPS = ("viridis", "inferno", "magma", "plasma", "turbo", "gray")
-SCALINGS = (("shared", "Shared scale"), ("channel", "Per-tile scale"))
-SORTS = (("channel", "Channel order"), ("mean", "Most active first"))
+SCALINGS = (("Shared scale", "shared"), ("Per-tile scale", "channel"))
+SORTS = (("Channel order", "channel"), ("Most active first", "mean"))
 TILE_TARGET = 64  # small maps are enlarged to about this many pixels per tile
 
 
@@ -46,15 +46,12 @@ class FeatureMapsView(LayerView):
         self.maps: LayerMaps | None = None
         self.chosen_channel: int | None = None
         self._layers_of: Classifier | None = None  # the classifier whose layers the chosen channel is of
-        self.scaling_combo = QComboBox()
-        self.sort_combo = QComboBox()
-        self.scaling_combo.setToolTip(
+        self.scaling_combo = choices(
+            SCALINGS,
             "Shared: one colour scale for all tiles (weak channels look dark); "
-            "per tile: each tile stretched to its own range"
+            "per tile: each tile stretched to its own range",
         )
-        for combo, items in ((self.scaling_combo, SCALINGS), (self.sort_combo, SORTS)):
-            for value, text in items:
-                combo.addItem(text, value)
+        self.sort_combo = choices(SORTS)
         self.dead_box = QCheckBox("Hide dead")
         self.dead_box.setToolTip("Leave out channels that are zero everywhere for this input")
         self.colormap_combo = QComboBox()
@@ -113,11 +110,8 @@ class FeatureMapsView(LayerView):
         splitter.setSizes([700, 240])
 
         self.strip = LayerStripView()
-        strip_scroll = QScrollArea()
-        strip_scroll.setWidget(self.strip)
-        strip_scroll.setWidgetResizable(False)
+        strip_scroll = scrolling(self.strip, resizable=False)
         strip_scroll.setFixedHeight(STRIP_SIZE + 44)
-        strip_scroll.setFrameShape(QFrame.NoFrame)
         strip_title = QLabel("All layers: the most active channel of each (click one to show it above)")
         strip_title.setProperty("role", "muted")
 

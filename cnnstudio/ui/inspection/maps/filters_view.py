@@ -6,9 +6,10 @@ checkpoint while a network trains)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from cnnstudio.graph.describe import format_shape
+from cnnstudio.ui.inspection.controls import choices
 from cnnstudio.ui.inspection.formatting import format_value
 from cnnstudio.ui.inspection.image_widgets import ColorBar, ImageCanvas
 from cnnstudio.ui.inspection.layer_view import LayerView
@@ -18,7 +19,7 @@ from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.filters import Kernels, layer_kernels
 from cnnstudio.viz.weightstats import weight_summary
 
-SCALINGS = (("symmetric", "Shared scale"), ("channel", "Per-kernel scale"))
+SCALINGS = (("Shared scale", "symmetric"), ("Per-kernel scale", "channel"))
 KERNEL_TARGET = 36  # kernels are enlarged to about this many pixels
 BINS = 50
 
@@ -31,9 +32,7 @@ class FiltersView(LayerView):
         super().__init__(runner, "The convolution whose kernels are shown", parent)
         self.kernels: Kernels | None = None
         self._weights_of: object | None = None  # the classifier `weights` describes
-        self.scaling_combo = QComboBox()
-        for value, text in SCALINGS:
-            self.scaling_combo.addItem(text, value)
+        self.scaling_combo = choices(SCALINGS)
         self.colorbar = ColorBar()
         self.colorbar.setFixedWidth(220)
         controls = QHBoxLayout()

@@ -7,11 +7,20 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from cnnstudio.pretrained.predictions import class_label
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.controls import ClassCombo, fill_layers, layer_combo, muted, real_spin, setting, spin
+from cnnstudio.ui.inspection.controls import (
+    ClassCombo,
+    choices,
+    fill_layers,
+    layer_combo,
+    muted,
+    real_spin,
+    setting,
+    spin,
+)
 from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.plots import style_plot
 from cnnstudio.ui.inspection.subject import InspectSubject
@@ -84,20 +93,16 @@ class MaximizePage(PicturePage):
         self.values: list[float] = []
         self.request: MaximizeRequest | None = None
 
-        self.what_box = QComboBox()
-        self.what_box.addItem("a class of the output", CLASS)
-        self.what_box.addItem("a channel of a layer", CHANNEL)
+        self.what_box = choices([("a class of the output", CLASS), ("a channel of a layer", CHANNEL)])
         self.class_box = ClassCombo()
         self.layer_box = layer_combo("The layer whose channel (or unit) is maximized", 24)
         self.channel = spin(0, 0, 0, "Which channel (map) of the layer, or which unit of a vector")
         self.steps = spin(1, 2000, 64, "Gradient-ascent steps")
         self.learning_rate = real_spin(0.001, 1.0, 0.05, 0.01, 3, "How far each step moves the picture")
-        self.parameterization = QComboBox()
-        self.parameterization.addItem("Fourier, decorrelated colours", "fourier")
-        self.parameterization.addItem("pixels", "pixel")
-        self.parameterization.setToolTip(
+        self.parameterization = choices(
+            [("Fourier, decorrelated colours", "fourier"), ("pixels", "pixel")],
             "Fourier: the picture's spectrum is optimized, which favours natural, "
-            "low-frequency patterns; pixels: every pixel on its own"
+            "low-frequency patterns; pixels: every pixel on its own",
         )
         self.jitter = spin(
             0,
