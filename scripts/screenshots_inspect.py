@@ -35,11 +35,11 @@ def render(out_dir: Path) -> list[Path]:
     from skimage import data
 
     from cnnstudio.ui.app import create_application
-    from cnnstudio.ui.inspection.arithmetic_view import ArithmeticView
-    from cnnstudio.ui.inspection.attribution_view import AttributionView
-    from cnnstudio.ui.inspection.featuremaps_view import FeatureMapsView
-    from cnnstudio.ui.inspection.filters_view import FiltersView
-    from cnnstudio.ui.inspection.grid_editor import GridEditorView
+    from cnnstudio.ui.inspection.arithmetic.arithmetic_view import ArithmeticView
+    from cnnstudio.ui.inspection.arithmetic.grid_editor import GridEditorView
+    from cnnstudio.ui.inspection.attribution.attribution_view import AttributionView
+    from cnnstudio.ui.inspection.maps.featuremaps_view import FeatureMapsView
+    from cnnstudio.ui.inspection.maps.filters_view import FiltersView
     from cnnstudio.ui.inspection.model_source import EFFICIENTNET
     from cnnstudio.ui.main_window import MainWindow
     from cnnstudio.ui.style import apply_theme

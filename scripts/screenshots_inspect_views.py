@@ -52,10 +52,10 @@ def render(out_dir: Path) -> list[Path]:
     from skimage import data
 
     from cnnstudio.pretrained.resolve import load_classifier
-    from cnnstudio.ui.inspection.adversarial_view import AdversarialView
-    from cnnstudio.ui.inspection.attribution_view import AttributionView
-    from cnnstudio.ui.inspection.embedding_view import EmbeddingView
-    from cnnstudio.ui.inspection.synthesis_view import SynthesisView
+    from cnnstudio.ui.inspection.attribution.adversarial_view import AdversarialView
+    from cnnstudio.ui.inspection.attribution.attribution_view import AttributionView
+    from cnnstudio.ui.inspection.data.embedding_view import EmbeddingView
+    from cnnstudio.ui.inspection.synthesis.synthesis_view import SynthesisView
 
     apply_theme(QApplication.instance())
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -13,17 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from cnnstudio.data import DataSplit, ImageDataset
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.engine.batches import DeviceData
 from cnnstudio.engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from cnnstudio.engine.config import ConfigError
-from cnnstudio.engine.device import resolve_device
+from cnnstudio.engine.device import device_of, resolve_device
 from cnnstudio.engine.metrics import ClassMetrics, confusion_matrix, per_class_metrics
 from cnnstudio.graph import NetworkFileError, network_from_dict
+from cnnstudio.progress import CancelFlag, FractionProgress, check_cancel
 from cnnstudio.pytorch import BuildError, build_module
 from cnnstudio.pytorch.weights import WeightsFileError, load_into
 
@@ -70,19 +73,12 @@ def evaluate(
         raise ConfigError(f"test-time augmentation must be one of {', '.join(TTA_MODES)}, not {tta!r}")
     device = resolve_device(device) if isinstance(device, str) else device
     module = module.to(device).eval()
-    data = DeviceData(dataset, mean, std, device)
-    probabilities = []
-    with torch.inference_mode():
-        for chunk in data.sequential().split(batch_size):
-            images, _ = data.batch(chunk)
-            views = _views(images, tta)
-            probabilities.append(torch.stack([F.softmax(module(view).float(), dim=1) for view in views]).mean(0))
     classes = list(dataset.classes)
-    if not probabilities:
+    if not len(dataset):
         return EvaluationReport(
             classes, 0, 0.0, 0.0, per_class_metrics(torch.zeros(len(classes), len(classes)), classes), [], [], tta
         )
-    probs = torch.cat(probabilities)
+    probs = class_probabilities(module, dataset, mean, std, device=device, batch_size=batch_size, tta=tta)
     true = dataset.labels.to(device)
     if probs.shape[1] != len(classes):
         raise ConfigError(f"the network outputs {probs.shape[1]} class scores but the data has {len(classes)} classes")
@@ -103,6 +99,63 @@ def evaluate(
         mistakes,
         tta,
     )
+
+
+def class_probabilities(
+    module: nn.Module,
+    dataset: ImageDataset,
+    mean: Sequence[float],
+    std: Sequence[float],
+    *,
+    device: torch.device,
+    batch_size: int = 256,
+    tta: str = "none",
+    progress: FractionProgress | None = None,
+    cancel: CancelFlag | None = None,
+) -> torch.Tensor:
+    """(N, classes) softmax probabilities of every image of a non-empty `dataset`, normalized with mean/std
+    (one value per channel), averaged over the test-time views, batch by batch on `device` (where the module
+    is) in the module's current mode. `progress(fraction)` after each batch; a set `cancel` raises Cancelled."""
+    data = DeviceData(dataset, mean, std, device)
+    chunks = data.sequential().split(batch_size)
+    probabilities = []
+    with torch.inference_mode():
+        for index, chunk in enumerate(chunks):
+            check_cancel(cancel)
+            images, _ = data.batch(chunk)
+            views = _views(images, tta)
+            probabilities.append(torch.stack([F.softmax(module(view).float(), dim=1) for view in views]).mean(0))
+            if progress is not None:
+                progress((index + 1) / len(chunks))
+    return torch.cat(probabilities)
+
+
+def predicted_labels(
+    module: nn.Module,
+    dataset: ImageDataset,
+    preprocessing: Preprocessing,
+    *,
+    batch_size: int = 256,
+    progress: FractionProgress | None = None,
+    cancel: CancelFlag | None = None,
+) -> np.ndarray:
+    """The class `module` predicts for each image of `dataset` (int64, one per image), with the images
+    normalized as `preprocessing` says, in eval mode (the module's mode is given back), on the module's
+    device. For the inspector's "misclassified only"; `progress` and `cancel` as in class_probabilities."""
+    if not len(dataset):
+        return np.zeros(0, dtype=np.int64)
+    channels = dataset.image_shape[0]
+    mean, std = (stats * channels if len(stats) == 1 else stats for stats in (preprocessing.mean, preprocessing.std))
+    device = device_of(module)
+    training = module.training
+    module.eval()
+    try:
+        probabilities = class_probabilities(
+            module, dataset, mean, std, device=device, batch_size=batch_size, progress=progress, cancel=cancel
+        )
+    finally:
+        module.train(training)
+    return probabilities.argmax(dim=1).cpu().numpy()
 
 
 def load_trained(run_dir: str | os.PathLike, checkpoint: str = "best") -> tuple[nn.Module, Checkpoint]:

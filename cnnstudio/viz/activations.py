@@ -10,15 +10,22 @@ model names the node `layer1_0_conv1` and the module `layer1.0.conv1`).
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import fx, nn
+from torch.hub import tqdm
 
-from cnnstudio.viz.runtime import InspectError, as_batch, evaluating
+from cnnstudio.viz.runtime import InspectError, as_batch, evaluating, forward, hooks_removed
+
+# fx.Interpreter, which runs the inspected designs, makes a (disabled) tqdm bar on every run, and the first
+# bar would start tqdm's monitor thread, which outlives the window or test that caused it. Nothing here
+# shows tqdm bars, so no monitor is needed.
+tqdm.monitor_interval = 0
 
 
 @dataclass(frozen=True)
@@ -138,12 +145,10 @@ def list_layers(model: nn.Module, x: torch.Tensor) -> list[LayerInfo]:
 
             return hook
 
-        handles = [module.register_forward_hook(record(name)) for name, module in model.named_modules() if name]
-        try:
+        with hooks_removed(
+            module.register_forward_hook(record(name)) for name, module in model.named_modules() if name
+        ):
             model(x)
-        finally:
-            for handle in handles:
-                handle.remove()
     return [
         LayerInfo(name, type(module).__name__, tuple(output.shape[1:]), True)
         for name, module, output in seen
@@ -188,13 +193,8 @@ def _capture_with_hooks(model: nn.Module, x: torch.Tensor, layers: list[str]) ->
         return hook
 
     handles = [module_for(model, name).register_forward_hook(record(name)) for name in layers]
-    try:
+    with hooks_removed(handles), contextlib.suppress(_Done):
         model(x)
-    except _Done:
-        pass
-    finally:
-        for handle in handles:
-            handle.remove()
     missing = [name for name in layers if name not in values]
     if missing:
         raise InspectError(f"layer(s) {', '.join(missing)} did not run in the forward pass")
@@ -211,21 +211,46 @@ def layer_input(model: nn.Module, x: torch.Tensor, layer: str) -> torch.Tensor:
         values["input"] = inputs[0]
         raise _Done
 
-    handle = module.register_forward_pre_hook(keep)
-    try:
-        with evaluating(model), torch.no_grad():
-            model(as_batch(x, model))
-    except _Done:
-        pass
-    finally:
-        handle.remove()
+    with hooks_removed([module.register_forward_pre_hook(keep)]), contextlib.suppress(_Done):
+        forward(model, x)
     if "input" not in values:
         raise InspectError(f"layer {layer} did not run in the forward pass")
     return values["input"]
 
 
+_LAYERS: weakref.WeakKeyDictionary[nn.Module, tuple[tuple[int, ...], list[LayerInfo]]] = weakref.WeakKeyDictionary()
+
+
+def model_layers(model: nn.Module, input_shape: Sequence[int]) -> list[LayerInfo]:
+    """`list_layers` for an input of `input_shape` (C, H, W), run once per model (and input shape) and kept
+    while the model lives, so every view of the inspector lists the layers of a model without running it
+    again. Not thread-safe: call it from one thread (the inspector's worker runs one job at a time)."""
+    shape = tuple(int(side) for side in input_shape)
+    known = _LAYERS.get(model)
+    if known is None or known[0] != shape:
+        known = (shape, list_layers(model, torch.zeros(1, *shape)))
+        _LAYERS[model] = known
+    return known[1]
+
+
+def spatial_layers(layers: list[LayerInfo]) -> list[LayerInfo]:
+    """Layers with 2-D maps whose module a hook can watch (what Grad-CAM and DeepDream can use)."""
+    return [layer for layer in layers if layer.is_spatial and layer.hookable]
+
+
+def channel_layers(layers: list[LayerInfo]) -> list[LayerInfo]:
+    """Layers whose channels (maps) or units (vectors) can be maximized one at a time."""
+    return [layer for layer in layers if layer.hookable and len(layer.shape) in (1, 3)]
+
+
+def first_convolution(layers: list[LayerInfo]) -> LayerInfo | None:
+    """The first spatial convolution, else the first spatial layer (None when there is none)."""
+    spatial = spatial_layers(layers)
+    return next((layer for layer in spatial if layer.kind == "Conv2d"), spatial[0] if spatial else None)
+
+
 def _spatial_hookable(layers: list[LayerInfo]) -> list[str]:
-    names = [layer.name for layer in layers if layer.is_spatial and layer.hookable]
+    names = [layer.name for layer in spatial_layers(layers)]
     if not names:
         raise InspectError("the model has no layer with 2-D feature maps (all outputs are vectors)")
     return names
@@ -250,6 +275,20 @@ class ChannelStats:
     maximum: np.ndarray
     mean: np.ndarray
     dead: np.ndarray
+
+    @property
+    def value_range(self) -> tuple[float, float]:
+        """The smallest and the largest value of all channels."""
+        return float(self.minimum.min()), float(self.maximum.max())
+
+    @property
+    def dead_count(self) -> int:
+        return int(self.dead.sum())
+
+    @property
+    def most_active(self) -> int:
+        """The channel with the largest mean."""
+        return int(np.argmax(self.mean))
 
 
 def channel_stats(activation: torch.Tensor) -> ChannelStats:

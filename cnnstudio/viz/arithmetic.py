@@ -20,7 +20,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from cnnstudio.viz.activations import module_for
-from cnnstudio.viz.runtime import InspectError, as_batch, evaluating
+from cnnstudio.viz.runtime import InspectError, forward, hooks_removed
 
 ELEMENTWISE_ACTIVATIONS = (
     nn.ReLU,
@@ -40,6 +40,14 @@ ELEMENTWISE_ACTIVATIONS = (
     nn.Tanh,
     nn.Softplus,
 )
+
+
+def elementwise_activation(name: str) -> nn.Module:
+    """A new elementwise activation module by its class name ("ReLU", "Sigmoid", …), with its defaults."""
+    kinds = {kind.__name__: kind for kind in ELEMENTWISE_ACTIVATIONS}
+    if name not in kinds:
+        raise InspectError(f"unknown activation {name!r}; choose one of {', '.join(kinds)}")
+    return kinds[name]()
 
 
 @dataclass(frozen=True)
@@ -138,26 +146,30 @@ def _activate(activation: nn.Module | None, value: float, channel: int, channels
     return float(_apply(activation, torch.full((1, channels, 1, 1), value, dtype=torch.float64))[0, channel, 0, 0])
 
 
-def _explain(
+def _explain_output(
+    conv: nn.Conv2d,
     padded: np.ndarray,
-    weight: np.ndarray,
-    bias: float,
+    input_size: tuple[int, int],
+    output_size: tuple[int, int],
     out_channel: int,
     row: int,
     col: int,
     *,
-    stride: tuple[int, int],
-    dilation: tuple[int, int],
-    groups: int,
-    pad_top_left: tuple[int, int],
-    input_size: tuple[int, int],
     divisor: float,
     activation: nn.Module | None,
 ) -> ConvExplanation:
+    """The arithmetic of output (out_channel, row, col) of `conv`, from its input padded as it pads it
+    ((C, H + pads, W + pads) float64)."""
+    _check_position("output channel", out_channel, conv.out_channels)
+    _check_position("row", row, output_size[0])
+    _check_position("column", col, output_size[1])
+    top, _, left, _ = _conv_padding(conv)
+    weight = conv.weight.detach().double().cpu().numpy()
+    bias = float(conv.bias[out_channel].detach()) if conv.bias is not None else 0.0
     out_channels, group_inputs, kh, kw = weight.shape
-    rows_padded = row * stride[0] + np.arange(kh) * dilation[0]
-    cols_padded = col * stride[1] + np.arange(kw) * dilation[1]
-    first_input = (out_channel // (out_channels // groups)) * group_inputs
+    rows_padded = row * conv.stride[0] + np.arange(kh) * conv.dilation[0]
+    cols_padded = col * conv.stride[1] + np.arange(kw) * conv.dilation[1]
+    first_input = (out_channel // (out_channels // conv.groups)) * group_inputs
     patches = padded[first_input : first_input + group_inputs][:, rows_padded[:, None], cols_padded[None, :]]
     kernels = weight[out_channel]
     products = patches * kernels
@@ -172,8 +184,8 @@ def _explain(
         out_channel,
         row,
         col,
-        tuple(int(r) for r in rows_padded - pad_top_left[0]),
-        tuple(int(c) for c in cols_padded - pad_top_left[1]),
+        tuple(int(r) for r in rows_padded - top),
+        tuple(int(c) for c in cols_padded - left),
         input_size,
         channels,
         total,
@@ -201,26 +213,12 @@ def explain_conv(
     mode = "constant" if conv.padding_mode == "zeros" else conv.padding_mode
     padded = F.pad(x.to(torch.float64)[None], (left, right, top, bottom), mode=mode)[0].cpu().numpy()
     height, width = x.shape[1:]
-    out_h = _output_length(height, top, bottom, conv.kernel_size[0], conv.stride[0], conv.dilation[0])
-    out_w = _output_length(width, left, right, conv.kernel_size[1], conv.stride[1], conv.dilation[1])
-    _check_position("output channel", out_channel, conv.out_channels)
-    _check_position("row", row, out_h)
-    _check_position("column", col, out_w)
-    bias = float(conv.bias[out_channel].detach()) if conv.bias is not None else 0.0
-    explanation = _explain(
-        padded,
-        conv.weight.detach().double().cpu().numpy(),
-        bias,
-        out_channel,
-        row,
-        col,
-        stride=conv.stride,
-        dilation=conv.dilation,
-        groups=conv.groups,
-        pad_top_left=(top, left),
-        input_size=(height, width),
-        divisor=1.0,
-        activation=activation,
+    output_size = (
+        _output_length(height, top, bottom, conv.kernel_size[0], conv.stride[0], conv.dilation[0]),
+        _output_length(width, left, right, conv.kernel_size[1], conv.stride[1], conv.dilation[1]),
+    )
+    explanation = _explain_output(
+        conv, padded, (height, width), output_size, out_channel, row, col, divisor=1.0, activation=activation
     )
     if type(conv).forward is not nn.Conv2d.forward:  # a subclass that may do more than convolve
         with torch.no_grad():
@@ -362,12 +360,8 @@ def following_activation(model: nn.Module, x: torch.Tensor, layer: str) -> nn.Mo
         for module in model.modules()
         if isinstance(module, ELEMENTWISE_ACTIVATIONS)
     ]
-    try:
-        with evaluating(model), torch.no_grad():
-            model(as_batch(x, model))
-    finally:
-        for handle in handles:
-            handle.remove()
+    with hooks_removed(handles):
+        forward(model, x)
     return seen.get("activation")
 
 
@@ -382,25 +376,18 @@ class GridConvolution:
     activation: nn.Module | None
 
     def explain(self, out_channel: int, row: int, col: int) -> ConvExplanation:
-        conv = self.layer
-        top, bottom, left, right = _conv_padding(conv)
+        top, bottom, left, right = _conv_padding(self.layer)
         padded = F.pad(self.input, (left, right, top, bottom))[0].numpy()
-        _check_position("output channel", out_channel, self.output.shape[0])
-        _check_position("row", row, self.output.shape[1])
-        _check_position("column", col, self.output.shape[2])
-        bias = float(conv.bias[out_channel].detach()) if conv.bias is not None else 0.0
-        return _explain(
+        input_size = (int(self.input.shape[2]), int(self.input.shape[3]))
+        output_size = (int(self.output.shape[1]), int(self.output.shape[2]))
+        return _explain_output(
+            self.layer,
             padded,
-            conv.weight.detach().numpy(),
-            bias,
+            input_size,
+            output_size,
             out_channel,
             row,
             col,
-            stride=conv.stride,
-            dilation=conv.dilation,
-            groups=conv.groups,
-            pad_top_left=(top, left),
-            input_size=tuple(self.input.shape[2:]),
             divisor=self.divisor,
             activation=self.activation,
         )
@@ -416,14 +403,17 @@ def convolve_grid(
     dilation: int | tuple[int, int] = 1,
     groups: int = 1,
     mean: bool = False,
-    activation: nn.Module | None = None,
+    activation: nn.Module | str | None = None,
 ) -> GridConvolution:
     """Convolve typed-in numbers exactly (float64), as a Conv2d with these kernels would.
 
     image: (H, W) or (C, H, W); kernels: (kh, kw) for one kernel, (C, kh, kw) for one multi-channel
     filter, or (O, C/groups, kh, kw). mean=True divides each sum by the number of products (the toy
     lecture: "line up the feature and the patch, multiply, add up, divide by the number of pixels").
+    activation: an elementwise activation module, or the name of one ("ReLU"), applied last.
     """
+    if isinstance(activation, str):
+        activation = elementwise_activation(activation)
     pixels = torch.as_tensor(np.asarray(image, dtype=np.float64))
     pixels = pixels[None] if pixels.dim() == 2 else pixels
     weight = torch.as_tensor(np.asarray(kernels, dtype=np.float64))

@@ -17,12 +17,22 @@ import numpy as np
 import torch
 from torch import nn
 
+from cnnstudio.pretrained.predictions import probabilities
 from cnnstudio.progress import CancelFlag, FractionProgress, check_cancel
-from cnnstudio.viz.activations import capture, module_for
-from cnnstudio.viz.runtime import InspectError, as_batch, evaluating
+from cnnstudio.viz.activations import (
+    LayerInfo,
+    capture,
+    default_target_layer,
+    model_layers,
+    module_for,
+    spatial_layers,
+)
+from cnnstudio.viz.colormaps import colorize, quantize
+from cnnstudio.viz.runtime import InspectError, as_batch, evaluating, forward
 
 CAM_METHODS = ("gradcam", "gradcam++")
 SALIENCY_METHODS = ("gradient", "guided")
+METHODS = (*CAM_METHODS, "scorecam", "occlusion", *SALIENCY_METHODS)
 
 
 @dataclass(frozen=True)
@@ -228,3 +238,60 @@ def saliency(model: nn.Module, x: torch.Tensor, target: int | None = None, *, me
                 gradients = GuidedBackprop(model).attribute(inputs, target=target).abs()
     raw = gradients[0].amax(dim=0)
     return Attribution(_normalized(raw), raw.detach().cpu().numpy(), target, method)
+
+
+@dataclass(frozen=True)
+class Explained:
+    """An attribution of one class as the inspector shows it: the map, the class's probability for the
+    input, and the model's layers (the choices of a layer-based method)."""
+
+    attribution: Attribution
+    probability: float
+    layers: list[LayerInfo]
+
+
+def explain_class(
+    model: nn.Module,
+    x: torch.Tensor,
+    method: str,
+    target: int,
+    *,
+    layer: str | None = None,
+    patch: int = 16,
+    stride: int = 8,
+    progress: FractionProgress | None = None,
+    cancel: CancelFlag | None = None,
+) -> Explained:
+    """Attribute class `target` for input x (1, C, H, W) with `method` (one of METHODS). The CAM methods
+    use `layer` when the model has a spatial layer of that name, else the last one; occlusion covers the
+    input with a `patch`-pixel square every `stride` pixels. Score-CAM and occlusion report progress and
+    can be cancelled."""
+    if method not in METHODS:
+        raise InspectError(f"unknown attribution method {method!r}; choose one of {', '.join(METHODS)}")
+    layers = model_layers(model, tuple(x.shape[-3:]))
+    if method in (*CAM_METHODS, "scorecam"):
+        names = [info.name for info in spatial_layers(layers)]
+        layer = layer if layer in names else default_target_layer(layers)
+        if method == "scorecam":
+            attribution = score_cam(model, x, layer, target, progress=progress, cancel=cancel)
+        else:
+            attribution = grad_cam(model, x, layer, target, method=method)
+    elif method == "occlusion":
+        attribution = occlusion(model, x, target, patch=patch, stride=stride, progress=progress, cancel=cancel)
+    else:
+        attribution = saliency(model, x, target, method=method)
+    probability = float(probabilities(forward(model, x))[0, attribution.target])
+    return Explained(attribution, probability, layers)
+
+
+def raw_picture(raw: np.ndarray, signed: bool) -> tuple[np.ndarray, float, float, str]:
+    """A method's own map in colour: a signed map (occlusion's score changes) on the blue–white–red scale
+    centred on zero, others on viridis from 0. Returns the picture, the value range its colours span
+    and the colour map used."""
+    values = torch.from_numpy(np.asarray(raw, dtype=np.float32))
+    if signed:
+        high = float(values.abs().max())
+        low, colormap = -high, "diverging"
+    else:
+        low, high, colormap = 0.0, float(values.max()), "viridis"
+    return colorize(quantize(values, low, high), colormap), low, high, colormap

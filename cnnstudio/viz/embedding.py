@@ -12,7 +12,7 @@ from torch import nn
 
 from cnnstudio.progress import CancelFlag, FractionProgress, check_cancel
 from cnnstudio.viz.activations import capture, layer_input
-from cnnstudio.viz.runtime import InspectError, as_batch, evaluating
+from cnnstudio.viz.runtime import InspectError, as_batch, evaluating, forward, hooks_removed
 
 PROJECTIONS = ("pca", "tsne")
 
@@ -22,17 +22,12 @@ def classifier_layer(model: nn.Module, x: torch.Tensor) -> str:
     children to run in a forward pass (a Linear, or the 1×1 convolution of an all-convolutional net)."""
     order: list[str] = []
     names = {module: name for name, module in model.named_modules() if name}
-    handles = [
+    with hooks_removed(
         module.register_forward_hook(lambda m, i, o: order.append(names[m]))
         for module in names
         if next(module.children(), None) is None and next(module.parameters(recurse=False), None) is not None
-    ]
-    try:
-        with evaluating(model), torch.no_grad():
-            model(as_batch(x, model))
-    finally:
-        for handle in handles:
-            handle.remove()
+    ):
+        forward(model, x)
     if not order:
         raise InspectError("the model has no layer with weights")
     return order[-1]

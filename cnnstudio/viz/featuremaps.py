@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 from torch.nn import functional as F
 
-from cnnstudio.viz.activations import ChannelStats, channel_stats
+from cnnstudio.viz.activations import ChannelStats, LayerInfo, capture, channel_stats, model_layers
 from cnnstudio.viz.colormaps import colorize, quantize
 from cnnstudio.viz.runtime import InspectError
-from cnnstudio.viz.tiles import Tiles, tile_images, tile_maps, value_ranges
+from cnnstudio.viz.tiles import Tiles, single_map, tile_images, tile_maps, value_ranges
 
 SORTS = ("channel", "mean")
 
@@ -37,20 +39,13 @@ class FeatureMapView:
 
 
 def render_feature_maps(
-    activation: torch.Tensor,
-    *,
-    sort: str = "channel",
-    hide_dead: bool = False,
-    scaling: str | tuple[float, float] = "shared",
-    colormap: str = "viridis",
-    columns: int | None = None,
-    padding: int = 1,
-    scale: int = 1,
+    activation: torch.Tensor, *, sort: str = "channel", hide_dead: bool = False, **tiling: Any
 ) -> FeatureMapView:
     """All channels of one layer's output as one RGB picture.
 
     sort="mean" puts the most active channels first; hide_dead drops channels that are zero everywhere
-    for this input (dead ReLUs). "shared" scaling makes tiles comparable (a weak channel looks dark);
+    for this input (dead ReLUs). `tiling` is how `tile_maps` lays them out (scaling, colormap, columns,
+    padding, scale): "shared" scaling (the default) makes tiles comparable (a weak channel looks dark);
     "channel" stretches each tile to its own range (shows the pattern of weak channels too).
     """
     if sort not in SORTS:
@@ -63,8 +58,94 @@ def render_feature_maps(
     if order.size == 0:
         raise InspectError("every channel is dead (zero everywhere) for this input; nothing to show")
     selected = maps[torch.from_numpy(order).to(maps.device)]
-    tiles = tile_maps(selected, scaling=scaling, colormap=colormap, columns=columns, padding=padding, scale=scale)
-    return FeatureMapView(tiles, order, stats)
+    return FeatureMapView(tile_maps(selected, **tiling), order, stats)
+
+
+def default_layer(layers: list[LayerInfo]) -> str:
+    """The first layer with 2-D maps (the first convolution, usually), else the first layer."""
+    return next((layer.name for layer in layers if layer.is_spatial), layers[0].name)
+
+
+@dataclass(frozen=True)
+class ChannelDetail:
+    """One channel's map as a picture of its own, and its numbers."""
+
+    picture: np.ndarray  # (h, w, 3) uint8
+    value_range: tuple[float, float]  # the values at the two ends of its colour scale
+    mean: float
+    maximum: float
+
+
+@dataclass(frozen=True)
+class LayerMaps:
+    """The maps of one layer for one input, as the feature-map view shows them.
+
+    layers: every layer of the model (the choices); layer: the one shown; activation: its output as
+    (C, h, w) float32 (a vector as (C, 1, 1)); view: the tiled picture.
+    """
+
+    layers: list[LayerInfo]
+    layer: str
+    activation: np.ndarray
+    view: FeatureMapView
+
+    @property
+    def info(self) -> LayerInfo:
+        return next(layer for layer in self.layers if layer.name == self.layer)
+
+    def locate(self, y: int, x: int) -> tuple[int, int, int] | None:
+        """(channel, map row, map column) under pixel (y, x) of the tiled picture, None between tiles."""
+        located = self.view.tiles.locate(y, x)
+        if located is None:
+            return None
+        index, row, col = located
+        return int(self.view.channels[index]), row, col
+
+    def tile_range(self, channel: int) -> tuple[float, float] | None:
+        """The values at the two ends of `channel`'s tile colours (None: the channel has no tile)."""
+        shown = np.flatnonzero(self.view.channels == channel)
+        if not shown.size or self.view.tiles.ranges is None:
+            return None
+        low, high = self.view.tiles.ranges[int(shown[0])]
+        return float(low), float(high)
+
+    def detail(self, channel: int, colormap: str) -> ChannelDetail:
+        """`channel` alone, coloured as its tile is (on its own range when it has no tile: a hidden dead one)."""
+        tiles = single_map(self.activation[channel], scaling=self.tile_range(channel) or "channel", colormap=colormap)
+        low, high = tiles.ranges[0] if tiles.ranges is not None else (0.0, 0.0)
+        stats = self.view.stats
+        mean, maximum = float(stats.mean[channel]), float(stats.maximum[channel])
+        return ChannelDetail(tiles.image, (float(low), float(high)), mean, maximum)
+
+
+def layer_maps(
+    model: nn.Module,
+    x: torch.Tensor,
+    wanted: str = "",
+    *,
+    tile_side: int = 64,
+    sort: str = "channel",
+    hide_dead: bool = False,
+    scaling: str | tuple[float, float] = "shared",
+    colormap: str = "viridis",
+) -> LayerMaps:
+    """The maps of layer `wanted` (the default layer when the model has none of that name) for input x
+    (1, C, H, W); small maps are enlarged by a whole factor to about `tile_side` pixels per tile."""
+    layers = model_layers(model, tuple(x.shape[-3:]))
+    layer = wanted if any(info.name == wanted for info in layers) else default_layer(layers)
+    activation = capture(model, x, [layer])[layer][0].detach()
+    maps = _maps_of(activation).float().cpu().numpy()
+    scale = max(1, tile_side // max(maps.shape[1:]))
+    view = render_feature_maps(
+        activation, sort=sort, hide_dead=hide_dead, scaling=scaling, colormap=colormap, scale=scale
+    )
+    return LayerMaps(layers, layer, maps, view)
+
+
+def network_strip(model: nn.Module, x: torch.Tensor, *, size: int = 48) -> LayerStrip:
+    """`layer_strip` of every layer of the model for input x (1, C, H, W)."""
+    names = [layer.name for layer in model_layers(model, tuple(x.shape[-3:]))]
+    return layer_strip(capture(model, x, names), size=size)
 
 
 @dataclass(frozen=True)

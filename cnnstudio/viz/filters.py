@@ -84,3 +84,46 @@ def render_kernels(
     )
     low, high = np.nanmin(tiles.ranges[:, 0]), np.nanmax(tiles.ranges[:, 1])
     return KernelView(tiles, False, outputs, inputs, (float(low), float(high)))
+
+
+@dataclass(frozen=True)
+class Kernels:
+    """The kernels of one convolution as the Filters view shows them.
+
+    layers: the model's convolutions (the choices); weight: (out, in, kh, kw) float32 of the kernels shown;
+    total: the layer's (output, input per group) channels, shown or not.
+    """
+
+    layers: list[str]
+    layer: str
+    weight: np.ndarray
+    view: KernelView
+    total: tuple[int, int]
+
+    def locate(self, y: int, x: int) -> tuple[int, int | None, int, int] | None:
+        """(output channel, input channel or None for an RGB patch, row, column) under picture pixel (y, x)."""
+        located = self.view.tiles.locate(y, x)
+        if located is None:
+            return None
+        index, row, col = located
+        if self.view.rgb:
+            return index, None, row, col
+        return index // self.view.inputs, index % self.view.inputs, row, col
+
+
+def layer_kernels(model: nn.Module, wanted: str = "", *, scaling: str = "symmetric", kernel_side: int = 36) -> Kernels:
+    """The kernels of convolution `wanted` (the first convolution when the model has none of that name),
+    each enlarged by a whole factor (at least 2) to about `kernel_side` pixels. Kernels with one input
+    channel are laid out in a square grid rather than in one column."""
+    layers = conv_layers(model)
+    if not layers:
+        raise InspectError("This model has no convolution layers, so it has no kernels to show.")
+    layer = wanted if wanted in layers else layers[0]
+    weight = kernels_of(model, layer)
+    scale = max(2, kernel_side // max(weight.shape[2:]))
+    view = render_kernels(weight, scaling=scaling, scale=scale)
+    if not view.rgb and view.inputs == 1:
+        tiles = tile_maps(weight[: view.outputs, 0], scaling=scaling, colormap="diverging", scale=scale)
+        view = KernelView(tiles, False, view.outputs, 1, view.value_range)
+    shown = weight[: view.outputs, : 3 if view.rgb else view.inputs].float().cpu().numpy()
+    return Kernels(layers, layer, shown, view, (int(weight.shape[0]), int(weight.shape[1])))

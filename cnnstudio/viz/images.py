@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
+from cnnstudio.data import ImageDataset
 from cnnstudio.pretrained.predictions import Prediction, probabilities, top_predictions
-from cnnstudio.viz.runtime import InspectError, as_batch, evaluating
+from cnnstudio.viz.runtime import InspectError, forward
 
 
 def predict(
@@ -20,9 +22,7 @@ def predict(
 ) -> list[Prediction]:
     """The `top` most probable classes for one input, most probable first (the model is run in eval
     mode and given back its own modes; its output may be scores or a final Softmax's probabilities)."""
-    with evaluating(model), torch.no_grad():
-        output = model(as_batch(x, model))
-    return top_predictions(probabilities(output)[0], classes, top)
+    return top_predictions(probabilities(forward(model, x))[0], classes, top)
 
 
 def class_index(name_or_index: str | int, classes: Sequence[str] | None, count: int) -> int:
@@ -43,3 +43,9 @@ def class_index(name_or_index: str | int, classes: Sequence[str] | None, count: 
     if not 0 <= index < count:
         raise InspectError(f"class {index} is out of range: the model has {count} outputs")
     return index
+
+
+def dataset_image(dataset: ImageDataset, index: int) -> np.ndarray:
+    """Image `index` of a dataset as uint8 (H, W) grey or (H, W, 3) RGB pixels (a copy)."""
+    image = dataset.images[index]
+    return image[0].numpy().copy() if image.shape[0] == 1 else image[:3].permute(1, 2, 0).numpy().copy()

@@ -16,11 +16,12 @@ closing the generator) or blocking functions that take `progress(fraction)` and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import torch
 from torch import nn
+from torch.utils.hooks import RemovableHandle
 
 from cnnstudio.engine.device import device_of
 
@@ -50,3 +51,21 @@ def as_batch(x: torch.Tensor, model: nn.Module) -> torch.Tensor:
     parameter = next(iter(model.parameters()), None)
     dtype = parameter.dtype if parameter is not None and parameter.is_floating_point() else torch.float32
     return x.to(device=device_of(model), dtype=dtype)
+
+
+def forward(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The model's output for `x` ((C,H,W) or (N,C,H,W)), in eval mode and without gradients; the model's
+    own modes are given back afterwards."""
+    with evaluating(model), torch.no_grad():
+        return model(as_batch(x, model))
+
+
+@contextmanager
+def hooks_removed(handles: Iterable[RemovableHandle]) -> Iterator[None]:
+    """Run the block with the hooks whose `handles` are given, then remove them (even if it raised)."""
+    handles = list(handles)
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()

@@ -7,6 +7,7 @@ cancels by simply not asking for the next step (or closing the generator).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -127,6 +128,60 @@ def maximize_activation(
             if blur_every and step % blur_every == 0:
                 image.blur_(blur_sigma)
                 kept = None
+
+
+@dataclass(frozen=True)
+class GallerySection:
+    layer: str
+    channels: int  # how many channels of the layer the gallery shows (0 … channels-1)
+
+
+@dataclass(frozen=True)
+class GalleryStep:
+    """Pictures of some channels of one gallery section, and how far the whole gallery is."""
+
+    section: int  # index into the sections
+    first: int  # the channel of images[0]
+    images: np.ndarray  # (n, h, w, 3) uint8
+    step: int  # gradient steps done over the whole gallery, 1 … steps
+    steps: int
+
+
+def gallery_size(spec: Preprocessing, max_side: int) -> tuple[int, int]:
+    """The network's input size scaled down (aspect kept) so that its longer side is at most `max_side`."""
+    scale = min(1.0, max_side / max(spec.height, spec.width))
+    return max(1, round(spec.height * scale)), max(1, round(spec.width * scale))
+
+
+def channel_gallery(
+    model: nn.Module,
+    spec: Preprocessing,
+    sections: Sequence[GallerySection],
+    *,
+    steps: int = 48,
+    chunk: int = 8,
+    max_side: int = 112,
+    every: int = 4,
+) -> Iterator[GalleryStep]:
+    """What each channel of each section responds to most: `maximize_activation` on `chunk` channels at a
+    time (one batch), at most max_side pixels large (enough for a channel's pattern, and quick), yielding
+    the pictures every `every` steps so a grid can fill in as it goes."""
+    size = gallery_size(spec, max_side)
+    jitter = max(1, min(size) // 32)
+    total = sum(math.ceil(section.channels / chunk) for section in sections) * steps
+    done = 0
+    for index, section in enumerate(sections):
+        for first in range(0, section.channels, chunk):
+            units = range(first, min(first + chunk, section.channels))
+            pictures = maximize_activation(
+                model, spec, units, section.layer, steps=steps, jitter=jitter, size=size, every=every
+            )
+            try:
+                for step in pictures:
+                    yield GalleryStep(index, first, step.images, done + step.step, total)
+            finally:
+                pictures.close()
+            done += steps
 
 
 def _random_shift(generator: torch.Generator, jitter: int) -> tuple[int, int]:

@@ -139,3 +139,17 @@ def tile_maps(
         tiles.padding,
         ranges.cpu().numpy(),
     )
+
+
+def single_map(
+    plane: torch.Tensor | np.ndarray, *, scaling: str | tuple[float, float] = "channel", colormap: str = "viridis"
+) -> Tiles:
+    """One (h, w) map as a picture without padding, on its own range or a given one (`ranges[0]`)."""
+    return tile_maps(plane[None], scaling=scaling, colormap=colormap, padding=0)
+
+
+def enlarged(pixels: np.ndarray, side: int) -> np.ndarray:
+    """Pixels (H, W) or (H, W, C) with each pixel repeated so that the longer side is at least `side`
+    (crisp, for tiny model inputs shown large); pictures already that large are returned as they are."""
+    factor = max(1, side // max(pixels.shape[:2]))
+    return pixels.repeat(factor, axis=0).repeat(factor, axis=1) if factor > 1 else pixels

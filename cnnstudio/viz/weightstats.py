@@ -97,3 +97,52 @@ def compare_weights(
             )
         )
     return changes
+
+
+@dataclass(frozen=True)
+class TensorStats:
+    name: str
+    shape: tuple[int, ...]
+    mean: float
+    std: float
+    histogram: Histogram
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A model's weight tensors, and how they changed since the previous model (when it had the same ones).
+
+    snapshot: the model's weights as `snapshot` copies them (to compare the next model with);
+    compared_with: the previous model's title ("" when there is no comparison).
+    """
+
+    snapshot: dict[str, torch.Tensor]
+    stats: list[TensorStats]
+    changes: dict[str, WeightChange]
+    compared_with: str
+
+
+def weight_summary(
+    model: nn.Module, previous: Weights | None = None, previous_title: str = "", *, bins: int = 50
+) -> Weights:
+    """Every non-empty weight tensor of `model` with its mean, spread and histogram, and how each changed
+    since `previous` (none when there is no previous model or it is a different network)."""
+    current = snapshot(model)
+    stats = [
+        TensorStats(
+            name,
+            tuple(tensor.shape),
+            float(tensor.float().mean()),
+            float(tensor.float().std()) if tensor.numel() > 1 else 0.0,
+            histogram(tensor, bins),
+        )
+        for name, tensor in current.items()
+        if tensor.numel()
+    ]
+    changes: dict[str, WeightChange] = {}
+    if previous is not None:
+        try:
+            changes = {change.name: change for change in compare_weights(previous.snapshot, current, bins=bins)}
+        except InspectError:  # a different network: nothing to compare with
+            changes = {}
+    return Weights(current, stats, changes, previous_title if changes else "")

@@ -1,11 +1,16 @@
+import threading
+
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from cnnstudio.data import ImageDataset
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.engine import TrainConfig, train
 from cnnstudio.engine.config import ConfigError
-from cnnstudio.engine.evaluate import evaluate, evaluate_run, load_trained
+from cnnstudio.engine.evaluate import evaluate, evaluate_run, load_trained, predicted_labels
+from cnnstudio.progress import Cancelled
 
 from .conftest import small_net, stripe_split
 
@@ -80,3 +85,23 @@ def test_a_trained_run_evaluates_with_its_own_normalization(tmp_path):
     assert saved.progress.epoch == 3 and set(module.state_dict()) == set(saved.weights)
     with pytest.raises(ConfigError, match="the images are 1×12×12 but the network takes 1×8×8"):
         evaluate_run(tmp_path, stripe_split(size=12))
+
+
+def test_predicted_labels_are_evaluate_s_predictions_and_keep_the_module_s_mode():
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Flatten(), nn.Linear(3 * 4 * 4, 5), nn.Dropout(0.5)).train()
+    images = torch.randint(0, 256, (10, 3, 4, 4), dtype=torch.uint8)
+    dataset = ImageDataset(images, torch.zeros(10, dtype=torch.long), list("abcde"))
+    spec = Preprocessing((3, 4, 4), (0.5,), (0.25,))  # one value for every channel
+    fractions = []
+    predicted = predicted_labels(module, dataset, spec, batch_size=4, progress=fractions.append)
+    assert module.training and fractions == pytest.approx([1 / 3, 2 / 3, 1.0])
+    with torch.no_grad():
+        expected = module.eval()((images.float() / 255 - 0.5) / 0.25).argmax(dim=1)
+    np.testing.assert_array_equal(predicted, expected.numpy())
+    assert predicted.dtype == np.int64
+    assert predicted_labels(module, dataset.subset(torch.arange(0)), spec).shape == (0,)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        predicted_labels(module, dataset, spec, cancel=cancel)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from test_inspect_support import CATS, subject_for
 
-from cnnstudio.ui.inspection.adversarial_view import AdversarialView
+from cnnstudio.ui.inspection.attribution.adversarial_view import AdversarialView
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.tasks import TaskRunner
 

@@ -12,8 +12,8 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from test_inspect_support import draw_stroke, inspect_tab, settle
 
-from cnnstudio.ui.inspection.arithmetic_view import ArithmeticView
-from cnnstudio.ui.inspection.grid_editor import GridEditorView
+from cnnstudio.ui.inspection.arithmetic.arithmetic_view import ArithmeticView
+from cnnstudio.ui.inspection.arithmetic.grid_editor import GridEditorView
 from cnnstudio.ui.inspection.inputs import FILE
 from cnnstudio.ui.inspection.model_source import EFFICIENTNET
 from cnnstudio.viz.arithmetic import ConvExplanation, PoolExplanation

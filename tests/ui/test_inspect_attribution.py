@@ -16,7 +16,7 @@ from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import classifier_from_design
-from cnnstudio.ui.inspection.attribution_view import METHODS, AttributionView
+from cnnstudio.ui.inspection.attribution.attribution_view import METHODS, AttributionView
 from cnnstudio.ui.tasks import TaskRunner
 
 # Chelsea's face in skimage's 300×451 photograph (rows, columns), as in tests/viz/test_attribution.py.

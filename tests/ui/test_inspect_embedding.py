@@ -16,10 +16,10 @@ from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import classifier_from_design
 from cnnstudio.pretrained.resolve import load_classifier
-from cnnstudio.ui.inspection import embedding_view
-from cnnstudio.ui.inspection.embedding_view import EmbeddingView, class_colour
+from cnnstudio.ui.inspection.data.embedding_view import EmbeddingView, class_colour
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.tasks import TaskRunner
+from cnnstudio.viz import dataset_embedding
 from cnnstudio.viz.images import predict
 
 
@@ -95,9 +95,9 @@ def test_t_sne_reuses_the_features(qtbot, view, lenet, digits, monkeypatch):
     wait_embedding(qtbot, view)
     assert len(view.embedding.rows) == 120
     calls = []
-    extract = embedding_view.extract_features
+    extract = dataset_embedding.extract_features
     monkeypatch.setattr(
-        embedding_view,
+        dataset_embedding,
         "extract_features",
         lambda model, batches, **kwargs: calls.append(1) or extract(model, batches, **kwargs),
     )

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from test_inspect_support import draw_stroke, inspect_tab, settle
 
-from cnnstudio.ui.inspection.featuremaps_view import FeatureMapsView
-from cnnstudio.ui.inspection.filters_view import FiltersView
+from cnnstudio.ui.inspection.maps.featuremaps_view import FeatureMapsView
+from cnnstudio.ui.inspection.maps.filters_view import FiltersView
 from cnnstudio.ui.inspection.model_source import EFFICIENTNET
 
 
@@ -112,7 +112,7 @@ def test_filters_show_the_kernels_of_each_convolution_with_their_weights(tab, qt
     filters = show_page(qtbot, tab, FiltersView)
     module = tab.subject.classifier.module
     assert filters.kernels.layer == "conv1" and filters.kernels.view.tiles.count == 6
-    assert filters.table.selectedItems()[0].text() == "conv1.weight"
+    assert filters.weights_panel.table.selectedItems()[0].text() == "conv1.weight"
 
     choose(qtbot, tab, filters.layer_combo, "conv2")
     view = filters.kernels.view
@@ -125,8 +125,8 @@ def test_filters_show_the_kernels_of_each_convolution_with_their_weights(tab, qt
     assert filters.hover_label.text().startswith("kernel 7, input channel 2 · row 1, column 4 · weight ")
     shown = filters.hover_label.text().split("weight ")[1].replace("−", "-")
     assert float(shown) == pytest.approx(weight, rel=1e-3, abs=1e-4)
-    assert filters.table.selectedItems()[0].text() == "conv2.weight"
-    counts = filters.after_curve.getData()[1]
+    assert filters.weights_panel.table.selectedItems()[0].text() == "conv2.weight"
+    counts = filters.weights_panel.after_curve.getData()[1]
     assert counts.sum() == module.conv2.weight.numel()  # the histogram counts every weight of the tensor
 
 

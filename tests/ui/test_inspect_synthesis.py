@@ -13,7 +13,7 @@ from test_inspect_support import subject_for
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import classifier_from_design
-from cnnstudio.ui.inspection.synthesis_view import SynthesisView
+from cnnstudio.ui.inspection.synthesis.synthesis_view import SynthesisView
 from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.viz.tiles import BACKGROUND
 
@@ -69,7 +69,7 @@ def test_maximizing_a_class_rises_step_by_step(qtbot, view, lenet, digit):
     assert np.all(np.diff(values) >= -1e-6) and values[-1] > values[0]
     xs, ys = page.plot.curve.getData()
     assert len(xs) == 12 and ys[-1] == pytest.approx(values[-1])
-    assert page.image.pixels.shape == (28, 28, 3)
+    assert page.picture.pixels.shape == (28, 28, 3)
     assert "class '3'" in page.status.message
     assert f"{values[-1]:.4g}" in page.summary.text()
 
@@ -106,7 +106,7 @@ def test_cancel_stops_a_long_maximization(qtbot, view, efficientnet):
     probe = []
     view.runner.submit(lambda task: "free", key="probe", on_done=probe.append)  # runs only once the ascent has stopped
     qtbot.waitUntil(lambda: bool(probe), timeout=5000)
-    assert len(page.steps_seen) < 100 and page.image.pixels.shape == (224, 224, 3)
+    assert len(page.steps_seen) < 100 and page.picture.pixels.shape == (224, 224, 3)
 
 
 def test_the_gallery_fills_in(qtbot, view, lenet, digit):
@@ -139,10 +139,10 @@ def test_deep_dream_on_the_current_image(qtbot, view, lenet, digit):
     set_value(page.steps, 3)
     qtbot.mouseClick(page.start_button, Qt.LeftButton)
     finished(qtbot, page)
-    assert page.last.steps == 6 and "octave 2 of 2" in page.result.caption_text
-    assert not np.array_equal(page.result.pixels, page.original.pixels)
+    assert page.last.steps == 6 and "octave 2 of 2" in page.picture.caption_text
+    assert not np.array_equal(page.picture.pixels, page.original.pixels)
     view.set_subject(subject_for(lenet, np.flipud(digit).copy()))  # a new image: the old dream goes
-    assert page.result.pixels is None
+    assert page.picture.pixels is None
 
 
 def test_a_new_model_stops_the_work_and_marks_the_pictures(qtbot, view, lenet, digit, efficientnet):
@@ -156,7 +156,7 @@ def test_a_new_model_stops_the_work_and_marks_the_pictures(qtbot, view, lenet, d
     torch.manual_seed(1)
     next_epoch = classifier_from_design(load_template("lenet5"))  # as the Training tab's next checkpoint
     view.set_subject(subject_for(next_epoch, digit))
-    assert page.image.pixels is not None and "made with the previous model" in page.image.caption_text
+    assert page.picture.pixels is not None and "made with the previous model" in page.picture.caption_text
     assert page.status.message.startswith("The model changed.")
     qtbot.waitUntil(lambda: page.layers is not None, timeout=10000)
     assert dream.layer_box.currentData() == "conv1"  # the same design: the chosen layer stays
@@ -169,7 +169,7 @@ def test_a_new_model_stops_the_work_and_marks_the_pictures(qtbot, view, lenet, d
     assert dream.layer_box.currentData().startswith("blocks_")  # another network: its middle layer
     assert page.class_box.count() == 1000
     view.set_subject(None)
-    assert page.image.pixels is None and not page.start_button.isEnabled()
+    assert page.picture.pixels is None and not page.start_button.isEnabled()
 
 
 def test_a_model_without_maps_can_still_maximize_a_class(qtbot, view, digit):

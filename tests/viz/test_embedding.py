@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from cnnstudio.data import ImageDataset
+from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.progress import Cancelled
+from cnnstudio.viz.dataset_embedding import embed_dataset, sample_rows
 from cnnstudio.viz.embedding import classifier_layer, extract_features, nearest_neighbours, project
 from cnnstudio.viz.runtime import InspectError
 
@@ -67,3 +70,30 @@ def test_nearest_neighbours():
     assert euclidean.indices.tolist() == [1]
     with pytest.raises(InspectError):
         nearest_neighbours(features, np.zeros(3))
+
+
+def test_embed_dataset_samples_places_the_input_and_reuses_known_features(lenet):
+    spec = Preprocessing((1, 28, 28), (0.5,), (0.5,))
+    generator = torch.Generator().manual_seed(0)
+    images = torch.randint(0, 256, (40, 1, 28, 28), dtype=torch.uint8, generator=generator)
+    dataset = ImageDataset(images, torch.arange(40) % 4, ["a", "b", "c", "d"])
+    x = spec.normalize(images[5:6])
+    fractions = []
+    embedding = embed_dataset(lenet, dataset, spec, x, limit=30, neighbours=3, progress=fractions.append)
+    np.testing.assert_array_equal(embedding.rows, sample_rows(40, 30))
+    assert embedding.points.shape == (30, 2) and embedding.placed_exactly and fractions[-1] == 1.0
+    np.testing.assert_array_equal(embedding.labels, embedding.rows % 4)
+    position = list(embedding.rows).index(5)
+    assert embedding.neighbours.indices[0] == position  # the input is image 5 itself
+    np.testing.assert_allclose(embedding.query, embedding.points[position], atol=1e-4)
+    known = (embedding.rows, embedding.features)
+    again = embed_dataset(lenet, dataset, spec, x, method="tsne", known=known, known_points=embedding.points)
+    assert not again.placed_exactly and again.points is embedding.points
+    np.testing.assert_array_equal(again.query, embedding.points[again.neighbours.indices[0]])
+
+
+def test_sample_rows_keep_all_or_a_seeded_sorted_sample():
+    np.testing.assert_array_equal(sample_rows(5, 10), np.arange(5))
+    rows = sample_rows(100, 10, seed=2)
+    assert len(rows) == 10 and np.all(np.diff(rows) > 0)
+    np.testing.assert_array_equal(rows, sample_rows(100, 10, seed=2))

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from cnnstudio.viz.runtime import InspectError
-from cnnstudio.viz.synthesis import deep_dream, maximize_activation
+from cnnstudio.viz.synthesis import GallerySection, channel_gallery, deep_dream, gallery_size, maximize_activation
 from tests.viz.conftest import IMAGENET_SPEC, LENET_SPEC
 
 
@@ -98,3 +98,23 @@ def test_deep_dream_of_one_channel_on_a_small_design(lenet):
     x = torch.randn(1, 1, 28, 28)
     steps = list(deep_dream(lenet, x, LENET_SPEC, "relu1", channel=2, octaves=2, steps=3, jitter=0))
     assert len(steps) == 6 and steps[-1].images.shape == (1, 28, 28, 3)
+
+
+def test_gallery_size_shrinks_the_input_keeping_its_aspect():
+    assert gallery_size(IMAGENET_SPEC, 112) == (112, 112)
+    assert gallery_size(LENET_SPEC, 112) == (28, 28)  # never enlarged
+
+
+def test_channel_gallery_fills_each_section_a_chunk_at_a_time(lenet):
+    sections = [GallerySection("conv1", 3), GallerySection("conv2", 2)]
+    steps = list(channel_gallery(lenet, LENET_SPEC, sections, steps=4, chunk=2, every=2))
+    assert [(step.section, step.first, len(step.images)) for step in steps] == [
+        (0, 0, 2),
+        (0, 0, 2),
+        (0, 2, 1),
+        (0, 2, 1),
+        (1, 0, 2),
+        (1, 0, 2),
+    ]
+    assert [step.step for step in steps] == [2, 4, 6, 8, 10, 12] and {step.steps for step in steps} == {12}
+    assert steps[0].images.shape[1:] == (28, 28, 3) and steps[0].images.dtype == np.uint8

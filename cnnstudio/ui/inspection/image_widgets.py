@@ -1,46 +1,27 @@
-"""Widgets that show pictures the inspector computed: a numpy image scaled to fit (crisp when
-enlarged, smooth when reduced) that reports which pixel the mouse is over, and a colour bar."""
+"""Widgets that show pictures the inspector computed: a numpy image scaled to fit that reports which
+pixel the mouse is over (ImageCanvas), an image with a caption and a colour bar under it (ImagePane), and a
+colour bar on its own (ColorBar)."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QTextDocument, QTextOption
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from cnnstudio.ui import style
+from cnnstudio.ui.inspection.formatting import format_value
 from cnnstudio.ui.widgets.images import to_qimage
 from cnnstudio.viz.colormaps import colormap_table
 
 MIN_HIGHLIGHT = 8  # pixels: an outline is never drawn smaller
-
-
-def format_value(value: float) -> str:
-    """A measured value, short but exact enough to compare: 0.4123, −12.35, 1.2e-05."""
-    if math.isnan(value):
-        return "—"
-    if value == round(value) and abs(value) < 1e5:
-        return str(int(value)).replace("-", "−")
-    magnitude = abs(value)
-    if magnitude >= 1e5 or magnitude < 1e-3:
-        return f"{value:.3g}".replace("-", "−")
-    decimals = max(0, 3 - math.floor(math.log10(magnitude)))
-    return f"{value:.{min(decimals, 4)}f}".replace("-", "−")
-
-
-def format_compact(value: float) -> str:
-    """A number for a small grid cell: whole numbers as they are ("2", "−1"), others to 3 significant
-    digits ("0.123", "−12.3"); the exact value belongs in a tooltip."""
-    if math.isnan(value):
-        return "—"
-    if value == round(value) and abs(value) < 1e5:
-        return str(int(value)).replace("-", "−")
-    text = f"{value:.3g}"
-    if "e" in text:
-        text = f"{value:.1e}"
-    return text.replace("-", "−")
+SMOOTH_FROM = 64  # ImagePane scales images at least this large smoothly (photos); smaller ones keep crisp pixels
+_GAP = 4
+_BAR_HEIGHT = 32  # a colour bar and the labels under it
+_STRIP_HEIGHT = 12  # the colour strip itself
 
 
 class ImageCanvas(QWidget):
@@ -130,8 +111,7 @@ class ImageCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         if self._image is None:
-            painter.setPen(QColor(style.MUTED))
-            painter.drawText(self.rect().adjusted(8, 8, -8, -8), Qt.AlignCenter | Qt.TextWordWrap, self.placeholder)
+            paint_placeholder(painter, self, self.placeholder)
             return
         rect = self.target_rect()
         painter.setRenderHint(QPainter.SmoothPixmapTransform, rect.width() < self._shape[1])
@@ -173,47 +153,159 @@ class ImageCanvas(QWidget):
         super().mousePressEvent(event)
 
 
+@dataclass(frozen=True)
+class ColorScale:
+    """What the colours of a picture mean: a colour map spanning `low` … `high`, and a note on the unit."""
+
+    colormap: str
+    low: float
+    high: float
+    note: str = ""
+
+    def labels(self) -> tuple[str, str, str]:
+        """The texts under the bar's left end, middle and right end."""
+        return format_value(self.low), self.note, format_value(self.high)
+
+
+class ImagePane(QWidget):
+    """An image scaled to fit the box (aspect ratio kept), a caption (rich text) right under it and,
+    optionally, a colour bar under that.
+
+    Image, caption and bar sit together at the top of the box, so panes side by side line up.
+    """
+
+    def __init__(
+        self, caption: str = "", *, placeholder: str = "", minimum: int = 160, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.placeholder = placeholder
+        self.pixels: np.ndarray | None = None
+        self.scale: ColorScale | None = None
+        self._image: QImage | None = None
+        self._caption = QTextDocument()
+        self._caption.setDefaultStyleSheet(f"body {{ color: {style.TEXT}; }}")
+        self._caption.setDocumentMargin(2)
+        option = QTextOption(Qt.AlignHCenter)
+        option.setWrapMode(QTextOption.WordWrap)
+        self._caption.setDefaultTextOption(option)
+        self.set_caption(caption)
+        self.setMinimumSize(minimum, minimum)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+
+    @property
+    def caption_text(self) -> str:
+        """The caption without its markup."""
+        return self._caption.toPlainText()
+
+    def set_image(self, pixels: np.ndarray | None) -> None:
+        """Show uint8 (H, W) or (H, W, 3) pixels (None: the placeholder text)."""
+        self.pixels = pixels
+        self._image = None if pixels is None else to_qimage(pixels)
+        self.update()
+
+    def set_caption(self, text: str) -> None:
+        self._caption.setHtml(f"<body>{text}</body>" if text else "")
+        self.update()
+
+    def set_scale(self, scale: ColorScale | None) -> None:
+        """Show a colour bar for `scale` under the caption (None: no bar)."""
+        self.scale = scale
+        self.update()
+
+    def set_placeholder(self, text: str) -> None:
+        self.placeholder = text
+        self.update()
+
+    def _below_image(self) -> float:
+        """Height of the caption and colour bar under the image."""
+        self._caption.setTextWidth(self.width())
+        caption = self._caption.size().height() + _GAP if self._caption.toPlainText() else 0.0
+        return caption + (_BAR_HEIGHT + _GAP if self.scale is not None else 0.0)
+
+    def image_rect(self) -> QRectF:
+        """Where the image is drawn: centred across, at the top, as large as fits above the caption."""
+        if self._image is None:
+            return QRectF()
+        room = max(1.0, self.height() - self._below_image())
+        scale = min(self.width() / self._image.width(), room / self._image.height())
+        width, height = self._image.width() * scale, self._image.height() * scale
+        return QRectF((self.width() - width) / 2, 0, width, height)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        if self._image is None:
+            paint_placeholder(painter, self, self.placeholder)
+            return
+        smooth = max(self._image.width(), self._image.height()) >= SMOOTH_FROM
+        painter.setRenderHint(QPainter.SmoothPixmapTransform, smooth)
+        target = self.image_rect()
+        painter.drawImage(target, self._image)
+        painter.setPen(QPen(QColor(style.BORDER)))
+        painter.drawRect(target.adjusted(-0.5, -0.5, 0.5, 0.5))
+        top = target.bottom() + _GAP
+        if self._caption.toPlainText():
+            painter.save()
+            painter.translate(0, top)
+            self._caption.drawContents(painter)
+            painter.restore()
+            top += self._caption.size().height() + _GAP
+        if self.scale is not None:
+            paint_scale(painter, QRectF(target.left(), top, target.width(), _BAR_HEIGHT), self.scale)
+
+
 class ColorBar(QWidget):
     """A horizontal colour scale with the values at its two ends (and zero, when it is inside)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._colormap = "viridis"
-        self._range: tuple[float, float] | None = None
-        self.setFixedHeight(34)
+        self._scale: ColorScale | None = None
+        self.setFixedHeight(_BAR_HEIGHT + 2)
         self.setMinimumWidth(160)
 
     def set_scale(self, colormap: str, low: float, high: float) -> None:
-        self._colormap, self._range = colormap, (float(low), float(high))
+        self._scale = ColorScale(colormap, float(low), float(high))
         self.update()
 
     def clear(self) -> None:
-        self._range = None
+        self._scale = None
         self.update()
 
     def text(self) -> str:
         """The range as shown ("−0.52 … 1.31"), empty when none."""
-        if self._range is None:
+        if self._scale is None:
             return ""
-        return f"{format_value(self._range[0])} … {format_value(self._range[1])}"
+        low, _, high = self._scale.labels()
+        return f"{low} … {high}"
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        if self._range is None:
-            return
-        painter = QPainter(self)
-        table = colormap_table(self._colormap)
-        strip = np.ascontiguousarray(np.repeat(table[None], 2, axis=0))
-        bar = QRectF(4, 2, self.width() - 8, 12)
-        painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
-        painter.drawImage(bar, to_qimage(strip))
-        painter.setPen(QColor(style.BORDER))
-        painter.drawRect(bar)
-        painter.setPen(QColor(style.MUTED))
-        low, high = self._range
-        text_rect = QRectF(4, 16, self.width() - 8, 16)
-        painter.drawText(text_rect, Qt.AlignLeft | Qt.AlignVCenter, format_value(low))
-        painter.drawText(text_rect, Qt.AlignRight | Qt.AlignVCenter, format_value(high))
-        if low < 0 < high:
-            x = bar.left() + bar.width() * (-low) / (high - low)
-            painter.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 3))
-            painter.drawText(QRectF(x - 20, 16, 40, 16), Qt.AlignCenter, "0")
+        if self._scale is not None:
+            painter = QPainter(self)
+            paint_scale(painter, QRectF(4, 2, self.width() - 8, _BAR_HEIGHT), self._scale)
+
+
+def paint_placeholder(painter: QPainter, widget: QWidget, text: str) -> None:
+    """What a picture widget says while it has no picture: muted, centred, wrapped."""
+    painter.setPen(QColor(style.MUTED))
+    painter.drawText(widget.rect().adjusted(8, 8, -8, -8), Qt.AlignCenter | Qt.TextWordWrap, text)
+
+
+def paint_scale(painter: QPainter, box: QRectF, scale: ColorScale) -> None:
+    """A horizontal colour strip filling the top of `box`, with the scale's labels under it and a tick at
+    zero when zero lies inside (labelled "0" when there is no note to write in the middle)."""
+    gradient = to_qimage(np.ascontiguousarray(colormap_table(scale.colormap)[None, :, :]))
+    strip = QRectF(box.left(), box.top(), box.width(), _STRIP_HEIGHT)
+    painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
+    painter.drawImage(strip, gradient)
+    painter.setPen(QPen(QColor(style.BORDER)))
+    painter.drawRect(strip)
+    painter.setPen(QColor(style.MUTED))
+    text_box = QRectF(box.left(), strip.bottom() + 2, box.width(), box.height() - _STRIP_HEIGHT - 2)
+    left, middle, right = scale.labels()
+    painter.drawText(text_box, Qt.AlignLeft | Qt.AlignTop, left)
+    painter.drawText(text_box, Qt.AlignHCenter | Qt.AlignTop, middle)
+    painter.drawText(text_box, Qt.AlignRight | Qt.AlignTop, right)
+    if scale.low < 0 < scale.high:
+        x = strip.left() + strip.width() * -scale.low / (scale.high - scale.low)
+        painter.drawLine(QPointF(x, strip.bottom()), QPointF(x, strip.bottom() + 3))
+        if not middle:
+            painter.drawText(QRectF(x - 20, text_box.top(), 40, text_box.height()), Qt.AlignHCenter | Qt.AlignTop, "0")

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.data import ImageDataset
 from cnnstudio.data.pipeline import ImageError, decode_pixels
-from cnnstudio.ui.inspection.dataset_browser import DatasetBrowser
-from cnnstudio.ui.inspection.drawing_pad import DrawingPad
+from cnnstudio.ui.inspection.data.dataset_browser import DatasetBrowser
+from cnnstudio.ui.inspection.data.drawing_pad import DrawingPad
 from cnnstudio.ui.inspection.image_widgets import ImageCanvas
 from cnnstudio.ui.tabs import StudioContext
 from cnnstudio.ui.tasks import TaskRunner

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from cnnstudio.engine.checkpoint import STATE_JSON, checkpoint_dir
 from cnnstudio.pretrained.classifier import Classifier
@@ -24,6 +24,7 @@ from cnnstudio.pretrained.designs import classifier_from_design
 from cnnstudio.pretrained.from_runs import load_run_classifier
 from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX, load_classifier
 from cnnstudio.pytorch.importer import torchvision_model_names
+from cnnstudio.ui.inspection.controls import titled_column
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext
 from cnnstudio.ui.tasks import Task, TaskRunner
@@ -87,17 +88,7 @@ class ModelSource(QWidget):
         self.busy_label = QLabel("Loading…")
         self.busy_label.setProperty("role", "muted")
         self.busy_label.hide()
-        heading = QLabel("Model")
-        heading.setProperty("role", "heading")
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(heading)
-        top.addStretch(1)
-        top.addWidget(self.busy_label)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addLayout(top)
+        layout = titled_column(self, "Model", self.busy_label)
         layout.addWidget(self.combo)
         layout.addWidget(self.title_label)
         layout.addWidget(self.notes_label)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from cnnstudio.pretrained.predictions import Prediction
+from cnnstudio.ui.inspection.controls import titled_column
 from cnnstudio.ui.widgets.prediction_bars import PredictionBars
 
 ALL_CLASSES_UP_TO = 10  # show every class of small models, the top 5 of larger ones
@@ -39,17 +38,7 @@ class PredictionsPanel(QWidget):
         self.predicted_button.setText("Predicted")
         self.predicted_button.setToolTip("Explain the predicted class again")
         self.predicted_button.clicked.connect(lambda: self.class_chosen.emit(None))
-        heading = QLabel("Predictions")
-        heading.setProperty("role", "heading")
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(heading)
-        top.addStretch(1)
-        top.addWidget(self.predicted_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addLayout(top)
+        layout = titled_column(self, "Predictions", self.predicted_button)
         layout.addWidget(self.bars)
         layout.addWidget(self.target_label)
         self.clear("")

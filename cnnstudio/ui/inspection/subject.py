@@ -8,13 +8,16 @@ themselves, so they all show the same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from cnnstudio.data import ImageDataset
 from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.pretrained.classifier import Classifier
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(frozen=True)

@@ -11,47 +11,47 @@ heavy runs on the GUI thread and no two computations ever touch the model at onc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QFrame,
-    QLabel,
     QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
-from torch.hub import tqdm
 
 from cnnstudio.data import ImageDataset
+from cnnstudio.data.drawing import drawing_input
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.predictions import Prediction
-from cnnstudio.ui.inspection.adversarial_view import AdversarialView
-from cnnstudio.ui.inspection.arithmetic_view import ArithmeticView
-from cnnstudio.ui.inspection.attribution_view import AttributionView
-from cnnstudio.ui.inspection.embedding_view import EmbeddingView
-from cnnstudio.ui.inspection.featuremaps_view import FeatureMapsView
-from cnnstudio.ui.inspection.filters_view import FiltersView
-from cnnstudio.ui.inspection.grid_editor import GridEditorView
+from cnnstudio.ui.inspection.arithmetic.arithmetic_view import ArithmeticView
+from cnnstudio.ui.inspection.arithmetic.grid_editor import GridEditorView
+from cnnstudio.ui.inspection.attribution.adversarial_view import AdversarialView
+from cnnstudio.ui.inspection.attribution.attribution_view import AttributionView
+from cnnstudio.ui.inspection.controls import StatusLine, heading, scrolling
+from cnnstudio.ui.inspection.data.embedding_view import EmbeddingView
+from cnnstudio.ui.inspection.formatting import error_message
 from cnnstudio.ui.inspection.inputs import DATASET, DRAW, InputPanel, is_image_file
-from cnnstudio.ui.inspection.layers import layers_of
-from cnnstudio.ui.inspection.lazy_view import StatusLine, error_text
+from cnnstudio.ui.inspection.maps.featuremaps_view import FeatureMapsView
+from cnnstudio.ui.inspection.maps.filters_view import FiltersView
 from cnnstudio.ui.inspection.model_source import ModelSource
 from cnnstudio.ui.inspection.network_map import NetworkMap
 from cnnstudio.ui.inspection.predictions import PredictionsPanel, rows_to_show
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.synthesis_view import SynthesisView
+from cnnstudio.ui.inspection.synthesis.synthesis_view import SynthesisView
 from cnnstudio.ui.inspection.view_base import InspectView
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext, StudioTab
-from cnnstudio.ui.tasks import TaskRunner
-from cnnstudio.viz.activations import LayerInfo
+from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.viz.activations import LayerInfo, model_layers
 from cnnstudio.viz.images import predict
+
+if TYPE_CHECKING:
+    import torch
 
 # The pages, in order. Each is an InspectView created with the tab's runner.
 VIEW_CLASSES: tuple[type[InspectView], ...] = (
@@ -67,11 +67,6 @@ VIEW_CLASSES: tuple[type[InspectView], ...] = (
 DEFAULT_SIZES = [310, 920, 200]
 PREDICT_KEY, LAYERS_KEY = "predictions", "network map"
 
-# torch.fx's Interpreter, which runs the inspected models, makes a (disabled) tqdm bar on every run, and
-# the first bar would start tqdm's monitor thread, which outlives every window. The GUI shows no tqdm
-# bars, so it needs no monitor.
-tqdm.monitor_interval = 0
-
 
 class InspectTab(StudioTab):
     title = "Inspect"
@@ -81,6 +76,7 @@ class InspectTab(StudioTab):
         self.runner = TaskRunner("cnnstudio-inspect", self)
         self.model: ModelChoice | None = None
         self.image: np.ndarray | None = None
+        self.drawn = False  # whether `image` is the drawing pad's (prepared as the training digits were)
         self.chosen_target: int | None = None  # None: explain the predicted class
         self.subject: InspectSubject | None = None
         self._predictions: list[Prediction] = []
@@ -99,9 +95,7 @@ class InspectTab(StudioTab):
         for view_class in VIEW_CLASSES:
             # Each page scrolls when the window is smaller than the page would like, so no page sets a
             # minimum size for the whole window.
-            holder = QScrollArea()
-            holder.setWidgetResizable(True)
-            holder.setFrameShape(QFrame.NoFrame)
+            holder = scrolling()
             self._holders.append(holder)
             self.pages.addTab(holder, view_class.title.replace("&", "&&"))  # a lone & would underline a shortcut
         self.message = StatusLine()
@@ -114,10 +108,7 @@ class InspectTab(StudioTab):
         left_layout.addWidget(self.model_source)
         left_layout.addWidget(self.inputs, 1)
         left_layout.addWidget(self.predictions)
-        left_scroll = QScrollArea()
-        left_scroll.setWidget(left)
-        left_scroll.setWidgetResizable(True)
-        left_scroll.setFrameShape(QFrame.NoFrame)
+        left_scroll = scrolling(left)
         left_scroll.setMinimumWidth(200)
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -128,9 +119,7 @@ class InspectTab(StudioTab):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 8, 6, 8)
-        heading = QLabel("Network")
-        heading.setProperty("role", "heading")
-        right_layout.addWidget(heading)
+        right_layout.addWidget(heading("Network"))
         right_layout.addWidget(self.network_map, 1)
         self.splitter = QSplitter(Qt.Horizontal)
         for widget in (left_scroll, centre, right):
@@ -208,7 +197,7 @@ class InspectTab(StudioTab):
         self.inputs.browser.set_classifier(choice.classifier)
         classifier = choice.classifier
         self.runner.submit(
-            lambda task: layers_of(classifier),
+            lambda task: model_layers(classifier.module, classifier.input_shape),
             key=LAYERS_KEY,
             on_done=self._layers_listed,
             on_error=lambda error: self.network_map.clear(),
@@ -226,7 +215,7 @@ class InspectTab(StudioTab):
 
     # ----- the input
     def _image_changed(self, pixels: np.ndarray | None, caption: str) -> None:
-        self.image = pixels
+        self.image, self.drawn = pixels, self.inputs.source == DRAW
         if pixels is None:
             self._clear_subject(caption, problem=False)
         else:
@@ -262,23 +251,24 @@ class InspectTab(StudioTab):
         """Prepare the input for the model and predict (on the runner); the views follow."""
         if self.model is None or self.image is None:
             return
-        classifier, image = self.model.classifier, self.image
-        try:
-            x = classifier.preprocessing.tensor(image)
-        except ValueError as error:  # ImageError: an image that cannot be fed to this model
-            self._clear_subject(error_text(error))
-            return
+        classifier, image, drawn = self.model.classifier, self.image, self.drawn
         top = rows_to_show(len(classifier.classes))
 
-        def done(predictions: list[Prediction]) -> None:
-            self._predictions, self._prepared = predictions, (image, x)
+        def prepare(task: Task) -> tuple[torch.Tensor, list[Prediction]]:
+            spec = classifier.preprocessing
+            x = drawing_input(image, spec) if drawn else spec.tensor(image)
+            return x, predict(classifier.module, x, classifier.classes, top=top)
+
+        def done(result: tuple[torch.Tensor, list[Prediction]]) -> None:
+            x, self._predictions = result
+            self._prepared = image, x
             self._publish()
 
         self.runner.submit(
-            lambda task: predict(classifier.module, x, classifier.classes, top=top),
+            prepare,
             key=PREDICT_KEY,
             on_done=done,
-            on_error=lambda error: self._clear_subject(error_text(error)),
+            on_error=lambda error: self._clear_subject(error_message(error, "Preparing the input")),
         )
 
     def _publish(self) -> None:

@@ -10,7 +10,6 @@ import html
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,30 +23,16 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data.pipeline import display_image
-from cnnstudio.pretrained.predictions import class_label, probabilities
-from cnnstudio.ui.inspection.lazy_view import LazyView
+from cnnstudio.pretrained.predictions import class_label
+from cnnstudio.ui.inspection.controls import ClassCombo, StatusTask, TaskStatus, fill_layers, layer_combo, muted
+from cnnstudio.ui.inspection.image_widgets import ColorScale, ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_base import fill_layers, model_layers, spatial_layers
-from cnnstudio.ui.inspection.vis_widgets import (
-    ClassCombo,
-    ColorScale,
-    ImagePane,
-    TaskStatus,
-    enlarged,
-    error_message,
-    muted,
-)
+from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.viz.activations import LayerInfo, default_target_layer
-from cnnstudio.viz.attribution import (
-    Attribution,
-    grad_cam,
-    occlusion,
-    saliency,
-    score_cam,
-)
-from cnnstudio.viz.colormaps import colorize, overlay, quantize
-from cnnstudio.viz.runtime import as_batch, evaluating
+from cnnstudio.viz.activations import spatial_layers
+from cnnstudio.viz.attribution import Explained, explain_class, raw_picture
+from cnnstudio.viz.colormaps import overlay
+from cnnstudio.viz.tiles import enlarged
 
 KEY = "attribution"
 OVERLAY_SIDE = 224  # small model inputs are enlarged (crisp pixels) to this before the heat is blended on
@@ -118,54 +103,19 @@ class _Request:
     stride: int
 
 
-@dataclass(frozen=True)
-class _Result:
-    attribution: Attribution
-    probability: float  # of the explained class
-    layers: list[LayerInfo]
-
-
-def _compute(subject: InspectSubject, request: _Request, task: Task) -> _Result:
+def _compute(subject: InspectSubject, request: _Request, task: Task) -> Explained:
     """Runs on the runner's thread."""
-    module, x = subject.classifier.module, subject.x
-    layers = model_layers(subject)
-    method = request.method
-    if method.uses_layer:
-        names = [layer.name for layer in spatial_layers(layers)]
-        layer = request.layer if request.layer in names else default_target_layer(layers)
-        if method.key == "scorecam":
-            attribution = score_cam(module, x, layer, request.target, progress=task.fraction, cancel=task.cancel)
-        else:
-            attribution = grad_cam(module, x, layer, request.target, method=method.key)
-    elif method.key == "occlusion":
-        attribution = occlusion(
-            module,
-            x,
-            request.target,
-            patch=request.patch,
-            stride=request.stride,
-            progress=task.fraction,
-            cancel=task.cancel,
-        )
-    else:
-        attribution = saliency(module, x, request.target, method=method.key)
-    with evaluating(module), torch.no_grad():
-        probability = float(probabilities(module(as_batch(x, module)))[0, attribution.target])
-    return _Result(attribution, probability, layers)
-
-
-def raw_picture(raw: np.ndarray, signed: bool) -> tuple[np.ndarray, float, float, str]:
-    """A method's own map in colour: a signed map (occlusion's score changes) on the blue–white–red scale
-    centred on zero, others on viridis from 0. Returns the picture, the value range its colours span
-    and the colour map used."""
-    raw = np.asarray(raw, dtype=np.float32)
-    if signed:
-        high = float(np.abs(raw).max())
-        low, colormap = -high, "diverging"
-    else:
-        low, high, colormap = 0.0, float(raw.max()), "viridis"
-    indices = quantize(torch.from_numpy(raw), low, high)
-    return colorize(indices, colormap), low, high, colormap
+    return explain_class(
+        subject.classifier.module,
+        subject.x,
+        request.method.key,
+        request.target,
+        layer=request.layer,
+        patch=request.patch,
+        stride=request.stride,
+        progress=task.fraction,
+        cancel=task.cancel,
+    )
 
 
 class AttributionView(LazyView):
@@ -175,7 +125,7 @@ class AttributionView(LazyView):
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
-        self.result: _Result | None = None
+        self.result: Explained | None = None
         self._base: np.ndarray | None = None  # the input as the model saw it, enlarged for blending
         self._layers_of = None  # the module whose layers the layer box lists
 
@@ -183,10 +133,7 @@ class AttributionView(LazyView):
         for method in METHODS:
             self.method_box.addItem(method.title, method.key)
             self.method_box.setItemData(self.method_box.count() - 1, method.explanation, Qt.ToolTipRole)
-        self.layer_box = QComboBox()
-        self.layer_box.setMinimumContentsLength(22)
-        self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.layer_box.setToolTip("The layer whose maps Grad-CAM weighs (default: the last one with 2-D maps)")
+        self.layer_box = layer_combo("The layer whose maps Grad-CAM weighs (default: the last one with 2-D maps)", 22)
         self.class_box = ClassCombo()
         self.class_box.setToolTip("The class explained (the tab's class unless you pick another here)")
         self.opacity = QSlider(Qt.Horizontal)
@@ -210,6 +157,7 @@ class AttributionView(LazyView):
         self.overlay_pane = ImagePane(placeholder="No image yet")
         self.raw_pane = ImagePane(placeholder="")
         self.status = TaskStatus()
+        self.task = StatusTask(runner, KEY, METHODS[0].title, self.status)  # the action: the method chosen
         self._build_layout()
 
         self.method_box.currentIndexChanged.connect(self._method_changed)
@@ -219,7 +167,9 @@ class AttributionView(LazyView):
         self.stride.valueChanged.connect(lambda _value: self.recompute())
         self.opacity.valueChanged.connect(lambda _value: self._blend())
         self.colormap_box.currentIndexChanged.connect(lambda _index: self._blend())
-        self.status.cancel_requested.connect(self._cancel)
+        self.status.cancel_requested.connect(
+            lambda: self.task.cancel("Cancelled: the picture shows the previous settings.")
+        )
         self._method_changed()
 
     def _build_layout(self) -> None:
@@ -269,7 +219,7 @@ class AttributionView(LazyView):
     def subject_changed(self, previous: InspectSubject | None) -> None:
         subject = self.subject
         if subject is None:
-            self.runner.cancel(KEY)
+            self.task.stop()
             self.result, self._base = None, None
             self.overlay_pane.set_image(None)
             self.overlay_pane.set_placeholder("Nothing to explain: choose a model and an image")
@@ -300,6 +250,7 @@ class AttributionView(LazyView):
 
     def _method_changed(self) -> None:
         method = self.method
+        self.task.action = method.title
         self.layer_box.setEnabled(method.uses_layer)
         self.patch.setEnabled(method.key == "occlusion")
         self.stride.setEnabled(method.key == "occlusion")
@@ -321,23 +272,13 @@ class AttributionView(LazyView):
             self.patch.value(),
             self.stride.value(),
         )
-        self.status.running(f"Computing {request.method.title} for '{class_label(request.target, subject.classes)}' …")
-        self.runner.submit(
+        self.task.submit(
+            f"Computing {request.method.title} for '{class_label(request.target, subject.classes)}' …",
             lambda task: _compute(subject, request, task),
-            key=KEY,
-            on_done=self._show,
-            on_error=self._failed,
-            on_progress=self.status.progress,
+            self._show,
         )
 
-    def _cancel(self) -> None:
-        self.runner.cancel(KEY)
-        self.status.finished("Cancelled: the picture shows the previous settings.")
-
-    def _failed(self, error: Exception) -> None:
-        self.status.failed(error_message(error, f"{self.method.title}"))
-
-    def _show(self, result: _Result) -> None:
+    def _show(self, result: Explained) -> None:
         subject = self.subject
         if subject is None:
             return
@@ -379,7 +320,7 @@ class AttributionView(LazyView):
         self.overlay_pane.set_scale(ColorScale(colormap, 0.0, 1.0, "relative importance"))
 
     def shutdown(self) -> None:
-        self.runner.cancel(KEY)
+        self.task.stop()
 
 
 def _raw_unit(method: Method) -> str:

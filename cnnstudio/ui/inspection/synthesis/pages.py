@@ -10,13 +10,14 @@ compared with the new model's.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
-from PySide6.QtWidgets import QDoubleSpinBox, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from cnnstudio.progress import check_cancel
+from cnnstudio.ui.inspection.controls import StatusTask, TaskStatus
+from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_widgets import TaskStatus, error_message
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.activations import LayerInfo
 from cnnstudio.viz.synthesis import SynthesisStep
@@ -26,7 +27,12 @@ PREVIOUS_MODEL = "made with the previous model"
 NO_MAPS = "This model has no layer with 2-D maps (all its outputs are vectors): there is nothing to show here."
 
 
-def run_steps(steps: Iterator[SynthesisStep], task: Task) -> SynthesisStep | None:
+class Step(Protocol):
+    step: int  # 1 … steps
+    steps: int
+
+
+def run_steps(steps: Iterator[Step], task: Task) -> Step | None:
     """Drive a progressive synthesis on the runner's thread: send every step to the view, stop when
     cancelled. Returns the last step."""
     last = None
@@ -46,25 +52,6 @@ def outdated(caption: str) -> str:
     return caption if caption.endswith(f"({PREVIOUS_MODEL})") else f"{caption} ({PREVIOUS_MODEL})"
 
 
-def spin(low: int, high: int, value: int, tooltip: str = "", suffix: str = "") -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(low, high)
-    box.setValue(value)
-    box.setToolTip(tooltip)
-    box.setSuffix(suffix)
-    return box
-
-
-def real_spin(low: float, high: float, value: float, step: float, decimals: int, tooltip: str = "") -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setDecimals(decimals)
-    box.setRange(low, high)
-    box.setSingleStep(step)
-    box.setValue(value)
-    box.setToolTip(tooltip)
-    return box
-
-
 class SynthesisPage(QWidget):
     """One synthesis page: `start()` submits the page's work under its own runner key."""
 
@@ -73,13 +60,14 @@ class SynthesisPage(QWidget):
 
     def __init__(self, runner: TaskRunner, key: str, start_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.runner, self.key = runner, key
+        self.runner = runner
         self.subject: InspectSubject | None = None
         self.layers: list[LayerInfo] | None = None
         self.start_button = QPushButton(start_text)
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self.start)
         self.status = TaskStatus()
+        self.task = StatusTask(runner, key, self.action, self.status)
         self.status.cancel_requested.connect(self.cancel)
 
     def set_subject(self, subject: InspectSubject | None, model_changed: bool) -> None:
@@ -109,7 +97,7 @@ class SynthesisPage(QWidget):
         return self.subject is not None and self.layers is not None
 
     def running(self) -> bool:
-        return self.runner.is_busy(self.key)
+        return self.task.running()
 
     def submit(
         self,
@@ -118,27 +106,15 @@ class SynthesisPage(QWidget):
         on_partial: Callable[[Any], None],
         on_done: Callable[[Any], None],
     ) -> None:
-        self.status.running(text)
-        self.runner.submit(
-            function,
-            key=self.key,
-            on_done=on_done,
-            on_error=self._failed,
-            on_progress=self.status.progress,
-            on_partial=on_partial,
-        )
-
-    def _failed(self, error: Exception) -> None:
-        self.status.failed(error_message(error, self.action))
+        self.task.submit(text, function, on_done, on_partial)
 
     def stop(self) -> None:
         """Stop the running computation without a message (the subject went away)."""
-        self.runner.cancel(self.key)
+        self.task.stop()
 
     def cancel(self) -> None:
         """The user pressed Cancel: stop, keep what was made so far."""
-        self.runner.cancel(self.key)
-        self.status.finished(self.stopped_text())
+        self.task.cancel(self.stopped_text())
 
     def stopped_text(self) -> str:
         return "Stopped."
@@ -155,3 +131,30 @@ class SynthesisPage(QWidget):
 
     def clear(self) -> None:
         """Forget the pictures (there is no model any more)."""
+
+
+class PicturePage(SynthesisPage):
+    """A page that forms one picture step by step (activation maximization, DeepDream) in `picture`."""
+
+    def __init__(
+        self, runner: TaskRunner, key: str, start_text: str, picture: ImagePane, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(runner, key, start_text, parent)
+        self.picture = picture
+        self.last: SynthesisStep | None = None
+
+    def stopped_text(self) -> str:
+        if self.last is None:
+            return "Stopped before the first step."
+        return f"Stopped at step {self.last.step} of {self.last.steps}: the picture shows that step."
+
+    def has_pictures(self) -> bool:
+        return self.picture.pixels is not None
+
+    def mark_outdated(self) -> None:
+        self.picture.set_caption(outdated(self.picture.caption_text))
+
+    def clear(self) -> None:
+        self.last = None
+        self.picture.set_image(None)
+        self.picture.set_caption("")

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.image_widgets import format_value
-from cnnstudio.ui.inspection.number_grid import NumberGrid
+from cnnstudio.ui.inspection.arithmetic.number_grid import NumberGrid
+from cnnstudio.ui.inspection.formatting import format_value
 from cnnstudio.viz.arithmetic import ConvExplanation, PoolExplanation
 
 CHANNELS_SHOWN = 12

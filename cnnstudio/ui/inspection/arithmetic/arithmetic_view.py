@@ -6,89 +6,37 @@ checked against what the layer really output at that position."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
-import numpy as np
-import torch
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from cnnstudio.graph.describe import format_shape
-from cnnstudio.ui.inspection.explanation_panel import ExplanationPanel
-from cnnstudio.ui.inspection.image_widgets import ImageCanvas, format_value
-from cnnstudio.ui.inspection.layers import CONV_KINDS, explainable, layers_of
-from cnnstudio.ui.inspection.lazy_view import LazyView, StatusLine, error_text
+from cnnstudio.ui.inspection.arithmetic.explanation_panel import ExplanationPanel
+from cnnstudio.ui.inspection.controls import scrolling
+from cnnstudio.ui.inspection.formatting import format_value
+from cnnstudio.ui.inspection.image_widgets import ImageCanvas
+from cnnstudio.ui.inspection.layer_view import LayerView
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.viz.activations import LayerInfo, capture, layer_input, module_for
-from cnnstudio.viz.arithmetic import (
-    ConvExplanation,
-    PoolExplanation,
-    explain_conv,
-    explain_pool,
-    following_activation,
-)
-from cnnstudio.viz.runtime import InspectError
-from cnnstudio.viz.tiles import tile_maps
+from cnnstudio.viz.arithmetic import ConvExplanation, PoolExplanation
+from cnnstudio.viz.layer_values import LayerValues, layer_values
+from cnnstudio.viz.tiles import single_map
 
 EXPLAIN_KEY = "Arithmetic explain"
 
 
-@dataclass(frozen=True)
-class LayerValues:
-    """A layer's input and output for the current image, and what explains it."""
-
-    layers: list[LayerInfo]
-    layer: str
-    module: torch.nn.Module
-    is_conv: bool
-    input: torch.Tensor  # (C, H, W) what the layer received
-    output: np.ndarray  # (C', H', W') what it produced
-    activation: torch.nn.Module | None  # the elementwise activation right after a convolution
-
-
-def layer_values(subject_module: torch.nn.Module, x: torch.Tensor, layers: list[LayerInfo], wanted: str) -> LayerValues:
-    explained = [layer for layer in layers if explainable(layer)]
-    if not explained:
-        raise InspectError("This model has no convolution or pooling layer with 2-D maps to explain.")
-    info = next((layer for layer in explained if layer.name == wanted), explained[0])
-    module = module_for(subject_module, info.name)
-    received = layer_input(subject_module, x, info.name)[0].detach().cpu()
-    produced = capture(subject_module, x, [info.name])[info.name][0].detach().float().cpu().numpy()
-    is_conv = info.kind in CONV_KINDS
-    activation = following_activation(subject_module, x, info.name) if is_conv else None
-    return LayerValues(explained, info.name, module, is_conv, received, produced, activation)
-
-
-def map_picture(plane: np.ndarray, colormap: str) -> np.ndarray:
-    """One map as RGB pixels on its own value range."""
-    return tile_maps(plane[None], scaling="channel", colormap=colormap, padding=0).image
-
-
-class ArithmeticView(LazyView):
+class ArithmeticView(LayerView):
     title = "Arithmetic"
-    layer_selected = Signal(str)
+    action = "Computing the arithmetic"
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(runner, parent)
+        super().__init__(runner, "A convolution or pooling layer", parent)
         self.values: LayerValues | None = None
         self.position: tuple[int, int] | None = None  # the output (row, column) explained
-        self._wanted_layer = ""
-
-        self.layer_combo = QComboBox()
-        self.layer_combo.setMinimumContentsLength(14)
-        self.layer_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.layer_combo.setToolTip("A convolution or pooling layer")
         self.channel_spin = QSpinBox()
         self.channel_spin.setPrefix("output channel ")
         self.input_spin = QSpinBox()
@@ -124,24 +72,14 @@ class ArithmeticView(LazyView):
 
         self.panel = ExplanationPanel()
         self.panel.channel_clicked.connect(self.input_spin.setValue)
-        scroll = QScrollArea()
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(maps)
-        splitter.addWidget(scroll)
+        splitter.addWidget(scrolling(self.panel))
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([250, 690])
-        self.status = StatusLine()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(controls)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.status)
+        self.lay_out(controls, splitter)
 
-        self.layer_combo.currentIndexChanged.connect(self._layer_chosen)
         self.channel_spin.valueChanged.connect(lambda value: self._explain())
         self.input_spin.valueChanged.connect(lambda value: self._show_input())
         self.output_canvas.clicked.connect(self.explain_position)
@@ -149,14 +87,6 @@ class ArithmeticView(LazyView):
         self.input_canvas.hovered.connect(self._hover_input)
 
     # ----- the tab's requests
-    def select_layer(self, name: str) -> bool:
-        """Explain layer `name` if it is a convolution or pooling layer."""
-        index = self.layer_combo.findData(name)
-        if index < 0:
-            return False
-        self.layer_combo.setCurrentIndex(index)
-        return True
-
     def refresh(self) -> None:
         if self.subject is None:
             self.runner.cancel(self.title)
@@ -176,20 +106,15 @@ class ArithmeticView(LazyView):
 
     # ----- computing
     def _compute_layer(self) -> None:
-        subject = self.subject
-        wanted = self._wanted_layer or self.layer_combo.currentData() or ""
+        subject, wanted = self.subject, self.current_layer()
 
         def compute(task: Task) -> LayerValues:
-            return layer_values(subject.classifier.module, subject.x, layers_of(subject.classifier), wanted)
+            return layer_values(subject.classifier.module, subject.x, wanted)
 
         self.status.info("Computing…")
-        self.runner.submit(compute, key=self.title, on_done=self._show_layer, on_error=self._failed)
+        self.submit(self.title, compute, self._show_layer)
 
-    def _failed(self, error: Exception) -> None:
-        self.status.error(error_text(error))
-
-    def _layer_chosen(self, index: int) -> None:
-        self._wanted_layer = self.layer_combo.itemData(index) or ""
+    def layer_changed(self) -> None:
         self.position = None
         if self.subject is not None:
             self._compute_layer()
@@ -197,28 +122,15 @@ class ArithmeticView(LazyView):
     def _show_layer(self, values: LayerValues) -> None:
         changed_layer = self.values is None or self.values.layer != values.layer
         self.values = values
-        self._wanted_layer = ""
-        names = [layer.name for layer in values.layers]
-        if [self.layer_combo.itemData(i) for i in range(self.layer_combo.count())] != names:
-            self.layer_combo.blockSignals(True)
-            self.layer_combo.clear()
-            for layer in values.layers:
-                self.layer_combo.addItem(f"{layer.name}  ·  {layer.kind} → {format_shape(layer.shape)}", layer.name)
-            self.layer_combo.blockSignals(False)
-        self.layer_combo.blockSignals(True)
-        self.layer_combo.setCurrentIndex(self.layer_combo.findData(values.layer))
-        self.layer_combo.blockSignals(False)
+        self.show_layers(values.layers, values.layer)
         for spin, count in ((self.channel_spin, values.output.shape[0]), (self.input_spin, values.input.shape[0])):
             spin.blockSignals(True)
             spin.setRange(0, count - 1)
             spin.blockSignals(False)
         self.input_spin.setEnabled(values.is_conv)
-        self.status.info("")
-        self.layer_selected.emit(values.layer)
         _, height, width = values.output.shape
         if changed_layer or self.position is None or self.position[0] >= height or self.position[1] >= width:
-            plane = values.output[self.channel_spin.value()]
-            self.position = tuple(int(i) for i in np.unravel_index(int(np.argmax(plane)), plane.shape))
+            self.position = values.peak(self.channel_spin.value())
         self._explain()
 
     def _explain(self) -> None:
@@ -230,16 +142,14 @@ class ArithmeticView(LazyView):
         self._show_output()
 
         def compute(task: Task) -> ConvExplanation | PoolExplanation:
-            if values.is_conv:
-                return explain_conv(values.module, values.input, channel, row, col, activation=values.activation)
-            return explain_pool(values.module, values.input, channel, row, col)
+            return values.explain(channel, row, col)
 
-        self.runner.submit(compute, key=EXPLAIN_KEY, on_done=self._show_explanation, on_error=self._failed)
+        self.submit(EXPLAIN_KEY, compute, self._show_explanation)
 
     # ----- showing
     def _show_output(self) -> None:
         values, channel = self.values, self.channel_spin.value()
-        self.output_canvas.set_image(map_picture(values.output[channel], "viridis"))
+        self.output_canvas.set_image(single_map(values.output[channel], colormap="viridis").image)
         row, col = self.position
         self.output_canvas.set_highlights([((row, col, row, col), "#ff3b30")])
         _, height, width = values.output.shape
@@ -250,7 +160,7 @@ class ArithmeticView(LazyView):
         if values is None:
             return
         channel = self.input_spin.value() if values.is_conv else self.channel_spin.value()
-        self.input_canvas.set_image(map_picture(values.input[channel].float().numpy(), "gray"))
+        self.input_canvas.set_image(single_map(values.input[channel], colormap="gray").image)
         explanation = self.panel.explanation()
         if box is None and explanation is not None:
             box = explanation.box
@@ -265,7 +175,7 @@ class ArithmeticView(LazyView):
         values = self.values
         channel, row, col = self.channel_spin.value(), *self.position
         where = f"{values.layer} · output channel {channel}, row {row}, column {col}"
-        actual = float(values.output[channel, row, col])
+        actual, same = values.check(explanation)
         if isinstance(explanation, ConvExplanation):
             self.panel.show_conv(explanation, where)
             computed = explanation.pre_activation
@@ -276,7 +186,6 @@ class ArithmeticView(LazyView):
         else:
             self.panel.show_pool(explanation, where)
             computed = explanation.value
-        same = math.isclose(actual, computed, rel_tol=1e-4, abs_tol=1e-5)
         after = (
             f" (then {explanation.activation} makes it {format_value(explanation.value)})"
             if isinstance(explanation, ConvExplanation) and explanation.activation

@@ -9,15 +9,13 @@ projection, the distance or the number of neighbours, or changing the input imag
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-import torch
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -25,32 +23,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.data import ImageDataset, fit_images
-from cnnstudio.data.pipeline import Preprocessing
-from cnnstudio.progress import check_cancel
+from cnnstudio.data import ImageDataset
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.lazy_view import LazyView
+from cnnstudio.ui.inspection.controls import StatusTask, TaskStatus, choices, heading, muted, scrolling, spin
+from cnnstudio.ui.inspection.image_widgets import ImagePane
+from cnnstudio.ui.inspection.plots import style_plot
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_pages import spin
-from cnnstudio.ui.inspection.vis_widgets import (
-    ImagePane,
-    TaskStatus,
-    enlarged,
-    error_message,
-    heading,
-    muted,
-)
+from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.viz.embedding import (
-    Neighbours,
-    extract_features,
-    nearest_neighbours,
-    project,
-)
+from cnnstudio.viz.dataset_embedding import Embedding, embed_dataset
+from cnnstudio.viz.images import dataset_image
+from cnnstudio.viz.tiles import enlarged
+
+if TYPE_CHECKING:
+    from torch import nn
 
 KEY = "embedding"
-BATCH = 64
-EXTRACTION_SHARE = 0.8  # of the progress bar, while features are extracted (the projection takes the rest)
 NO_DATA = (
     "No validation images to embed: choose data in the Data tab whose images fit this model "
     "(the same classes and input size)."
@@ -65,40 +53,6 @@ def class_colour(index: int, count: int) -> pg.QtGui.QColor:
     return pg.mkColor(PALETTE[index]) if count <= len(PALETTE) else pg.intColor(index, hues=count)
 
 
-def sample_rows(count: int, limit: int, seed: int = 0) -> np.ndarray:
-    """All rows when there are at most `limit`, else `limit` of them chosen at random (seeded), in order."""
-    if count <= limit:
-        return np.arange(count)
-    generator = torch.Generator().manual_seed(seed)
-    return np.sort(torch.randperm(count, generator=generator)[:limit].numpy())
-
-
-def model_batches(images: torch.Tensor, spec: Preprocessing) -> Iterator[torch.Tensor]:
-    """uint8 [N, C, H, W] images → the model's normalized input, BATCH at a time (resized when needed)."""
-    shape = (spec.channels, spec.height, spec.width)
-    if tuple(images.shape[1:]) != shape:
-        images, _notes = fit_images(images, shape)
-    for start in range(0, len(images), BATCH):
-        yield spec.normalize(images[start : start + BATCH].float() / 255)
-
-
-def picture(dataset: ImageDataset, row: int) -> np.ndarray:
-    """One dataset image as uint8 (H, W, 3), for a thumbnail."""
-    image = dataset.images[row].permute(1, 2, 0).numpy()
-    return np.repeat(image, 3, axis=2) if image.shape[2] == 1 else image
-
-
-def pca_position(features: np.ndarray, points: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Where the PCA projection that gave `points` puts a new feature vector.
-
-    PCA is a linear map of the centred features, so the least-squares solution of centred @ M = points
-    (the minimum-norm one, which lies in the features' span like PCA's components) is that map.
-    """
-    mean = features.mean(axis=0)
-    mapping, *_ = np.linalg.lstsq(features - mean, points - points.mean(axis=0), rcond=None)
-    return (query - mean) @ mapping + points.mean(axis=0)
-
-
 @dataclass(frozen=True)
 class _Request:
     method: str
@@ -111,24 +65,12 @@ class _Request:
 class _Features:
     """The features of one (model, dataset, number of images), and the projections made of them."""
 
-    module: torch.nn.Module
+    module: nn.Module
     dataset: ImageDataset
     limit: int
     rows: np.ndarray  # the dataset rows embedded
     features: np.ndarray
     points: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Embedding:
-    rows: np.ndarray  # dataset rows, one per point
-    labels: np.ndarray  # their classes
-    features: np.ndarray
-    method: str
-    points: np.ndarray  # (N, 2)
-    query: np.ndarray  # (2,) where the current input is shown
-    neighbours: Neighbours  # indices into rows
-    placed_exactly: bool  # False: t-SNE cannot place a new point; the query sits on its nearest neighbour
 
 
 def embed(
@@ -140,28 +82,20 @@ def embed(
 ) -> Embedding:
     """Runs on the runner's thread. `known`: (rows, features) from the cache, `known_points` the cached
     projection for request.method."""
-    module, dataset = subject.classifier.module, subject.dataset
-    if known is None:
-        rows = sample_rows(len(dataset), request.limit)
-        batches = model_batches(dataset.images[torch.from_numpy(rows)], subject.spec)
-        features = extract_features(
-            module,
-            batches,
-            total=-(-len(rows) // BATCH),
-            cancel=task.cancel,
-            progress=lambda fraction: task.fraction(EXTRACTION_SHARE * fraction),
-        )
-    else:
-        rows, features = known
-    check_cancel(task.cancel)
-    points = known_points if known_points is not None else project(features, request.method)
-    query = extract_features(module, [subject.x])[0]
-    neighbours = nearest_neighbours(features, query, request.neighbours, metric=request.metric)
-    exact = request.method == "pca"
-    where = pca_position(features, points, query) if exact else points[neighbours.indices[0]]
-    task.fraction(1.0)
-    labels = dataset.labels[torch.from_numpy(rows)].numpy()
-    return Embedding(rows, labels, features, request.method, points, where, neighbours, exact)
+    return embed_dataset(
+        subject.classifier.module,
+        subject.dataset,
+        subject.spec,
+        subject.x,
+        method=request.method,
+        limit=request.limit,
+        neighbours=request.neighbours,
+        metric=request.metric,
+        known=known,
+        known_points=known_points,
+        progress=task.fraction,
+        cancel=task.cancel,
+    )
 
 
 class _Thumbnail(QWidget):
@@ -189,20 +123,16 @@ class EmbeddingView(LazyView):
         self.neighbour_thumbnails: list[_Thumbnail] = []
         self.hovered_row: int | None = None
 
-        self.method_box = QComboBox()
-        self.method_box.addItem("PCA", "pca")
-        self.method_box.addItem("t-SNE", "tsne")
-        self.method_box.setToolTip(
+        self.method_box = choices(
+            [("PCA", "pca"), ("t-SNE", "tsne")],
             "PCA: the two directions of largest spread (linear, places new points "
             "exactly); t-SNE: keeps close neighbours close (takes longer, cannot be "
-            "stopped midway)"
+            "stopped midway)",
         )
         self.limit = spin(10, 20000, 500, "At most this many validation images (chosen at random) are embedded")
         self.limit.setKeyboardTracking(False)  # a typed number counts once it is complete
         self.neighbour_count = spin(1, 20, 8, "How many nearest neighbours of the current input to list")
-        self.metric_box = QComboBox()
-        self.metric_box.addItem("cosine distance", "cosine")
-        self.metric_box.addItem("euclidean distance", "euclidean")
+        self.metric_box = choices([("cosine distance", "cosine"), ("euclidean distance", "euclidean")])
 
         self.message = muted()
         self.message.setAlignment(Qt.AlignCenter)
@@ -219,13 +149,11 @@ class EmbeddingView(LazyView):
         self.neighbour_strip.addStretch(1)
         strip = QWidget()
         strip.setLayout(self.neighbour_strip)
-        scroll = QScrollArea()
-        scroll.setWidget(strip)
-        scroll.setWidgetResizable(True)
+        scroll = scrolling(strip)
         scroll.setFixedHeight(THUMB_SIDE + 62)
-        scroll.setFrameShape(QScrollArea.NoFrame)
         self.neighbour_title = heading("Nearest neighbours of the current input")
         self.status = TaskStatus()
+        self.task = StatusTask(runner, KEY, "Embedding the validation images", self.status)
 
         self.content = QWidget()
         self._build_layout(scroll)
@@ -233,16 +161,12 @@ class EmbeddingView(LazyView):
         self.metric_box.currentIndexChanged.connect(lambda _index: self.recompute())
         self.neighbour_count.valueChanged.connect(lambda _value: self.recompute())
         self.limit.valueChanged.connect(lambda _value: self.recompute())
-        self.status.cancel_requested.connect(self._cancel)
+        self.status.cancel_requested.connect(lambda: self.task.cancel("Cancelled."))
         self._show_message("Nothing to embed: choose a model and data.")
 
     def _setup_plot(self) -> None:
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
+        style_plot(self.plot)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        for axis in ("left", "bottom"):
-            self.plot.getAxis(axis).setTextPen(style.MUTED)
-            self.plot.getAxis(axis).setPen(style.BORDER)
         self.points = pg.ScatterPlotItem(
             size=7, pen=None, hoverable=True, hoverSize=11, hoverPen=pg.mkPen(style.TEXT, width=1.5), tip=self._tip
         )
@@ -293,7 +217,7 @@ class EmbeddingView(LazyView):
     def subject_changed(self, previous: InspectSubject | None) -> None:
         subject = self.subject
         if subject is None or subject.dataset is None:
-            self.runner.cancel(KEY)
+            self.task.stop()
             self.status.finished("")
             self._show_message("Nothing to embed: choose a model and an image." if subject is None else NO_DATA)
 
@@ -336,21 +260,11 @@ class EmbeddingView(LazyView):
             text = f"Extracting the features of {min(len(subject.dataset), request.limit)} validation images …"
         else:
             text = "Projecting …" if known_points is None else "Finding the nearest neighbours …"
-        self.status.running(text)
-        self.runner.submit(
+        self.task.submit(
+            text,
             lambda task: embed(subject, request, known, known_points, task),
-            key=KEY,
-            on_done=lambda result: self._show(result, request),
-            on_error=self._failed,
-            on_progress=self.status.progress,
+            lambda result: self._show(result, request),
         )
-
-    def _cancel(self) -> None:
-        self.runner.cancel(KEY)
-        self.status.finished("Cancelled.")
-
-    def _failed(self, error: Exception) -> None:
-        self.status.failed(error_message(error, "Embedding the validation images"))
 
     def _show(self, embedding: Embedding, request: _Request) -> None:
         subject = self.subject
@@ -408,7 +322,7 @@ class EmbeddingView(LazyView):
             row = int(embedding.rows[index])
             label = dataset.classes[int(dataset.labels[row])]
             shown = f"{distance:.2g}" if distance > 1e-6 else "0"  # the input itself is at 0, give or take rounding
-            thumbnail = _Thumbnail(picture(dataset, row), f"<b>{html.escape(label)}</b> · d = {shown}")
+            thumbnail = _Thumbnail(dataset_image(dataset, row), f"<b>{html.escape(label)}</b> · d = {shown}")
             self.neighbour_strip.insertWidget(len(self.neighbour_thumbnails), thumbnail)
             self.neighbour_thumbnails.append(thumbnail)
         self.neighbour_title.setText(f"Nearest neighbours of the current input ({metric} distance in feature space)")
@@ -430,8 +344,8 @@ class EmbeddingView(LazyView):
             return
         row, label = self._row_label(int(points[0].data()))
         self.hovered_row = row
-        self.hover_pane.set_image(enlarged(picture(self.subject.dataset, row), THUMB_SIDE))
+        self.hover_pane.set_image(enlarged(dataset_image(self.subject.dataset, row), THUMB_SIDE))
         self.hover_pane.set_caption(f"<b>{html.escape(label)}</b><br>validation image {row}")
 
     def shutdown(self) -> None:
-        self.runner.cancel(KEY)
+        self.task.stop()

@@ -4,7 +4,6 @@ or only the images the model gets wrong (found by running the model over the set
 from __future__ import annotations
 
 import numpy as np
-import torch
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,19 +16,13 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data import ImageDataset
+from cnnstudio.engine.evaluate import predicted_labels
 from cnnstudio.pretrained.classifier import Classifier
-from cnnstudio.progress import check_cancel
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.viz.runtime import InspectError, evaluating
+from cnnstudio.viz.images import dataset_image
+from cnnstudio.viz.runtime import InspectError
 
-BATCH = 256
 KEY = "misclassified"
-
-
-def pixels_of(dataset: ImageDataset, index: int) -> np.ndarray:
-    """Image `index` as uint8 (H, W) grey or (H, W, 3) RGB pixels."""
-    image = dataset.images[index]
-    return image[0].numpy().copy() if image.shape[0] == 1 else image[:3].permute(1, 2, 0).numpy().copy()
 
 
 def fit_problem(classifier: Classifier, dataset: ImageDataset) -> str:
@@ -42,21 +35,14 @@ def fit_problem(classifier: Classifier, dataset: ImageDataset) -> str:
     return ""
 
 
-def predicted_labels(classifier: Classifier, dataset: ImageDataset, task: Task) -> np.ndarray:
-    """The model's predicted class of every image (int64, one per image), batch by batch, cancellable."""
+def model_predictions(classifier: Classifier, dataset: ImageDataset, task: Task) -> np.ndarray:
+    """The model's predicted class of every image (int64, one per image); runs on the runner, cancellable."""
     problem = fit_problem(classifier, dataset)
     if problem:
         raise InspectError(f"Cannot find misclassified images: {problem}.")
-    spec = classifier.preprocessing
-    module = classifier.module
-    predicted = []
-    with evaluating(module), torch.no_grad():
-        for start in range(0, len(dataset), BATCH):
-            check_cancel(task.cancel)
-            batch = spec.normalize(dataset.images[start : start + BATCH].float() / 255.0)
-            predicted.append(module(batch.to(classifier.device)).flatten(1).argmax(dim=1).cpu())
-            task.fraction(min(1.0, (start + BATCH) / len(dataset)))
-    return torch.cat(predicted).numpy()
+    return predicted_labels(
+        classifier.module, dataset, classifier.preprocessing, progress=task.fraction, cancel=task.cancel
+    )
 
 
 class DatasetBrowser(QWidget):
@@ -162,7 +148,7 @@ class DatasetBrowser(QWidget):
         caption = f"{self.title} · validation image {index + 1} of {len(self.dataset)} · label “{label}”"
         if self._predicted is not None:
             caption += f" · model says “{classes[int(self._predicted[index])]}”"
-        self.image_chosen.emit(pixels_of(self.dataset, index), caption)
+        self.image_chosen.emit(dataset_image(self.dataset, index), caption)
 
     # ----- filtering and stepping
     def _filter(self, keep: int | None = None) -> None:
@@ -236,7 +222,7 @@ class DatasetBrowser(QWidget):
             self.position_label.setText(f"Running the model over the validation images… {fraction:.0%}")
 
         self.runner.submit(
-            lambda task: predicted_labels(classifier, dataset, task),
+            lambda task: model_predictions(classifier, dataset, task),
             key=KEY,
             on_done=done,
             on_error=failed,

@@ -19,7 +19,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.image_widgets import format_compact
+from cnnstudio.ui.inspection.formatting import format_compact
 
 POSITIVE = QColor(214, 96, 77)
 NEGATIVE = QColor(67, 147, 195)

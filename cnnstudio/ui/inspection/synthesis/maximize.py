@@ -7,65 +7,45 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from cnnstudio.pretrained.predictions import class_label
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_base import fill_layers
-from cnnstudio.ui.inspection.vis_pages import (
-    FORM_WIDTH,
-    SynthesisPage,
-    outdated,
+from cnnstudio.ui.inspection.controls import (
+    ClassCombo,
+    choices,
+    fill_layers,
+    layer_combo,
+    muted,
     real_spin,
-    run_steps,
+    setting,
     spin,
 )
-from cnnstudio.ui.inspection.vis_widgets import ClassCombo, ImagePane, muted
+from cnnstudio.ui.inspection.image_widgets import ImagePane
+from cnnstudio.ui.inspection.plots import style_plot
+from cnnstudio.ui.inspection.subject import InspectSubject
+from cnnstudio.ui.inspection.synthesis.pages import FORM_WIDTH, PicturePage, run_steps
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.viz.activations import LayerInfo
+from cnnstudio.viz.activations import LayerInfo, channel_layers
 from cnnstudio.viz.synthesis import SynthesisStep, maximize_activation
 
 KEY = "synthesis.maximize"
 CLASS, CHANNEL = "class", "channel"
+# maximize_activation's keyword arguments, each set by the page's control of the same name
+SETTINGS = ("steps", "learning_rate", "parameterization", "jitter", "blur_every", "blur_sigma", "decay", "seed")
 
 
 @dataclass(frozen=True)
 class MaximizeRequest:
     layer: str | None  # None: a class of the output
     unit: int
-    steps: int
-    learning_rate: float
-    parameterization: str
-    jitter: int
-    blur_every: int
-    blur_sigma: float
-    decay: float
-    seed: int
+    settings: dict[str, int | float | str]  # maximize_activation's keyword arguments
 
 
 def maximize(subject: InspectSubject, request: MaximizeRequest, task: Task) -> SynthesisStep | None:
     """Runs on the runner's thread; every step goes to the view as a partial result."""
-    steps = maximize_activation(
-        subject.classifier.module,
-        subject.spec,
-        [request.unit],
-        request.layer,
-        steps=request.steps,
-        learning_rate=request.learning_rate,
-        parameterization=request.parameterization,
-        jitter=request.jitter,
-        blur_every=request.blur_every,
-        blur_sigma=request.blur_sigma,
-        decay=request.decay,
-        seed=request.seed,
-    )
-    return run_steps(steps, task)
-
-
-def channel_layers(layers: list[LayerInfo]) -> list[LayerInfo]:
-    """Layers whose channels (maps) or units (vectors) can be maximized one at a time."""
-    return [layer for layer in layers if layer.hookable and len(layer.shape) in (1, 3)]
+    module, spec = subject.classifier.module, subject.spec
+    return run_steps(maximize_activation(module, spec, [request.unit], request.layer, **request.settings), task)
 
 
 class ObjectivePlot(pg.PlotWidget):
@@ -75,14 +55,11 @@ class ObjectivePlot(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setMinimumHeight(150)
         self.setMaximumHeight(220)
-        self.setMenuEnabled(False)
-        self.hideButtons()
+        style_plot(self)
         self.showGrid(x=True, y=True, alpha=0.25)
         self.setClipToView(True)
         self.setDownsampling(mode="peak")
         for axis, text in (("left", "activation"), ("bottom", "step")):
-            self.getAxis(axis).setTextPen(style.MUTED)
-            self.getAxis(axis).setPen(style.BORDER)
             self.setLabel(axis, text, color=style.MUTED)
         self.curve = self.plot(
             [],
@@ -102,33 +79,30 @@ class ObjectivePlot(pg.PlotWidget):
         self.curve.setData(np.asarray(steps, dtype=float), np.asarray(values, dtype=float))
 
 
-class MaximizePage(SynthesisPage):
+class MaximizePage(PicturePage):
     title = "Activation maximization"
     action = "Activation maximization"
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(runner, KEY, "Start", parent)
+        picture = ImagePane(
+            placeholder="Press Start to synthesize the input that most excites the chosen class or channel.",
+            minimum=220,
+        )
+        super().__init__(runner, KEY, "Start", picture, parent)
         self.steps_seen: list[int] = []
         self.values: list[float] = []
-        self.last: SynthesisStep | None = None
         self.request: MaximizeRequest | None = None
 
-        self.what_box = QComboBox()
-        self.what_box.addItem("a class of the output", CLASS)
-        self.what_box.addItem("a channel of a layer", CHANNEL)
+        self.what_box = choices([("a class of the output", CLASS), ("a channel of a layer", CHANNEL)])
         self.class_box = ClassCombo()
-        self.layer_box = QComboBox()
-        self.layer_box.setMinimumContentsLength(24)
-        self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_box = layer_combo("The layer whose channel (or unit) is maximized", 24)
         self.channel = spin(0, 0, 0, "Which channel (map) of the layer, or which unit of a vector")
         self.steps = spin(1, 2000, 64, "Gradient-ascent steps")
         self.learning_rate = real_spin(0.001, 1.0, 0.05, 0.01, 3, "How far each step moves the picture")
-        self.parameterization = QComboBox()
-        self.parameterization.addItem("Fourier, decorrelated colours", "fourier")
-        self.parameterization.addItem("pixels", "pixel")
-        self.parameterization.setToolTip(
+        self.parameterization = choices(
+            [("Fourier, decorrelated colours", "fourier"), ("pixels", "pixel")],
             "Fourier: the picture's spectrum is optimized, which favours natural, "
-            "low-frequency patterns; pixels: every pixel on its own"
+            "low-frequency patterns; pixels: every pixel on its own",
         )
         self.jitter = spin(
             0,
@@ -144,10 +118,6 @@ class MaximizePage(SynthesisPage):
         self.decay = real_spin(0.0, 1.0, 0.0, 0.0005, 4, "Penalty on the picture's distance from grey")
         self.seed = spin(0, 1_000_000, 0, "The random start (and jitter); the same seed gives the same picture")
 
-        self.image = ImagePane(
-            placeholder="Press Start to synthesize the input that most excites the chosen class or channel.",
-            minimum=220,
-        )
         self.plot = ObjectivePlot()
         self.summary = muted()
         self._build_layout()
@@ -180,7 +150,7 @@ class MaximizePage(SynthesisPage):
         controls.setLayout(form)
         controls.setFixedWidth(FORM_WIDTH)
         results = QVBoxLayout()
-        results.addWidget(self.image, 1)
+        results.addWidget(self.picture, 1)
         results.addWidget(self.summary)
         results.addWidget(self.plot)
         columns = QHBoxLayout()
@@ -232,18 +202,8 @@ class MaximizePage(SynthesisPage):
     def current_request(self) -> MaximizeRequest:
         by_class = self.what_box.currentData() == CLASS
         unit = self.class_box.current_class() if by_class else self.channel.value()
-        return MaximizeRequest(
-            None if by_class else self.layer_box.currentData(),
-            unit or 0,
-            self.steps.value(),
-            self.learning_rate.value(),
-            self.parameterization.currentData(),
-            self.jitter.value(),
-            self.blur_every.value(),
-            self.blur_sigma.value(),
-            self.decay.value(),
-            self.seed.value(),
-        )
+        settings = {name: setting(getattr(self, name)) for name in SETTINGS}
+        return MaximizeRequest(None if by_class else self.layer_box.currentData(), unit or 0, settings)
 
     def describe(self, request: MaximizeRequest) -> str:
         if request.layer is None:
@@ -259,7 +219,7 @@ class MaximizePage(SynthesisPage):
         self.steps_seen, self.values = [], []
         self.plot.show_values([], [])
         self.plot.set_quantity("class score" if request.layer is None else "mean activation")
-        self.image.set_image(None)
+        self.picture.set_image(None)
         self.summary.setText("")
         self.submit(
             f"Maximizing {self.describe(request)} …",
@@ -272,8 +232,8 @@ class MaximizePage(SynthesisPage):
         self.last = step
         self.steps_seen.append(step.step)
         self.values.append(float(step.objective[0]))
-        self.image.set_image(step.images[0])
-        self.image.set_caption(f"{self.describe(self.request)}: step {step.step} of {step.steps}")
+        self.picture.set_image(step.images[0])
+        self.picture.set_caption(f"{self.describe(self.request)}: step {step.step} of {step.steps}")
         self.plot.show_values(self.steps_seen, self.values)
 
     def _finished(self, last: SynthesisStep | None) -> None:
@@ -286,21 +246,9 @@ class MaximizePage(SynthesisPage):
         )
         self.status.finished(f"Done: the picture is what most excites {self.describe(self.request)}.")
 
-    def stopped_text(self) -> str:
-        if self.last is None:
-            return "Stopped before the first step."
-        return f"Stopped at step {self.last.step} of {self.last.steps}: the picture shows that step."
-
-    def has_pictures(self) -> bool:
-        return self.image.pixels is not None
-
-    def mark_outdated(self) -> None:
-        self.image.set_caption(outdated(self.image.caption_text))
-
     def clear(self) -> None:
-        self.last, self.request = None, None
+        super().clear()
+        self.request = None
         self.steps_seen, self.values = [], []
         self.plot.show_values([], [])
-        self.image.set_image(None)
-        self.image.set_caption("")
         self.summary.setText("")

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from cnnstudio.ui.inspection.lazy_view import LazyView
+from cnnstudio.ui.inspection.formatting import error_message
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_base import model_layers
-from cnnstudio.ui.inspection.vis_dream import DreamPage
-from cnnstudio.ui.inspection.vis_gallery import GalleryPage
-from cnnstudio.ui.inspection.vis_maximize import MaximizePage
-from cnnstudio.ui.inspection.vis_widgets import error_message
+from cnnstudio.ui.inspection.synthesis.dream import DreamPage
+from cnnstudio.ui.inspection.synthesis.gallery import GalleryPage
+from cnnstudio.ui.inspection.synthesis.maximize import MaximizePage
+from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import TaskRunner
-from cnnstudio.viz.activations import LayerInfo
+from cnnstudio.viz.activations import LayerInfo, model_layers
 
 LAYERS_KEY = "synthesis.layers"
 
@@ -57,8 +56,12 @@ class SynthesisView(LazyView):
         subject = self.subject
         if subject is None or self._layers_of is subject.classifier.module:
             return
+        module, shape = subject.classifier.module, subject.spec.input_shape
         self.runner.submit(
-            lambda task: model_layers(subject), key=LAYERS_KEY, on_done=self._layers_ready, on_error=self._layers_failed
+            lambda task: model_layers(module, shape),
+            key=LAYERS_KEY,
+            on_done=self._layers_ready,
+            on_error=self._layers_failed,
         )
 
     def _layers_ready(self, layers: list[LayerInfo]) -> None:

@@ -6,75 +6,46 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from cnnstudio.data.pipeline import display_image
+from cnnstudio.ui.inspection.controls import fill_layers, layer_combo, real_spin, setting, spin
+from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_base import fill_layers, spatial_layers
-from cnnstudio.ui.inspection.vis_pages import (
-    NO_MAPS,
-    SynthesisPage,
-    outdated,
-    real_spin,
-    run_steps,
-    spin,
-)
-from cnnstudio.ui.inspection.vis_widgets import ImagePane, enlarged
+from cnnstudio.ui.inspection.synthesis.pages import NO_MAPS, PicturePage, run_steps
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.viz.activations import LayerInfo, middle_spatial_layer
+from cnnstudio.viz.activations import LayerInfo, middle_spatial_layer, spatial_layers
 from cnnstudio.viz.synthesis import SynthesisStep, deep_dream
+from cnnstudio.viz.tiles import enlarged
 
 KEY = "synthesis.dream"
 SHOWN_SIDE = 224  # small inputs are enlarged (crisp pixels) to about this
+# deep_dream's keyword arguments (besides the channel), each set by the page's control of the same name
+SETTINGS = ("octaves", "octave_scale", "steps", "strength", "jitter")
 
 
 @dataclass(frozen=True)
 class DreamRequest:
     layer: str
     channel: int | None  # None: the whole layer
-    octaves: int
-    octave_scale: float
-    steps: int  # per octave
-    strength: float
-    jitter: int
+    settings: dict[str, int | float]  # deep_dream's keyword arguments (steps: per octave)
 
 
 def dream(subject: InspectSubject, request: DreamRequest, task: Task) -> SynthesisStep | None:
     """Runs on the runner's thread; every step goes to the view as a partial result."""
-    steps = deep_dream(
-        subject.classifier.module,
-        subject.x,
-        subject.spec,
-        request.layer,
-        channel=request.channel,
-        octaves=request.octaves,
-        octave_scale=request.octave_scale,
-        steps=request.steps,
-        strength=request.strength,
-        jitter=request.jitter,
-    )
-    return run_steps(steps, task)
+    module, x, spec = subject.classifier.module, subject.x, subject.spec
+    return run_steps(deep_dream(module, x, spec, request.layer, channel=request.channel, **request.settings), task)
 
 
-class DreamPage(SynthesisPage):
+class DreamPage(PicturePage):
     title = "DeepDream"
     action = "DeepDream"
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(runner, KEY, "Dream", parent)
-        self.last: SynthesisStep | None = None
+        picture = ImagePane(placeholder="Press Dream to amplify what the chosen layer sees in the image.", minimum=200)
+        super().__init__(runner, KEY, "Dream", picture, parent)
         self.request: DreamRequest | None = None
-        self.layer_box = QComboBox()
-        self.layer_box.setMinimumContentsLength(24)
-        self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.layer_box.setToolTip("Early layers amplify edges and textures, deeper ones parts and objects")
+        self.layer_box = layer_combo("Early layers amplify edges and textures, deeper ones parts and objects", 24)
         self.channel = spin(-1, 0, -1, "Amplify one channel of the layer, or all of them")
         self.channel.setSpecialValueText("all channels")
         self.octaves = spin(1, 8, 3, "How many sizes the image is dreamed at, from small to full size")
@@ -84,11 +55,7 @@ class DreamPage(SynthesisPage):
         self.jitter = spin(
             0, 64, 8, "Random shift before each step, in pixels (hides the grid of strided layers)", " px"
         )
-
         self.original = ImagePane("Original", placeholder="No image yet", minimum=200)
-        self.result = ImagePane(
-            placeholder="Press Dream to amplify what the chosen layer sees in the image.", minimum=200
-        )
         self._build_layout()
         self.layer_box.currentIndexChanged.connect(self._layer_changed)
 
@@ -112,7 +79,7 @@ class DreamPage(SynthesisPage):
         controls.setColumnStretch(8, 1)
         images = QHBoxLayout()
         images.addWidget(self.original, 1)
-        images.addWidget(self.result, 1)
+        images.addWidget(self.picture, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addLayout(images, 1)
@@ -154,15 +121,8 @@ class DreamPage(SynthesisPage):
         if subject is None or not self.ready():
             return
         channel = self.channel.value()
-        request = DreamRequest(
-            self.layer_box.currentData(),
-            None if channel < 0 else channel,
-            self.octaves.value(),
-            self.octave_scale.value(),
-            self.steps.value(),
-            self.strength.value(),
-            self.jitter.value(),
-        )
+        settings = {name: setting(getattr(self, name)) for name in SETTINGS}
+        request = DreamRequest(self.layer_box.currentData(), None if channel < 0 else channel, settings)
         self.request, self.last = request, None
         self.submit(
             f"Dreaming at {request.layer} …", lambda task: dream(subject, request, task), self._step, self._finished
@@ -174,28 +134,16 @@ class DreamPage(SynthesisPage):
 
     def _step(self, step: SynthesisStep) -> None:
         self.last = step
-        octave = (step.step - 1) // self.request.steps + 1
-        self.result.set_image(enlarged(step.images[0], SHOWN_SIDE))
-        self.result.set_caption(
-            f"DeepDream of {self._describe()}: octave {octave} of {self.request.octaves}, "
+        octave = (step.step - 1) // self.request.settings["steps"] + 1
+        self.picture.set_image(enlarged(step.images[0], SHOWN_SIDE))
+        self.picture.set_caption(
+            f"DeepDream of {self._describe()}: octave {octave} of {self.request.settings['octaves']}, "
             f"step {step.step} of {step.steps}"
         )
 
     def _finished(self, last: SynthesisStep | None) -> None:
         self.status.finished(f"Done: {last.steps} steps at {self._describe()}." if last else "Nothing was computed.")
 
-    def stopped_text(self) -> str:
-        if self.last is None:
-            return "Stopped before the first step."
-        return f"Stopped at step {self.last.step} of {self.last.steps}."
-
-    def has_pictures(self) -> bool:
-        return self.result.pixels is not None
-
-    def mark_outdated(self) -> None:
-        self.result.set_caption(outdated(self.result.caption_text))
-
     def clear(self) -> None:
-        self.last, self.request = None, None
-        self.result.set_image(None)
-        self.result.set_caption("")
+        super().clear()
+        self.request = None

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -25,18 +24,13 @@ from PySide6.QtWidgets import (
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.pretrained.predictions import Prediction, class_label
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.lazy_view import LazyView
+from cnnstudio.ui.inspection.controls import ClassCombo, StatusTask, TaskStatus, choices, muted
+from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_widgets import (
-    ClassCombo,
-    ImagePane,
-    TaskStatus,
-    enlarged,
-    error_message,
-    muted,
-)
+from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.viz.adversarial import AdversarialExample, adversarial_example
+from cnnstudio.viz.tiles import enlarged
 
 KEY = "adversarial"
 LEVELS = 255  # ε is chosen in pixel levels of an 8-bit image
@@ -106,12 +100,10 @@ class AdversarialView(LazyView):
         self.example: AdversarialExample | None = None
         self._shown_request: _Request | None = None
 
-        self.attack_box = QComboBox()
-        self.attack_box.addItem("FGSM (one step)", "fgsm")
-        self.attack_box.addItem("PGD (several steps)", "pgd")
-        self.attack_box.setToolTip(
+        self.attack_box = choices(
+            [("FGSM (one step)", "fgsm"), ("PGD (several steps)", "pgd")],
             "FGSM moves every pixel by ε in the direction that hurts the prediction "
-            "most; PGD takes several smaller such steps, staying within ε"
+            "most; PGD takes several smaller such steps, staying within ε",
         )
         self.epsilon = QSlider(Qt.Horizontal)
         self.epsilon.setRange(1, MAX_EPSILON)
@@ -135,13 +127,14 @@ class AdversarialView(LazyView):
         self.perturbation_pane = ImagePane()
         self.adversarial_pane = ImagePane()
         self.status = TaskStatus()
+        self.task = StatusTask(runner, KEY, "The attack", self.status)
         self._build_layout()
 
         self.attack_box.currentIndexChanged.connect(self._attack_changed)
         self.epsilon.valueChanged.connect(self._epsilon_changed)
         self.steps.valueChanged.connect(lambda _value: self.recompute())
         self.target_box.class_chosen.connect(lambda _index: self.recompute())
-        self.status.cancel_requested.connect(self._cancel)
+        self.status.cancel_requested.connect(lambda: self.task.cancel("Cancelled."))
         self._attack_changed()
         self._epsilon_changed()
 
@@ -179,7 +172,7 @@ class AdversarialView(LazyView):
         self.verdict.setText("")
         self.details.setText("")
         if subject is None:
-            self.runner.cancel(KEY)
+            self.task.stop()
             self.original_pane.set_image(None)
             self.original_pane.set_caption("")
             self.original_pane.set_placeholder("Nothing to attack: choose a model and an image")
@@ -209,21 +202,11 @@ class AdversarialView(LazyView):
             return
         steps = self.steps.value() if self.attack_box.currentData() == "pgd" else 1
         request = _Request(self.epsilon.value(), steps, self.target_box.current_class())
-        self.status.running(f"Attacking with {'PGD' if steps > 1 else 'FGSM'} at ε = {request.epsilon}/{LEVELS} …")
-        self.runner.submit(
+        self.task.submit(
+            f"Attacking with {'PGD' if steps > 1 else 'FGSM'} at ε = {request.epsilon}/{LEVELS} …",
             lambda task: _attack(subject, request, task),
-            key=KEY,
-            on_done=lambda example: self._show(example, request),
-            on_error=self._failed,
-            on_progress=self.status.progress,
+            lambda example: self._show(example, request),
         )
-
-    def _cancel(self) -> None:
-        self.runner.cancel(KEY)
-        self.status.finished("Cancelled.")
-
-    def _failed(self, error: Exception) -> None:
-        self.status.failed(error_message(error, "The attack"))
 
     def _show(self, example: AdversarialExample, request: _Request) -> None:
         subject = self.subject
@@ -256,4 +239,4 @@ class AdversarialView(LazyView):
         return self.original_pane.pixels, self.perturbation_pane.pixels, self.adversarial_pane.pixels
 
     def shutdown(self) -> None:
-        self.runner.cancel(KEY)
+        self.task.stop()

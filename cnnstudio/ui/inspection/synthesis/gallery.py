@@ -3,31 +3,20 @@ responds to most, synthesized a few channels at a time so the grid fills in as i
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import numpy as np
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from cnnstudio.progress import check_cancel
+from cnnstudio.ui.inspection.controls import fill_layers, heading, layer_combo, muted, spin
+from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.vis_base import fill_layers, spatial_layers
-from cnnstudio.ui.inspection.vis_pages import (
-    NO_MAPS,
-    SynthesisPage,
-    outdated,
-    spin,
-)
-from cnnstudio.ui.inspection.vis_widgets import ImagePane, heading, muted
+from cnnstudio.ui.inspection.synthesis.pages import NO_MAPS, SynthesisPage, outdated, run_steps
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.viz.activations import LayerInfo, middle_spatial_layer
-from cnnstudio.viz.synthesis import maximize_activation
+from cnnstudio.viz.activations import LayerInfo, first_convolution, middle_spatial_layer, spatial_layers
+from cnnstudio.viz.synthesis import GallerySection, GalleryStep, channel_gallery, gallery_size
 from cnnstudio.viz.tiles import BACKGROUND, tile_images
 
 KEY = "synthesis.gallery"
-CHUNK = 8  # channels optimized together (one batch); the grid fills in chunk by chunk
 MAX_SIDE = 112  # gallery pictures are at most this large: enough for a channel's pattern, and quick
-REPORT_EVERY = 4  # steps between pictures sent to the view
 TILE_GAP = (208, 215, 222)  # the light grey between pictures
 LINEAR_NOTE = (
     "A convolution straight on the pixels is linear: its average over a picture depends only on "
@@ -35,59 +24,12 @@ LINEAR_NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class GallerySection:
-    layer: str
-    channels: int  # how many channels of the layer the gallery shows (0 … channels-1)
-
-
-@dataclass(frozen=True)
-class GalleryUpdate:
-    section: int
-    first: int  # the channel of images[0]
-    images: np.ndarray  # (n, h, w, 3) uint8
-
-
-def gallery_size(subject: InspectSubject) -> tuple[int, int]:
-    spec = subject.spec
-    scale = min(1.0, MAX_SIDE / max(spec.height, spec.width))
-    return max(1, round(spec.height * scale)), max(1, round(spec.width * scale))
-
-
-def first_convolution(layers: list[LayerInfo]) -> LayerInfo | None:
-    spatial = spatial_layers(layers)
-    return next((layer for layer in spatial if layer.kind == "Conv2d"), spatial[0] if spatial else None)
-
-
-def synthesize_gallery(subject: InspectSubject, sections: list[GallerySection], steps: int, task: Task) -> int:
-    """Runs on the runner's thread: each section's channels, CHUNK at a time, sending the pictures as they
-    form. Returns the number of pictures made."""
-    size = gallery_size(subject)
-    jitter = max(1, min(size) // 32)
-    total = sum(math.ceil(section.channels / CHUNK) for section in sections) * steps
-    done = 0
-    for index, section in enumerate(sections):
-        for first in range(0, section.channels, CHUNK):
-            units = list(range(first, min(first + CHUNK, section.channels)))
-            generator = maximize_activation(
-                subject.classifier.module,
-                subject.spec,
-                units,
-                section.layer,
-                steps=steps,
-                jitter=jitter,
-                size=size,
-                every=REPORT_EVERY,
-            )
-            try:
-                for step in generator:
-                    check_cancel(task.cancel)
-                    task.partial(GalleryUpdate(index, first, step.images))
-                    task.fraction((done + step.step) / total)
-            finally:
-                generator.close()
-            done += steps
-    return sum(section.channels for section in sections)
+def synthesize_gallery(
+    subject: InspectSubject, sections: list[GallerySection], steps: int, task: Task
+) -> GalleryStep | None:
+    """Runs on the runner's thread: the sections' pictures go to the view as they form."""
+    pictures = channel_gallery(subject.classifier.module, subject.spec, sections, steps=steps, max_side=MAX_SIDE)
+    return run_steps(pictures, task)
 
 
 class _SectionView(QWidget):
@@ -139,17 +81,12 @@ class GalleryPage(SynthesisPage):
         self.made = 0
         self.count = spin(1, 64, 8, "How many channels of each layer to show")
         self.steps = spin(4, 500, 48, "Gradient-ascent steps per picture")
-        self.second_box = QComboBox()
-        self.second_box.setMinimumContentsLength(24)
-        self.second_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.second_box.setToolTip("The deeper layer (default: halfway through the network)")
+        self.second_box = layer_combo("The deeper layer (default: halfway through the network)", 24)
         self.section_views = [_SectionView(), _SectionView()]
-        self.hint = QLabel(
+        self.hint = muted(
             "Press “Fill gallery” to see what the first channels of the first convolution and "
             "of a deeper layer respond to most."
         )
-        self.hint.setProperty("role", "muted")
-        self.hint.setWordWrap(True)
         controls = QHBoxLayout()
         for text, widget in (
             ("Channels per layer", self.count),
@@ -194,7 +131,7 @@ class GalleryPage(SynthesisPage):
         sections = self.planned_sections()
         steps = self.steps.value()
         self.sections, self.made = sections, 0
-        size = gallery_size(subject)
+        size = gallery_size(subject.spec, MAX_SIDE)
         names = ("First convolution", "Deeper layer")
         for index, view in enumerate(self.section_views):
             if index < len(sections):
@@ -214,12 +151,12 @@ class GalleryPage(SynthesisPage):
     def _is_convolution(self, name: str) -> bool:
         return any(layer.name == name and layer.kind == "Conv2d" for layer in self.layers or [])
 
-    def _update(self, update: GalleryUpdate) -> None:
+    def _update(self, update: GalleryStep) -> None:
         self.section_views[update.section].update_images(update.first, update.images)
 
-    def _finished(self, made: int) -> None:
-        self.made = made
-        self.status.finished(f"Done: {made} channel pictures.")
+    def _finished(self, last: GalleryStep | None) -> None:
+        self.made = sum(section.channels for section in self.sections) if last is not None else 0
+        self.status.finished(f"Done: {self.made} channel pictures.")
 
     def stopped_text(self) -> str:
         return "Stopped: the grey tiles were not made."

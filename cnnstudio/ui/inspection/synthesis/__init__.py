@@ -1,0 +1,1 @@
+"""Pictures made by gradient ascent: activation maximization, the channel gallery and DeepDream."""
