@@ -52,14 +52,14 @@ class StudioTab(QWidget):
         """The splitters whose sizes persist, by the name they are stored under."""
         return {}
 
-    def pages(self) -> dict[str, QTabWidget | QStackedWidget]:
+    def page_stacks(self) -> dict[str, QTabWidget | QStackedWidget]:
         """The page widgets whose current page persists, by the name they are stored under."""
         return {}
 
     def save_state(self) -> dict[str, Any]:
         """Layout to persist (JSON-compatible): the splitters' sizes and current pages; subclasses add their own."""
         state: dict[str, Any] = {key: splitter.sizes() for key, splitter in self.splitters().items()}
-        state.update({key: pages.currentIndex() for key, pages in self.pages().items()})
+        state.update({key: pages.currentIndex() for key, pages in self.page_stacks().items()})
         return state
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -72,7 +72,7 @@ class StudioTab(QWidget):
                 and all(isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in sizes)
             ):
                 splitter.setSizes(sizes)
-        for key, pages in self.pages().items():
+        for key, pages in self.page_stacks().items():
             index = state.get(key)
             if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < pages.count():
                 pages.setCurrentIndex(index)

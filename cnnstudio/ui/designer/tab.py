@@ -167,7 +167,7 @@ class DesignerTab(StudioTab):
     def splitters(self) -> dict[str, QSplitter]:
         return {"main": self.splitter, "center": self.center}
 
-    def pages(self) -> dict[str, QTabWidget]:
+    def page_stacks(self) -> dict[str, QTabWidget]:
         return {"panel": self.panels}
 
     def shutdown(self) -> None:

@@ -4,7 +4,7 @@ kind as in the Designer, with its output shape. Clicking a layer shows it in the
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
 from cnnstudio.graph.catalog import COMBINATION, layer_spec
@@ -20,18 +20,6 @@ def layer_color(kind: str) -> QColor:
     """The Designer's category colour of a layer kind ("Conv2d", "ReLU6", "add" …)."""
     spec = layer_spec(kind)
     return style.category_color(spec.category if spec is not None else _FUNCTION_CATEGORIES.get(kind))
-
-
-def _swatch(color: QColor) -> QIcon:
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(Qt.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.Antialiasing, True)
-    painter.setBrush(color)
-    painter.setPen(Qt.NoPen)
-    painter.drawRoundedRect(0, 0, 12, 12, 3, 3)
-    painter.end()
-    return QIcon(pixmap)
 
 
 class NetworkMap(QListWidget):
@@ -73,5 +61,5 @@ class NetworkMap(QListWidget):
 
     def _icon(self, kind: str) -> QIcon:
         if kind not in self._icons:
-            self._icons[kind] = _swatch(layer_color(kind))
+            self._icons[kind] = style.color_swatch(layer_color(kind))
         return self._icons[kind]

@@ -11,7 +11,7 @@ heavy runs on the GUI thread and no two computations ever touch the model at onc
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -19,6 +19,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -321,14 +322,8 @@ class InspectTab(StudioTab):
     def splitters(self) -> dict[str, QSplitter]:
         return {"splitter": self.splitter}
 
-    def save_state(self) -> dict[str, Any]:
-        return {**super().save_state(), "page": self.pages.currentIndex()}
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        super().restore_state(state)
-        page = state.get("page")
-        if isinstance(page, int) and 0 <= page < self.pages.count():
-            self.pages.setCurrentIndex(page)
+    def page_stacks(self) -> dict[str, QTabWidget | QStackedWidget]:
+        return {"page": self.pages}
 
     def shutdown(self) -> None:
         self.model_source.disconnect_document()
