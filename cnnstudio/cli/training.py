@@ -1,6 +1,6 @@
 """The `train` and `evaluate` commands (registered on the `cnnstudio` CLI by `add_commands`).
 
-Exit codes follow cnnstudio.cli: 0 success; 1 the design has errors or training failed (diverged,
+Exit codes (cnnstudio.cli.exit_codes): 0 success; 1 the design has errors or training failed (diverged,
 out of memory); 2 a file, dataset or option cannot be used; 130 stopped with Ctrl-C (resumable).
 
 Registering the commands imports no torch (`cnnstudio --help` stays fast): the engine and the data are
@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnnstudio.cli.exit_codes import CommandError, ExitCode
 from cnnstudio.engine.config import INITS, OPTIMIZERS, PRECISIONS, SCHEDULES, TTA_MODES
 
 if TYPE_CHECKING:
@@ -30,24 +31,19 @@ if TYPE_CHECKING:
     from cnnstudio.engine.events import Event
     from cnnstudio.graph import NetworkGraph
 
-EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _EXIT_FOR_ERROR = {
-    "design": EXIT_FAILED,
-    "non_finite": EXIT_FAILED,
-    "out_of_memory": EXIT_FAILED,
-    "internal": EXIT_FAILED,
-    "config": EXIT_UNUSABLE,
-    "data": EXIT_UNUSABLE,
-    "checkpoint": EXIT_UNUSABLE,
+    "design": ExitCode.FAILED,
+    "non_finite": ExitCode.FAILED,
+    "out_of_memory": ExitCode.FAILED,
+    "internal": ExitCode.FAILED,
+    "config": ExitCode.UNUSABLE,
+    "data": ExitCode.UNUSABLE,
+    "checkpoint": ExitCode.UNUSABLE,
 }
 DATA_HELP = (
     "xo, shapes, digits, mnist, fashion-mnist, cifar10, imagenette (options like xo:count=4000), "
     "or a folder with one sub-folder of images per class"
 )
-
-
-class _Unusable(Exception):
-    """A file, dataset or option that cannot be used: one line on stderr, exit code 2."""
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -146,7 +142,7 @@ def _unusable_errors() -> tuple[type[Exception], ...]:
     from cnnstudio.engine.checkpoint import CheckpointError
     from cnnstudio.engine.config import ConfigError
 
-    return (_Unusable, ConfigError, DataError, CheckpointError)
+    return (CommandError, ConfigError, DataError, CheckpointError)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -159,7 +155,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         return _train(args, dist)
     except _unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return ExitCode.UNUSABLE
     finally:
         if dist is not None:
             shutdown_distributed()
@@ -176,11 +172,11 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
     if args.resume:
         run_dir = Path(args.out or args.resume)
         if args.out and Path(args.out) != Path(args.resume):
-            raise _Unusable("--resume continues a run in its own folder; leave out --out")
+            raise CommandError("--resume continues a run in its own folder; leave out --out")
         refused = sorted(set(options) - RESUME_CHANGES)
         if refused:
             allowed = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(RESUME_CHANGES))
-            raise _Unusable(
+            raise CommandError(
                 f"a resumed run keeps its settings; only {allowed} may change, "
                 f"not --{', --'.join(name.replace('_', '-') for name in refused)}"
             )
@@ -192,7 +188,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         name = graph.name
     else:
         if not args.file or not args.data or not args.out:
-            raise _Unusable(
+            raise CommandError(
                 "train needs a design FILE (or template name), --data and --out (or --resume DIR to continue a run)"
             )
         graph, design_path = _open_design(args.file)
@@ -220,7 +216,7 @@ def _follow(events: Iterator[Event], as_json: bool, name: str, data: str, run_di
 
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not as_json else None
     epochs = 0
-    code = EXIT_FAILED if main else EXIT_OK  # other processes of a data-parallel run report only errors
+    code = ExitCode.FAILED if main else ExitCode.OK  # other processes of a data-parallel run report only errors
     for event in events:
         if as_json:
             print(to_json(event), flush=True)
@@ -251,9 +247,9 @@ def _follow(events: Iterator[Event], as_json: bool, name: str, data: str, run_di
                 bar.clear()
             print(f"error: {event.message}" + (f"\nhint: {event.hint}" if event.hint else ""), file=sys.stderr)
         if isinstance(event, Finished):
-            code = EXIT_INTERRUPTED if event.reason == "stopped" else EXIT_OK
+            code = ExitCode.INTERRUPTED if event.reason == "stopped" else ExitCode.OK
         elif isinstance(event, Error):
-            code = _EXIT_FOR_ERROR.get(event.error, EXIT_FAILED)
+            code = _EXIT_FOR_ERROR.get(event.error, ExitCode.FAILED)
     return code
 
 
@@ -267,11 +263,11 @@ def _open_design(name: str) -> tuple[NetworkGraph, Path | None]:
         try:
             return load_template(name), None
         except KeyError as error:
-            raise _Unusable(f"{name}: no such design file, and {error.args[0]}") from None
+            raise CommandError(f"{name}: no such design file, and {error.args[0]}") from None
     try:
         loaded = load_network(path)
     except NetworkFileError as error:
-        raise _Unusable(str(error)) from None
+        raise CommandError(str(error)) from None
     return loaded.graph, path
 
 
@@ -281,7 +277,7 @@ def _network_from_checkpoint(design: dict[str, Any]) -> NetworkGraph:
     try:
         return network_from_dict(design, "the run's saved design").graph
     except NetworkFileError as error:
-        raise _Unusable(str(error)) from None
+        raise CommandError(str(error)) from None
 
 
 def _load(
@@ -292,9 +288,9 @@ def _load(
     from cnnstudio.engine.model import input_shape
 
     if not spec:
-        raise _Unusable("the run does not record its dataset; pass --data")
+        raise CommandError("the run does not record its dataset; pass --data")
     if input_shape(graph) is None:
-        raise _Unusable(f"the design {graph.name!r} has no Input layer")
+        raise CommandError(f"the design {graph.name!r} has no Input layer")
     if dist is not None and not main:
         dist.barrier()
     try:
@@ -355,7 +351,7 @@ def _starting_weights(choice: str, design_path: Path | None) -> dict[str, torch.
     try:
         return load_state_dict_file(path)
     except WeightsFileError as error:
-        raise _Unusable(str(error)) from None
+        raise CommandError(str(error)) from None
 
 
 @contextlib.contextmanager
@@ -389,7 +385,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         module, saved = load_trained(args.run, args.checkpoint)
         spec = args.data or saved.config.data
         if not spec:
-            raise _Unusable("the run does not record its dataset; pass --data")
+            raise CommandError("the run does not record its dataset; pass --data")
         channels, height, width = saved.data.input_shape
         data = load_data(
             spec,
@@ -399,12 +395,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             root=args.data_root,
         )
         if list(data.classes) != list(saved.data.classes):
-            raise _Unusable(
+            raise CommandError(
                 f"the network was trained on classes {', '.join(saved.data.classes)}, "
                 f"but {spec} has {', '.join(data.classes)}"
             )
         if not len(data.val):
-            raise _Unusable(f"{spec} has no validation images (the run used --val-fraction 0)")
+            raise CommandError(f"{spec} has no validation images (the run used --val-fraction 0)")
         report = evaluate(
             module,
             data.val,
@@ -416,7 +412,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         )
     except _unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return ExitCode.UNUSABLE
     if args.json:
         print(
             json.dumps(
@@ -436,4 +432,4 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             f"{len(data.val):,} validation images of {spec}"
         )
         print(report_text(report, title, args.mistakes))
-    return EXIT_OK
+    return ExitCode.OK
