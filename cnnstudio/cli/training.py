@@ -285,7 +285,7 @@ def _load(
 ) -> DataSplit:
     """Load the data; in a data-parallel run rank 0 first (it may download), then the others from cache."""
     from cnnstudio.engine.launch import load_training_data
-    from cnnstudio.engine.model import input_shape
+    from cnnstudio.graph.templates import input_shape
 
     if not spec:
         raise CommandError("the run does not record its dataset; pass --data")

@@ -15,7 +15,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from ui_helpers import double_click, wait_analysis
 
-from cnnstudio.engine.model import input_shape
+from cnnstudio.graph.templates import input_shape
 from cnnstudio.ui.data.augment_panel import AUGMENTED_ROWS
 from cnnstudio.ui.settings import captures_dir
 

@@ -17,7 +17,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from cnnstudio.data import DataError, default_root
-from cnnstudio.engine.model import input_shape
+from cnnstudio.graph.templates import input_shape
 from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.ui.data.augment_panel import AugmentPanel
 from cnnstudio.ui.data.chooser import DataChooser
