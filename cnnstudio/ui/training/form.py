@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 from cnnstudio.data import DataError
 from cnnstudio.data.augment import AUGMENTATIONS, parse_augment
 from cnnstudio.engine.config import TrainConfig
+from cnnstudio.engine.device import device_choices
 from cnnstudio.ui import style
 from cnnstudio.ui.session import StudioSession
-from cnnstudio.ui.training.devices import device_choices
 from cnnstudio.ui.training.number_box import RateSpinBox
 
 OPTIMIZERS = (("Adam", "adam"), ("AdamW", "adamw"), ("SGD with momentum", "sgd"), ("RMSprop", "rmsprop"))

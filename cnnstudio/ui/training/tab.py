@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.data import DataError
 from cnnstudio.engine.config import ConfigError
-from cnnstudio.engine.device import resolve_device
+from cnnstudio.engine.device import available_device
 from cnnstudio.engine.events import (
     BatchMetrics,
     CheckpointWritten,
@@ -442,10 +442,7 @@ class TrainingTab(StudioTab):
         )
 
     def _evaluation_device(self) -> str:
-        try:
-            return str(resolve_device(self.form.device.currentData()))
-        except ConfigError:
-            return "cpu"
+        return str(available_device(self.form.device.currentData()))
 
     def _mark_results_new(self, new: bool) -> None:
         index = self.views.indexOf(self.results)
