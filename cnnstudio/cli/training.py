@@ -165,6 +165,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
     from cnnstudio.engine.checkpoint import load_checkpoint
     from cnnstudio.engine.config import TrainConfig
     from cnnstudio.engine.control import TrainControl
+    from cnnstudio.engine.design_fit import fit_classes
     from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
 
     main = dist is None or dist.is_main
@@ -196,7 +197,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         spec = str(Path(args.data).resolve()) if Path(args.data).is_dir() else args.data
         config = TrainConfig(**options, data=spec)
         data = _load(args.data, graph, config, args, main, dist)
-        notes = _fit_classes(graph, data)
+        notes = fit_classes(graph, len(data.classes))  # the design on disk is untouched
         weights = _starting_weights(args.weights, design_path)
         if main and not args.json:
             for note in notes:
@@ -320,20 +321,6 @@ def _data_progress(message: str, fraction: float) -> None:
     if sys.stderr.isatty():
         sys.stderr.write(f"\r\033[K{message} {percent(fraction)}")
         sys.stderr.flush()
-
-
-def _fit_classes(graph: NetworkGraph, data: DataSplit) -> list[str]:
-    """Point the classifier at the data's classes when its output size differs (the design on disk is untouched)."""
-    from cnnstudio.graph.templates import retarget
-    from cnnstudio.pytorch import analyze
-
-    analysis = analyze(graph)
-    if not analysis.valid or analysis.output_shape in (None, (len(data.classes),)):
-        return []  # design errors are reported by the run itself
-    try:
-        return retarget(graph, classes=len(data.classes))
-    except ValueError:
-        return []
 
 
 def _starting_weights(choice: str, design_path: Path | None) -> dict[str, torch.Tensor] | None:

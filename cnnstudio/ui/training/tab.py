@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.data import DataError
 from cnnstudio.engine.config import ConfigError
+from cnnstudio.engine.design_fit import fit_classes
 from cnnstudio.engine.device import available_device
 from cnnstudio.engine.events import (
     BatchMetrics,
@@ -38,7 +39,6 @@ from cnnstudio.engine.events import (
 )
 from cnnstudio.engine.launch import TrainRequest
 from cnnstudio.graph.network import NetworkGraph
-from cnnstudio.graph.templates import retarget
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.from_runs import load_run_classifier
@@ -160,21 +160,13 @@ class TrainingTab(StudioTab):
         return f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the design, e.g. {first}"
 
     def _fit_classes(self, graph: NetworkGraph, data: DataChoice) -> list[str]:
-        """Point the copy of the design that trains at the data's classes (as `cnnstudio train` does).
-
-        The design in the Designer is not changed. Done only when the data is loaded and the
-        design's current analysis says its output size differs.
-        """
+        """Point the copy of the design that trains at the data's classes (as `cnnstudio train` does); the
+        design in the Designer is not changed. Done once the data is loaded, with the design's current
+        analysis (none is made on the GUI thread: a design still being analyzed trains as it is)."""
         runner = self.context.document.analysis
         if data.split is None or runner.analysis is None or not runner.is_current():
             return []
-        classes = len(data.split.classes)
-        if runner.analysis.output_shape in (None, (classes,)):
-            return []
-        try:
-            return retarget(graph, classes=classes)
-        except ValueError:
-            return []  # nothing to retarget: the run reports the mismatch with its fix
+        return fit_classes(graph, len(data.split.classes), runner.analysis)
 
     # ----- starting and controlling a run
     def start_training(self) -> None:
