@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-import torch
 from PySide6.QtWidgets import QWidget
 
 from cnnstudio.data import DataSplit
@@ -51,8 +50,7 @@ class ClassHistogram(pg.PlotWidget):
             train = val = np.zeros(0)
         else:
             classes = split.classes
-            train = torch.bincount(split.train.labels, minlength=len(classes)).numpy()
-            val = torch.bincount(split.val.labels, minlength=len(classes)).numpy()
+            train, val = split.train.class_counts(), split.val.class_counts()
         self.counts = {"train": train.astype(int).tolist(), "val": val.astype(int).tolist()}
         positions = np.arange(len(classes))
         self.train_bars.setOpts(x0=np.zeros(len(classes)), y=positions, width=train)
