@@ -364,59 +364,29 @@ def _stop_on_interrupt(control: TrainControl, quiet: bool) -> Iterator[None]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from cnnstudio.data import load_data
     from cnnstudio.engine.console import report_text
-    from cnnstudio.engine.evaluate import evaluate, load_trained
+    from cnnstudio.engine.evaluate import evaluate_run
 
     try:
-        module, saved = load_trained(args.run, args.checkpoint)
-        spec = args.data or saved.config.data
-        if not spec:
-            raise CommandError("the run does not record its dataset; pass --data")
-        channels, height, width = saved.data.input_shape
-        data = load_data(
-            spec,
-            (channels, height, width),
-            val_fraction=saved.config.val_fraction,
-            seed=saved.config.seed,
-            root=args.data_root,
-        )
-        if list(data.classes) != list(saved.data.classes):
-            raise CommandError(
-                f"the network was trained on classes {', '.join(saved.data.classes)}, "
-                f"but {spec} has {', '.join(data.classes)}"
-            )
-        if not len(data.val):
-            raise CommandError(f"{spec} has no validation images (the run used --val-fraction 0)")
-        report = evaluate(
-            module,
-            data.val,
-            saved.data.mean,
-            saved.data.std,
+        result = evaluate_run(
+            args.run,
+            args.data,
+            checkpoint=args.checkpoint,
+            tta=args.tta,
             device=args.device,
             batch_size=args.batch_size,
-            tta=args.tta,
+            root=args.data_root,
         )
     except _unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "run": str(args.run),
-                    "checkpoint": args.checkpoint,
-                    "epoch": saved.progress.epoch,
-                    "data": spec,
-                    **report.to_dict(),
-                }
-            )
-        )
+        document = {"run": str(args.run), "checkpoint": result.checkpoint, "epoch": result.epoch, "data": result.data}
+        print(json.dumps({**document, **result.report.to_dict()}))
     else:
-        name = saved.design.get("name", "the network")
         title = (
-            f"{name} ({args.checkpoint} checkpoint, epoch {saved.progress.epoch}) on the "
-            f"{len(data.val):,} validation images of {spec}"
+            f"{result.network} ({result.checkpoint} checkpoint, epoch {result.epoch}) on the "
+            f"{result.report.count:,} validation images of {result.data}"
         )
-        print(report_text(report, title, args.mistakes))
+        print(report_text(result.report, title, args.mistakes))
     return ExitCode.OK

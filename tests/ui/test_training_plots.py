@@ -12,8 +12,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from cnnstudio.engine.events import BatchMetrics
+from cnnstudio.engine.run_folders import EpochHistory, RunRecord
 from cnnstudio.ui.training.plots import TrainingPlots
-from cnnstudio.ui.training.run_folders import EpochHistory, RunRecord
 from cnnstudio.ui.training.series import Smoother
 
 STEPS = 500  # batches per epoch of the synthetic run

@@ -15,8 +15,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from cnnstudio.engine.events import Finished, Paused
+from cnnstudio.engine.run_folders import read_run
 from cnnstudio.ui.session import DataChoice
-from cnnstudio.ui.training.run_folders import read_run
 
 TIMEOUT = 90_000  # ms: generous, the machine may be busy; nothing here waits this long when all is well
 

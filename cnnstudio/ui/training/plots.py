@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.engine.events import BatchMetrics
+from cnnstudio.engine.run_folders import EpochHistory, RunRecord
 from cnnstudio.ui import style
-from cnnstudio.ui.training.run_folders import EpochHistory, RunRecord
 from cnnstudio.ui.training.series import GrowingArray, Smoother
 
 DEFAULT_SMOOTHING = 0.6

@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data import DataError
+from cnnstudio.engine.checkpoint import CheckpointError, trained_checkpoint
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.design_fit import fit_classes
 from cnnstudio.engine.device import available_device
+from cnnstudio.engine.evaluate import RunEvaluation, SplitCache, evaluate_run
 from cnnstudio.engine.events import (
     BatchMetrics,
     CheckpointWritten,
@@ -37,7 +39,9 @@ from cnnstudio.engine.events import (
     Finished,
     Started,
 )
+from cnnstudio.engine.exporting import export_run
 from cnnstudio.engine.launch import TrainRequest
+from cnnstudio.engine.run_folders import EpochHistory, RunRecord, data_text, new_run_dir, scan_runs
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.errors import ModelLoadError
@@ -49,24 +53,10 @@ from cnnstudio.ui.tabs import StudioContext, StudioTab
 from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.ui.training.banner import MessageBanner
 from cnnstudio.ui.training.control_panel import ControlPanel
-from cnnstudio.ui.training.evaluation import (
-    DataCache,
-    ResultsError,
-    RunResults,
-    evaluate_run_results,
-)
-from cnnstudio.ui.training.exporting import ExportFormat, export_run
+from cnnstudio.ui.training.exporting import ExportFormat
 from cnnstudio.ui.training.plots import TrainingPlots
 from cnnstudio.ui.training.progress import ProgressPanel
 from cnnstudio.ui.training.results import ResultsPanel
-from cnnstudio.ui.training.run_folders import (
-    EpochHistory,
-    RunRecord,
-    data_text,
-    has_checkpoint,
-    new_run_dir,
-    scan_runs,
-)
 from cnnstudio.ui.training.runner import (
     IDLE,
     PAUSED,
@@ -93,7 +83,7 @@ class TrainingTab(StudioTab):
         self._resume_history: EpochHistory | None = None
         self._run_notes: list[str] = []
         self._evaluating: Path | None = None
-        self._data_cache = DataCache()
+        self._splits = SplitCache()
         self.tasks = TaskRunner("cnnstudio-training-tab", self)
 
         self.controls = ControlPanel(context)
@@ -280,11 +270,7 @@ class TrainingTab(StudioTab):
 
     def _update_outputs(self) -> None:
         target = self._target_run()
-        usable = (
-            target is not None
-            and target != self.active
-            and (has_checkpoint(target, "best") or has_checkpoint(target, "last"))
-        )
+        usable = target is not None and target != self.active and trained_checkpoint(target) is not None
         self.controls.set_outputs_enabled(usable)
 
     # ----- following the run
@@ -334,7 +320,7 @@ class TrainingTab(StudioTab):
         self.progress.finished(event)
         self.last_run = run_dir
         self._run_ended()
-        if has_checkpoint(run_dir, "best") or has_checkpoint(run_dir, "last"):
+        if trained_checkpoint(run_dir) is not None:
             self._send_to_inspect(run_dir, switch=False)
             self.show_results(run_dir, switch=False)
         self.context.show_message(f"{self.progress.state.text()}: {run_dir.name}")
@@ -417,17 +403,18 @@ class TrainingTab(StudioTab):
             self._mark_results_new(True)
         device = self._evaluation_device()
 
-        def done(results: RunResults) -> None:
+        def done(results: RunEvaluation) -> None:
             if results.run_dir == self._evaluating:
                 self.results.show_results(results)
 
         def failed(error: Exception) -> None:
             if run_dir == self._evaluating:
-                text = str(error) if isinstance(error, ResultsError) else f"{type(error).__name__}: {error}"
+                known = isinstance(error, CheckpointError | ConfigError | DataError)
+                text = str(error) if known else f"{type(error).__name__}: {error}"
                 self.results.show_text(f"Cannot evaluate {run_dir.name}: {text}", error=True)
 
         self.tasks.submit(
-            lambda task: evaluate_run_results(run_dir, self._data_cache, device),
+            lambda task: evaluate_run(run_dir, device=device, cache=self._splits),
             key="evaluate",
             on_done=done,
             on_error=failed,
@@ -450,7 +437,7 @@ class TrainingTab(StudioTab):
             return
 
         def done(classifier: Classifier) -> None:
-            tag = "best" if has_checkpoint(run_dir, "best") else "last"
+            tag = trained_checkpoint(run_dir)
             design = classifier.graph.name if classifier.graph is not None else run_dir.name
             self.context.session.set_model(ModelChoice(classifier, f"{design} · run {run_dir.name} · {tag}", run_dir))
             if switch:

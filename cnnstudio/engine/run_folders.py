@@ -1,4 +1,4 @@
-"""The runs the Training tab keeps: one folder per run under `runs_dir()`, read back for the runs list.
+"""The runs the Training tab lists: one folder per run in a runs folder, read back for the runs list.
 
 A run folder holds what the engine writes (metrics.json, best/ and last/ checkpoints). Nothing
 else is stored: the list is rebuilt from the folders, so runs trained with `cnnstudio train --out`
@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cnnstudio.engine.checkpoint import STATE_JSON
+from cnnstudio.engine.checkpoint import STATE_JSON, has_checkpoint, trained_checkpoint
 from cnnstudio.engine.loop import METRICS_FILE
 
 DATE_FORMAT = "%Y-%m-%d_%H-%M-%S"
@@ -69,17 +69,11 @@ class RunRecord:
 
     @property
     def has_checkpoint(self) -> bool:
-        return has_checkpoint(self.path, "best") or has_checkpoint(self.path, "last")
+        return trained_checkpoint(self.path) is not None
 
     @property
     def resumable(self) -> bool:
         return self.status in RESUMABLE and has_checkpoint(self.path, "last")
-
-
-def has_checkpoint(run_dir: Path, tag: str) -> bool:
-    """Whether checkpoint `tag` can be loaded (including one a crash left as `.tag.old`, which
-    loading recovers), checked without changing anything."""
-    return any((run_dir / name / STATE_JSON).is_file() for name in (tag, f".{tag}.old"))
 
 
 def new_run_dir(root: Path, design_name: str, now: datetime | None = None) -> Path:
