@@ -102,16 +102,8 @@ def read_run(path: Path) -> RunRecord:
     if not metrics_path.is_file():
         if has_checkpoint(path, "last"):
             return _from_checkpoint(path, date)
-        return RunRecord(
-            path,
-            date,
-            "?",
-            "?",
-            0,
-            None,
-            None,
-            "damaged",
-            problem=f"no {METRICS_FILE} and no checkpoint: not a training run, or it ended before its first epoch",
+        return _damaged(
+            path, date, f"no {METRICS_FILE} and no checkpoint: not a training run, or it ended before its first epoch"
         )
     try:
         metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
@@ -119,17 +111,7 @@ def read_run(path: Path) -> RunRecord:
             raise TypeError("not a JSON object")
         history = _history(metrics.get("epochs", []))
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
-        return RunRecord(
-            path,
-            date,
-            "?",
-            "?",
-            0,
-            None,
-            None,
-            "damaged",
-            problem=f"{METRICS_FILE} is unreadable ({type(error).__name__}: {error})",
-        )
+        return _damaged(path, date, f"{METRICS_FILE} is unreadable ({type(error).__name__}: {error})")
     config = metrics.get("config") if isinstance(metrics.get("config"), dict) else {}
     status = _STATUS_TEXT.get(str(metrics.get("status")), str(metrics.get("status") or "unknown"))
     epochs = config.get("epochs")
@@ -165,17 +147,12 @@ def _from_checkpoint(path: Path, date: datetime) -> RunRecord:
             config=config,
         )
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as error:
-        return RunRecord(
-            path,
-            date,
-            "?",
-            "?",
-            0,
-            None,
-            None,
-            "damaged",
-            problem=f"its checkpoint is unreadable ({type(error).__name__}: {error})",
-        )
+        return _damaged(path, date, f"its checkpoint is unreadable ({type(error).__name__}: {error})")
+
+
+def _damaged(path: Path, date: datetime, problem: str) -> RunRecord:
+    """The record of a folder that cannot be read: listed as damaged, with the reason."""
+    return RunRecord(path, date, "?", "?", 0, None, None, "damaged", problem=problem)
 
 
 def _history(entries: Any) -> EpochHistory:
