@@ -8,15 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from cnnstudio.engine.checkpoint import trained_checkpoint
-from cnnstudio.engine.events import (
-    BatchMetrics,
-    CheckpointWritten,
-    EpochSummary,
-    Error,
-    Event,
-    Finished,
-    Started,
-)
+from cnnstudio.engine.events import BatchMetrics, CheckpointWritten, EpochSummary, Error, Event, Finished, Started
 from cnnstudio.engine.run_folders import EpochHistory, RunRecord
 from cnnstudio.ui.tabs import StudioContext
 from cnnstudio.ui.training.banner import MessageBanner
