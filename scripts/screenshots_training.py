@@ -97,7 +97,7 @@ def render(out_dir: Path) -> list[Path]:
             tab.controls.train_button.click()
             wait_until(lambda: tab.plots.epoch_count >= 9)
             canvas, view = tab.plots.canvas, tab.plots.loss_plot.vb
-            point = view.mapViewToScene(QPointF(tab.plots.x.values[-1] * 0.55, 1.2))  # hover over the curves
+            point = view.mapViewToScene(QPointF(tab.plots.series.x.values[-1] * 0.55, 1.2))  # hover over the curves
             QTest.mouseMove(canvas.viewport(), canvas.mapFromScene(point))
             wait_until(lambda: tab.plots.readout_visible)
             pump(150)

@@ -14,9 +14,8 @@ import argparse
 import json
 import sys
 
+from cnnstudio.cli.exit_codes import ExitCode
 from cnnstudio.cli.prediction import (
-    EXIT_OK,
-    EXIT_UNUSABLE,
     add_model_arguments,
     positive_int,
     run_guarded,
@@ -63,7 +62,7 @@ def _classify(args: argparse.Namespace) -> int:
             if isinstance(item, SourceStatus):
                 if item.is_error and not item.frames:  # never delivered anything: nothing to wait for
                     print(f"cnnstudio classify: {item.message}", file=sys.stderr)
-                    return EXIT_UNUSABLE
+                    return ExitCode.UNUSABLE
                 print(f"[{item.state}] {item.display}", file=sys.stderr)
                 continue
             count, fps = count + 1, item.fps
@@ -74,7 +73,7 @@ def _classify(args: argparse.Namespace) -> int:
                 rate = f"({item.fps:.1f} fps, {item.latency_ms:.0f} ms)"
                 print(f"frame {item.frame.index:5d}  {labels}  {rate}", flush=True)
     print(f"classified {count} frames at {fps:.1f} frames/s with {classifier.name}", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cnnstudio.cli.exit_codes import ExitCode
 from cnnstudio.cli.prediction import positive_int
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from cnnstudio.viz.attribution import Attribution
     from cnnstudio.viz.synthesis import SynthesisStep
 
-EXIT_OK, EXIT_UNUSABLE = 0, 2
 ACTIONS = ("activations", "filters", "gradcam", "occlusion", "maximize", "deepdream")
 GALLERY_SIZE = 16
 # The argparse choices; tests check they equal the library's own lists (imported lazily here).
@@ -266,8 +266,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         text = str(error).strip()
         message = text.splitlines()[0] if text else type(error).__name__
         print(f"cnnstudio inspect {args.action}: {message}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    return EXIT_OK
+        return ExitCode.UNUSABLE
+    return ExitCode.OK
 
 
 def _fraction(text: str) -> float:

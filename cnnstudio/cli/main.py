@@ -1,7 +1,8 @@
 """The headless commands of `cnnstudio` (cnnstudio.__main__ opens the app instead when given no command),
 which call the same functions as the GUI.
 
-Exit codes: 0 success; 1 the design has errors (listed per node); 2 a file or argument cannot be used.
+Exit codes: cnnstudio.cli.exit_codes (0 success; 1 the design has errors, listed per node; 2 a file or argument
+cannot be used; 130 Ctrl-C).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import sys
 
 from cnnstudio.cli.classify import add_commands as add_classify_commands
+from cnnstudio.cli.exit_codes import CommandError, ExitCode
 from cnnstudio.cli.inspection import add_commands as add_inspect_commands
 from cnnstudio.cli.prediction import add_commands as add_predict_commands
 from cnnstudio.cli.training import add_commands as add_training_commands
@@ -18,12 +20,6 @@ from cnnstudio.engine.exporting import EXPORT_FORMATS
 from cnnstudio.graph import LoadResult, NetworkFileError, Problem, load_network, save_network
 from cnnstudio.graph.describe import format_count, format_shape
 from cnnstudio.graph.templates import load_template, retarget, template_infos
-
-EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
-
-
-class CommandError(Exception):
-    """A user mistake in a command: printed as one line, exit code 2."""
 
 
 def _parse_input_shape(text: str) -> tuple[int, int, int]:
@@ -48,7 +44,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
     width = max(len(row[0]) for row in rows)
     for name, params, title, description in rows:
         print(f"{name:<{width}}  {params:>8}  {title}: {description}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -65,7 +61,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     arrange(graph)
     save_network(graph, args.output)
     print(f"wrote {args.output} ({graph.name}{'; ' + '; '.join(notes) if notes else ''})")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -93,7 +89,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"wrote {weights}")
     for note in result.notes:
         print(f"note: {note}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -112,7 +108,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         document = analysis.to_json()
         document["errors"] = [{"node": p.node, "message": p.message} for p in problems if p.severity == "error"]
         print(json.dumps(document, indent=2))
-        return EXIT_INVALID if invalid else EXIT_OK
+        return ExitCode.FAILED if invalid else ExitCode.OK
     rows = [("Layer", "Type", "Output", "Learnables", "FLOPs")]
     for node in analysis.in_order():
         rows.append(
@@ -146,7 +142,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     )
     if problems:
         _print_problems(problems)
-    return EXIT_INVALID if invalid else EXIT_OK
+    return ExitCode.FAILED if invalid else ExitCode.OK
 
 
 def cmd_code(args: argparse.Namespace) -> int:
@@ -157,7 +153,7 @@ def cmd_code(args: argparse.Namespace) -> int:
         source = module_source(loaded.graph)
     except BuildError as error:
         _print_problems(loaded.problems + error.problems)
-        return EXIT_INVALID
+        return ExitCode.FAILED
     if args.output:
         from cnnstudio.fileio import atomic_write_text
 
@@ -165,7 +161,7 @@ def cmd_code(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}")
     else:
         print(source, end="")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -180,7 +176,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     for path in written:
         print(f"wrote {path}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -247,13 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return EXIT_UNUSABLE
+        return ExitCode.UNUSABLE
     try:
         code: int = args.func(args)
         return code
     except CommandError as error:
         print(f"cnnstudio {args.command}: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return ExitCode.UNUSABLE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED

@@ -11,7 +11,8 @@ import json
 import sys
 from collections.abc import Callable
 
-EXIT_OK, EXIT_UNUSABLE = 0, 2
+from cnnstudio.cli.exit_codes import ExitCode
+
 MODEL_HELP = (
     "efficientnet_lite0, torchvision:NAME, a run directory, a checkpoint folder, or a .cnn.json design "
     "with weights beside it"
@@ -50,7 +51,7 @@ def stderr_progress(message: str, fraction: float) -> None:
 def report_error(command: str, error: BaseException) -> int:
     text = str(error).strip()
     print(f"cnnstudio {command}: {text.splitlines()[0] if text else type(error).__name__}", file=sys.stderr)
-    return EXIT_UNUSABLE
+    return ExitCode.UNUSABLE
 
 
 def run_guarded(command: str, body: Callable[[], int]) -> int:
@@ -77,7 +78,7 @@ def _predict(args: argparse.Namespace) -> int:
     classifier = load_classifier(args.model, device=args.device, download=args.download, progress=stderr_progress)
     for note in classifier.notes:
         print(f"note: {note}", file=sys.stderr)
-    status = EXIT_OK
+    status = ExitCode.OK
     readable: list[tuple[str, np.ndarray]] = []
     for path in args.images:
         try:  # decoded upright and fitted as the model was evaluated (cnnstudio.data.pipeline)

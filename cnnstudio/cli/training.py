@@ -1,6 +1,6 @@
 """The `train` and `evaluate` commands (registered on the `cnnstudio` CLI by `add_commands`).
 
-Exit codes follow cnnstudio.cli: 0 success; 1 the design has errors or training failed (diverged,
+Exit codes (cnnstudio.cli.exit_codes): 0 success; 1 the design has errors or training failed (diverged,
 out of memory); 2 a file, dataset or option cannot be used; 130 stopped with Ctrl-C (resumable).
 
 Registering the commands imports no torch (`cnnstudio --help` stays fast): the engine and the data are
@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnnstudio.cli.exit_codes import CommandError, ExitCode
 from cnnstudio.engine.config import INITS, OPTIMIZERS, PRECISIONS, SCHEDULES, TTA_MODES
 
 if TYPE_CHECKING:
@@ -30,24 +31,19 @@ if TYPE_CHECKING:
     from cnnstudio.engine.events import Event
     from cnnstudio.graph import NetworkGraph
 
-EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _EXIT_FOR_ERROR = {
-    "design": EXIT_FAILED,
-    "non_finite": EXIT_FAILED,
-    "out_of_memory": EXIT_FAILED,
-    "internal": EXIT_FAILED,
-    "config": EXIT_UNUSABLE,
-    "data": EXIT_UNUSABLE,
-    "checkpoint": EXIT_UNUSABLE,
+    "design": ExitCode.FAILED,
+    "non_finite": ExitCode.FAILED,
+    "out_of_memory": ExitCode.FAILED,
+    "internal": ExitCode.FAILED,
+    "config": ExitCode.UNUSABLE,
+    "data": ExitCode.UNUSABLE,
+    "checkpoint": ExitCode.UNUSABLE,
 }
 DATA_HELP = (
     "xo, shapes, digits, mnist, fashion-mnist, cifar10, imagenette (options like xo:count=4000), "
     "or a folder with one sub-folder of images per class"
 )
-
-
-class _Unusable(Exception):
-    """A file, dataset or option that cannot be used: one line on stderr, exit code 2."""
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -146,7 +142,7 @@ def _unusable_errors() -> tuple[type[Exception], ...]:
     from cnnstudio.engine.checkpoint import CheckpointError
     from cnnstudio.engine.config import ConfigError
 
-    return (_Unusable, ConfigError, DataError, CheckpointError)
+    return (CommandError, ConfigError, DataError, CheckpointError)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -159,7 +155,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         return _train(args, dist)
     except _unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return ExitCode.UNUSABLE
     finally:
         if dist is not None:
             shutdown_distributed()
@@ -169,6 +165,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
     from cnnstudio.engine.checkpoint import load_checkpoint
     from cnnstudio.engine.config import TrainConfig
     from cnnstudio.engine.control import TrainControl
+    from cnnstudio.engine.design_fit import fit_classes
     from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
 
     main = dist is None or dist.is_main
@@ -176,11 +173,11 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
     if args.resume:
         run_dir = Path(args.out or args.resume)
         if args.out and Path(args.out) != Path(args.resume):
-            raise _Unusable("--resume continues a run in its own folder; leave out --out")
+            raise CommandError("--resume continues a run in its own folder; leave out --out")
         refused = sorted(set(options) - RESUME_CHANGES)
         if refused:
             allowed = ", ".join(f"--{name.replace('_', '-')}" for name in sorted(RESUME_CHANGES))
-            raise _Unusable(
+            raise CommandError(
                 f"a resumed run keeps its settings; only {allowed} may change, "
                 f"not --{', --'.join(name.replace('_', '-') for name in refused)}"
             )
@@ -192,7 +189,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         name = graph.name
     else:
         if not args.file or not args.data or not args.out:
-            raise _Unusable(
+            raise CommandError(
                 "train needs a design FILE (or template name), --data and --out (or --resume DIR to continue a run)"
             )
         graph, design_path = _open_design(args.file)
@@ -200,7 +197,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         spec = str(Path(args.data).resolve()) if Path(args.data).is_dir() else args.data
         config = TrainConfig(**options, data=spec)
         data = _load(args.data, graph, config, args, main, dist)
-        notes = _fit_classes(graph, data)
+        notes = fit_classes(graph, len(data.classes))  # the design on disk is untouched
         weights = _starting_weights(args.weights, design_path)
         if main and not args.json:
             for note in notes:
@@ -220,7 +217,7 @@ def _follow(events: Iterator[Event], as_json: bool, name: str, data: str, run_di
 
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not as_json else None
     epochs = 0
-    code = EXIT_FAILED if main else EXIT_OK  # other processes of a data-parallel run report only errors
+    code = ExitCode.FAILED if main else ExitCode.OK  # other processes of a data-parallel run report only errors
     for event in events:
         if as_json:
             print(to_json(event), flush=True)
@@ -251,9 +248,9 @@ def _follow(events: Iterator[Event], as_json: bool, name: str, data: str, run_di
                 bar.clear()
             print(f"error: {event.message}" + (f"\nhint: {event.hint}" if event.hint else ""), file=sys.stderr)
         if isinstance(event, Finished):
-            code = EXIT_INTERRUPTED if event.reason == "stopped" else EXIT_OK
+            code = ExitCode.INTERRUPTED if event.reason == "stopped" else ExitCode.OK
         elif isinstance(event, Error):
-            code = _EXIT_FOR_ERROR.get(event.error, EXIT_FAILED)
+            code = _EXIT_FOR_ERROR.get(event.error, ExitCode.FAILED)
     return code
 
 
@@ -267,11 +264,11 @@ def _open_design(name: str) -> tuple[NetworkGraph, Path | None]:
         try:
             return load_template(name), None
         except KeyError as error:
-            raise _Unusable(f"{name}: no such design file, and {error.args[0]}") from None
+            raise CommandError(f"{name}: no such design file, and {error.args[0]}") from None
     try:
         loaded = load_network(path)
     except NetworkFileError as error:
-        raise _Unusable(str(error)) from None
+        raise CommandError(str(error)) from None
     return loaded.graph, path
 
 
@@ -281,7 +278,7 @@ def _network_from_checkpoint(design: dict[str, Any]) -> NetworkGraph:
     try:
         return network_from_dict(design, "the run's saved design").graph
     except NetworkFileError as error:
-        raise _Unusable(str(error)) from None
+        raise CommandError(str(error)) from None
 
 
 def _load(
@@ -289,12 +286,12 @@ def _load(
 ) -> DataSplit:
     """Load the data; in a data-parallel run rank 0 first (it may download), then the others from cache."""
     from cnnstudio.engine.launch import load_training_data
-    from cnnstudio.engine.model import input_shape
+    from cnnstudio.graph.templates import input_shape
 
     if not spec:
-        raise _Unusable("the run does not record its dataset; pass --data")
+        raise CommandError("the run does not record its dataset; pass --data")
     if input_shape(graph) is None:
-        raise _Unusable(f"the design {graph.name!r} has no Input layer")
+        raise CommandError(f"the design {graph.name!r} has no Input layer")
     if dist is not None and not main:
         dist.barrier()
     try:
@@ -326,20 +323,6 @@ def _data_progress(message: str, fraction: float) -> None:
         sys.stderr.flush()
 
 
-def _fit_classes(graph: NetworkGraph, data: DataSplit) -> list[str]:
-    """Point the classifier at the data's classes when its output size differs (the design on disk is untouched)."""
-    from cnnstudio.graph.templates import retarget
-    from cnnstudio.pytorch import analyze
-
-    analysis = analyze(graph)
-    if not analysis.valid or analysis.output_shape in (None, (len(data.classes),)):
-        return []  # design errors are reported by the run itself
-    try:
-        return retarget(graph, classes=len(data.classes))
-    except ValueError:
-        return []
-
-
 def _starting_weights(choice: str, design_path: Path | None) -> dict[str, torch.Tensor] | None:
     from cnnstudio.pytorch.weights import (
         WeightsFileError,
@@ -355,7 +338,7 @@ def _starting_weights(choice: str, design_path: Path | None) -> dict[str, torch.
     try:
         return load_state_dict_file(path)
     except WeightsFileError as error:
-        raise _Unusable(str(error)) from None
+        raise CommandError(str(error)) from None
 
 
 @contextlib.contextmanager
@@ -381,59 +364,29 @@ def _stop_on_interrupt(control: TrainControl, quiet: bool) -> Iterator[None]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from cnnstudio.data import load_data
     from cnnstudio.engine.console import report_text
-    from cnnstudio.engine.evaluate import evaluate, load_trained
+    from cnnstudio.engine.evaluate import evaluate_run
 
     try:
-        module, saved = load_trained(args.run, args.checkpoint)
-        spec = args.data or saved.config.data
-        if not spec:
-            raise _Unusable("the run does not record its dataset; pass --data")
-        channels, height, width = saved.data.input_shape
-        data = load_data(
-            spec,
-            (channels, height, width),
-            val_fraction=saved.config.val_fraction,
-            seed=saved.config.seed,
-            root=args.data_root,
-        )
-        if list(data.classes) != list(saved.data.classes):
-            raise _Unusable(
-                f"the network was trained on classes {', '.join(saved.data.classes)}, "
-                f"but {spec} has {', '.join(data.classes)}"
-            )
-        if not len(data.val):
-            raise _Unusable(f"{spec} has no validation images (the run used --val-fraction 0)")
-        report = evaluate(
-            module,
-            data.val,
-            saved.data.mean,
-            saved.data.std,
+        result = evaluate_run(
+            args.run,
+            args.data,
+            checkpoint=args.checkpoint,
+            tta=args.tta,
             device=args.device,
             batch_size=args.batch_size,
-            tta=args.tta,
+            root=args.data_root,
         )
     except _unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return ExitCode.UNUSABLE
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "run": str(args.run),
-                    "checkpoint": args.checkpoint,
-                    "epoch": saved.progress.epoch,
-                    "data": spec,
-                    **report.to_dict(),
-                }
-            )
-        )
+        document = {"run": str(args.run), "checkpoint": result.checkpoint, "epoch": result.epoch, "data": result.data}
+        print(json.dumps({**document, **result.report.to_dict()}))
     else:
-        name = saved.design.get("name", "the network")
         title = (
-            f"{name} ({args.checkpoint} checkpoint, epoch {saved.progress.epoch}) on the "
-            f"{len(data.val):,} validation images of {spec}"
+            f"{result.network} ({result.checkpoint} checkpoint, epoch {result.epoch}) on the "
+            f"{result.report.count:,} validation images of {result.data}"
         )
-        print(report_text(report, title, args.mistakes))
-    return EXIT_OK
+        print(report_text(result.report, title, args.mistakes))
+    return ExitCode.OK

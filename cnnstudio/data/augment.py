@@ -13,12 +13,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from cnnstudio.data.dataset import ImageDataset
 from cnnstudio.data.errors import DataError
 from cnnstudio.data.fit import LUMA_WEIGHTS
+from cnnstudio.progress import Progress
 
 Value = float | tuple[float, float]
 
@@ -283,7 +285,7 @@ class BatchAugmenter:
 
 
 def preview(dataset: ImageDataset, options: list[AugmentOption], n: int, seed: int) -> torch.Tensor:
-    """n augmented images (uint8 [n, C, H, W]) for the GUI's live preview.
+    """n augmented images (uint8 [n, C, H, W]).
 
     The source images do not depend on the seed: the first image of each class, then the second
     of each, and so on (repeating when n exceeds the dataset), so options=[] gives the originals
@@ -298,6 +300,29 @@ def preview(dataset: ImageDataset, options: list[AugmentOption], n: int, seed: i
         rank[members] = torch.arange(len(members))
     order = torch.argsort(rank * (int(labels.max()) + 1) + labels, stable=True)
     chosen = order[torch.arange(n) % len(order)]
-    batch = dataset.images[chosen].float().div_(255)
-    augmented = BatchAugmenter(options, seed=seed)(batch)
+    return _augment_pixels(dataset.images[chosen], options, seed)
+
+
+def preview_rows(
+    dataset: ImageDataset,
+    options: list[AugmentOption],
+    columns: int,
+    rows: int,
+    seed: int,
+    progress: Progress | None = None,
+) -> list[np.ndarray]:
+    """The GUI's live preview as pixels: a row of `columns` originals (see `preview`), then `rows` rows of
+    augmented copies of them (none without options); each row is uint8 [columns, H, W, C]."""
+    originals = preview(dataset, [], columns, seed=0)
+    shown = [originals]
+    if options and rows and len(originals):
+        if progress is not None:
+            progress("Augmenting the preview", 0.0)
+        shown += list(_augment_pixels(originals.repeat(rows, 1, 1, 1), options, seed).split(len(originals)))
+    return [row.permute(0, 2, 3, 1).numpy() for row in shown]
+
+
+def _augment_pixels(images: torch.Tensor, options: list[AugmentOption], seed: int) -> torch.Tensor:
+    """uint8 [N, C, H, W] images augmented and rounded back to uint8."""
+    augmented = BatchAugmenter(options, seed=seed)(images.float().div_(255))
     return augmented.mul(255).round_().clamp_(0, 255).to(torch.uint8)

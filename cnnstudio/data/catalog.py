@@ -38,6 +38,11 @@ class DatasetInfo:
     options: tuple[SpecOption, ...] = ()
 
 
+def _names(text: str) -> tuple[str, ...]:
+    """Class names written on one line, separated by commas."""
+    return tuple(name.strip() for name in text.split(","))
+
+
 _SIZE_HELP = "image side in pixels (default: the network's input size, else {default})"
 
 DATASETS: list[DatasetInfo] = [
@@ -87,17 +92,8 @@ DATASETS: list[DatasetInfo] = [
         name="mnist",
         title="MNIST",
         description="70,000 handwritten digits at 28×28 (60,000 training, 10,000 test).",
-        classes=(
-            "0 - zero",
-            "1 - one",
-            "2 - two",
-            "3 - three",
-            "4 - four",
-            "5 - five",
-            "6 - six",
-            "7 - seven",
-            "8 - eight",
-            "9 - nine",
+        classes=_names(
+            "0 - zero, 1 - one, 2 - two, 3 - three, 4 - four, 5 - five, 6 - six, 7 - seven, 8 - eight, 9 - nine"
         ),
         native_shape=(1, 28, 28),
         offline=False,
@@ -108,18 +104,7 @@ DATASETS: list[DatasetInfo] = [
         name="fashion-mnist",
         title="Fashion-MNIST",
         description="70,000 photos of clothing at 28×28 in 10 classes (60,000 training, 10,000 test).",
-        classes=(
-            "T-shirt/top",
-            "Trouser",
-            "Pullover",
-            "Dress",
-            "Coat",
-            "Sandal",
-            "Shirt",
-            "Sneaker",
-            "Bag",
-            "Ankle boot",
-        ),
+        classes=_names("T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot"),
         native_shape=(1, 28, 28),
         offline=False,
         source="http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
@@ -141,17 +126,9 @@ DATASETS: list[DatasetInfo] = [
         description=(
             "13,394 ImageNet photos of 10 easy classes, 160 px on the short side (9,469 training, 3,925 validation)."
         ),
-        classes=(
-            "tench",
-            "English springer",
-            "cassette player",
-            "chain saw",
-            "church",
-            "French horn",
-            "garbage truck",
-            "gas pump",
-            "golf ball",
-            "parachute",
+        classes=_names(
+            "tench, English springer, cassette player, chain saw, church, French horn, garbage truck, gas pump, "
+            "golf ball, parachute"
         ),
         native_shape=(3, 160, 160),
         offline=False,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
 
@@ -50,6 +51,29 @@ class ImageDataset:
         """(channels, height, width) of every image."""
         c, h, w = self.images.shape[1:]
         return int(c), int(h), int(w)
+
+    def label(self, index: int) -> int:
+        """The class of image `index`."""
+        return int(self.labels[index])
+
+    def pixels(self, index: int) -> np.ndarray:
+        """Image `index` as uint8 H×W×C (channels last, as numpy and Qt hold pictures); a view, not a copy."""
+        return self.images[index].numpy().transpose(1, 2, 0)
+
+    def rgb(self, index: int) -> np.ndarray:
+        """Image `index` as contiguous H×W×3 uint8 RGB (grey repeated): what the Inspect tab takes."""
+        pixels = self.pixels(index)
+        return np.ascontiguousarray(np.repeat(pixels, 3, axis=2) if pixels.shape[2] == 1 else pixels[:, :, :3])
+
+    def class_counts(self) -> np.ndarray:
+        """How many images each class has (int64, one entry per class, in class order)."""
+        return torch.bincount(self.labels, minlength=len(self.classes)).numpy()
+
+    def indices(self, label: int | None = None) -> np.ndarray:
+        """The positions of the images of class `label` (of every image when None), in order (int64)."""
+        if label is None:
+            return np.arange(len(self), dtype=np.int64)
+        return np.flatnonzero(self.labels.numpy() == label)
 
     def subset(self, indices: torch.Tensor) -> ImageDataset:
         """The images at `indices` (int64), with the same classes and name."""

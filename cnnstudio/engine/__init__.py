@@ -10,42 +10,22 @@ The GUI runs the same thing in a child process: TrainingProcess(TrainRequest(...
 import importlib
 from typing import Any
 
-# name → submodule. Attributes load on first use (PEP 562), so importing one submodule (engine.config for the
+# Attributes load on first use (PEP 562), so importing one submodule (engine.config for the
 # command line's options) does not import torch and the datasets.
-_EXPORTS = {
-    "BatchMetrics": "events",
-    "Checkpoint": "checkpoint",
-    "checkpoint_dir": "checkpoint",
-    "CheckpointError": "checkpoint",
-    "CheckpointWritten": "events",
-    "ConfigError": "config",
-    "DataInfo": "checkpoint",
-    "EpochSummary": "events",
-    "Error": "events",
-    "evaluate": "evaluate",
-    "evaluate_run": "evaluate",
-    "EvaluationReport": "evaluate",
-    "Event": "events",
-    "event_from_dict": "events",
-    "Finished": "events",
-    "load_checkpoint": "checkpoint",
-    "load_trained": "evaluate",
-    "Misclassified": "evaluate",
-    "Paused": "events",
-    "Progress": "checkpoint",
-    "resume": "loop",
-    "RESUME_CHANGES": "loop",
-    "run_request": "launch",
-    "save_checkpoint": "checkpoint",
-    "Started": "events",
-    "to_dict": "events",
-    "to_json": "events",
-    "train": "loop",
-    "TrainConfig": "config",
-    "TrainControl": "control",
-    "TrainingProcess": "worker",
-    "TrainRequest": "launch",
+_NAMES = {  # submodule → the names it exports
+    "checkpoint": "Checkpoint checkpoint_dir CheckpointError DataInfo load_checkpoint Progress save_checkpoint",
+    "config": "ConfigError TrainConfig",
+    "control": "TrainControl",
+    "evaluate": "evaluate evaluate_run EvaluationReport load_trained Misclassified",
+    "events": (
+        "BatchMetrics CheckpointWritten EpochSummary Error Event "
+        "event_from_dict Finished Paused Started to_dict to_json"
+    ),
+    "launch": "run_request TrainRequest",
+    "loop": "resume RESUME_CHANGES train",
+    "worker": "TrainingProcess",
 }
+_EXPORTS = {name: module for module, names in _NAMES.items() for name in names.split()}
 __all__ = sorted(_EXPORTS)
 
 

@@ -146,6 +146,18 @@ def checkpoint_dir(run_dir: str | os.PathLike, tag: str = "last") -> Path:
     return target
 
 
+def has_checkpoint(run_dir: str | os.PathLike, tag: str) -> bool:
+    """Whether checkpoint `tag` can be loaded (including one a crash left as `.tag.old`, which loading
+    recovers), checked without changing anything."""
+    return any((Path(run_dir) / name / STATE_JSON).is_file() for name in (tag, f".{tag}.old"))
+
+
+def trained_checkpoint(run_dir: str | os.PathLike) -> str | None:
+    """The checkpoint a run hands on (to evaluate, inspect, export): "best" when it has one, else "last";
+    None when it has neither."""
+    return next((tag for tag in ("best", "last") if has_checkpoint(run_dir, tag)), None)
+
+
 def load_checkpoint(run_dir: str | os.PathLike, tag: str = "last") -> Checkpoint:
     """Read checkpoint `tag` of a run directory (or a checkpoint folder given directly)."""
     given = Path(run_dir)

@@ -51,6 +51,25 @@ def resolve_device(spec: str = "auto") -> torch.device:
     return device
 
 
+def available_device(spec: str) -> torch.device:
+    """`spec` resolved where this computer has it, else the CPU (a choice remembered from another computer)."""
+    try:
+        return resolve_device(spec)
+    except ConfigError:
+        return torch.device("cpu")
+
+
+def device_choices() -> list[tuple[str, str]]:
+    """The devices a user can choose here: (label, TrainConfig.device value) pairs, auto first, then the
+    CPU, each CUDA GPU by name, and Apple's GPU when present."""
+    choices = [("Auto (best available)", "auto"), ("CPU", "cpu")]
+    for index in range(torch.cuda.device_count()):
+        choices.append((f"GPU {index}: {torch.cuda.get_device_name(index)}", f"cuda:{index}"))
+    if torch.backends.mps.is_available():
+        choices.append(("Apple GPU (MPS)", "mps"))
+    return choices
+
+
 def device_of(module: nn.Module) -> torch.device:
     """Where a module's parameters (or, without any, its buffers) are; the CPU for a module with neither."""
     for tensor in module.parameters():

@@ -1,5 +1,8 @@
 """Evaluation of a trained network: accuracy, per-class precision/recall, confusion matrix, mistakes.
 
+`evaluate_run` is the one evaluation of a training run, for `cnnstudio evaluate` and the Training tab's
+Results view: by default on the validation images the run held out (its data, validation share and seed).
+
 Optional test-time augmentation averages the class probabilities over several views of each image:
 "flip" (the image and its mirror), "crops" (the centre and four shifted corner crops of the image
 padded by an eighth of its size), or "flip+crops" (all ten).
@@ -9,8 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,10 +23,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnnstudio.data import DataSplit, ImageDataset
+from cnnstudio.data import DataSplit, ImageDataset, load_data
 from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.engine.batches import DeviceData
-from cnnstudio.engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint
+from cnnstudio.engine.checkpoint import Checkpoint, CheckpointError, load_checkpoint, trained_checkpoint
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.device import device_of, resolve_device
 from cnnstudio.engine.metrics import ClassMetrics, confusion_matrix, per_class_metrics
@@ -172,25 +177,134 @@ def load_trained(run_dir: str | os.PathLike, checkpoint: str = "best") -> tuple[
     return module, saved
 
 
+@dataclass
+class RunEvaluation:
+    """A run's network evaluated on a dataset, with the images it was computed on (for a gallery)."""
+
+    run_dir: Path
+    network: str  # the name of the trained design
+    checkpoint: str  # "best" or "last"
+    epoch: int  # epochs the evaluated checkpoint had completed
+    data: str  # the spec of the data evaluated on ("" for images given in memory)
+    report: EvaluationReport
+    dataset: ImageDataset  # the images evaluated; the report's indices point into it
+
+    def examples(self, true: int, predicted: int) -> list[tuple[int, float | None]]:
+        """(image index, confidence) of the images of class `true` predicted as `predicted`.
+
+        The report lists every mistake with its confidence; the correct ones are the rest of the
+        class (their confidence is not recorded, hence None).
+        """
+        if true != predicted:
+            return [
+                (item.index, item.confidence)
+                for item in self.report.misclassified
+                if item.true == true and item.predicted == predicted
+            ]
+        wrong = {item.index for item in self.report.misclassified if item.true == true}
+        return [(int(index), None) for index in self.dataset.indices(true) if int(index) not in wrong]
+
+    def image(self, index: int) -> np.ndarray:
+        """Image `index` as H×W×3 uint8 RGB."""
+        return self.dataset.rgb(index)
+
+
+class SplitCache:
+    """The last split loaded, by everything that decides it; safe to use from threads.
+
+    Evaluating several runs of the same data loads it once, and a large dataset is held only once.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[Any, ...] | None = None
+        self._split: DataSplit | None = None
+        self._lock = threading.Lock()
+
+    def load(
+        self,
+        spec: str,
+        input_shape: tuple[int, int, int],
+        val_fraction: float,
+        seed: int,
+        root: str | os.PathLike | None = None,
+    ) -> DataSplit:
+        """load_data(spec, input_shape, val_fraction=…, seed=…, root=…), or the split it returned last time."""
+        key = (spec, input_shape, val_fraction, seed, None if root is None else str(root))
+        with self._lock:
+            if self._split is None or key != self._key:
+                self._split = None  # the old split is freed before the new one is loaded
+                self._split = load_data(spec, input_shape, val_fraction=val_fraction, seed=seed, root=root)
+                self._key = key
+            return self._split
+
+
 def evaluate_run(
     run_dir: str | os.PathLike,
-    data: DataSplit | ImageDataset,
+    data: str | DataSplit | ImageDataset | None = None,
     *,
-    checkpoint: str = "best",
+    checkpoint: str | None = None,
     tta: str = "none",
     device: str | torch.device = "auto",
     batch_size: int = 256,
-) -> EvaluationReport:
-    """Evaluate checkpoint `checkpoint` of a run on a dataset (a DataSplit: its validation set).
+    root: str | os.PathLike | None = None,
+    cache: SplitCache | None = None,
+) -> RunEvaluation:
+    """Evaluate checkpoint `checkpoint` of a run (None: the one it hands on, `best` else `last`) on `data`.
 
-    Images are normalized with the statistics the network was trained with, not the new data's.
+    data: None evaluates on the validation images the run held out while training (its dataset, loaded with
+    its validation share and seed, so they are exactly the images it never trained on); a spec evaluates on
+    the validation images of that dataset, fitted to the network's input and split the run's way; a DataSplit
+    on its validation set; an ImageDataset on all of it. Images are normalized with the statistics the
+    network was trained with, not the new data's. `root` is the folder of downloaded datasets; `cache`
+    keeps the last split loaded.
+
+    Raises CheckpointError (no such checkpoint), DataError (the data cannot be loaded) or ConfigError (the
+    data does not suit the network, or there is nothing to evaluate), each with a message for the user.
     """
-    module, saved = load_trained(run_dir, checkpoint)
-    dataset = data.val if isinstance(data, DataSplit) else data
-    if dataset.image_shape != tuple(saved.data.input_shape):
-        shape = "×".join(map(str, saved.data.input_shape))
+    tag = checkpoint or trained_checkpoint(run_dir) or "last"
+    module, saved = load_trained(run_dir, tag)
+    spec, dataset = _evaluation_data(Path(run_dir), saved, data, root, cache)
+    trained_shape = tuple(saved.data.input_shape)
+    if dataset.image_shape != trained_shape:
+        shape = "×".join(map(str, trained_shape))
         raise ConfigError(f"the images are {'×'.join(map(str, dataset.image_shape))} but the network takes {shape}")
-    return evaluate(module, dataset, saved.data.mean, saved.data.std, device=device, batch_size=batch_size, tta=tta)
+    if list(dataset.classes) != list(saved.data.classes):
+        raise ConfigError(
+            f"the network was trained on classes {', '.join(saved.data.classes)}, "
+            f"but {spec or 'the data'} has {', '.join(dataset.classes)}"
+        )
+    if not len(dataset):
+        raise ConfigError(
+            f"{spec or 'the data'} has no images to evaluate on (a run trained with validation share 0 "
+            "kept none aside); train with a validation share above 0, or name other data"
+        )
+    report = evaluate(module, dataset, saved.data.mean, saved.data.std, device=device, batch_size=batch_size, tta=tta)
+    network = str(saved.design.get("name") or "the network")
+    return RunEvaluation(Path(run_dir), network, tag, saved.progress.epoch, spec, report, dataset)
+
+
+def _evaluation_data(
+    run_dir: Path,
+    saved: Checkpoint,
+    data: str | DataSplit | ImageDataset | None,
+    root: str | os.PathLike | None,
+    cache: SplitCache | None,
+) -> tuple[str, ImageDataset]:
+    """(spec, images) of what `evaluate_run` is asked to evaluate on."""
+    if isinstance(data, ImageDataset):
+        return "", data
+    if isinstance(data, DataSplit):
+        return "", data.val
+    spec = data or saved.config.data
+    if not spec:
+        raise ConfigError(
+            f"{run_dir.name} does not record its dataset, so its validation images are unknown; "
+            "name the data to evaluate it on (cnnstudio evaluate --data)"
+        )
+    channels, height, width = saved.data.input_shape
+    config = saved.config
+    split = (cache or SplitCache()).load(spec, (channels, height, width), config.val_fraction, config.seed, root)
+    return spec, split.val
 
 
 def _views(images: torch.Tensor, tta: str) -> list[torch.Tensor]:

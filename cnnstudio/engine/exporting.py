@@ -27,16 +27,17 @@ def export_run(
     run_dir: str | Path,
     export_format: str,
     path: str | Path,
-    checkpoint: str = "best",
+    checkpoint: str | None = None,
     *,
     note: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Write checkpoint `checkpoint` of a run as `export_format` (one of EXPORT_FORMATS) at `path`.
+    """Write checkpoint `checkpoint` of a run (None: the one it hands on, `best` else `last`) as
+    `export_format` (one of EXPORT_FORMATS) at `path`.
 
     Returns the files written; `note(text)` hears remarks the user should know (e.g. that a training
     script cannot load the run's own dataset). Raises ExportError with a message for the user.
     """
-    from cnnstudio.engine.checkpoint import CheckpointError, load_checkpoint
+    from cnnstudio.engine.checkpoint import CheckpointError, load_checkpoint, trained_checkpoint
     from cnnstudio.pytorch.export import (
         ExportError,
         export_onnx,
@@ -48,7 +49,7 @@ def export_run(
 
     path = Path(path)
     try:
-        saved = load_checkpoint(run_dir, checkpoint)
+        saved = load_checkpoint(run_dir, checkpoint or trained_checkpoint(run_dir) or "last")
         graph = network_from_dict(saved.design, f"{saved.path} (design)").graph
     except (CheckpointError, NetworkFileError) as error:
         raise ExportError(str(error)) from None

@@ -16,8 +16,8 @@ from cnnstudio.engine.config import ConfigError, TrainConfig
 from cnnstudio.engine.control import TrainControl
 from cnnstudio.engine.events import Error, Event
 from cnnstudio.engine.loop import resume, train
-from cnnstudio.engine.model import input_shape
 from cnnstudio.graph import NetworkFileError, NetworkGraph, network_from_dict
+from cnnstudio.graph.templates import input_shape
 from cnnstudio.progress import Progress as DataProgress
 
 

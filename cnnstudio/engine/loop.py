@@ -60,16 +60,10 @@ from cnnstudio.engine.events import (
 from cnnstudio.engine.guard import StepGuard
 from cnnstudio.engine.memory import memory_shortfall
 from cnnstudio.engine.metrics import MetricsLog, RunningMetrics
-from cnnstudio.engine.model import (
-    PreparedModel,
-    count_parameters,
-    input_shape,
-    prepare_model,
-    set_train_mode,
-)
+from cnnstudio.engine.model import PreparedModel, count_parameters, prepare_model, set_train_mode
 from cnnstudio.engine.optim import LRSchedule, build_optimizer, set_base_rates
 from cnnstudio.graph import NetworkFileError, NetworkGraph, network_from_dict
-from cnnstudio.graph.templates import classifier_node
+from cnnstudio.graph.templates import classifier_node, input_shape
 from cnnstudio.pytorch import BuildError
 from cnnstudio.pytorch.weights import WeightsFileError, load_into
 

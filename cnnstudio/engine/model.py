@@ -94,15 +94,6 @@ def head_nodes(graph: NetworkGraph, frozen: set[str]) -> set[str]:
     return {classifier} if classifier else set()
 
 
-def input_shape(graph: NetworkGraph) -> tuple[int, int, int] | None:
-    """(channels, height, width) of the design's Input layer, None without one."""
-    inputs = [node for node in graph.nodes.values() if node.type == "Input"]
-    if not inputs:
-        return None
-    channels, height, width = (int(inputs[0].param(name)) for name in ("channels", "height", "width"))
-    return channels, height, width
-
-
 def set_train_mode(module: nn.Module, frozen: set[str]) -> None:
     """Training mode, except frozen BatchNorm layers: their running statistics stay as loaded."""
     module.train()

@@ -1,5 +1,5 @@
-"""The network templates shipped in the package (cnnstudio/resources/templates), and re-targeting them to
-other data."""
+"""The network templates shipped in the package (cnnstudio/resources/templates), where a design takes its
+input and gives its class scores, and re-targeting a design to other data."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 from cnnstudio.graph.io import NetworkFileError, loads_network
-from cnnstudio.graph.network import NetworkGraph
+from cnnstudio.graph.network import NetworkGraph, Node
 from cnnstudio.paths import templates
 
 SUFFIX = ".cnn.json"
@@ -15,6 +15,7 @@ DEFAULT_TEMPLATE = "lenet5"
 # name → learnable parameters, written by scripts/generate_templates.py from the torch analyzer, so that
 # listing the templates needs no torch (a test checks the counts against the analyzer)
 LEARNABLES_FILE = "learnables.json"
+INPUT_SIZES = ("channels", "height", "width")  # the Input layer's parameters, in tensor order
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,23 @@ def template_infos() -> list[TemplateInfo]:
     return infos
 
 
+def input_node(graph: NetworkGraph) -> Node | None:
+    """The design's Input layer (a valid design has exactly one), None without one."""
+    return next((node for node in graph.nodes.values() if node.type == "Input"), None)
+
+
+def input_shape(graph: NetworkGraph) -> tuple[int, int, int] | None:
+    """(channels, height, width) of the design's Input layer, None without one.
+
+    Raises ValueError or TypeError when a size is not a number (a hand-edited file; validation names it).
+    """
+    node = input_node(graph)
+    if node is None:
+        return None
+    channels, height, width = (int(node.param(name)) for name in INPUT_SIZES)
+    return channels, height, width
+
+
 def classifier_node(graph: NetworkGraph) -> str | None:
     """The layer that produces the class scores: the last Linear, else the last Conv2d."""
     order = graph.topological_order()
@@ -76,11 +94,11 @@ def retarget(
     notes = []
     with graph.batch():
         if input_shape is not None:
-            inputs = [node for node in graph.nodes.values() if node.type == "Input"]
-            if not inputs:
+            node = input_node(graph)
+            if node is None:
                 raise ValueError("the network has no Input layer to re-target")
-            for name, value in zip(("channels", "height", "width"), input_shape, strict=True):
-                graph.set_param(inputs[0].id, name, int(value))
+            for name, value in zip(INPUT_SIZES, input_shape, strict=True):
+                graph.set_param(node.id, name, int(value))
             notes.append(f"input set to {input_shape[0]}×{input_shape[1]}×{input_shape[2]}")
         if classes is not None:
             head = classifier_node(graph)

@@ -15,6 +15,7 @@ from torch import nn
 
 from cnnstudio.fileio import atomic_path, atomic_write_text
 from cnnstudio.graph.network import NetworkGraph
+from cnnstudio.graph.templates import input_shape
 from cnnstudio.pytorch.builder import build_module, class_name_for, module_source
 from cnnstudio.pytorch.weights import load_into
 
@@ -25,11 +26,11 @@ class ExportError(Exception):
     """An export that cannot be done; the message says why and what to do."""
 
 
-def _input_shape(graph: NetworkGraph) -> tuple[int, int, int]:
-    node = next((n for n in graph.nodes.values() if n.type == "Input"), None)
-    if node is None:
+def _required_input_shape(graph: NetworkGraph) -> tuple[int, int, int]:
+    shape = input_shape(graph)
+    if shape is None:
         raise ExportError("the design has no Input layer")
-    return node.param("channels"), node.param("height"), node.param("width")
+    return shape
 
 
 def _module_with(graph: NetworkGraph, state_dict: dict[str, torch.Tensor] | None) -> nn.Module:
@@ -46,7 +47,7 @@ def export_onnx(graph: NetworkGraph, state_dict: dict[str, torch.Tensor] | None,
     except ImportError:
         raise ExportError('ONNX export needs the onnx extra: pip install -e ".[onnx]"') from None
     module = _module_with(graph, state_dict)
-    example = torch.randn(2, *_input_shape(graph))
+    example = torch.randn(2, *_required_input_shape(graph))
     with atomic_path(path) as tmp:
         program = torch.onnx.export(
             module,
@@ -62,7 +63,7 @@ def export_onnx(graph: NetworkGraph, state_dict: dict[str, torch.Tensor] | None,
 def export_program(graph: NetworkGraph, state_dict: dict[str, torch.Tensor] | None, path: str | os.PathLike) -> None:
     """A `torch.export` program (.pt2) for deployment with torch (ExecuTorch, AOTInductor …)."""
     module = _module_with(graph, state_dict)
-    program = torch.export.export(module, (torch.randn(2, *_input_shape(graph)),))
+    program = torch.export.export(module, (torch.randn(2, *_required_input_shape(graph)),))
     with atomic_path(path) as tmp:
         torch.export.save(program, str(tmp))
 
@@ -117,7 +118,7 @@ class ScriptSettings:
 def training_script(graph: NetworkGraph, settings: ScriptSettings | None = None) -> str:
     """A self-contained training script: the model, torchvision data, DDP under torchrun."""
     settings = settings or ScriptSettings()
-    channels, height, width = _input_shape(graph)
+    channels, height, width = _required_input_shape(graph)
     class_name = class_name_for(graph)
     model = module_source(graph, class_name, logits=True).split('"""', 2)[2].lstrip("\n")
     values = asdict(settings)

@@ -177,3 +177,16 @@ def test_export_writes_each_format_from_a_run(tmp_path, capsys, trained_run, fmt
 def test_export_of_a_missing_run_exits_2(tmp_path, capsys):
     code, _, err = run(capsys, "export", str(tmp_path / "nope"), "--format", "onnx", "-o", str(tmp_path / "x.onnx"))
     assert code == 2 and "no such run folder" in err
+
+
+def test_exit_codes_are_the_documented_numbers_and_ctrl_c_exits_130(capsys, monkeypatch):
+    from cnnstudio.cli import main as main_module
+    from cnnstudio.cli.exit_codes import ExitCode
+
+    assert [int(code) for code in ExitCode] == [0, 1, 2, 130]
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(main_module, "cmd_templates", interrupted)
+    assert run(capsys, "templates") == (ExitCode.INTERRUPTED, "", "interrupted\n")

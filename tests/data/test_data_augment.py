@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from cnnstudio.data.augment import (
     format_augment,
     parse_augment,
     preview,
+    preview_rows,
 )
 
 
@@ -239,6 +241,20 @@ def test_preview_repeats_when_asked_for_more_than_exist_and_varies_with_seed() -
     assert preview(_dataset(), options, n=25, seed=0).shape[0] == 25
     assert not torch.equal(preview(_dataset(), options, n=8, seed=0), preview(_dataset(), options, n=8, seed=1))
     assert torch.equal(preview(_dataset(), options, n=8, seed=0), preview(_dataset(), options, n=8, seed=0))
+
+
+def test_the_preview_rows_are_the_originals_then_augmented_copies_of_them_as_pixels() -> None:
+    options = parse_augment("color:0.5")
+    reports = []
+    rows = preview_rows(_dataset(), options, columns=4, rows=2, seed=3, progress=lambda *report: reports.append(report))
+    assert len(rows) == 3 and all(row.shape == (4, 6, 6, 3) and row.dtype == np.uint8 for row in rows)
+    assert rows[0][:, 0, 0, 0].tolist() == [0, 80, 140, 20]  # the originals, as `preview` picks them
+    assert (rows[1] != rows[0]).any() and (rows[1] != rows[2]).any()  # every copy draws its own changes
+    augmented = preview(_dataset(), [], n=4, seed=0).repeat(2, 1, 1, 1).float().div(255)
+    expected = BatchAugmenter(options, seed=3)(augmented).mul(255).round().clamp(0, 255).to(torch.uint8)
+    assert (rows[2] == expected[4:].permute(0, 2, 3, 1).numpy()).all()
+    assert reports == [("Augmenting the preview", 0.0)]
+    assert len(preview_rows(_dataset(), [], columns=4, rows=2, seed=3)) == 1  # no options: the originals only
 
 
 def test_options_made_in_code_are_checked_like_text() -> None:

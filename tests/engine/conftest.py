@@ -79,3 +79,23 @@ def run_all(events) -> list:
 
 def of_kind(events: list, kind: str) -> list:
     return [event for event in events if event.kind == kind]
+
+
+def train_run(root, name: str, *, epochs: int = 1, stop_early: bool = False, data: str = "xo:count=200"):
+    """Train the xo template on `data` into root/name as the Training tab's worker would; returns the folder.
+
+    stop_early: stop at the first batch message, leaving a stopped, resumable run.
+    """
+    from cnnstudio.engine import TrainConfig, TrainControl, train
+    from cnnstudio.engine.launch import load_training_data
+    from cnnstudio.graph.templates import load_template
+
+    graph = load_template("xo")
+    config = TrainConfig(epochs=epochs, batch_size=32, data=data)
+    control = TrainControl()
+    run_dir = root / name
+    for event in train(graph, load_training_data(data, graph, config), config, run_dir, control=control):
+        if stop_early and event.kind == "batch":
+            control.stop()
+        assert event.kind != "error", event
+    return run_dir

@@ -5,14 +5,17 @@ import pytest
 import torch
 from torch import nn
 
-from cnnstudio.data import ImageDataset
+from cnnstudio.data import DataError, ImageDataset
 from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.engine import TrainConfig, train
+from cnnstudio.engine.checkpoint import CheckpointError
 from cnnstudio.engine.config import ConfigError
-from cnnstudio.engine.evaluate import evaluate, evaluate_run, load_trained, predicted_labels
+from cnnstudio.engine.evaluate import SplitCache, evaluate, evaluate_run, load_trained, predicted_labels
+from cnnstudio.engine.launch import load_training_data
+from cnnstudio.graph.templates import load_template
 from cnnstudio.progress import Cancelled
 
-from .conftest import small_net, stripe_split
+from .conftest import small_net, stripe_split, train_run
 
 
 class Fixed(nn.Module):
@@ -79,12 +82,70 @@ def test_crop_tta_evaluates_shifted_views():
 def test_a_trained_run_evaluates_with_its_own_normalization(tmp_path):
     split = stripe_split()
     list(train(small_net(), split, TrainConfig(epochs=3, batch_size=32, lr=0.01), tmp_path))
-    report = evaluate_run(tmp_path, split, device="cpu")
+    result = evaluate_run(tmp_path, split, device="cpu")
+    report = result.report
     assert report.accuracy == 1.0 and report.count == 60 and report.classes == ["horizontal", "vertical"]
+    assert result.checkpoint == "best" and result.epoch >= 1 and result.network == "small" and result.data == ""
+    assert result.dataset is split.val
     module, saved = load_trained(tmp_path, "last")
     assert saved.progress.epoch == 3 and set(module.state_dict()) == set(saved.weights)
+    assert evaluate_run(tmp_path, split.val, checkpoint="last", device="cpu").epoch == 3
     with pytest.raises(ConfigError, match="the images are 1×12×12 but the network takes 1×8×8"):
         evaluate_run(tmp_path, stripe_split(size=12))
+    with pytest.raises(ConfigError, match="trained on classes horizontal, vertical, but the data has"):
+        evaluate_run(tmp_path, stripe_split(classes=3).val.subset(torch.tensor([0, 1])))
+    with pytest.raises(ConfigError, match="does not record its dataset"):
+        evaluate_run(tmp_path)
+    with pytest.raises(ConfigError, match="no images to evaluate on"):
+        evaluate_run(tmp_path, split.val.subset(torch.tensor([], dtype=torch.int64)))
+
+
+@pytest.fixture(scope="module")
+def xo_run(tmp_path_factory):
+    return train_run(tmp_path_factory.mktemp("runs"), "run", epochs=2)
+
+
+def test_a_run_is_evaluated_on_exactly_the_validation_images_it_held_out(xo_run):
+    result = evaluate_run(xo_run, device="cpu")
+    graph = load_template("xo")
+    held_out = load_training_data("xo:count=200", graph, TrainConfig(data="xo:count=200")).val
+    assert result.data == "xo:count=200" and result.checkpoint == "best" and result.network == "X's and O's"
+    assert torch.equal(result.dataset.images, held_out.images) and result.report.count == len(held_out) == 40
+    labels = held_out.labels.numpy()
+    for true in range(2):  # every image of a class is in exactly one cell of its row
+        shown = [index for predicted in range(2) for index, _ in result.examples(true, predicted)]
+        assert sorted(shown) == np.flatnonzero(labels == true).tolist()
+        assert len(result.examples(true, true)) == result.report.confusion[true][true]
+        assert all(confidence is None for _, confidence in result.examples(true, true))
+    image = result.image(0)
+    assert image.shape == (9, 9, 3) and image.dtype == np.uint8
+
+
+def test_evaluating_runs_on_the_same_data_loads_it_once(xo_run, monkeypatch):
+    from cnnstudio.engine import evaluate as evaluate_module
+
+    loads = []
+    real = evaluate_module.load_data
+    monkeypatch.setattr(
+        evaluate_module, "load_data", lambda *args, **kwargs: loads.append(args) or real(*args, **kwargs)
+    )
+    cache = SplitCache()
+    first = evaluate_run(xo_run, device="cpu", cache=cache)
+    again = evaluate_run(xo_run, checkpoint="last", device="cpu", cache=cache)
+    assert len(loads) == 1 and again.dataset is first.dataset
+    evaluate_run(xo_run, "xo:count=100", device="cpu", cache=cache)
+    assert len(loads) == 2
+
+
+def test_other_data_is_checked_against_what_the_network_was_trained_on(xo_run, tmp_path):
+    with pytest.raises(ConfigError, match="trained on classes X, O, but shapes:count=60 has circle"):
+        evaluate_run(xo_run, "shapes:count=60", device="cpu")
+    with pytest.raises(DataError, match="no-such-data"):
+        evaluate_run(xo_run, "no-such-data")
+    with pytest.raises(CheckpointError, match="no 'best' checkpoint"):
+        evaluate_run(tmp_path, checkpoint="best")
+    with pytest.raises(CheckpointError, match="no 'last' checkpoint"):
+        evaluate_run(tmp_path)  # a folder without checkpoints has nothing to hand on
 
 
 def test_predicted_labels_are_evaluate_s_predictions_and_keep_the_module_s_mode():

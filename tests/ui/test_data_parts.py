@@ -1,5 +1,5 @@
-"""The Data tab's parts on their own: specs and suggestions, the fit check, and the sample grid with a
-dataset of MNIST's size."""
+"""The Data tab's parts on their own: specs and suggestions, and the sample grid with a dataset of MNIST's
+size."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ import torch
 from PySide6.QtCore import Qt
 
 from cnnstudio.data import ImageDataset
-from cnnstudio.graph.templates import load_template
-from cnnstudio.ui.data.fitting import FitCheck, fitted_design
 from cnnstudio.ui.data.sample_grid import SampleGrid, SampleModel
 from cnnstudio.ui.data.sources import builtin_source, captured_sources, suggest
 
@@ -38,20 +36,6 @@ def test_captured_sources_need_a_class_folder(tmp_path: Any) -> None:
     (tmp_path / ".hidden" / "a").mkdir(parents=True)
     assert [source.title for source in captured_sources(tmp_path)] == ["signs"]
     assert captured_sources(tmp_path / "missing") == []
-
-
-def test_fitted_design_retargets_and_optionally_matches_the_input() -> None:
-    graph = load_template("lenet5")
-    check = FitCheck("Shapes", (3, 32, 32), 5, (1, 28, 28), 10)
-    assert check.classes_differ and check.input_differs and check.match_input_by_default
-    new, notes = fitted_design(graph, check, match_input=True)
-    assert new.nodes["input"].all_params() == {"channels": 3, "height": 32, "width": 32}
-    assert new.nodes["fc3"].param("out_features") == 5 and len(notes) == 2
-    assert graph.nodes["fc3"].param("out_features") == 10  # the original is untouched
-    kept, _ = fitted_design(graph, check, match_input=False)
-    assert kept.nodes["input"].param("channels") == 1 and kept.nodes["fc3"].param("out_features") == 5
-    small = FitCheck("Digits", (1, 8, 8), 10, (1, 28, 28), 10)
-    assert not small.classes_differ and not small.match_input_by_default  # 8×8 would starve LeNet's pooling
 
 
 def test_grid_with_sixty_thousand_images_stays_fast(qtbot: Any) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from ui_helpers import double_click, wait_analysis
 
-from cnnstudio.engine.model import input_shape
+from cnnstudio.graph.templates import input_shape
 from cnnstudio.ui.data.augment_panel import AUGMENTED_ROWS
 from cnnstudio.ui.settings import captures_dir
 
@@ -85,6 +85,9 @@ def test_digits_grid_histogram_details_filter_and_split(qtbot: Any, window: Any)
     assert tab.grid.count_label.text() == f"{len(split.train):,} images"
     assert len(tab.histogram.counts["train"]) == 10
     assert sum(tab.histogram.counts["train"]) + sum(tab.histogram.counts["val"]) == 1797
+    bars = [item for item in tab.histogram.plot.getPlotItem().items if type(item).__name__ == "BarGraphItem"]
+    widths = [list(bar.opts["width"]) for bar in bars]  # the plot is built once the tab is shown
+    assert widths == [tab.histogram.counts["train"], tab.histogram.counts["val"]]
     assert tab.details.classes.text().startswith("10:")
     assert tab.details.native.text() == "1×8×8 (grayscale)"
     assert tab.details.fitted.text() == "1×28×28 (grayscale)"

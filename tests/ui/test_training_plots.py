@@ -12,8 +12,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from cnnstudio.engine.events import BatchMetrics
+from cnnstudio.engine.run_folders import EpochHistory, RunRecord
 from cnnstudio.ui.training.plots import TrainingPlots
-from cnnstudio.ui.training.run_folders import EpochHistory, RunRecord
 from cnnstudio.ui.training.series import Smoother
 
 STEPS = 500  # batches per epoch of the synthetic run
@@ -117,7 +117,7 @@ def test_hovering_a_plot_reads_out_the_values_under_the_mouse(plots, qtbot):
     assert re.search(r"Epoch 1\.\d\d · step \d+", text)  # the middle of three epochs
     assert "loss" in text and "smoothed" in text and "learning rate 0.001" in text
     assert "validation after epoch 2: loss 0.7 · accuracy 80.0%" in text
-    assert all(cursor.isVisible() for cursor in plots.cursors)
+    assert all(cursor.isVisible() for cursor in plots.hover.cursors)
     QTest.mouseMove(view.viewport(), QPoint(2, 2))  # outside the plots
     qtbot.waitUntil(lambda: not plots.readout_visible)
 

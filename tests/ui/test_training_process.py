@@ -15,8 +15,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from cnnstudio.engine.events import Finished, Paused
+from cnnstudio.engine.run_folders import read_run
 from cnnstudio.ui.session import DataChoice
-from cnnstudio.ui.training.run_folders import read_run
 
 TIMEOUT = 90_000  # ms: generous, the machine may be busy; nothing here waits this long when all is well
 
@@ -48,11 +48,12 @@ def wait_idle(qtbot, tab) -> None:
 
 def test_a_run_trains_pauses_resumes_stops_within_a_batch_and_resumes_to_completion(tab, events, window, qtbot):
     tab.form.epochs.setValue(2)
+    tab.form.val_share.setValue(50)  # 225 batches of 4 an epoch: ample to pause in, quick to finish
     click(qtbot, tab.controls.train_button)
     assert tab.progress.state.text() == "Starting…" and tab.runner.state == "starting"
     assert not tab.controls.train_button.isEnabled() and tab.controls.stop_button.isEnabled()
     qtbot.waitUntil(lambda: tab.plots.point_count >= 2, timeout=TIMEOUT)
-    assert tab.progress.state.text() == "Training" and "1,438 training" in tab.progress.details.text()
+    assert tab.progress.state.text() == "Training" and "899 training" in tab.progress.details.text()
     assert tab.progress.batch_bar.value() > 0 and tab.progress.epoch_bar.maximum() == 2
     assert "img/s" in tab.progress.rate.text()
     assert tab.runs.table.item(0, 5).text() == "running"

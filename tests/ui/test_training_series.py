@@ -1,4 +1,4 @@
-"""The plots' numeric helpers: growing buffers, TensorBoard-style smoothing, the 1-2-5 rate steps."""
+"""The plots' numeric helpers: growing buffers, TensorBoard-style smoothing, a run's series, the 1-2-5 rate steps."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cnnstudio.engine.events import BatchMetrics
 from cnnstudio.ui.training.number_box import RateSpinBox, step_125
-from cnnstudio.ui.training.series import GrowingArray, Smoother
+from cnnstudio.ui.training.series import GrowingArray, Smoother, TrainingSeries
 
 
 def reference_ema(values: list[float], weight: float) -> list[float]:
@@ -68,3 +69,27 @@ def test_the_rate_box_shows_short_numbers_and_accepts_scientific_notation(qtbot)
     assert box.value() == pytest.approx(3e-4)
     box.stepUp()
     assert box.value() == pytest.approx(5e-4) and box.text() == "0.0005"
+
+
+def batch(epoch: int, done: int, loss: float, accuracy: float) -> BatchMetrics:
+    return BatchMetrics(epoch, done, 4, (epoch - 1) * 4 + done, loss, accuracy, 0.01, 100.0, 1.0, 9.0)
+
+
+def test_a_runs_series_places_batches_on_the_epoch_axis_and_smooths_them_again_on_request():
+    series = TrainingSeries(0.5)
+    losses = [2.0, 1.0, 0.5, 0.25, 0.2]
+    series.add_batches([batch(1, 1, losses[0], 0.1), batch(1, 2, losses[1], 0.2)])
+    series.add_batches([batch(1, 4, losses[2], 0.4), batch(2, 2, losses[3], 0.6), batch(2, 3, losses[4], 0.7)])
+    assert series.x.values.tolist() == [0.25, 0.5, 1.0, 1.5, 1.75] and series.step.values.tolist() == [1, 2, 4, 6, 7]
+    assert series.loss_smooth.values == pytest.approx(reference_ema(losses, 0.5))
+    series.set_smoothing(0.9)
+    assert series.loss_smooth.values == pytest.approx(reference_ema(losses, 0.9))
+    series.add_batches([batch(2, 4, 0.1, 0.8)])  # later points continue the new smoothing
+    assert series.loss_smooth.values == pytest.approx(reference_ema([*losses, 0.1], 0.9))
+    series.add_epoch(1, 0.6, 0.5)
+    series.add_epoch(2, 0.3, 0.75)
+    assert series.nearest_batch(1.3) == 3 and series.nearest_batch(-5) == 0 and series.nearest_batch(9) == 5
+    assert series.nearest_epoch(1.4) == 0 and series.nearest_epoch(1.6) == 1
+    series.clear()
+    assert len(series.x) == len(series.loss_smooth) == len(series.val_epoch) == 0
+    assert series.nearest_batch(1.0) is None and series.nearest_epoch(1.0) is None

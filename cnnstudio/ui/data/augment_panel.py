@@ -7,9 +7,7 @@ random seed changes; only the newest preview is shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import torch
+import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -29,15 +27,13 @@ from cnnstudio.data.augment import (
     AUGMENTATIONS,
     AugmentInfo,
     AugmentOption,
-    BatchAugmenter,
     format_augment,
     parse_augment,
-    preview,
+    preview_rows,
 )
-from cnnstudio.progress import Progress
 from cnnstudio.ui.data.tile_grid import TileGrid
 from cnnstudio.ui.tasks import TaskRunner
-from cnnstudio.ui.widgets.images import channels_last, to_qimage
+from cnnstudio.ui.widgets.images import to_qimage
 
 COLUMNS = 6
 AUGMENTED_ROWS = 3
@@ -50,23 +46,6 @@ _UNITS = {
     "color": "strength",
     "erase": "probability",
 }
-
-
-@dataclass(frozen=True)
-class Preview:
-    originals: torch.Tensor  # uint8 [COLUMNS, C, H, W]
-    augmented: torch.Tensor | None  # uint8 [AUGMENTED_ROWS * COLUMNS, C, H, W]; None without options
-
-
-def compute_preview(dataset: ImageDataset, options: list[AugmentOption], seed: int, progress: Progress) -> Preview:
-    """A row of originals (one per class first) and AUGMENTED_ROWS rows of augmented copies of them."""
-    originals = preview(dataset, [], COLUMNS, seed=0)
-    if not options:
-        return Preview(originals, None)
-    progress("Augmenting the preview", 0.0)
-    batch = originals.float().div_(255).repeat(AUGMENTED_ROWS, 1, 1, 1)
-    augmented = BatchAugmenter(options, seed=seed)(batch)
-    return Preview(originals, augmented.mul(255).round_().clamp_(0, 255).to(torch.uint8))
 
 
 class _Control:
@@ -246,18 +225,19 @@ class AugmentPanel(QWidget):
         if dataset is None or len(dataset) == 0:
             return
         self.tasks.submit(
-            lambda task: compute_preview(dataset, options, seed, task.report),
+            lambda task: preview_rows(dataset, options, COLUMNS, AUGMENTED_ROWS, seed, task.report),
             key="preview",
             on_done=self._show_preview,
             on_error=lambda error: self._show_error(f"The preview failed: {error}"),
         )
 
-    def _show_preview(self, result: Preview) -> None:
-        rows = [("original", [to_qimage(channels_last(image)) for image in result.originals])]
-        if result.augmented is not None:
-            for row in range(AUGMENTED_ROWS):
-                images = result.augmented[row * COLUMNS : (row + 1) * COLUMNS]
-                rows.append(("augmented" if row == 0 else "", [to_qimage(channels_last(image)) for image in images]))
+    def _show_preview(self, pixel_rows: list[np.ndarray]) -> None:
+        """The originals' row, then the augmented rows (each [COLUMNS, H, W, C] uint8)."""
+        captions = ("original", "augmented")  # the later augmented rows need no caption of their own
+        rows = [
+            (captions[index] if index < len(captions) else "", [to_qimage(image) for image in row])
+            for index, row in enumerate(pixel_rows)
+        ]
         self.tiles.set_rows(rows)
         self.preview_ready.emit()
 

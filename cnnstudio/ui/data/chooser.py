@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data import DatasetInfo, SpecOption
+from cnnstudio.graph.describe import format_shape
 from cnnstudio.ui import style
-from cnnstudio.ui.data.fitting import shape_text
 from cnnstudio.ui.data.sources import NETWORK_SIZE, SIZE_OPTION, Source
 
 SOURCE_ROLE = Qt.UserRole + 1
@@ -46,7 +46,7 @@ def subtitle(source: Source) -> str:
     if info is None:
         return "webcam capture · image folder" if source.captured else str(source.folder)
     where = "offline" if info.offline else f"download {info.download_mb} MB"
-    return f"{where} · {shape_text(info.native_shape)} · {len(info.classes)} classes"
+    return f"{where} · {format_shape(info.native_shape)} · {len(info.classes)} classes"
 
 
 def describe(source: Source) -> str:
@@ -63,7 +63,7 @@ def describe(source: Source) -> str:
     return (
         f"<b>{info.title}</b><br>{info.description}<br>"
         f"<span style='color:{style.MUTED}'>Classes: {classes}<br>"
-        f"Native size {shape_text(info.native_shape)} · {download}<br>Source: {info.source}</span>"
+        f"Native size {format_shape(info.native_shape)} · {download}<br>Source: {info.source}</span>"
     )
 
 

@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnstudio.ui.data.fitting import shape_text
+from cnnstudio.graph.describe import format_shape
 from cnnstudio.ui.data.loading import LoadResult
 
 
 def describe_shape(shape: tuple[int, int, int]) -> str:
     kind = {1: "grayscale", 3: "RGB"}.get(shape[0], f"{shape[0]} channels")
-    return f"{shape_text(shape)} ({kind})"
+    return f"{format_shape(shape)} ({kind})"
 
 
 def _value_label() -> QLabel:

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnstudio.engine.design_fit import FitCheck
+from cnnstudio.graph.describe import format_shape
 from cnnstudio.ui import style
-from cnnstudio.ui.data.fitting import FitCheck, shape_text
 
 _COLORS = {"warning": ("#fff8e6", "#e3b341"), "info": ("#eef5ff", "#9ec5fe")}
 
@@ -101,11 +102,11 @@ class FitBanner(QFrame):
         if show_choice:
             assert check.design_shape is not None
             self.match_input.setText(
-                f"Make the network's input match the data: {shape_text(check.design_shape)} "
-                f"→ {shape_text(check.data_shape)}"
+                f"Make the network's input match the data: {format_shape(check.design_shape)} "
+                f"→ {format_shape(check.data_shape)}"
             )
             self.keep_input.setText(
-                f"Keep the network's input ({shape_text(check.design_shape)}) and fit the images to it"
+                f"Keep the network's input ({format_shape(check.design_shape)}) and fit the images to it"
             )
             same_question = previous is not None and (previous.data_shape, previous.design_shape) == (
                 check.data_shape,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-import torch
+import numpy as np
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data import DataSplit, ImageDataset
-from cnnstudio.ui.widgets.images import channels_last, thumbnail
+from cnnstudio.ui.widgets.images import thumbnail
 
 THUMB = 64
 CELL = QSize(78, 90)
@@ -47,7 +47,7 @@ class SampleModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.dataset: ImageDataset | None = None
-        self.rows = torch.empty(0, dtype=torch.int64)
+        self.rows = np.empty(0, dtype=np.int64)
         self._cache: OrderedDict[int, QPixmap] = OrderedDict()
 
     def set_samples(self, dataset: ImageDataset | None, class_filter: int = ALL_CLASSES) -> None:
@@ -55,11 +55,9 @@ class SampleModel(QAbstractListModel):
         self.dataset = dataset
         self._cache.clear()
         if dataset is None:
-            self.rows = torch.empty(0, dtype=torch.int64)
-        elif class_filter == ALL_CLASSES:
-            self.rows = torch.arange(len(dataset))
+            self.rows = np.empty(0, dtype=np.int64)
         else:
-            self.rows = torch.nonzero(dataset.labels == class_filter).flatten()
+            self.rows = dataset.indices(None if class_filter == ALL_CLASSES else class_filter)
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -69,7 +67,7 @@ class SampleModel(QAbstractListModel):
         if self.dataset is None or not index.isValid():
             return None
         sample = int(self.rows[index.row()])
-        label = self.dataset.classes[int(self.dataset.labels[sample])]
+        label = self.dataset.classes[self.dataset.label(sample)]
         if role == Qt.DisplayRole:
             return label
         if role == Qt.DecorationRole:
@@ -82,7 +80,7 @@ class SampleModel(QAbstractListModel):
         pixmap = self._cache.get(sample)
         if pixmap is None:
             assert self.dataset is not None
-            pixmap = thumbnail(channels_last(self.dataset.images[sample]), THUMB)
+            pixmap = thumbnail(self.dataset.pixels(sample), THUMB)
             self._cache[sample] = pixmap
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
@@ -174,7 +172,7 @@ class SampleGrid(QWidget):
         self.class_filter.blockSignals(True)
         self.class_filter.clear()
         if dataset is not None:
-            counts = torch.bincount(dataset.labels, minlength=len(dataset.classes)).tolist()
+            counts = dataset.class_counts().tolist()
             self.class_filter.addItem(f"All classes ({len(dataset):,})", ALL_CLASSES)
             for label, (name, count) in enumerate(zip(dataset.classes, counts, strict=True)):
                 self.class_filter.addItem(f"{name} ({count:,})", label)
@@ -186,9 +184,7 @@ class SampleGrid(QWidget):
         dataset = self.model.dataset
         if dataset is None:
             return
-        image = dataset.images[int(self.model.rows[index.row()])]
-        rgb = image.expand(3, -1, -1) if image.shape[0] == 1 else image
-        self.inspect_requested.emit(rgb.permute(1, 2, 0).contiguous().numpy())
+        self.inspect_requested.emit(dataset.rgb(int(self.model.rows[index.row()])))
 
     def _show(self) -> None:
         dataset = self.dataset()

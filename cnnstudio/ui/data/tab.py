@@ -17,19 +17,19 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from cnnstudio.data import DataError, default_root
-from cnnstudio.engine.model import input_shape
+from cnnstudio.engine.design_fit import (
+    FitCheck,
+    design_classes,
+    design_outputs,
+    fitted_design,
+)
+from cnnstudio.graph.templates import input_shape
 from cnnstudio.pytorch import NetworkAnalysis
 from cnnstudio.ui.data.augment_panel import AugmentPanel
 from cnnstudio.ui.data.chooser import DataChooser
 from cnnstudio.ui.data.class_histogram import ClassHistogram
 from cnnstudio.ui.data.details import DataDetails
 from cnnstudio.ui.data.fit_banner import FitBanner
-from cnnstudio.ui.data.fitting import (
-    FitCheck,
-    design_classes,
-    design_outputs,
-    fitted_design,
-)
 from cnnstudio.ui.data.load_status import LoadStatus
 from cnnstudio.ui.data.loading import LoadRequest, LoadResult, run_load
 from cnnstudio.ui.data.sample_grid import SampleGrid

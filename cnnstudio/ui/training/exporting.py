@@ -1,12 +1,8 @@
-"""The Export menu's formats, and exporting the run the Training tab shows (cnnstudio.engine.exporting)."""
+"""The Export menu's formats: how the menu names and describes each format cnnstudio.engine.exporting writes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-from cnnstudio.engine.exporting import export_run as engine_export_run
-from cnnstudio.ui.training.run_folders import has_checkpoint
 
 
 @dataclass(frozen=True)
@@ -48,12 +44,3 @@ EXPORT_FORMATS = (
         "A script that trains this network with only torch and torchvision (torchrun for several GPUs)",
     ),
 )
-
-
-def export_run(run_dir: Path, key: str, path: Path) -> list[Path]:
-    """Write the run's trained network (its best checkpoint, else its last) as format `key`.
-
-    Returns the files written. Raises ExportError with a message for the user.
-    """
-    tag = "best" if has_checkpoint(run_dir, "best") else "last"
-    return engine_export_run(run_dir, key, path, tag)

@@ -10,33 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from cnnstudio.data import DataError
 from cnnstudio.data.augment import AUGMENTATIONS, parse_augment
 from cnnstudio.engine.config import TrainConfig
 from cnnstudio.ui import style
 from cnnstudio.ui.session import StudioSession
-from cnnstudio.ui.training.devices import device_choices
-from cnnstudio.ui.training.number_box import RateSpinBox
+from cnnstudio.ui.training.form_fields import FIELDS, SECTIONS
 
-OPTIMIZERS = (("Adam", "adam"), ("AdamW", "adamw"), ("SGD with momentum", "sgd"), ("RMSprop", "rmsprop"))
-SCHEDULES = (("Constant", "constant"), ("Step decay", "step"), ("Cosine", "cosine"), ("One-cycle", "onecycle"))
-PRECISIONS = (
-    ("Auto (bf16/fp16 on CUDA)", "auto"),
-    ("Off (fp32)", "off"),
-    ("bf16", "bf16"),
-    ("fp16 with loss scaling", "fp16"),
-)
 _AUGMENT_HELP = "<br>".join(f"<b>{info.name}</b>:{info.param} — {info.help}" for info in AUGMENTATIONS.values())
 
 
@@ -56,88 +38,32 @@ def _form() -> QFormLayout:
     return form
 
 
-def _combo(choices: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> QComboBox:
-    combo = QComboBox()
-    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # may narrow with the panel
-    combo.setMinimumContentsLength(6)
-    for label, value in choices:
-        combo.addItem(label, value)
-    return combo
+def _value(widget: QWidget) -> Any:
+    return widget.currentData() if isinstance(widget, QComboBox) else widget.value()
 
 
-def _select(combo: QComboBox, value: Any) -> bool:
-    index = combo.findData(value)
+def _set_value(widget: QWidget, value: Any) -> bool:
+    """Show `value` in a field's widget; False when a combo box has no such choice."""
+    if not isinstance(widget, QComboBox):
+        widget.setValue(value)
+        return True
+    index = widget.findData(value)
     if index >= 0:
-        combo.setCurrentIndex(index)
+        widget.setCurrentIndex(index)
     return index >= 0
 
 
 class HyperparameterForm(QWidget):
-    """Edits a TrainConfig. `config(spec)` returns the validated config for data `spec`."""
+    """Edits a TrainConfig. `config(spec)` returns the validated config for data `spec`.
+
+    Every field of SECTIONS is an attribute named by its `attr` (form.epochs, form.device …).
+    """
 
     changed = Signal()
 
     def __init__(self, session: StudioSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        defaults = TrainConfig()
-
-        self.optimizer = _combo(OPTIMIZERS)
-        self.optimizer.setToolTip(
-            "How the weights follow the gradient. Adam adapts the step of every weight and "
-            "works well without tuning; SGD with momentum often generalizes best when its "
-            "learning rate is tuned; AdamW is Adam with decoupled weight decay."
-        )
-        self.lr = RateSpinBox(1e-7, 10.0)
-        self.lr.setToolTip(
-            "The size of each optimizer step. Too high and the loss jumps or becomes NaN; too low "
-            "and it falls slowly. Typical: 0.001 for Adam, 0.01–0.1 for SGD. The arrows step "
-            "through 1-2-5 values; you can type 3e-4."
-        )
-        self.momentum = QDoubleSpinBox()
-        self.momentum.setRange(0.0, 0.999)
-        self.momentum.setSingleStep(0.05)
-        self.momentum.setDecimals(3)
-        self.momentum.setToolTip("SGD only: how much of the previous step carries over (0.9 is the usual choice).")
-        self.schedule = _combo(SCHEDULES)
-        self.schedule.setToolTip(
-            "How the learning rate changes over the run (updated every batch). Step decay "
-            "divides it by 10 every third of the run; cosine lowers it smoothly to zero; "
-            "one-cycle warms up for 30 % of the run, then anneals."
-        )
-        self.warmup = QDoubleSpinBox()
-        self.warmup.setRange(0.0, 1000.0)
-        self.warmup.setSingleStep(0.5)
-        self.warmup.setDecimals(1)
-        self.warmup.setSuffix(" epochs")
-        self.warmup.setToolTip(
-            "Ramp the learning rate up from zero over this many epochs first: steadies the "
-            "start of training with high rates or large batches."
-        )
-        self.epochs = QSpinBox()
-        self.epochs.setRange(1, 100_000)
-        self.epochs.setToolTip("How many times the network sees every training image.")
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 65_536)
-        self.batch_size.setToolTip(
-            "Images per optimizer step. Larger batches train faster per image on a GPU but "
-            "need more memory; lower it if training runs out of memory."
-        )
-        self.weight_decay = RateSpinBox(1e-6, 1.0, allow_zero=True)
-        self.weight_decay.setToolTip(
-            "Pulls the weights towards zero at every step (L2 regularization), which "
-            "fights overfitting. 0 turns it off; 5e-4 is common for SGD, 0.01–0.05 for "
-            "AdamW. Biases and normalization layers are never decayed."
-        )
-        self.label_smoothing = QDoubleSpinBox()
-        self.label_smoothing.setRange(0.0, 0.5)
-        self.label_smoothing.setSingleStep(0.05)
-        self.label_smoothing.setDecimals(2)
-        self.label_smoothing.setToolTip(
-            "Train towards 1 − ε for the right class and ε spread over the others, "
-            "instead of exactly 1: the network becomes less over-confident. 0.1 is "
-            "typical; 0 turns it off."
-        )
         self.augment = QLineEdit()
         self.augment.setPlaceholderText("none, or e.g. flip,crop:4,rotate:15")
         self.augment.setToolTip(
@@ -149,93 +75,33 @@ class HyperparameterForm(QWidget):
         self.augment_problem.setProperty("role", "error")
         self.augment_problem.setWordWrap(True)
         self.augment_problem.hide()
-        self.val_share = QSpinBox()
-        self.val_share.setRange(0, 90)
-        self.val_share.setSuffix(" %")
-        self.val_share.setToolTip(
-            "The share of the images held out to validate the network after every epoch: "
-            "it measures how well the network does on images it never trained on. 0 trains "
-            "on everything (no validation curve, no confusion matrix)."
-        )
-        self.patience = QSpinBox()
-        self.patience.setRange(0, 10_000)
-        self.patience.setSpecialValueText("never")
-        self.patience.setSuffix(" epochs")
-        self.patience.setToolTip(
-            "Stop early when the validation loss has not improved for this many epochs "
-            "(the best checkpoint is kept). 'never' trains all epochs."
-        )
-        self.device = _combo(device_choices())
-        self.device.setToolTip("Where to train. Auto picks a CUDA GPU, then an Apple GPU, then the CPU.")
-        self.precision = _combo(PRECISIONS)
-        self.precision.setToolTip(
-            "Mixed precision computes in 16-bit floats where it is safe: about twice as "
-            "fast on modern GPUs, with the same accuracy. Auto uses bf16 where the GPU has "
-            "it, else fp16 with loss scaling; the CPU always trains in fp32."
-        )
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2_147_483_647)
-        self.seed.setToolTip(
-            "Starting point of every random choice (initial weights, shuffling, augmentation, "
-            "the validation split): the same seed repeats the same run."
-        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 4, 12, 8)
         layout.setSpacing(6)
-        sections = (
-            (
-                "Optimization",
-                (
-                    ("Optimizer", self.optimizer),
-                    ("Learning rate", self.lr),
-                    ("Momentum", self.momentum),
-                    ("Schedule", self.schedule),
-                    ("Warm-up", self.warmup),
-                    ("Epochs", self.epochs),
-                    ("Batch size", self.batch_size),
-                ),
-            ),
-            (
-                "Regularization",
-                (
-                    ("Weight decay", self.weight_decay),
-                    ("Label smoothing", self.label_smoothing),
-                    ("Augmentation", self.augment),
-                    ("", self.augment_problem),
-                ),
-            ),
-            ("Validation", (("Held out", self.val_share), ("Stop early after", self.patience))),
-            ("Hardware", (("Device", self.device), ("Mixed precision", self.precision), ("Seed", self.seed))),
-        )
-        for title, rows in sections:
+        self.fields: dict[str, QWidget] = {}
+        for title, fields in SECTIONS:
             layout.addWidget(_heading(title))
             form = _form()
-            for label, widget in rows:
-                form.addRow(label, widget)
+            for field in fields:
+                widget = field.make()
+                widget.setToolTip(field.tooltip)
+                setattr(self, field.attr, widget)
+                self.fields[field.key] = widget
+                form.addRow(field.label, widget)
+                signal = widget.currentIndexChanged if isinstance(widget, QComboBox) else widget.valueChanged
+                signal.connect(self.changed)
+            if title == "Regularization":
+                form.addRow("Augmentation", self.augment)
+                form.addRow("", self.augment_problem)
             layout.addLayout(form)
         layout.addStretch(1)
 
-        self.set_config(defaults)
+        self.set_config(TrainConfig())
         self.augment.setText(session.augment)
         self.optimizer.currentIndexChanged.connect(self._optimizer_changed)
         self.augment.textEdited.connect(self._augment_edited)
         session.augment_changed.connect(self._augment_from_session)
-        for widget in (self.optimizer, self.schedule, self.device, self.precision):
-            widget.currentIndexChanged.connect(self.changed)
-        for widget in (
-            self.lr,
-            self.momentum,
-            self.warmup,
-            self.epochs,
-            self.batch_size,
-            self.weight_decay,
-            self.label_smoothing,
-            self.val_share,
-            self.patience,
-            self.seed,
-        ):
-            widget.valueChanged.connect(self.changed)
         self._optimizer_changed()
 
     # ----- reading and writing the config
@@ -249,42 +115,15 @@ class HyperparameterForm(QWidget):
         return self._config(augment, data_spec)
 
     def _config(self, augment: str, data_spec: str) -> TrainConfig:
-        return TrainConfig(
-            epochs=self.epochs.value(),
-            batch_size=self.batch_size.value(),
-            optimizer=self.optimizer.currentData(),
-            lr=self.lr.value(),
-            momentum=self.momentum.value(),
-            weight_decay=self.weight_decay.value(),
-            schedule=self.schedule.currentData(),
-            warmup_epochs=self.warmup.value(),
-            label_smoothing=self.label_smoothing.value(),
-            patience=self.patience.value() or None,
-            seed=self.seed.value(),
-            device=self.device.currentData(),
-            precision=self.precision.currentData(),
-            augment=augment,
-            data=data_spec,
-            val_fraction=self.val_share.value() / 100,
-        )
+        values = {field.key: field.from_form(_value(self.fields[field.key])) for field in FIELDS}
+        return TrainConfig(**values, augment=augment, data=data_spec)
 
     def set_config(self, config: TrainConfig) -> None:
         """Show `config`'s values (those the form has)."""
-        _select(self.optimizer, config.optimizer)
-        _select(self.schedule, config.schedule)
-        _select(self.precision, config.precision)
-        if not _select(self.device, config.device):
-            _select(self.device, "auto")  # e.g. a GPU this computer does not have
-        self.lr.setValue(config.lr)
-        self.momentum.setValue(config.momentum)
-        self.warmup.setValue(config.warmup_epochs)
-        self.epochs.setValue(config.epochs)
-        self.batch_size.setValue(config.batch_size)
-        self.weight_decay.setValue(config.weight_decay)
-        self.label_smoothing.setValue(config.label_smoothing)
-        self.val_share.setValue(round(config.val_fraction * 100))
-        self.patience.setValue(config.patience or 0)
-        self.seed.setValue(config.seed)
+        for field in FIELDS:
+            shown = _set_value(self.fields[field.key], field.to_form(getattr(config, field.key)))
+            if not shown and field.key == "device":
+                _set_value(self.fields["device"], "auto")  # e.g. a GPU this computer does not have
 
     def values(self) -> dict[str, Any]:
         """The form as JSON-compatible values (to remember between sessions)."""

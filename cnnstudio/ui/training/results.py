@@ -4,6 +4,8 @@ any confusion-matrix cell that is clicked."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -22,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.ui import style
 from cnnstudio.ui.training.confusion import ConfusionTable
-from cnnstudio.ui.training.evaluation import RunResults
 from cnnstudio.ui.training.gallery import MAX_ITEMS, Gallery, GalleryItem
+
+if TYPE_CHECKING:
+    from cnnstudio.engine.evaluate import RunEvaluation
 
 PLACEHOLDER = "Results appear here when a run ends, or when you double-click a run in the runs list."
 
@@ -41,7 +45,7 @@ class ResultsPanel(QStackedWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.results: RunResults | None = None
+        self.results: RunEvaluation | None = None
         self.message = QLabel(PLACEHOLDER)
         self.message.setAlignment(Qt.AlignCenter)
         self.message.setWordWrap(True)
@@ -130,7 +134,7 @@ class ResultsPanel(QStackedWidget):
         self.message.setText(text)
         self.setCurrentIndex(0)
 
-    def show_results(self, results: RunResults) -> None:
+    def show_results(self, results: RunEvaluation) -> None:
         self.results = results
         report = results.report
         self.summary.setText(

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnstudio.engine.run_folders import RunRecord
 from cnnstudio.ui import style
-from cnnstudio.ui.training.run_folders import RunRecord
 
 COLUMNS = ("Date", "Design", "Data", "Epochs", "Val. accuracy", "Status")
 _STATUS_COLORS = {

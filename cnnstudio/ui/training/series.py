@@ -1,4 +1,4 @@
-"""Growing numeric series for the live plots, and TensorBoard-style smoothing.
+"""Growing numeric series for the live plots, TensorBoard-style smoothing, and the series of a run.
 
 A plot of a long run receives a few points ten times a second and holds 100,000+ of them, so the
 values live in numpy arrays that grow by doubling (appending is amortized O(1), and `values` is a
@@ -7,7 +7,11 @@ view, not a copy), never in Python lists converted on every update.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+
+from cnnstudio.engine.events import BatchMetrics
 
 
 class GrowingArray:
@@ -82,3 +86,62 @@ def _linear_recurrence(b: np.ndarray, a: float, initial: float) -> np.ndarray:
         m[shift:] += factor * m[:-shift]  # the right side is evaluated first: it reads the previous pass
         shift, factor = 2 * shift, factor * factor
     return m
+
+
+class TrainingSeries:
+    """What the live plots draw of the current run: its batch messages (x in epochs, optimizer step, loss,
+    accuracy as a fraction, learning rate, and the smoothed loss and accuracy) and its validation points."""
+
+    def __init__(self, smoothing: float) -> None:
+        self.x, self.step, self.loss, self.accuracy, self.lr = (GrowingArray() for _ in range(5))
+        self.loss_smooth, self.accuracy_smooth = GrowingArray(), GrowingArray()
+        self.val_epoch, self.val_loss, self.val_accuracy = GrowingArray(64), GrowingArray(64), GrowingArray(64)
+        self.smoothing = smoothing
+        self._smoothers = (Smoother(smoothing), Smoother(smoothing))
+
+    def clear(self) -> None:
+        for buffer in (self.x, self.step, self.loss, self.accuracy, self.lr, self.loss_smooth, self.accuracy_smooth):
+            buffer.clear()
+        for buffer in (self.val_epoch, self.val_loss, self.val_accuracy):
+            buffer.clear()
+        self._smoothers = (Smoother(self.smoothing), Smoother(self.smoothing))
+
+    def add_batches(self, messages: Sequence[BatchMetrics]) -> None:
+        """Batch messages; one at batch b of B in epoch e sits at x = e − 1 + b/B."""
+        count = len(messages)
+        x, step, loss, accuracy, lr = (np.empty(count) for _ in range(5))
+        for i, message in enumerate(messages):
+            x[i] = message.epoch - 1 + message.batch / max(1, message.batches)
+            step[i], loss[i], accuracy[i], lr[i] = message.step, message.loss, message.accuracy, message.lr
+        batches = (self.x, self.step, self.loss, self.accuracy, self.lr)
+        for buffer, values in zip(batches, (x, step, loss, accuracy, lr), strict=True):
+            buffer.extend(values)
+        self.loss_smooth.extend(self._smoothers[0].extend(loss))
+        self.accuracy_smooth.extend(self._smoothers[1].extend(accuracy))
+
+    def add_epoch(self, epoch: int, val_loss: float, val_accuracy: float) -> None:
+        self.val_epoch.append(epoch)
+        self.val_loss.append(val_loss)
+        self.val_accuracy.append(val_accuracy)
+
+    def set_smoothing(self, weight: float) -> None:
+        """Smooth every point again with `weight` (and the points to come)."""
+        self.smoothing = weight
+        self._smoothers = (Smoother(weight), Smoother(weight))
+        pairs = ((self.loss, self.loss_smooth), (self.accuracy, self.accuracy_smooth))
+        for (raw, smooth), smoother in zip(pairs, self._smoothers, strict=True):
+            values = smoother.extend(raw.values)
+            smooth.clear()
+            smooth.extend(values)
+
+    def nearest_batch(self, x: float) -> int | None:
+        """The index of the batch message nearest to epoch position `x` (None: there is none)."""
+        if not len(self.x):
+            return None
+        values = self.x.values
+        i = int(np.clip(np.searchsorted(values, x), 0, len(values) - 1))
+        return i - 1 if i > 0 and abs(values[i - 1] - x) < abs(values[i] - x) else i
+
+    def nearest_epoch(self, x: float) -> int | None:
+        """The index of the validation point nearest to epoch position `x` (None: there is none)."""
+        return int(np.argmin(np.abs(self.val_epoch.values - x))) if len(self.val_epoch) else None

@@ -1,9 +1,9 @@
-"""Does the data fit the design? What loading fits automatically, and what only the design can change.
+"""Does the data fit the design? What loading fits by itself, and what only a change of the design can.
 
-Pure Python (no Qt). Channels and size are fitted by load_data (convert, scale and crop); the
-number of classes is not: the design's last Linear must be re-targeted. `fitted_design` returns
-that change (optionally also the Input set to the data's own shape) as a new graph, which the tab
-applies as one undoable step.
+Channels and size are fitted by load_data (convert, scale and crop); the number of classes is not: the
+design's classifier must be re-targeted. `fit_classes` does that to the copy of a design that trains (the
+`cnnstudio train` command and the Training tab); `fitted_design` returns the change the Data tab offers
+(optionally with the Input set to the data's own shape) as a new graph, applied as one undoable step.
 """
 
 from __future__ import annotations
@@ -12,13 +12,9 @@ from dataclasses import dataclass
 
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import classifier_node, retarget
-from cnnstudio.pytorch import NetworkAnalysis
+from cnnstudio.pytorch import NetworkAnalysis, analyze
 
 Shape3 = tuple[int, int, int]
-
-
-def shape_text(shape: Shape3) -> str:
-    return "×".join(str(value) for value in shape)
 
 
 def design_classes(analysis: NetworkAnalysis | None) -> int | None:
@@ -88,3 +84,20 @@ def fitted_design(graph: NetworkGraph, check: FitCheck, match_input: bool) -> tu
         )
     notes = retarget(new, classes=classes, input_shape=shape)
     return new, notes
+
+
+def fit_classes(graph: NetworkGraph, classes: int, analysis: NetworkAnalysis | None = None) -> list[str]:
+    """Point the design's classifier at `classes` classes, in place, when its output size differs; returns
+    notes of what changed.
+
+    analysis: the design's current analysis when the caller keeps one (the window does), else it is analyzed
+    here. A design with errors, or one without a layer to re-target, is left as it is: the run reports the
+    problem with its fix.
+    """
+    analysis = analyze(graph) if analysis is None else analysis
+    if not analysis.valid or analysis.output_shape in (None, (classes,)):
+        return []
+    try:
+        return retarget(graph, classes=classes)
+    except ValueError:
+        return []

@@ -1,4 +1,4 @@
-"""The runs the Training tab keeps: one folder per run under `runs_dir()`, read back for the runs list.
+"""The runs the Training tab lists: one folder per run in a runs folder, read back for the runs list.
 
 A run folder holds what the engine writes (metrics.json, best/ and last/ checkpoints). Nothing
 else is stored: the list is rebuilt from the folders, so runs trained with `cnnstudio train --out`
@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cnnstudio.engine.checkpoint import STATE_JSON
+from cnnstudio.engine.checkpoint import STATE_JSON, has_checkpoint, trained_checkpoint
 from cnnstudio.engine.loop import METRICS_FILE
 
 DATE_FORMAT = "%Y-%m-%d_%H-%M-%S"
@@ -69,17 +69,11 @@ class RunRecord:
 
     @property
     def has_checkpoint(self) -> bool:
-        return has_checkpoint(self.path, "best") or has_checkpoint(self.path, "last")
+        return trained_checkpoint(self.path) is not None
 
     @property
     def resumable(self) -> bool:
         return self.status in RESUMABLE and has_checkpoint(self.path, "last")
-
-
-def has_checkpoint(run_dir: Path, tag: str) -> bool:
-    """Whether checkpoint `tag` can be loaded (including one a crash left as `.tag.old`, which
-    loading recovers), checked without changing anything."""
-    return any((run_dir / name / STATE_JSON).is_file() for name in (tag, f".{tag}.old"))
 
 
 def new_run_dir(root: Path, design_name: str, now: datetime | None = None) -> Path:
@@ -108,16 +102,8 @@ def read_run(path: Path) -> RunRecord:
     if not metrics_path.is_file():
         if has_checkpoint(path, "last"):
             return _from_checkpoint(path, date)
-        return RunRecord(
-            path,
-            date,
-            "?",
-            "?",
-            0,
-            None,
-            None,
-            "damaged",
-            problem=f"no {METRICS_FILE} and no checkpoint: not a training run, or it ended before its first epoch",
+        return _damaged(
+            path, date, f"no {METRICS_FILE} and no checkpoint: not a training run, or it ended before its first epoch"
         )
     try:
         metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
@@ -125,17 +111,7 @@ def read_run(path: Path) -> RunRecord:
             raise TypeError("not a JSON object")
         history = _history(metrics.get("epochs", []))
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
-        return RunRecord(
-            path,
-            date,
-            "?",
-            "?",
-            0,
-            None,
-            None,
-            "damaged",
-            problem=f"{METRICS_FILE} is unreadable ({type(error).__name__}: {error})",
-        )
+        return _damaged(path, date, f"{METRICS_FILE} is unreadable ({type(error).__name__}: {error})")
     config = metrics.get("config") if isinstance(metrics.get("config"), dict) else {}
     status = _STATUS_TEXT.get(str(metrics.get("status")), str(metrics.get("status") or "unknown"))
     epochs = config.get("epochs")
@@ -171,17 +147,12 @@ def _from_checkpoint(path: Path, date: datetime) -> RunRecord:
             config=config,
         )
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as error:
-        return RunRecord(
-            path,
-            date,
-            "?",
-            "?",
-            0,
-            None,
-            None,
-            "damaged",
-            problem=f"its checkpoint is unreadable ({type(error).__name__}: {error})",
-        )
+        return _damaged(path, date, f"its checkpoint is unreadable ({type(error).__name__}: {error})")
+
+
+def _damaged(path: Path, date: datetime, problem: str) -> RunRecord:
+    """The record of a folder that cannot be read: listed as damaged, with the reason."""
+    return RunRecord(path, date, "?", "?", 0, None, None, "damaged", problem=problem)
 
 
 def _history(entries: Any) -> EpochHistory:
