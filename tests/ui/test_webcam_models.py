@@ -64,12 +64,16 @@ def test_torchvision_weights_that_are_not_here_are_offered_and_offline_the_downl
     tab = open_webcam(qtbot, window)
     panel = tab.model_panel
     choose(qtbot, panel.combo, "resnet18 · ImageNet (download")
-    assert "not on this computer yet" in panel.message.text()
-    assert panel.download_button.isVisible() and panel.download_button.text().startswith("Download (")
+    assert "not on this computer yet" in panel.status.message.text()
+    assert (
+        panel.download_button.isVisible()
+        and panel.download_button.text().startswith("Download ")
+        and panel.download_button.text().endswith(" MB")
+    )
     with qtbot.waitSignal(panel.download_panel.failed, timeout=int(TIMEOUT * 1000)) as failed:
         qtbot.mouseClick(panel.download_button, Qt.LeftButton)
     assert "could not download" in failed.args[0] and "internet" in failed.args[0]
-    assert "could not download" in panel.download_panel.message.text()
+    assert "could not download" in panel.download_panel.status.message.text()
     assert tab.live.model.title == "EfficientNet-Lite0"  # the live view keeps its model
 
 
@@ -77,7 +81,7 @@ def test_the_current_design_and_the_trained_model_classify_live(qtbot, window):
     tab = open_webcam(qtbot, window)
     design = choose_and_load(qtbot, tab, "Current design")
     assert design.title == "LeNet-5 (Designer)" and design.classifier.input_shape == (1, 28, 28)
-    assert "untrained" in tab.model_panel.message.text()
+    assert "untrained" in tab.model_panel.status.message.text()
     tab.start_source(ScriptedSource(frame_interval=0.03))
     with qtbot.waitSignal(tab.result_shown, timeout=int(TIMEOUT * 1000)) as shown:
         pass
@@ -110,13 +114,13 @@ def test_a_saved_design_with_weights_can_be_chosen_as_the_model(qtbot, window, t
     loaded = choose_and_load(qtbot, tab, "Run or model file…")
     assert loaded.title == "letters.cnn.json" and loaded.classifier.classes == list("abcdefghij")
     assert tab.model_panel.combo.currentText() == "File: letters.cnn.json"
-    assert tab.bars.rows == 5 and tab.bars_title.text() == "Top 5 · letters.cnn.json"
+    assert tab.pane.bars.rows == 5 and tab.pane.bars_title.text() == "Top 5 · letters.cnn.json"
 
     (tmp_path / "letters.safetensors").write_bytes(b"not weights")  # the weights file got damaged
     tab.dialogs.model = str(tmp_path / "letters.cnn.json")
     with qtbot.waitSignal(tab.model_panel.load_failed, timeout=int(TIMEOUT * 1000)):
         tab.model_panel.combo.setFocus()  # one down from the file: "Run or model file…", the same file again
         qtbot.keyClick(tab.model_panel.combo, Qt.Key_Down)
-    assert tab.model_panel.message.text().startswith("Cannot use this model:")
-    assert "letters.safetensors" in tab.model_panel.message.text()
+    assert tab.model_panel.status.message.text().startswith("Cannot use this model:")
+    assert "letters.safetensors" in tab.model_panel.status.message.text()
     assert tab.live.model is loaded  # the live view keeps the model it had

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from cnnstudio.ui.webcam.extras import Extras
-from cnnstudio.ui.webcam.models import LiveModel
 from cnnstudio.ui.webcam.views import ImageView
+from cnnstudio.viz.live import Extras, LiveModel
 
 NONE = "(off)"
 
@@ -20,7 +19,7 @@ class FeaturePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layer = QComboBox()
-        self.layer.setMinimumContentsLength(12)
+        self.layer.setMinimumContentsLength(24)
         self.layer.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.layer.setToolTip("Layers with 2-D feature maps, in network order")
         self.view = ImageView("The feature maps of the chosen layer appear here while the model classifies.")
@@ -34,7 +33,7 @@ class FeaturePanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.caption)
-        self.layer.currentIndexChanged.connect(lambda _index: self.layer_changed.emit(self.current_layer()))
+        self.layer.currentIndexChanged.connect(self._layer_chosen)
         self.set_model(None)
 
     def set_model(self, model: LiveModel | None) -> None:
@@ -44,13 +43,19 @@ class FeaturePanel(QWidget):
         self.layer.addItem(NONE, None)
         for name in model.layers if model is not None else []:
             self.layer.addItem(name, name)
+            self.layer.setItemData(self.layer.count() - 1, name, Qt.ToolTipRole)
         if model is not None and model.feature_layer:
             self.layer.setCurrentIndex(self.layer.findData(model.feature_layer))
         self.layer.blockSignals(False)
+        self.layer.setToolTip(self.layer.currentText())
         self.view.set_image(None)
         self.caption.setText(
             "" if model is None or model.layers else f"{model.title} has no layer with 2-D feature maps."
         )
+
+    def _layer_chosen(self) -> None:
+        self.layer.setToolTip(self.layer.currentText())
+        self.layer_changed.emit(self.current_layer())
 
     def current_layer(self) -> str | None:
         return self.layer.currentData()
