@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from cnnstudio.graph.templates import load_template
+from cnnstudio.data import load_data
+from cnnstudio.engine.config import TrainConfig
+from cnnstudio.engine.loop import resume, train
+from cnnstudio.graph.templates import classifier_node, load_template
 from cnnstudio.pretrained import classifier_from_design, save_classifier
+from cnnstudio.ui.designer.undo_commands import SetParamCommand
 from cnnstudio.ui.session import ModelChoice
 from tests.camera.helpers import ScriptedSource
 
@@ -103,6 +107,49 @@ def test_the_current_design_and_the_trained_model_classify_live(qtbot, window):
     with qtbot.waitSignal(tab.model_loaded, timeout=int(TIMEOUT * 1000)) as followed:
         window.session.set_model(ModelChoice(second, "LeNet-5 · run 2"))  # the Training tab publishes a newer one
     assert followed.args[0].title == "LeNet-5 · run 2"
+    tab.stop()
+
+
+def next_result(qtbot: Any, tab: Any) -> Any:
+    with qtbot.waitSignal(tab.result_shown, timeout=int(TIMEOUT * 1000)) as shown:
+        pass
+    return shown.args[0]
+
+
+def test_the_live_view_follows_edits_of_the_design_and_the_training_checkpoints(qtbot, window, tmp_path):
+    tab = open_webcam(qtbot, window)
+    assert choose_and_load(qtbot, tab, "Current design").classifier.classes == [str(d) for d in range(10)]
+    tab.start_source(ScriptedSource(frame_interval=0.03))
+    assert next_result(qtbot, tab).probabilities.shape == (10,)
+
+    document = window.document
+    classifier = classifier_node(document.graph)
+    with qtbot.waitSignal(tab.model_loaded, timeout=int(TIMEOUT * 1000)) as followed:
+        document.push(SetParamCommand(document.graph, classifier, "out_features", 4))  # the user edits the design
+    assert len(followed.args[0].classifier.classes) == 4
+    qtbot.waitUntil(lambda: next_result(qtbot, tab).probabilities.shape == (4,), timeout=int(TIMEOUT * 1000))
+    assert tab.pane.bars.rows == 4
+    with qtbot.waitSignal(tab.model_loaded, timeout=int(TIMEOUT * 1000)) as followed:
+        document.undo_stack.undo()
+    assert len(followed.args[0].classifier.classes) == 10
+
+    run = tmp_path / "xo"
+    data = load_data("xo:count=120", (1, 9, 9))
+    assert (
+        type(
+            list(train(load_template("xo"), data, TrainConfig(epochs=1, batch_size=32, device="cpu"), run))[-1]
+        ).__name__
+        == "Finished"
+    )
+    window.session.checkpoint_written.emit(str(run), 1)  # the Training tab wrote a checkpoint
+    assert tab.live.model.title == "LeNet-5 (Designer)"  # not followed: the live view shows the design
+    first = choose_and_load(qtbot, tab, "Training: xo · epoch 1")
+    assert first.title == "xo · epoch 1 (training)" and first.classifier.input_shape == (1, 9, 9)
+    assert type(list(resume(run, data, changes={"epochs": 2}))[-1]).__name__ == "Finished"
+    with qtbot.waitSignal(tab.model_loaded, timeout=int(TIMEOUT * 1000)) as followed:
+        window.session.checkpoint_written.emit(str(run), 2)
+    assert followed.args[0].title == "xo · epoch 2 (training)"
+    assert next_result(qtbot, tab).model is followed.args[0].classifier
     tab.stop()
 
 
