@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from cnnstudio.ui.webcam.views import ImageView
+from cnnstudio.ui.widgets.eliding_combo import ElidingComboBox
 from cnnstudio.viz.live import Extras, LiveModel
 
 NONE = "(off)"
@@ -18,10 +19,7 @@ class FeaturePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layer = QComboBox()
-        self.layer.setMinimumContentsLength(24)
-        self.layer.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.layer.setToolTip("Layers with 2-D feature maps, in network order")
+        self.layer = ElidingComboBox(24, Qt.ElideMiddle)
         self.view = ImageView("The feature maps of the chosen layer appear here while the model classifies.")
         self.caption = QLabel()
         self.caption.setWordWrap(True)
@@ -43,18 +41,16 @@ class FeaturePanel(QWidget):
         self.layer.addItem(NONE, None)
         for name in model.layers if model is not None else []:
             self.layer.addItem(name, name)
-            self.layer.setItemData(self.layer.count() - 1, name, Qt.ToolTipRole)
         if model is not None and model.feature_layer:
             self.layer.setCurrentIndex(self.layer.findData(model.feature_layer))
         self.layer.blockSignals(False)
-        self.layer.setToolTip(self.layer.currentText())
+        self.layer.setToolTip(self.layer.currentText())  # its signals were blocked
         self.view.set_image(None)
         self.caption.setText(
             "" if model is None or model.layers else f"{model.title} has no layer with 2-D feature maps."
         )
 
     def _layer_chosen(self) -> None:
-        self.layer.setToolTip(self.layer.currentText())
         self.layer_changed.emit(self.current_layer())
 
     def current_layer(self) -> str | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QGroupBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QPushButton, QVBoxLayout, QWidget
 
 from cnnstudio.engine.checkpoint import checkpoint_dir
 from cnnstudio.engine.device import resolve_device
@@ -29,6 +29,7 @@ from cnnstudio.ui.pretrained.download import DownloadPanel
 from cnnstudio.ui.pretrained.networks import model_list_text, with_size
 from cnnstudio.ui.tabs import StudioContext
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.eliding_combo import ElidingComboBox
 from cnnstudio.ui.widgets.progress import ProgressStrip
 from cnnstudio.viz.live import LiveModel, live_model
 
@@ -53,9 +54,7 @@ class ModelPanel(QGroupBox):
         self._active = False
         self._described = False
         self._checkpoint: tuple[Path, int] | None = None  # (run, epoch) of the run being trained
-        self.combo = QComboBox()
-        self.combo.setMinimumContentsLength(24)
-        self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.combo = ElidingComboBox(24)
         self.status = ProgressStrip(cancellable=False)
         self.download_button = QPushButton()
         self.download_panel = DownloadPanel()
@@ -69,7 +68,6 @@ class ModelPanel(QGroupBox):
         self._fill()
         self.download_button.hide()
         self.combo.activated.connect(lambda _index: self.load_current())
-        self.combo.currentIndexChanged.connect(lambda _index: self.combo.setToolTip(self.combo.currentText()))
         self.download_button.clicked.connect(self._download)
         self.download_panel.downloaded.connect(self._downloaded)
         self._follow_timer.timeout.connect(self.load_current)
@@ -113,13 +111,9 @@ class ModelPanel(QGroupBox):
         self.combo.insertItem(position, text)
         self.combo.setItemData(position, kind, _KIND)
         self.combo.setItemData(position, value, _VALUE)
-        self.combo.setItemData(position, text, Qt.ToolTipRole)
 
     def _set_text(self, index: int, text: str) -> None:
         self.combo.setItemText(index, text)
-        self.combo.setItemData(index, text, Qt.ToolTipRole)
-        if index == self.combo.currentIndex():
-            self.combo.setToolTip(text)
 
     def _index_of(self, kind: str, value: object = None) -> int:
         for index in range(self.combo.count()):

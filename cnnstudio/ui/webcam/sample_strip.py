@@ -9,7 +9,6 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.camera.samples import SampleRecorder
+from cnnstudio.ui.widgets.eliding_combo import ElidingComboBox
 from cnnstudio.ui.widgets.images import thumbnail
 
 THUMBNAIL = QSize(72, 54)
@@ -51,9 +51,7 @@ class SampleStrip(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.classes = QComboBox()
-        self.classes.setMinimumContentsLength(10)
-        self.classes.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.classes = ElidingComboBox(10)
         self.list = QListWidget()
         self.list.setViewMode(QListWidget.IconMode)
         self.list.setIconSize(THUMBNAIL)
