@@ -78,6 +78,7 @@ def test_torchvision_weights_that_are_not_here_are_offered_and_offline_the_downl
         qtbot.mouseClick(panel.download_button, Qt.LeftButton)
     assert "could not download" in failed.args[0] and "internet" in failed.args[0]
     assert "could not download" in panel.download_panel.message.text()
+    assert panel.download_button.isEnabled()  # the download can be tried again
     assert tab.live.model.title == "EfficientNet-Lite0"  # the live view keeps its model
 
 

@@ -14,11 +14,13 @@ from cnnstudio.ui.widgets.progress import ProgressStrip
 class DownloadPanel(ProgressStrip):
     """Downloads one network's weights at a time into the torch cache.
 
-    downloaded(name) when the file is in place; failed(message) saying why it is not.
+    downloaded(name) when the file is in place; failed(message) saying why it is not; ended after
+    either, or a cancelled download (another one may start then).
     """
 
     downloaded = Signal(str)
     failed = Signal(str)
+    ended = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent=parent)
@@ -45,7 +47,7 @@ class DownloadPanel(ProgressStrip):
             on_done=self._finished,
             on_error=self._failed,
             on_progress=self.progress,
-            on_cancelled=lambda: self.finish(f"The download of {self._name} was cancelled; nothing was saved."),
+            on_cancelled=self._cancelled,
         )
 
     def cancel(self) -> None:
@@ -59,8 +61,14 @@ class DownloadPanel(ProgressStrip):
     def _finished(self, name: str) -> None:
         self.finish(f"Downloaded the {name} weights.")
         self.downloaded.emit(name)
+        self.ended.emit()
 
     def _failed(self, error: Exception) -> None:
         text = str(error) or type(error).__name__
         self.finish(text, error=True)
         self.failed.emit(text)
+        self.ended.emit()
+
+    def _cancelled(self) -> None:
+        self.finish(f"The download of {self._name} was cancelled; nothing was saved.")
+        self.ended.emit()

@@ -75,6 +75,7 @@ class PretrainedDialog(QDialog):
         self.inspect_button.clicked.connect(self.open_in_inspect)
         close.clicked.connect(self.reject)
         self.download_panel.downloaded.connect(self._downloaded)
+        self.download_panel.ended.connect(self._update_buttons)  # after a failure or Cancel: try again
         self._run(lambda task: pretrained_catalog(), self._catalog_ready, "Reading the catalog…")
 
     # ----- actions
@@ -125,7 +126,6 @@ class PretrainedDialog(QDialog):
     def _downloaded(self, name: str) -> None:
         spec = torchvision_spec(name)
         self.table.update_state(dataclasses.replace(self.table.info(spec), available=True))
-        self._update_buttons()
 
     # ----- plumbing
     def _run(self, function: Callable[[Task], object], on_done: Callable, message: str) -> None:

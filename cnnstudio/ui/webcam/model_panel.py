@@ -70,6 +70,7 @@ class ModelPanel(QGroupBox):
         self.combo.activated.connect(lambda _index: self.load_current())
         self.download_button.clicked.connect(self._download)
         self.download_panel.downloaded.connect(self._downloaded)
+        self.download_panel.ended.connect(lambda: self.download_button.setEnabled(True))  # failed: try again
         self._follow_timer.timeout.connect(self.load_current)
         session, document = context.session, context.document
         session.model_changed.connect(self._session_model_changed)
@@ -253,8 +254,6 @@ class ModelPanel(QGroupBox):
         self._set_text(self._index_of(PRETRAINED, torchvision_spec(name)), model_list_text(torchvision_info(name)))
         if self.current() == (PRETRAINED, torchvision_spec(name)):
             self.load_current()
-        else:
-            self.download_button.setEnabled(True)
 
     # ----- following the window
     def _follow(self, kind: str) -> None:
