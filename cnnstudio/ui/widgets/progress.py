@@ -10,7 +10,7 @@ its outcome (or why it failed) once it ended; and `set_role`, which restyles a l
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 _PERMILLE = 1000
 
@@ -44,14 +44,12 @@ class ProgressStrip(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel_requested)
         self._cancellable = cancellable
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.bar, 1)
-        row.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
+        layout = QGridLayout(self)  # the message over the bar and its button
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.message)
-        layout.addLayout(row)
+        layout.addWidget(self.message, 0, 0, 1, 2)
+        layout.addWidget(self.bar, 1, 0)
+        layout.addWidget(self.cancel_button, 1, 1)
+        layout.setColumnStretch(0, 1)
         self._show_running(False)
         self.say("")
 
