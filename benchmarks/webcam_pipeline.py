@@ -1,5 +1,6 @@
 """Does the Webcam tab's pipeline keep up with its model? Classify a video file through the real
-capture → preprocess → model → result pipeline, against the bare model forward on the same frames.
+capture → preprocess → model → result pipeline (the frame loop that `cnnstudio classify` and the Webcam
+tab run), against the bare model forward on the same frames.
 
 The baseline is the model alone: the video's frames decoded and preprocessed beforehand, then one
 forward pass per frame (batch of one, as the tab runs). The pipeline adds decoding on the capture
@@ -23,7 +24,7 @@ import cv2
 import numpy as np
 import torch
 
-from cnnstudio.camera import ClassificationPipeline, FrameResult, LatestFrameGrabber, SourceEnded, VideoFileSource
+from cnnstudio.camera import FrameLoop, FrameResult, LatestFrameGrabber, SourceEnded, VideoFileSource
 from cnnstudio.pretrained import load_classifier
 
 WIDTH, HEIGHT, FPS = 640, 480, 30
@@ -64,11 +65,11 @@ def bare_forward_times(classifier, video: Path) -> list[float]:
 
 
 def pipeline_run(classifier, video: Path, realtime: bool) -> tuple[list[float], list[FrameResult]]:
-    """Seconds between consecutive results of the whole pipeline, and the results."""
-    pipeline = ClassificationPipeline(classifier, top_k=5)
+    """Seconds between consecutive results of the whole pipeline (the frame loop), and the results."""
+    loop = FrameLoop(classifier, top_k=5)
     stamps, results = [], []
     with LatestFrameGrabber(VideoFileSource(video, realtime=realtime)) as grabber:
-        for item in pipeline.run(grabber):
+        for item in loop.run(grabber):
             if isinstance(item, FrameResult):
                 stamps.append(time.perf_counter())
                 results.append(item)

@@ -113,16 +113,16 @@ def render(out_dir: Path) -> list[Path]:
         wait_until(lambda: bool(loaded))
 
         play(tab, cat)
-        wait_until(lambda: tab.feature_panel.view.image() is not None and bool(tab.bars.predictions))
+        wait_until(lambda: tab.feature_panel.view.image() is not None and bool(tab.pane.bars.predictions))
         pump(1500)
         written.append(save(window, out_dir / "webcam-classify.png"))
 
-        tab.grad_cam.setChecked(True)
+        tab.pane.grad_cam.setChecked(True)
         play(tab, coffee)
-        wait_until(lambda: tab.video.has_overlay() and tab.bars.labels()[:1] == ["espresso"])
+        wait_until(lambda: tab.pane.video.has_overlay() and tab.pane.bars.labels()[:1] == ["espresso"])
         pump(1500)
         written.append(save(window, out_dir / "webcam-gradcam.png"))
-        tab.grad_cam.setChecked(False)
+        tab.pane.grad_cam.setChecked(False)
 
         teach = tab.teach_panel
         tab.panels.setCurrentIndex(next(i for i in range(tab.panels.count()) if tab.panels.tabText(i) == "Teach"))
@@ -136,7 +136,7 @@ def render(out_dir: Path) -> list[Path]:
         teach.train()
         wait_until(lambda: bool(loaded))
         play(tab, cat)
-        wait_until(lambda: tab.bars.labels()[:1] == ["cat"])
+        wait_until(lambda: tab.pane.bars.labels()[:1] == ["cat"])
         pump(1000)
         written.append(save(window, out_dir / "webcam-teach.png"))
         tab.stop()

@@ -15,6 +15,11 @@ STALLED = "stalled"  # open, but no frame for longer than the stall timeout
 STOPPED = "stopped"  # capture was stopped on request
 
 
+def swap_red_blue(image: np.ndarray) -> np.ndarray:
+    """BGR ↔ RGB: a camera frame's channel order for the views that show RGB, and back (a new array)."""
+    return np.ascontiguousarray(image[:, :, ::-1])
+
+
 @dataclass(frozen=True)
 class Frame:
     """One captured image.

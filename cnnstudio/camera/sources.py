@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from cnnstudio.camera.frames import swap_red_blue
 from cnnstudio.data.decode import ACCEPTED_EXTENSIONS
 from cnnstudio.data.pipeline import ImageError, decode
 
@@ -81,7 +82,32 @@ def open_camera_capture(index: int, timeout_ms: int = _CAMERA_TIMEOUT_MS) -> cv2
         return cv2.VideoCapture(index, cv2.CAP_ANY, params)
 
 
-class CameraSource:
+class _CaptureSource:
+    """What cameras and video files share: an OpenCV VideoCapture that is kept while it works, read, and
+    released."""
+
+    description: str
+    _capture: cv2.VideoCapture | None = None
+
+    def _keep(self, capture: cv2.VideoCapture, unusable: str) -> None:
+        """Use `capture` if it opened; otherwise release it and raise SourceError(unusable)."""
+        if not capture.isOpened():
+            capture.release()
+            raise SourceError(unusable)
+        self._capture = capture
+
+    def _read(self) -> tuple[bool, np.ndarray | None]:
+        if self._capture is None:
+            raise SourceError(f"{self.description} is not open")
+        return self._capture.read()
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+
+class CameraSource(_CaptureSource):
     """A camera OpenCV can open by index; `resolution` (width, height) is requested from the driver."""
 
     live = True
@@ -92,38 +118,27 @@ class CameraSource:
         self.index = index
         self.resolution = resolution
         self.description = f"camera {index}"
-        self._capture: cv2.VideoCapture | None = None
 
     def open(self) -> None:
         import cv2
 
-        capture = open_camera_capture(self.index)
-        if not capture.isOpened():
-            capture.release()
-            raise SourceError(
-                f"camera {self.index} cannot be opened: it is not connected, or another program is using it"
-            )
+        self._keep(
+            open_camera_capture(self.index),
+            f"camera {self.index} cannot be opened: it is not connected, or another program is using it",
+        )
         if self.resolution is not None:
-            capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.resolution[0])
-            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.resolution[1])
-        self._capture = capture
+            self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.resolution[0])
+            self._capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.resolution[1])
 
     def read(self) -> np.ndarray:
-        if self._capture is None:
-            raise SourceError(f"{self.description} is not open")
         with quiet_opencv():
-            ok, frame = self._capture.read()
+            ok, frame = self._read()
         if not ok or frame is None:
             raise SourceError(f"camera {self.index} stopped delivering frames (unplugged, or taken by another program)")
         return frame
 
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
 
-
-class VideoFileSource:
+class VideoFileSource(_CaptureSource):
     """A video file: every frame in order, or (realtime=True) played at its own frame rate like a camera."""
 
     reconnects = False
@@ -134,7 +149,6 @@ class VideoFileSource:
         self.loop = loop
         self.description = f"video {self.path.name}"
         self.frame_interval: float | None = None
-        self._capture: cv2.VideoCapture | None = None
         self._delivered = 0
 
     def open(self) -> None:
@@ -144,36 +158,26 @@ class VideoFileSource:
             raise SourceError(f"{self.path}: no such video file")
         with quiet_opencv():
             capture = cv2.VideoCapture(str(self.path))
-        if not capture.isOpened():
-            capture.release()
-            raise SourceError(
-                f"{self.path} cannot be read as a video (damaged, or a format OpenCV's FFmpeg cannot decode)"
-            )
+        self._keep(
+            capture, f"{self.path} cannot be read as a video (damaged, or a format OpenCV's FFmpeg cannot decode)"
+        )
         fps = capture.get(cv2.CAP_PROP_FPS)
         self.frame_interval = (1.0 / fps if fps and 0 < fps < 1000 else 1.0 / 30) if self.live else None
-        self._capture = capture
         self._delivered = 0
 
     def read(self) -> np.ndarray:
-        if self._capture is None:
-            raise SourceError(f"{self.description} is not open")
-        ok, frame = self._capture.read()
+        ok, frame = self._read()
         if not ok and self.loop and self._delivered:
             import cv2
 
             self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-            ok, frame = self._capture.read()
+            ok, frame = self._read()
         if not ok or frame is None:
             if not self._delivered:
                 raise SourceError(f"{self.path} has no frame OpenCV can decode")
             raise SourceEnded(f"the video {self.path.name} ended after {self._delivered} frames")
         self._delivered += 1
         return frame
-
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
 
 
 class ImageFolderSource:
@@ -237,7 +241,7 @@ class ImageFolderSource:
                 self.skipped.append(str(error))
                 continue
             self._delivered += 1
-            return np.ascontiguousarray(rgb[:, :, ::-1])
+            return swap_red_blue(rgb)
 
     def close(self) -> None:
         self._files = []

@@ -1,4 +1,4 @@
-"""`cnnstudio classify --model M --source SRC`: the Webcam tab's pipeline on the command line.
+"""`cnnstudio classify --model M --source SRC`: the Webcam tab's frame loop on the command line.
 
     cnnstudio classify --source 0                      # camera 0, until Ctrl+C
     cnnstudio classify --source clip.avi --frames 100 --json
@@ -47,7 +47,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def _classify(args: argparse.Namespace) -> int:
     from cnnstudio.camera.frames import SourceStatus
     from cnnstudio.camera.grabber import LatestFrameGrabber
-    from cnnstudio.camera.pipeline import ClassificationPipeline
+    from cnnstudio.camera.pipeline import FrameLoop, FrameProblem, FrameResult
     from cnnstudio.camera.sources import open_source
     from cnnstudio.pretrained.resolve import load_classifier
 
@@ -55,23 +55,26 @@ def _classify(args: argparse.Namespace) -> int:
     classifier = load_classifier(args.model, device=args.device, download=args.download, progress=stderr_progress)
     for note in classifier.notes:
         print(f"note: {note}", file=sys.stderr)
-    pipeline = ClassificationPipeline(classifier, top_k=args.top, smoothing=args.smoothing)
+    loop = FrameLoop(classifier, top_k=args.top, smoothing=args.smoothing)
     count, fps = 0, 0.0
     with LatestFrameGrabber(source, mirror=args.mirror) as grabber:
-        for item in pipeline.run(grabber, max_frames=args.frames):
-            if isinstance(item, SourceStatus):
-                if item.is_error and not item.frames:  # never delivered anything: nothing to wait for
-                    print(f"cnnstudio classify: {item.message}", file=sys.stderr)
+        for event in loop.run(grabber, max_frames=args.frames):
+            if isinstance(event, SourceStatus):
+                if event.is_error and not event.frames:  # never delivered anything: nothing to wait for
+                    print(f"cnnstudio classify: {event.message}", file=sys.stderr)
                     return ExitCode.UNUSABLE
-                print(f"[{item.state}] {item.display}", file=sys.stderr)
-                continue
-            count, fps = count + 1, item.fps
-            if args.json:
-                print(json.dumps(item.to_json()), flush=True)
-            else:
-                labels = " · ".join(f"{p.label} {p.prob:.1%}" for p in item.top)
-                rate = f"({item.fps:.1f} fps, {item.latency_ms:.0f} ms)"
-                print(f"frame {item.frame.index:5d}  {labels}  {rate}", flush=True)
+                print(f"[{event.state}] {event.display}", file=sys.stderr)
+            elif isinstance(event, FrameProblem):
+                print(f"cnnstudio classify: {event.message}", file=sys.stderr)
+                return ExitCode.UNUSABLE
+            elif isinstance(event, FrameResult):
+                count, fps = count + 1, event.fps
+                if args.json:
+                    print(json.dumps(event.to_json()), flush=True)
+                else:
+                    labels = " · ".join(f"{p.label} {p.prob:.1%}" for p in event.top)
+                    rate = f"({event.fps:.1f} fps, {event.latency_ms:.0f} ms)"
+                    print(f"frame {event.frame.index:5d}  {labels}  {rate}", flush=True)
     print(f"classified {count} frames at {fps:.1f} frames/s with {classifier.name}", file=sys.stderr)
     return ExitCode.OK
 

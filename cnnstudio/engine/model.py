@@ -16,6 +16,7 @@ from torch import nn
 from cnnstudio.graph import NetworkGraph
 from cnnstudio.graph.templates import classifier_node
 from cnnstudio.pytorch import build_module
+from cnnstudio.pytorch.weights import load_matching
 
 
 @dataclass
@@ -39,7 +40,7 @@ def prepare_model(
     """
     module = build_module(graph, logits=True)
     initialize(module, init)
-    notes = load_matching(module, initial_weights) if initial_weights is not None else []
+    notes = starting_weight_notes(module, initial_weights) if initial_weights is not None else []
     submodules = dict(module.named_children())
     frozen = {node_id for node_id, node in graph.nodes.items() if not node.trainable and node_id in submodules}
     for node_id in frozen:
@@ -61,26 +62,23 @@ def initialize(module: nn.Module, scheme: str) -> None:
                 nn.init.zeros_(layer.bias)
 
 
-def load_matching(module: nn.Module, weights: Mapping[str, torch.Tensor]) -> list[str]:
-    """Copy the tensors that fit (same name, same shape); returns notes on what did not fit.
+def starting_weight_notes(module: nn.Module, weights: Mapping[str, torch.Tensor]) -> list[str]:
+    """Load the tensors of `weights` that fit `module` (pytorch.weights.load_matching); notes on what did not.
 
     Fine-tuning often changes the classifier (10 → 2 classes): its weights are then skipped and
     trained from their initialization, while every other layer starts from the given weights.
     """
-    own = module.state_dict()
-    fitting = {key: value for key, value in weights.items() if key in own and own[key].shape == value.shape}
+    left = load_matching(module, dict(weights))
+    total = len(module.state_dict())
     notes = []
-    misfits = sorted(key for key in weights if key in own and key not in fitting)
-    missing = sorted(key for key in own if key not in weights)
+    if len(left) < total:
+        notes.append(f"started from given weights for {total - len(left)} of {total} tensors")
+    misfits = [key for key in left if key in weights]
+    missing = [key for key in left if key not in weights]
     if misfits:
         notes.append(f"weights of a different shape not loaded (trained from scratch): {', '.join(misfits)}")
     if missing:
         notes.append(f"no starting weights for: {', '.join(missing)}")
-    if fitting:
-        with torch.no_grad():
-            for key, value in fitting.items():
-                own[key].copy_(value)
-        notes.insert(0, f"started from given weights for {len(fitting)} of {len(own)} tensors")
     return notes
 
 

@@ -17,6 +17,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from cnnstudio.pretrained import efficientnet_lite
 from cnnstudio.pretrained.torchvision_zoo import default_weights, is_cached
+from cnnstudio.pytorch.importer import torchvision_spec
 
 # Google's EfficientNet-Lite README (tensorflow/tpu, models/official/efficientnet/lite): 75.1 % top-1.
 _LITE0_TOP1 = 75.1
@@ -69,7 +70,7 @@ def torchvision_info(name: str) -> PretrainedInfo:
     meta = weights.meta
     metrics = meta["_metrics"]["ImageNet-1K"]
     return PretrainedInfo(
-        spec=f"torchvision:{name}",
+        spec=torchvision_spec(name),
         title=name,
         top1=metrics["acc@1"],
         top5=metrics["acc@5"],

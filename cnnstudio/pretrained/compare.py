@@ -25,10 +25,8 @@ from cnnstudio.pretrained.catalog import (
     torchvision_info,
 )
 from cnnstudio.pretrained.errors import ModelLoadError
-from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX
 from cnnstudio.progress import Progress
-
-_NO_AUXILIARY = {"googlenet", "inception_v3"}  # their auxiliary classifiers only run in training
+from cnnstudio.pytorch.importer import torchvision_module, torchvision_name
 
 
 @dataclass(frozen=True)
@@ -46,8 +44,9 @@ class ComparisonRow:
 def info_for(spec: str) -> PretrainedInfo:
     if spec == efficientnet_lite.SPEC:
         return efficientnet_lite0_info()
-    if spec.startswith(TORCHVISION_PREFIX):
-        return torchvision_info(spec[len(TORCHVISION_PREFIX) :])
+    name = torchvision_name(spec)
+    if name is not None:
+        return torchvision_info(name)
     raise ModelLoadError(f"{spec!r} is not a pretrained network; use {efficientnet_lite.SPEC} or torchvision:NAME")
 
 
@@ -55,11 +54,7 @@ def timing_module(spec: str) -> nn.Module:
     """The network to time: random-weight torchvision architectures, EfficientNet-Lite0 as CNN Studio runs it."""
     if spec == efficientnet_lite.SPEC:
         return efficientnet_lite.load_efficientnet_lite0().module
-    import torchvision
-
-    name = spec[len(TORCHVISION_PREFIX) :]
-    kwargs = {"aux_logits": False, "init_weights": False} if name in _NO_AUXILIARY else {}
-    return torchvision.models.get_model(name, weights=None, **kwargs)
+    return torchvision_module(info_for(spec).title)
 
 
 def measure_latency(

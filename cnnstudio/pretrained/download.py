@@ -1,8 +1,9 @@
 """Downloading pretrained weights into the torch cache, with progress and without half-written files.
 
-Files land where torch.hub and torchvision look for them (`<torch hub dir>/checkpoints/`), so a
-download made here is found by torchvision and vice versa. torchvision's file names carry the first
-hex digits of the file's SHA-256 ("resnet18-f37072fd.pth"); the download is checked against them, as
+Files land where torch.hub and torchvision look for them (`<torch hub dir>/checkpoints/`, see
+cnnstudio.pytorch.importer.torchvision_weights_file), so a download made here is found by torchvision
+and vice versa. torchvision's file names carry the first hex digits of the file's SHA-256
+("resnet18-f37072fd.pth"); the download is checked against them, as
 `torch.hub.download_url_to_file(check_hash=True)` does, before it replaces the target in one rename.
 """
 
@@ -13,8 +14,6 @@ import re
 import urllib.request
 from pathlib import Path
 
-import torch
-
 from cnnstudio.fileio import atomic_path
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.progress import Progress
@@ -22,11 +21,6 @@ from cnnstudio.progress import Progress
 _CHUNK = 1 << 20
 _TIMEOUT_S = 30
 _HASH_IN_NAME = re.compile(r"-([a-f0-9]+)\.")
-
-
-def torch_cache_dir() -> Path:
-    """The folder torchvision keeps downloaded weights in (honours $TORCH_HOME)."""
-    return Path(torch.hub.get_dir()) / "checkpoints"
 
 
 def fetch_checked(url: str, dest: Path, label: str, progress: Progress | None = None) -> None:

@@ -1,22 +1,26 @@
-"""`load_classifier`: the one place a model named by the user (`--model`, the GUI's model box) is resolved."""
+"""The one place a model named by the user (`--model`, the GUI's model lists) is resolved: `load_classifier`
+makes any spec a ready classifier, `open_design` a pretrained network a design with its weights."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.device import resolve_device
+from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.pretrained import efficientnet_lite
 from cnnstudio.pretrained.classifier import Classifier
-from cnnstudio.pretrained.designs import load_design_classifier
+from cnnstudio.pretrained.designs import load_design_classifier, weights_metadata
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.from_runs import load_run_classifier
-from cnnstudio.pretrained.torchvision_zoo import load_torchvision
+from cnnstudio.pretrained.imagenet import imagenet_classes
+from cnnstudio.pretrained.torchvision_zoo import import_with_metadata, load_torchvision
 from cnnstudio.progress import Progress
+from cnnstudio.pytorch.importer import TORCHVISION_PREFIX, ModelImportError, torchvision_name
 
-TORCHVISION_PREFIX = "torchvision:"
 SPEC_HELP = (
     "a run directory, a checkpoint folder, a design file with its weights beside it "
     "(net.cnn.json + net.safetensors), efficientnet_lite0, or torchvision:NAME"
@@ -40,10 +44,9 @@ def load_classifier(
     text = spec.strip()
     if text.lower().replace("-", "_") == efficientnet_lite.SPEC:
         return efficientnet_lite.load_efficientnet_lite0(target)
-    if text.startswith(TORCHVISION_PREFIX):
-        return load_torchvision(
-            text[len(TORCHVISION_PREFIX) :].strip(), device=target, download=download, progress=progress
-        )
+    name = torchvision_name(text)
+    if name is not None:
+        return load_torchvision(name, device=target, download=download, progress=progress)
     path = Path(text).expanduser()
     if path.is_dir():
         return load_run_classifier(path, target)
@@ -52,3 +55,39 @@ def load_classifier(
             return load_design_classifier(path, target)
         raise ModelLoadError(f"{path} is not a model CNN Studio can open; give {SPEC_HELP}")
     raise ModelLoadError(f"no model {spec!r}: there is no such file or folder; give {SPEC_HELP}")
+
+
+@dataclass(frozen=True)
+class PretrainedDesign:
+    """A pretrained network as a design: its graph, weights keyed by node id, and the safetensors
+    metadata (class names, preprocessing) that makes the pair a classifier again."""
+
+    title: str
+    graph: NetworkGraph
+    state_dict: dict[str, torch.Tensor]
+    metadata: dict[str, str]
+
+
+def open_design(spec: str) -> PretrainedDesign:
+    """The pretrained network `spec` names (efficientnet_lite0 or torchvision:NAME) as a design with its
+    ImageNet weights (slow: seconds).
+
+    Raises ModelLoadError when torchvision's weights are not downloaded yet or the network cannot be
+    expressed as a design.
+    """
+    if spec == efficientnet_lite.SPEC:
+        graph, state = efficientnet_lite.efficientnet_lite0_design()
+        metadata = weights_metadata(imagenet_classes(), efficientnet_lite.PREPROCESSING)
+        return PretrainedDesign(efficientnet_lite.NAME, graph, state, metadata)
+    name = torchvision_name(spec)
+    if name is None:
+        raise ModelLoadError(
+            f"{spec!r} is not a pretrained network; use {efficientnet_lite.SPEC} or {TORCHVISION_PREFIX}NAME"
+        )
+    try:
+        imported, metadata = import_with_metadata(name, pretrained="cached")
+    except ModelImportError as error:
+        raise ModelLoadError(f"{name} cannot be opened as a design: {error}") from None
+    if not imported.state_dict:
+        raise ModelLoadError(f"the ImageNet weights of {name} are not on this computer yet; download them first")
+    return PretrainedDesign(name, imported.graph, imported.state_dict, metadata)

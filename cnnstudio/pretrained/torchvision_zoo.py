@@ -17,7 +17,7 @@ import torch
 from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.designs import weights_metadata
-from cnnstudio.pretrained.download import fetch_checked, torch_cache_dir
+from cnnstudio.pretrained.download import fetch_checked
 from cnnstudio.pretrained.errors import ModelLoadError
 from cnnstudio.pretrained.imagenet import imagenet_classes
 from cnnstudio.progress import Progress
@@ -26,7 +26,9 @@ from cnnstudio.pytorch.importer import (
     ImportResult,
     ModelImportError,
     import_torchvision,
-    torchvision_model_names,
+    torchvision_spec,
+    torchvision_weights,
+    torchvision_weights_file,
 )
 from cnnstudio.pytorch.weights import WeightsFileError, load_into, load_state_dict_file
 
@@ -41,17 +43,18 @@ _MINUS_ONE_TO_ONE = {"googlenet", "inception_v3"}
 
 def default_weights(name: str) -> WeightsEnum:
     """The default ImageNet weights of a torchvision classifier; ModelLoadError for unknown names."""
-    if name not in torchvision_model_names():
-        known = ", ".join(torchvision_model_names())
-        raise ModelLoadError(f"torchvision has no classification model {name!r}; it has: {known}")
-    import torchvision
-
-    return torchvision.models.get_model_weights(name).DEFAULT
+    try:
+        return torchvision_weights(name)
+    except ModelImportError as error:
+        raise ModelLoadError(str(error)) from None
 
 
 def weights_path(name: str) -> Path:
-    """Where the weights of `name` are (or would be) in the torch cache."""
-    return torch_cache_dir() / Path(default_weights(name).url).name
+    """Where the weights of `name` are (or would be) in the torch cache; ModelLoadError for unknown names."""
+    try:
+        return torchvision_weights_file(name)
+    except ModelImportError as error:
+        raise ModelLoadError(str(error)) from None
 
 
 def is_cached(name: str) -> bool:
@@ -89,10 +92,23 @@ def preprocessing_for(name: str) -> Preprocessing:
     return preprocessing
 
 
-def import_with_metadata(name: str, pretrained: str = "cached") -> tuple[ImportResult, dict[str, str]]:
-    """torchvision's `name` as a design (see build.importer.import_torchvision), and, when it has
-    pretrained weights, the metadata (ImageNet class names, this network's preprocessing) to store with
-    them so the pair loads back as a classifier (cnnstudio.pretrained.designs)."""
+def import_with_metadata(
+    name: str, pretrained: str = "cached", progress: Progress | None = None
+) -> tuple[ImportResult, dict[str, str]]:
+    """torchvision's `name` as a design (see cnnstudio.pytorch.importer.import_torchvision), and, when it
+    has pretrained weights, the metadata (ImageNet class names, this network's preprocessing) to store with
+    them so the pair loads back as a classifier (cnnstudio.pretrained.designs).
+
+    pretrained: "cached" (the weights when they are in the torch cache), "download" (fetch them first if
+    they are not, reporting to progress(message, fraction)) or "none". Raises ModelImportError, also for
+    a download that fails (saying why).
+    """
+    if pretrained == "download":
+        try:
+            download_weights(name, progress)
+        except ModelLoadError as error:
+            raise ModelImportError(str(error)) from None
+        pretrained = "cached"
     imported = import_torchvision(name, pretrained=pretrained)
     metadata = weights_metadata(imagenet_classes(), preprocessing_for(name)) if imported.state_dict else {}
     return imported, metadata
@@ -131,7 +147,7 @@ def load_torchvision(
         module = build_module(graph, logits=True)
         load_into(module, result.state_dict, source=f"the {name} weights")
         notes.extend(result.notes)
-    return Classifier(module.to(device), classes, preprocessing_for(name), name, graph, f"torchvision:{name}", notes)
+    return Classifier(module.to(device), classes, preprocessing_for(name), name, graph, torchvision_spec(name), notes)
 
 
 def _plain_module(name: str, path: Path) -> torch.nn.Module:

@@ -209,6 +209,20 @@ def _import_function(graph: NetworkGraph, fx_node: fx.Node, produced: dict, name
     produced[fx_node] = node_id
 
 
+TORCHVISION_PREFIX = "torchvision:"
+
+
+def torchvision_name(spec: str) -> str | None:
+    """ "torchvision:resnet18" → "resnet18"; None for a spec that does not name a torchvision model."""
+    text = spec.strip()
+    return text[len(TORCHVISION_PREFIX) :].strip() if text.startswith(TORCHVISION_PREFIX) else None
+
+
+def torchvision_spec(name: str) -> str:
+    """ "resnet18" → "torchvision:resnet18", how a model list, a command line or a catalog names it."""
+    return f"{TORCHVISION_PREFIX}{name}"
+
+
 def torchvision_model_names() -> list[str]:
     """The torchvision image-classification models."""
     import torchvision
@@ -216,43 +230,56 @@ def torchvision_model_names() -> list[str]:
     return sorted(torchvision.models.list_models(module=torchvision.models))
 
 
-def _cached_weights_file(weights: Any) -> Path | None:
-    filename = Path(weights.url).name
-    candidate = Path(torch.hub.get_dir()) / "checkpoints" / filename
-    return candidate if candidate.is_file() else None
+def torchvision_weights(name: str) -> Any:
+    """The default ImageNet weights (a torchvision WeightsEnum member) of classifier `name`.
+
+    Raises ModelImportError for a name torchvision has no classification model for.
+    """
+    import torchvision
+
+    if name not in torchvision_model_names():
+        raise ModelImportError(
+            f"torchvision has no classification model {name!r}; "
+            f"try one of: {', '.join(torchvision_model_names()[:12])} …"
+        )
+    return torchvision.models.get_model_weights(name).DEFAULT
+
+
+def torchvision_weights_file(name: str) -> Path:
+    """Where torch.hub keeps (or would keep) the default weights of `name` (honours $TORCH_HOME)."""
+    return Path(torch.hub.get_dir()) / "checkpoints" / Path(torchvision_weights(name).url).name
+
+
+# Networks with auxiliary classifiers, which only run in training; torchvision's `transform_input`
+# re-normalizes their input inside the model, which a design leaves to its preprocessing.
+_AUXILIARY = {"googlenet", "inception_v3"}
+
+
+def torchvision_module(name: str) -> nn.Module:
+    """torchvision's classifier `name` with random weights, as it computes in inference (without the
+    auxiliary classifiers and the input transform of GoogLeNet and Inception-v3)."""
+    import torchvision
+
+    kwargs = {"aux_logits": False, "init_weights": False, "transform_input": False} if name in _AUXILIARY else {}
+    return torchvision.models.get_model(name, weights=None, **kwargs)
 
 
 def import_torchvision(model_name: str, *, pretrained: str = "cached") -> ImportResult:
     """Import `torchvision.models.<model_name>` as a laid-out design.
 
     pretrained: "cached" uses the default ImageNet weights when they are already in the torch cache
-    (never downloads), "download" fetches them if missing (needs internet), "none" keeps random weights.
+    (never downloads: cnnstudio.pretrained.torchvision_zoo downloads them), "none" keeps random weights.
     """
-    import torchvision
-
-    if model_name not in torchvision_model_names():
-        raise ModelImportError(
-            f"torchvision has no classification model {model_name!r}; "
-            f"try one of: {', '.join(torchvision_model_names()[:12])} …"
-        )
-    weights_enum = torchvision.models.get_model_weights(model_name).DEFAULT
-    notes = []
-    kwargs: dict[str, Any] = {}
-    if model_name in ("googlenet", "inception_v3"):
-        kwargs = {"aux_logits": False, "init_weights": False, "transform_input": False}
-        notes.append("auxiliary classifiers left out (they are only used in training)")
-    model = torchvision.models.get_model(model_name, weights=None, **kwargs)
+    weights_enum = torchvision_weights(model_name)
+    model = torchvision_module(model_name)
+    notes = ["auxiliary classifiers left out (they are only used in training)"] if model_name in _AUXILIARY else []
     weights_used = None
-    if pretrained != "none":
-        cached = _cached_weights_file(weights_enum)
-        if cached is not None:
-            weights_used = torch.load(cached, map_location="cpu", weights_only=True)
-        elif pretrained == "download":
-            weights_used = weights_enum.get_state_dict(progress=True, check_hash=True)
-        if weights_used is not None:
-            weights_used = {k: v for k, v in weights_used.items() if not k.startswith("aux")}
-            model.load_state_dict(weights_used)
-            notes.append(f"pretrained weights {weights_enum} loaded")
+    cached = torchvision_weights_file(model_name)
+    if pretrained != "none" and cached.is_file():
+        weights_used = torch.load(cached, map_location="cpu", weights_only=True)
+        weights_used = {k: v for k, v in weights_used.items() if not k.startswith("aux")}
+        model.load_state_dict(weights_used)
+        notes.append(f"pretrained weights {weights_enum} loaded")
     size = weights_enum.transforms().crop_size[0] if hasattr(weights_enum.transforms(), "crop_size") else 224
     graph, state = graph_from_module(model, (3, size, size), model_name)
     graph.description = f"torchvision {model_name}" + (" with ImageNet weights" if weights_used else "")

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from cnnstudio.camera import (
-    ClassificationPipeline,
+    FrameLoop,
     FrameResult,
     LatestFrameGrabber,
     SampleRecorder,
@@ -41,7 +41,7 @@ def test_a_classifier_taught_from_recorded_frames_separates_the_two_classes(tmp_
     truth = ["circle", "square"] * 3  # new scenes, never seen in training
     quiz = write_video(tmp_path / "quiz.avi", [shape_scene(kind, test_rng, photos["rocket"]) for kind in truth])
     with LatestFrameGrabber(open_source(str(quiz))) as grabber:
-        items = list(ClassificationPipeline(taught, top_k=2).run(grabber))
+        items = list(FrameLoop(taught, top_k=2).run(grabber))
     results = [item for item in items if isinstance(item, FrameResult)]
     assert [r.top[0].label for r in results] == truth
 

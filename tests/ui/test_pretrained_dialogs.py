@@ -90,6 +90,7 @@ def test_a_pretrained_network_opens_in_inspect_and_offline_downloads_say_why(qtb
         qtbot.mouseClick(dialog.download_button, Qt.LeftButton)
     assert "could not download the resnet18 weights" in failed.args[0]
     assert dialog.download_panel.message.isVisible() and not dialog.designer_button.isEnabled()
+    assert dialog.download_button.isEnabled()  # the download can be tried again
 
     click_row(qtbot, dialog.table, "EfficientNet-Lite0")
     with qtbot.waitSignal(window.session.model_changed, timeout=TIMEOUT):

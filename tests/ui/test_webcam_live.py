@@ -84,7 +84,7 @@ def collect_results(tab: Any) -> list[tuple[int, str]]:
 
 def play_to_the_end(qtbot: Any, tab: Any) -> Any:
     with qtbot.waitSignal(tab.source_stopped, timeout=int(TIMEOUT * 1000)) as stopped:
-        qtbot.mouseClick(tab.start_button, Qt.LeftButton)
+        qtbot.mouseClick(tab.pane.start_button, Qt.LeftButton)
     return stopped.args[0]
 
 
@@ -98,11 +98,11 @@ def test_photos_in_a_video_are_named_frame_by_frame_and_the_video_can_be_played_
     coffee = [label for index, label in shown if index >= FRAMES_PER_PHOTO]
     assert cat and set(cat) <= CAT_CLASSES, shown
     assert coffee and set(coffee) <= CUP_CLASSES, shown
-    assert tab.bars.labels()[0] in CUP_CLASSES and len(tab.bars.labels()) == 5
-    assert "Inference" in tab.rates.text() and "Latency" in tab.rates.text()
+    assert tab.pane.bars.labels()[0] in CUP_CLASSES and len(tab.pane.bars.labels()) == 5
+    assert "Inference" in tab.pane.rates.text() and "Latency" in tab.pane.rates.text()
     assert status.state == ENDED and "ended after 8 frames" in tab.status_text()
     assert "Press Start to play it again" in tab.status_text()
-    assert tab.start_button.isEnabled() and not tab.stop_button.isEnabled()
+    assert tab.pane.start_button.isEnabled() and not tab.pane.stop_button.isEnabled()
 
     shown.clear()
     play_to_the_end(qtbot, tab)  # the tab is usable again: Start plays the video once more
@@ -112,9 +112,9 @@ def test_photos_in_a_video_are_named_frame_by_frame_and_the_video_can_be_played_
 def test_sources_that_cannot_be_played_give_a_message_and_the_tab_stays_usable(qtbot, window, photo_video, tmp_path):
     tab = open_webcam(qtbot, window)
     if tab.source_panel.current() is None:  # nothing chosen yet (and no camera on this machine)
-        qtbot.mouseClick(tab.start_button, Qt.LeftButton)
+        qtbot.mouseClick(tab.pane.start_button, Qt.LeftButton)
         assert "choose a camera, a video file or an image folder first" in tab.status_text()
-        assert tab.start_button.isEnabled() and not tab.live.running
+        assert tab.pane.start_button.isEnabled() and not tab.live.running
 
     broken = tmp_path / "holiday.avi"
     broken.write_text("not a video")
@@ -122,16 +122,16 @@ def test_sources_that_cannot_be_played_give_a_message_and_the_tab_stays_usable(q
     status = play_to_the_end(qtbot, tab)
     assert status.state == FAILED
     assert "cannot be read as a video" in tab.status_text() and "Choose another source" in tab.status_text()
-    assert tab.status.property("role") == "error"
+    assert tab.pane.status.property("role") == "error"
 
     broken.unlink()  # a file that disappeared since it was chosen
-    qtbot.mouseClick(tab.start_button, Qt.LeftButton)
-    assert "no longer exists" in tab.status_text() and tab.start_button.isEnabled()
+    qtbot.mouseClick(tab.pane.start_button, Qt.LeftButton)
+    assert "no longer exists" in tab.status_text() and tab.pane.start_button.isEnabled()
 
     choose_video(qtbot, tab, photo_video, realtime=False)
     shown = collect_results(tab)
     play_to_the_end(qtbot, tab)
-    assert shown and tab.status.property("role") != "error"
+    assert shown and tab.pane.status.property("role") != "error"
 
 
 def test_live_feature_maps_grad_cam_freeze_and_snapshot_to_inspect(qtbot, window, photo_video):
@@ -139,27 +139,28 @@ def test_live_feature_maps_grad_cam_freeze_and_snapshot_to_inspect(qtbot, window
     choose_video(qtbot, tab, photo_video, realtime=True, loop=True)
     assert tab.source_panel.loop.isChecked() and tab.source_panel.realtime.isChecked()
     assert tab.feature_panel.current_layer() == tab.live.model.feature_layer
-    click_box(qtbot, tab.grad_cam)
-    qtbot.mouseClick(tab.start_button, Qt.LeftButton)
-    wait_for(qtbot, tab.result_shown, lambda: tab.video.has_overlay() and tab.feature_panel.view.image() is not None)
+    click_box(qtbot, tab.pane.grad_cam)
+    qtbot.mouseClick(tab.pane.start_button, Qt.LeftButton)
+    video, features = tab.pane.video, tab.feature_panel.view
+    wait_for(qtbot, tab.result_shown, lambda: video.has_overlay() and features.image() is not None)
     assert tab.feature_panel.caption.text().startswith(f"{tab.live.model.feature_layer}: the 48 most active")
-    assert tab.network_view.image().shape == (224, 224, 3)
+    assert tab.network_input.view.image().shape == (224, 224, 3)
 
-    qtbot.mouseClick(tab.freeze_button, Qt.LeftButton)
-    frozen = tab.video.frame()
+    qtbot.mouseClick(tab.pane.freeze_button, Qt.LeftButton)
+    frozen = tab.pane.video.frame()
     newest = tab.live.state().frame.index
     qtbot.waitUntil(lambda: tab.live.state().frame.index > newest + 3, timeout=10000)  # capture goes on …
-    assert tab.video.frame() is frozen and tab.video.badge == "FROZEN"  # … the picture stays
+    assert tab.pane.video.frame() is frozen and tab.pane.video.badge == "FROZEN"  # … the picture stays
 
     with qtbot.waitSignal(window.session.inspect_image) as sent:
-        qtbot.mouseClick(tab.snapshot_button, Qt.LeftButton)
+        qtbot.mouseClick(tab.pane.snapshot_button, Qt.LeftButton)
     assert np.array_equal(sent.args[0], cv2.cvtColor(frozen, cv2.COLOR_BGR2RGB))
     assert window.current_tab().title == "Inspect"
 
-    click_box(qtbot, tab.grad_cam)
-    assert not tab.video.has_overlay()
+    click_box(qtbot, tab.pane.grad_cam)
+    assert not tab.pane.video.has_overlay()
     with qtbot.waitSignal(tab.source_stopped, timeout=10000):
-        qtbot.mouseClick(tab.stop_button, Qt.LeftButton)
+        qtbot.mouseClick(tab.pane.stop_button, Qt.LeftButton)
     assert tab.status_text().startswith("Stopped")
 
 
@@ -168,7 +169,7 @@ def test_a_camera_that_drops_out_is_reported_and_picked_up_again(qtbot, window):
     camera = ScriptedSource(frame_interval=0.03, fail_after=6)  # unplugged after six frames, back a second later
     tab.start_source(camera)
     wait_for(qtbot, tab.result_shown, lambda: "unplugged" in tab.status_text())
-    assert "comes back by itself" in tab.status_text() and tab.status.property("role") == "error"
+    assert "comes back by itself" in tab.status_text() and tab.pane.status.property("role") == "error"
     wait_for(
         qtbot,
         tab.result_shown,
@@ -178,5 +179,5 @@ def test_a_camera_that_drops_out_is_reported_and_picked_up_again(qtbot, window):
             and "unplugged" not in tab.status_text()
         ),
     )
-    assert camera.opens == 2 and tab.stop_button.isEnabled()
-    qtbot.mouseClick(tab.stop_button, Qt.LeftButton)
+    assert camera.opens == 2 and tab.pane.stop_button.isEnabled()
+    qtbot.mouseClick(tab.pane.stop_button, Qt.LeftButton)

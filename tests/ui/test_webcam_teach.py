@@ -77,7 +77,7 @@ def play(qtbot: Any, tab: Any, video: Path, *, realtime: bool, loop: bool) -> No
     for box, wanted in ((tab.source_panel.realtime, realtime), (tab.source_panel.loop, loop)):
         if box.isChecked() != wanted:
             click_box(qtbot, box)
-    qtbot.mouseClick(tab.start_button, Qt.LeftButton)
+    qtbot.mouseClick(tab.pane.start_button, Qt.LeftButton)
 
 
 def open_teach(qtbot: Any, window: Any) -> tuple[Any, Any]:
@@ -106,17 +106,17 @@ def test_classes_taught_from_the_camera_are_told_apart_by_the_live_view(qtbot, w
         qtbot.mouseRelease(row.record_button, Qt.LeftButton)  # … and let go
         recorded = row.count
         with qtbot.waitSignal(tab.source_stopped, timeout=10000):
-            qtbot.mouseClick(tab.stop_button, Qt.LeftButton)
+            qtbot.mouseClick(tab.pane.stop_button, Qt.LeftButton)
         assert row.count == recorded  # nothing is recorded once the button is up
     folder = captures_dir() / "my-classes"
     assert {kind: len(list((folder / kind).glob("*.jpg"))) for kind in ("circle", "square")} == teach.counts()
-    assert teach.strip_class.currentText() == "square" and teach.strip.count() == teach.counts()["square"]
+    assert teach.samples.current() == "square" and teach.samples.list.count() == teach.counts()["square"]
 
     with qtbot.waitSignal(tab.model_loaded, timeout=int(TIMEOUT * 1000)) as switched:
         qtbot.mouseClick(teach.train_button, Qt.LeftButton)
     assert switched.args[0].classifier.classes == ["circle", "square"]
     assert window.session.model.classifier.classes == ["circle", "square"]  # published for Inspect too
-    assert teach.message.text().startswith("Taught circle, square: 100% right")
+    assert teach.training.message.text().startswith("Taught circle, square: 100% right")
 
     shown: list[tuple[int, str]] = []
     tab.result_shown.connect(lambda result: shown.append((result.frame.index, result.top[0].label)))
@@ -137,7 +137,7 @@ def test_samples_can_be_browsed_deleted_renamed_and_removed(qtbot, window):
     first = teach.rows[0]
     qtbot.mousePress(first.record_button, Qt.LeftButton)
     qtbot.mouseRelease(first.record_button, Qt.LeftButton)
-    assert "Start a source first" in teach.message.text() and first.count == 0
+    assert "Start a source first" in teach.training.message.text() and first.count == 0
 
     tab.start_source(ScriptedSource(frame_interval=0.02))
     qtbot.waitUntil(lambda: tab.newest_frame() is not None, timeout=10000)
@@ -147,15 +147,15 @@ def test_samples_can_be_browsed_deleted_renamed_and_removed(qtbot, window):
     tab.stop()
     count = first.count
     folder = captures_dir() / "my-classes" / "Class 1"
-    assert len(list(folder.glob("*.jpg"))) == count == teach.strip.count()
+    assert len(list(folder.glob("*.jpg"))) == count == teach.samples.list.count()
 
-    teach.strip.item(0).setSelected(True)
-    teach.strip.item(1).setSelected(True)
-    qtbot.mouseClick(teach.delete_button, Qt.LeftButton)
-    assert first.count == count - 2 == len(list(folder.glob("*.jpg"))) == teach.strip.count()
+    teach.samples.list.item(0).setSelected(True)
+    teach.samples.list.item(1).setSelected(True)
+    qtbot.mouseClick(teach.samples.delete_button, Qt.LeftButton)
+    assert first.count == count - 2 == len(list(folder.glob("*.jpg"))) == teach.samples.list.count()
 
     type_name(qtbot, first.name_edit, "thumbs/up")
-    assert "cannot name a class" in teach.message.text() and first.name == "Class 1"
+    assert "cannot name a class" in teach.training.message.text() and first.name == "Class 1"
     type_name(qtbot, first.name_edit, "thumbs up")
     assert first.name == "thumbs up" and (folder.parent / "thumbs up").is_dir() and not folder.exists()
 
@@ -167,4 +167,4 @@ def test_samples_can_be_browsed_deleted_renamed_and_removed(qtbot, window):
     assert teach.class_names() == ["Class 2", "Class 3"] and not (folder.parent / "thumbs up").exists()
 
     qtbot.mouseClick(teach.train_button, Qt.LeftButton)
-    assert "at least two classes" in teach.message.text() and teach.result is None
+    assert "at least two classes" in teach.training.message.text() and teach.result is None

@@ -5,29 +5,20 @@ Designer with its weights, or in the Inspect tab as a ready classifier."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cnnstudio.pretrained.catalog import PretrainedInfo, pretrained_catalog
-from cnnstudio.pretrained.resolve import load_classifier
+from cnnstudio.pretrained.classifier import Classifier
+from cnnstudio.pretrained.resolve import PretrainedDesign, load_classifier, open_design
+from cnnstudio.pytorch.importer import torchvision_name, torchvision_spec
 from cnnstudio.ui.pretrained.catalog_table import CatalogTable
 from cnnstudio.ui.pretrained.download import DownloadPanel
-from cnnstudio.ui.pretrained.networks import (
-    PretrainedDesign,
-    open_design,
-    torchvision_name,
-)
 from cnnstudio.ui.session import ModelChoice, StudioSession
-from cnnstudio.ui.tasks import TaskRunner
+from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.progress import ProgressStrip
 
 _INTRO = (
     "Networks trained on ImageNet (1,000 classes). EfficientNet-Lite0 comes with CNN Studio; "
@@ -56,11 +47,7 @@ class PretrainedDialog(QDialog):
         intro.setProperty("role", "muted")
         self.table = CatalogTable()
         self.download_panel = DownloadPanel()
-        self.status = QLabel("Reading the catalog…")
-        self.status.setWordWrap(True)
-        self.busy_bar = QProgressBar()
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setMaximumWidth(160)
+        self.status = ProgressStrip(cancellable=False, quiet_role="")
         self.download_button = QPushButton("Download")
         self.designer_button = QPushButton("Open in Designer")
         self.designer_button.setDefault(True)
@@ -71,7 +58,6 @@ class PretrainedDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.download_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.busy_bar)
         buttons.addWidget(self.inspect_button)
         buttons.addWidget(self.designer_button)
         buttons.addWidget(close)
@@ -89,6 +75,7 @@ class PretrainedDialog(QDialog):
         self.inspect_button.clicked.connect(self.open_in_inspect)
         close.clicked.connect(self.reject)
         self.download_panel.downloaded.connect(self._downloaded)
+        self.download_panel.ended.connect(self._update_buttons)  # after a failure or Cancel: try again
         self._run(lambda task: pretrained_catalog(), self._catalog_ready, "Reading the catalog…")
 
     # ----- actions
@@ -103,7 +90,7 @@ class PretrainedDialog(QDialog):
         info = self.selected()
         name = torchvision_name(info.spec) if info else None
         if name and not info.available:
-            self.download_panel.start(name)
+            self.download_panel.start_download(name)
             self._update_buttons()
 
     def open_in_designer(self) -> None:
@@ -124,44 +111,40 @@ class PretrainedDialog(QDialog):
     def _catalog_ready(self, infos: list[PretrainedInfo]) -> None:
         self.table.set_infos(infos)
         self.table.selectRow(0)
-        self.status.setText(f"{len(infos)} networks; {sum(info.available for info in infos)} ready to open.")
+        self.status.say(f"{len(infos)} networks; {sum(info.available for info in infos)} ready to open.")
         self.catalog_loaded.emit()
 
     def _design_ready(self, design: PretrainedDesign) -> None:
         self.design_opened.emit(design)
         self.accept()
 
-    def _classifier_ready(self, classifier: object) -> None:
+    def _classifier_ready(self, classifier: Classifier) -> None:
         self.session.set_model(ModelChoice(classifier, f"{classifier.name} (ImageNet)"))
         self.session.show_tab.emit("Inspect")
         self.accept()
 
     def _downloaded(self, name: str) -> None:
-        spec = f"torchvision:{name}"
+        spec = torchvision_spec(name)
         self.table.update_state(dataclasses.replace(self.table.info(spec), available=True))
-        self._update_buttons()
 
     # ----- plumbing
-    def _run(self, function, on_done, message: str) -> None:
-        self._set_busy(True, message)
+    def _run(self, function: Callable[[Task], object], on_done: Callable, message: str) -> None:
+        self._busy = True
+        self.status.start(message, busy=True)
+        self._update_buttons()
 
         def done(result: object) -> None:
-            self._set_busy(False, "")
+            self._ended()
             on_done(result)
 
         def failed(error: Exception) -> None:
-            self._set_busy(False, str(error) or type(error).__name__, error=True)
+            self._ended(str(error) or type(error).__name__, error=True)
 
-        self._tasks.submit(function, on_done=done, on_error=failed, on_cancelled=lambda: self._set_busy(False, ""))
+        self._tasks.submit(function, on_done=done, on_error=failed, on_cancelled=self._ended)
 
-    def _set_busy(self, busy: bool, message: str, *, error: bool = False) -> None:
-        self._busy = busy
-        self.busy_bar.setVisible(busy)
-        if message or busy:
-            self.status.setText(message)
-        self.status.setProperty("role", "error" if error else "")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+    def _ended(self, message: str = "", *, error: bool = False) -> None:
+        self._busy = False
+        self.status.finish(message or self.status.message.text(), error=error)
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from cnnstudio.ui.webcam.extras import Extras
-from cnnstudio.ui.webcam.models import LiveModel
 from cnnstudio.ui.webcam.views import ImageView
+from cnnstudio.ui.widgets.eliding_combo import ElidingComboBox
+from cnnstudio.viz.live import Extras, LiveModel
 
 NONE = "(off)"
 
@@ -19,10 +19,7 @@ class FeaturePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layer = QComboBox()
-        self.layer.setMinimumContentsLength(12)
-        self.layer.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.layer.setToolTip("Layers with 2-D feature maps, in network order")
+        self.layer = ElidingComboBox(24, Qt.ElideMiddle)
         self.view = ImageView("The feature maps of the chosen layer appear here while the model classifies.")
         self.caption = QLabel()
         self.caption.setWordWrap(True)
@@ -34,7 +31,7 @@ class FeaturePanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.caption)
-        self.layer.currentIndexChanged.connect(lambda _index: self.layer_changed.emit(self.current_layer()))
+        self.layer.currentIndexChanged.connect(self._layer_chosen)
         self.set_model(None)
 
     def set_model(self, model: LiveModel | None) -> None:
@@ -47,10 +44,14 @@ class FeaturePanel(QWidget):
         if model is not None and model.feature_layer:
             self.layer.setCurrentIndex(self.layer.findData(model.feature_layer))
         self.layer.blockSignals(False)
+        self.layer.setToolTip(self.layer.currentText())  # its signals were blocked
         self.view.set_image(None)
         self.caption.setText(
             "" if model is None or model.layers else f"{model.title} has no layer with 2-D feature maps."
         )
+
+    def _layer_chosen(self) -> None:
+        self.layer_changed.emit(self.current_layer())
 
     def current_layer(self) -> str | None:
         return self.layer.currentData()

@@ -1,28 +1,28 @@
-"""The live view's engine: a LatestFrameGrabber (its own thread, newest frame only) and an inference
-thread that classifies the newest frame whenever it is free, through the camera package's
-ClassificationPipeline. The GUI never waits on either: it reads `state()` at display rate.
+"""The live view's engine on the window's side: the camera package's frame loop, run as one long task of
+the window's background mechanism (cnnstudio.ui.tasks), and the newest state for the tab to show.
 
-Feature maps and Grad-CAM are computed on the inference thread for the newest frame every
-EXTRAS_INTERVAL_S seconds, so the classification rate stays high and the video stays fluid.
+A LatestFrameGrabber captures on its own thread (newest frame only). The frame loop
+(cnnstudio.camera.pipeline.FrameLoop) classifies on a TaskRunner thread: it reports each result, extras
+and problem with `task.partial` and stops within one frame when the task is cancelled. Models and options
+change while it runs (they apply from the next frame on). The GUI never waits on either: `state()` reads
+the newest frame and status from the grabber and the newest results the task delivered.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import threading
-import time
 from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
 
 from cnnstudio.camera.frames import Frame, SourceStatus
 from cnnstudio.camera.grabber import LatestFrameGrabber
-from cnnstudio.camera.pipeline import ClassificationPipeline, FrameResult
+from cnnstudio.camera.pipeline import ExtrasHook, FrameExtras, FrameLoop, FrameProblem, FrameResult
 from cnnstudio.camera.sources import FrameSource
-from cnnstudio.ui.webcam.extras import Extras, compute_extras
-from cnnstudio.ui.webcam.models import LiveModel
+from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.viz.live import Extras, LiveModel, live_extras
 
-EXTRAS_INTERVAL_S = 0.25
 TOP_K = 5
-_POLL_S = 0.1
+_KEY = "live"
 
 
 @dataclass(frozen=True)
@@ -38,134 +38,118 @@ class LiveState:
     problem: str = ""
 
 
-class LiveClassifier:
-    """Start a source, swap models and options while it runs, read the newest state from any thread."""
+class LiveClassifier(QObject):
+    """Start a source, swap models and options while it runs, read the newest state.
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
+    `stopped(SourceStatus)` when a run has ended (stopped on request, the source ended or failed) and its
+    source is released.
+    """
+
+    stopped = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = TaskRunner("cnnstudio-webcam-live", self)
+        self._loop = FrameLoop(top_k=TOP_K)
         self._grabber: LatestFrameGrabber | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._running = False
         self._model: LiveModel | None = None
-        self._smoothing = 0.0
         self._feature_layer: str | None = None
         self._grad_cam = False
         self._result: FrameResult | None = None
         self._extras: Extras | None = None
-        self._status: SourceStatus | None = None
         self._problem = ""
 
-    # ----- control (GUI thread)
+    # ----- the source
     def start(self, source: FrameSource, *, mirror: bool = False) -> None:
-        """Stop what runs and start capturing and classifying `source`."""
-        self.stop()
-        with self._lock:
-            self._result = self._extras = self._status = None
-            self._problem = ""
-        self._stop = threading.Event()
-        self._grabber = LatestFrameGrabber(source, mirror=mirror).start()
-        self._thread = threading.Thread(
-            target=self._run, args=(self._grabber, self._stop), name="cnnstudio-webcam-inference", daemon=True
+        """Capture and classify `source`, replacing what runs (that run ends first and releases its source)."""
+        grabber = LatestFrameGrabber(source, mirror=mirror)
+        self._grabber, self._running = grabber, True
+        self._result, self._extras, self._problem = None, None, ""
+        self._tasks.submit(
+            lambda task: self._follow(task, grabber),
+            key=_KEY,
+            on_partial=lambda event: self._delivered(grabber, event),
+            on_done=lambda _status: self._ended(grabber),
+            on_error=lambda error: self._ended(grabber, f"The live view stopped: {error}"),
+            on_cancelled=lambda: self._ended(grabber),
         )
-        self._thread.start()
+
+    def _follow(self, task: Task, grabber: LatestFrameGrabber) -> SourceStatus:
+        """The task: run the frame loop on `grabber` until the source ends or the task is cancelled."""
+        with grabber:
+            for event in self._loop.run(grabber, stop=task.cancel):
+                if not isinstance(event, SourceStatus):  # the GUI reads the status from the grabber
+                    task.partial(event)
+        return grabber.status()
 
     def stop(self) -> None:
-        """Stop both threads and release the source (returns when they have ended)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        if self._grabber is not None:
-            self._grabber.stop()
-            with self._lock:
-                self._status = self._grabber.status()
-        self._thread = self._grabber = None
+        """End the run (within one frame); `stopped` follows once its source is released."""
+        self._tasks.cancel(_KEY)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def set_model(self, model: LiveModel | None) -> None:
-        with self._lock:
-            self._model = model
-            self._result = self._extras = None
-            self._problem = ""
-
-    @property
-    def model(self) -> LiveModel | None:
-        return self._model
+        return self._running
 
     def set_mirror(self, mirror: bool) -> None:
         if self._grabber is not None:
             self._grabber.mirror = mirror  # read by the grabber for each frame
 
+    # ----- the model and the options
+    @property
+    def model(self) -> LiveModel | None:
+        return self._model
+
+    def set_model(self, model: LiveModel | None) -> None:
+        self._model = model
+        self._loop.set_model(model.classifier if model is not None else None, self._extras_hook())
+        self._result, self._extras, self._problem = None, None, ""
+
     def set_smoothing(self, smoothing: float) -> None:
-        with self._lock:
-            self._smoothing = smoothing
+        self._loop.set_smoothing(smoothing)
 
     def set_feature_layer(self, layer: str | None) -> None:
-        with self._lock:
-            self._feature_layer = layer
-            self._extras = None
+        self._feature_layer = layer
+        self._extras_changed()
 
     def set_grad_cam(self, enabled: bool) -> None:
-        with self._lock:
-            self._grad_cam = enabled
-            self._extras = None
+        self._grad_cam = enabled
+        self._extras_changed()
 
+    def _extras_hook(self) -> ExtrasHook | None:
+        if self._model is None:
+            return None
+        return live_extras(self._model, self._feature_layer, self._grad_cam)
+
+    def _extras_changed(self) -> None:
+        self._loop.set_extras(self._extras_hook())
+        self._extras = None
+
+    # ----- what the GUI reads
     def state(self) -> LiveState:
         grabber = self._grabber
         frame = grabber.latest() if grabber is not None else None
         status = grabber.status() if grabber is not None else None
-        with self._lock:
-            return LiveState(frame, self._result, self._extras, status or self._status, self.running, self._problem)
+        return LiveState(frame, self._result, self._extras, status, self._running, self._problem)
 
-    # ----- the inference thread
-    def _run(self, grabber: LatestFrameGrabber, stop: threading.Event) -> None:
-        last = -1
-        model: LiveModel | None = None
-        pipeline: ClassificationPipeline | None = None
-        extras_due = 0.0
-        while not stop.is_set():
-            frame = grabber.next_frame(after=last, timeout=_POLL_S)
-            status = grabber.status()
-            if frame is None:
-                if status.final:
-                    return
-                continue
-            last = frame.index
-            with self._lock:
-                wanted, smoothing = self._model, self._smoothing
-                feature_layer, grad_cam = self._feature_layer, self._grad_cam
-            if wanted is not model:
-                model = wanted
-                pipeline = ClassificationPipeline(model.classifier, top_k=TOP_K) if model is not None else None
-            if pipeline is None:
-                continue  # no model yet: frames are still taken, so the video plays
-            pipeline.smoothing = smoothing
-            try:
-                result = pipeline.classify(frame, capture_fps=status.fps)
-            except (RuntimeError, ValueError) as error:
-                self._publish(model, problem=f"{model.title} cannot classify these frames: {error}")
-                continue
-            result = dataclasses.replace(result, frame_age=max(0, grabber.newest_index - frame.index))
-            self._publish(model, result=result)
-            feature_layer = feature_layer if feature_layer in model.layers else None
-            cam_layer = model.cam_layer if grad_cam else None
-            if (feature_layer or cam_layer) and time.monotonic() >= extras_due:
-                extras = compute_extras(model.classifier, frame, result.top[0].index, feature_layer, cam_layer)
-                extras_due = time.monotonic() + EXTRAS_INTERVAL_S
-                self._publish(model, extras=extras)
+    def _delivered(self, grabber: LatestFrameGrabber, event: FrameResult | FrameExtras | FrameProblem) -> None:
+        if grabber is not self._grabber or not self._loop.is_current(event.model):
+            return  # from a run or a model that was replaced meanwhile
+        if isinstance(event, FrameResult):
+            self._result, self._problem = event, ""
+        elif isinstance(event, FrameExtras):
+            self._extras = event.value
+        else:
+            self._problem = event.message
 
-    def _publish(
-        self, model: LiveModel, *, result: FrameResult | None = None, extras: Extras | None = None, problem: str = ""
-    ) -> None:
-        with self._lock:
-            if model is not self._model:
-                return  # computed with a model that was replaced meanwhile
-            if result is not None:
-                self._result = result
-                self._problem = ""
-            if extras is not None:
-                self._extras = extras
-            if problem:
-                self._problem = problem
+    def _ended(self, grabber: LatestFrameGrabber, problem: str = "") -> None:
+        if grabber is not self._grabber:
+            return
+        self._running = False
+        if problem:
+            self._problem = problem
+        self.stopped.emit(grabber.status())
+
+    def shutdown(self) -> None:
+        """Stop the run and wait for it (the window is closing)."""
+        self._tasks.shutdown()

@@ -1,8 +1,11 @@
 """Which network classifies the live view: EfficientNet-Lite0 (offline), torchvision's pretrained
 classifiers (downloaded on demand), the design open in the Designer with its weights, the model the
-Training tab published (followed as it changes), or a run's checkpoint or a saved design.
+Training tab published, or a run's checkpoint or a saved design.
 
-Every model is loaded off the GUI thread; a newer choice supersedes a load still running.
+The choice follows the window: with "Current design", each edit of the design (its graph, its weights, a
+newly opened file) rebuilds the live model; with "Trained model", each model or checkpoint the Training
+tab publishes replaces it. Changes are gathered for FOLLOW_DELAY_MS, every model is loaded off the GUI
+thread, and a newer request supersedes a load still running.
 """
 
 from __future__ import annotations
@@ -10,45 +13,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent, QStandardItemModel
-from PySide6.QtWidgets import (
-    QComboBox,
-    QGroupBox,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGroupBox, QPushButton, QVBoxLayout, QWidget
 
+from cnnstudio.engine.checkpoint import checkpoint_dir
 from cnnstudio.engine.device import resolve_device
 from cnnstudio.pretrained import efficientnet_lite
 from cnnstudio.pretrained.catalog import TORCHVISION_CLASSIFIERS, torchvision_info
 from cnnstudio.pretrained.designs import classifier_from_design
-from cnnstudio.pretrained.resolve import TORCHVISION_PREFIX, load_classifier
+from cnnstudio.pretrained.from_runs import load_run_classifier
+from cnnstudio.pretrained.resolve import load_classifier
+from cnnstudio.pytorch.importer import torchvision_name, torchvision_spec
 from cnnstudio.ui.pretrained.download import DownloadPanel
-from cnnstudio.ui.pretrained.networks import torchvision_name
+from cnnstudio.ui.pretrained.networks import model_list_text, with_size
 from cnnstudio.ui.tabs import StudioContext
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.ui.webcam.models import LiveModel, live_model
+from cnnstudio.ui.widgets.eliding_combo import ElidingComboBox
+from cnnstudio.ui.widgets.progress import ProgressStrip
+from cnnstudio.viz.live import LiveModel, live_model
 
 PRETRAINED, DESIGN, TRAINED, FILE, BROWSE = "pretrained", "design", "trained", "file", "browse"
 _KIND, _VALUE = Qt.UserRole, Qt.UserRole + 1
 DEVICE = "auto"  # the GPU when there is one: classification, feature maps and Grad-CAM all run there
-
-
-def torchvision_text(name: str) -> str:
-    """How the model list names a torchvision classifier: with its download size until it is cached."""
-    info = torchvision_info(name)
-    if info.available:
-        return f"{name} · ImageNet"
-    return f"{name} · ImageNet (download {info.file_mb:.0f} MB)" if info.file_mb else f"{name} · download"
+FOLLOW_DELAY_MS = 400  # an edit of the design (typing a number, dragging) settles before the model is rebuilt
 
 
 class ModelPanel(QGroupBox):
     """model_ready(LiveModel) when a chosen model is loaded, load_failed(message) when it cannot be;
-    file_requested asks the tab for a path."""
+    file_requested asks the tab for a path. Nothing loads before `activate`."""
 
     model_ready = Signal(object)
     load_failed = Signal(str)
@@ -58,38 +51,40 @@ class ModelPanel(QGroupBox):
         super().__init__("Model", parent)
         self.context = context
         self._tasks = TaskRunner("cnnstudio-webcam-model", self)
+        self._active = False
         self._described = False
-        self.combo = QComboBox()
-        self.combo.setMinimumContentsLength(18)
-        self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self._checkpoint: tuple[Path, int] | None = None  # (run, epoch) of the run being trained
+        self.combo = ElidingComboBox(24)
+        self.status = ProgressStrip(cancellable=False)
         self.download_button = QPushButton()
         self.download_panel = DownloadPanel()
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumHeight(6)
-        self.busy.setTextVisible(False)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self._follow_timer = QTimer(self, singleShot=True, interval=FOLLOW_DELAY_MS)
         layout = QVBoxLayout(self)
         layout.addWidget(self.combo)
-        layout.addWidget(self.busy)
-        layout.addWidget(self.message)
+        layout.addWidget(self.status)
         layout.addWidget(self.download_button)
         layout.addWidget(self.download_panel)
 
         self._fill()
-        self.busy.hide()
         self.download_button.hide()
         self.combo.activated.connect(lambda _index: self.load_current())
         self.download_button.clicked.connect(self._download)
         self.download_panel.downloaded.connect(self._downloaded)
-        context.session.model_changed.connect(self._session_model_changed)
+        self.download_panel.ended.connect(lambda: self.download_button.setEnabled(True))  # failed: try again
+        self._follow_timer.timeout.connect(self.load_current)
+        session, document = context.session, context.document
+        session.model_changed.connect(self._session_model_changed)
+        session.checkpoint_written.connect(self._checkpoint_written)
+        session.data_changed.connect(self._design_changed)
+        document.weights_changed.connect(self._design_changed)
+        document.path_changed.connect(self._design_changed)
+        document.graph.changed.connect(self._design_changed)
 
     # ----- the list
     def _fill(self) -> None:
         self._add(f"{efficientnet_lite.NAME} · ImageNet, offline", PRETRAINED, efficientnet_lite.SPEC)
         for name in TORCHVISION_CLASSIFIERS:  # sizes and cached state follow when the panel is first shown
-            self._add(f"{name} · ImageNet", PRETRAINED, f"{TORCHVISION_PREFIX}{name}")
+            self._add(f"{name} · ImageNet", PRETRAINED, torchvision_spec(name))
         self._add("Current design (Designer)", DESIGN, None)
         self._add("Trained model (Training tab)", TRAINED, None)
         self._add("Run or model file…", BROWSE, None)
@@ -102,7 +97,7 @@ class ModelPanel(QGroupBox):
         if not self._described:
             self._described = True
             self._tasks.submit(
-                lambda task: {name: torchvision_text(name) for name in TORCHVISION_CLASSIFIERS},
+                lambda task: {name: model_list_text(torchvision_info(name)) for name in TORCHVISION_CLASSIFIERS},
                 key="describe",
                 on_done=self._describe,
                 on_error=lambda error: None,  # the plain names stay; choosing one explains any problem
@@ -110,13 +105,16 @@ class ModelPanel(QGroupBox):
 
     def _describe(self, texts: dict[str, str]) -> None:
         for name, text in texts.items():
-            self.combo.setItemText(self._index_of(PRETRAINED, f"{TORCHVISION_PREFIX}{name}"), text)
+            self._set_text(self._index_of(PRETRAINED, torchvision_spec(name)), text)
 
     def _add(self, text: str, kind: str, value: object, index: int | None = None) -> None:
         position = self.combo.count() if index is None else index
         self.combo.insertItem(position, text)
         self.combo.setItemData(position, kind, _KIND)
         self.combo.setItemData(position, value, _VALUE)
+
+    def _set_text(self, index: int, text: str) -> None:
+        self.combo.setItemText(index, text)
 
     def _index_of(self, kind: str, value: object = None) -> int:
         for index in range(self.combo.count()):
@@ -127,12 +125,16 @@ class ModelPanel(QGroupBox):
         return -1
 
     def _update_trained_item(self) -> None:
-        model = self.context.session.model
+        model, checkpoint = self.context.session.model, self._checkpoint
         index = self._index_of(TRAINED)
-        self.combo.setItemText(index, f"Trained: {model.title}" if model else "Trained model (none yet)")
+        if checkpoint is not None:
+            text = f"Training: {checkpoint[0].name} · epoch {checkpoint[1]}"
+        else:
+            text = f"Trained: {model.title}" if model else "Trained model (none yet)"
+        self._set_text(index, text)
         combo_model = self.combo.model()
         assert isinstance(combo_model, QStandardItemModel)
-        combo_model.item(index).setEnabled(model is not None)
+        combo_model.item(index).setEnabled(model is not None or checkpoint is not None)
 
     def current(self) -> tuple[str, object]:
         index = self.combo.currentIndex()
@@ -153,55 +155,66 @@ class ModelPanel(QGroupBox):
         self.load_current()
 
     # ----- loading
+    def activate(self) -> None:
+        """Load the chosen model, and from now on follow the design and the Training tab."""
+        self._active = True
+        self.load_current()
+
     def load_current(self) -> None:
+        self._follow_timer.stop()
         kind, value = self.current()
         self.download_button.hide()
         if kind == BROWSE:
             self.file_requested.emit()
-            return
-        if kind == PRETRAINED:
+        elif kind == PRETRAINED:
             name = torchvision_name(value)
             if name and not torchvision_info(name).available:
                 self._offer_download(name)
                 return
-            self._load(
-                lambda task: live_model(load_classifier(value, device=DEVICE), self._title(value)),
-                f"Loading {self._title(value)}…",
-            )
+            title = torchvision_name(value) or efficientnet_lite.NAME
+            self._load(lambda task: live_model(load_classifier(value, device=DEVICE), title), f"Loading {title}…")
         elif kind == DESIGN:
-            document = self.context.document
-            graph, weights, metadata = document.graph.copy(), document.weights, dict(document.weights_metadata)
-            data = self.context.session.data
-            classes = data.split.classes if data is not None and data.split is not None else None
+            self._load_design()
+        elif kind == TRAINED:
+            self._load_trained()
+        elif kind == FILE:
+            title = Path(value).name
+            self._load(lambda task: live_model(load_classifier(value, device=DEVICE), title), f"Loading {title}…")
+
+    def _load_design(self) -> None:
+        document, data = self.context.document, self.context.session.data
+        graph, weights, metadata = document.graph.copy(), document.weights, dict(document.weights_metadata)
+        classes = list(data.split.classes) if data is not None and data.split is not None else None
+
+        def build(task: Task) -> LiveModel:
+            classifier = classifier_from_design(
+                graph, weights, metadata, classes=classes, device=resolve_device(DEVICE)
+            )
+            return live_model(classifier, f"{graph.name} (Designer)")
+
+        self._load(build, f"Building {graph.name}…")
+
+    def _load_trained(self) -> None:
+        choice = self.context.session.model
+        if self._checkpoint is not None:
+            run, epoch = self._checkpoint
+            title = f"{run.name} · epoch {epoch} (training)"
             self._load(
                 lambda task: live_model(
-                    classifier_from_design(graph, weights, metadata, classes=classes, device=resolve_device(DEVICE)),
-                    f"{graph.name} (Designer)",
+                    load_run_classifier(checkpoint_dir(run, "last"), resolve_device(DEVICE)), title
                 ),
-                f"Building {graph.name}…",
+                f"Loading {title}…",
             )
-        elif kind == TRAINED:
-            choice = self.context.session.model
-            if choice is None:
-                self._show("No trained model yet: train one in the Training tab, or teach one below.", error=True)
-                return
+        elif choice is not None:
             self._load(
                 lambda task: live_model(choice.classifier, choice.title, own_copy=True), f"Loading {choice.title}…"
             )
-        elif kind == FILE:
-            self._load(
-                lambda task: live_model(load_classifier(value, device=DEVICE), Path(value).name),
-                f"Loading {Path(value).name}…",
-            )
-
-    @staticmethod
-    def _title(spec: str) -> str:
-        return efficientnet_lite.NAME if spec == efficientnet_lite.SPEC else torchvision_name(spec) or spec
+        else:
+            self.status.say("No trained model yet: train one in the Training tab, or teach one below.", error=True)
 
     def _load(self, function: Callable[[Task], LiveModel], message: str) -> None:
         """Load a model in the background; choosing another one meanwhile replaces this request."""
-        self._show(message)
-        self.busy.show()
+        self.status.start(message, busy=True)
         show_notes = self.current()[0] in (DESIGN, FILE)  # untrained layers, skipped weights: worth knowing
         self._tasks.submit(
             function,
@@ -211,26 +224,22 @@ class ModelPanel(QGroupBox):
         )
 
     def _loaded(self, model: LiveModel, show_notes: bool) -> None:
-        self.busy.hide()
         notes = "; ".join(model.notes) if show_notes else ""
-        classes = model.classifier.classes
-        self._show(
-            f"{model.title}: {len(classes)} classes, input {'×'.join(map(str, model.classifier.input_shape))}"
+        classifier = model.classifier
+        self.status.finish(
+            f"{model.title}: {len(classifier.classes)} classes, input {'×'.join(map(str, classifier.input_shape))}"
             + (f". {notes}" if notes else "")
         )
         self.model_ready.emit(model)
 
     def _load_failed(self, error: Exception) -> None:
-        self.busy.hide()
-        self._show(f"Cannot use this model: {error}", error=True)
+        self.status.finish(f"Cannot use this model: {error}", error=True)
         self.load_failed.emit(str(error))
 
     # ----- downloads
     def _offer_download(self, name: str) -> None:
-        info = torchvision_info(name)
-        size = f" ({info.file_mb:.0f} MB)" if info.file_mb else ""
-        self._show(f"The ImageNet weights of {name} are not on this computer yet.")
-        self.download_button.setText(f"Download{size}")
+        self.status.finish(f"The ImageNet weights of {name} are not on this computer yet.")
+        self.download_button.setText(with_size("Download", torchvision_info(name)))
         self.download_button.show()
         self.download_button.setEnabled(not self.download_panel.busy())
 
@@ -239,28 +248,35 @@ class ModelPanel(QGroupBox):
         name = torchvision_name(value) if kind == PRETRAINED else None
         if name:
             self.download_button.setEnabled(False)
-            self.download_panel.start(name)
+            self.download_panel.start_download(name)
 
     def _downloaded(self, name: str) -> None:
-        index = self._index_of(PRETRAINED, f"{TORCHVISION_PREFIX}{name}")
-        self.combo.setItemText(index, torchvision_text(name))
-        if self.current() == (PRETRAINED, f"{TORCHVISION_PREFIX}{name}"):
+        self._set_text(self._index_of(PRETRAINED, torchvision_spec(name)), model_list_text(torchvision_info(name)))
+        if self.current() == (PRETRAINED, torchvision_spec(name)):
             self.load_current()
-        else:
-            self.download_button.setEnabled(True)
 
-    # ----- following the Training tab
+    # ----- following the window
+    def _follow(self, kind: str) -> None:
+        """Reload soon if the live view shows `kind` (DESIGN or TRAINED)."""
+        if self._active and self.current()[0] == kind:
+            self._follow_timer.start()
+
+    def _design_changed(self, *args: object) -> None:
+        self._follow(DESIGN)
+
     def _session_model_changed(self) -> None:
+        self._checkpoint = None  # the model the Training tab published supersedes its checkpoints
         self._update_trained_item()
-        if self.current()[0] == TRAINED and self.context.session.model is not None:
-            self.load_current()
+        if self.context.session.model is not None:
+            self._follow(TRAINED)
 
-    def _show(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("role", "error" if error else "muted")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+    def _checkpoint_written(self, run_dir: str, epoch: int) -> None:
+        self._checkpoint = (Path(run_dir), int(epoch))
+        self._update_trained_item()
+        self._follow(TRAINED)
 
     def shutdown(self) -> None:
+        self._follow_timer.stop()
+        self.context.document.graph.changed.disconnect(self._design_changed)
         self.download_panel.shutdown()
         self._tasks.shutdown()

@@ -21,11 +21,15 @@ from PySide6.QtWidgets import (
 from cnnstudio.camera.cameras import CameraInfo, list_cameras
 from cnnstudio.camera.sources import FrameSource, SourceError, open_source
 from cnnstudio.ui.tasks import TaskRunner
+from cnnstudio.ui.widgets.eliding_combo import ElidingComboBox
 
 RESOLUTIONS = (None, (640, 480), (1280, 720), (1920, 1080))
 MAX_RECENT_FILES = 8
 _KIND, _VALUE = Qt.UserRole, Qt.UserRole + 1
 CAMERA, FILE, NOTE = "camera", "file", "note"
+# What the list says when it has no camera to offer (short: the panel is narrow), and its tooltip.
+NO_CAMERA = ("No camera found", "No camera found: choose a video file or an image folder below")
+NOT_LOOKED = ("Cameras not looked for", "Press ⟳ to look for cameras")
 
 
 class SourcePanel(QGroupBox):
@@ -40,9 +44,7 @@ class SourcePanel(QGroupBox):
         super().__init__("Source", parent)
         self._tasks = TaskRunner("cnnstudio-find-cameras", self)
         self.cameras: list[CameraInfo] | None = None  # None: not looked for yet
-        self.combo = QComboBox()
-        self.combo.setMinimumContentsLength(18)
-        self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.combo = ElidingComboBox(18)
         self.refresh_button = QToolButton()
         self.refresh_button.setText("⟳")
         self.refresh_button.setToolTip("Look for cameras again")
@@ -108,12 +110,8 @@ class SourcePanel(QGroupBox):
         for camera in cameras:
             self._add_item(camera.label, CAMERA, camera.index)
         if not cameras:
-            text = note or (
-                "No camera found: choose a video file or an image folder"
-                if self.cameras is not None
-                else "Cameras: press ⟳ to look for them"
-            )
-            self._add_item(text, NOTE, None)
+            text, hint = (note, note) if note else NO_CAMERA if self.cameras is not None else NOT_LOOKED
+            self._add_item(text, NOTE, hint)
             self._item(self.combo.count() - 1).setEnabled(False)
         for path in files:
             self._add_item(_file_label(path), FILE, path)
@@ -188,7 +186,7 @@ class SourcePanel(QGroupBox):
         index = self.combo.count() - 1
         self.combo.setItemData(index, kind, _KIND)
         self.combo.setItemData(index, value, _VALUE)
-        if kind == FILE:
+        if kind in (FILE, NOTE):
             self.combo.setItemData(index, str(value), Qt.ToolTipRole)
 
     def _item(self, index: int):

@@ -8,22 +8,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImageReader, QPixmap
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from cnnstudio.camera.frames import Frame
 from cnnstudio.camera.samples import SampleError, SampleRecorder, check_class_name
@@ -35,31 +21,13 @@ from cnnstudio.ui.settings import captures_dir
 from cnnstudio.ui.tabs import StudioContext
 from cnnstudio.ui.tasks import Task, TaskRunner
 from cnnstudio.ui.webcam.class_row import ClassRow
-from cnnstudio.ui.widgets.images import thumbnail
+from cnnstudio.ui.webcam.sample_strip import MAX_THUMBNAILS, SampleStrip
+from cnnstudio.ui.widgets.progress import ProgressStrip
 
 RECORD_INTERVAL_MS = 100  # frames recorded per second while a button is held: 10
 DEFAULT_DATASET = "my-classes"
 DEFAULT_CLASSES = ("Class 1", "Class 2")
 BASE = efficientnet_lite.SPEC
-THUMBNAIL = QSize(72, 54)
-MAX_THUMBNAILS = 150
-_PERMILLE = 1000
-
-
-def frame_icon(bgr: np.ndarray) -> QIcon:
-    """A small picture of a BGR camera frame for the sample strip."""
-    return QIcon(thumbnail(bgr, THUMBNAIL.width(), THUMBNAIL.height(), order="BGR"))
-
-
-def file_icon(path: Path) -> QIcon | None:
-    """A saved sample's picture for the strip, decoded at thumbnail size (None if it cannot be read)."""
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid():
-        reader.setScaledSize(size.scaled(THUMBNAIL, Qt.KeepAspectRatio))
-    image = reader.read()
-    return None if image.isNull() else QIcon(QPixmap.fromImage(image))
 
 
 class TeachPanel(QWidget):
@@ -91,59 +59,39 @@ class TeachPanel(QWidget):
         self.rows_layout = QVBoxLayout()
         self.rows_layout.setSpacing(4)
         self.add_button = QPushButton("+ Add class")
-        self.strip_class = QComboBox()
-        self.strip = QListWidget()
-        self.strip.setViewMode(QListWidget.IconMode)
-        self.strip.setIconSize(THUMBNAIL)
-        self.strip.setFlow(QListWidget.LeftToRight)
-        self.strip.setWrapping(True)
-        self.strip.setResizeMode(QListWidget.Adjust)
-        self.strip.setMovement(QListWidget.Static)
-        self.strip.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.strip.setMinimumHeight(2 * THUMBNAIL.height() + 24)
-        self.delete_button = QPushButton("Delete selected")
+        self.samples = SampleStrip()
         self.train_button = QPushButton("Train classifier")
         self.train_button.setToolTip(
             "A new classifier on EfficientNet-Lite0's frozen features (seconds), then the live view switches to it"
         )
-        self.bar = QProgressBar()
-        self.bar.setRange(0, _PERMILLE)
-        self.cancel_button = QPushButton("Cancel")
         self.save_button = QPushButton("Save as design…")
         self.save_button.setEnabled(False)
-        self.message = QLabel("Name your classes, show each to the camera while holding its button, then train.")
-        self.message.setWordWrap(True)
+        self.training = ProgressStrip(quiet_role="")
+        self.training.say("Name your classes, show each to the camera while holding its button, then train.")
 
         dataset_row = QHBoxLayout()
         dataset_row.addWidget(QLabel("Dataset:"))
         dataset_row.addWidget(self.dataset, 1)
-        strip_row = QHBoxLayout()
-        strip_row.addWidget(QLabel("Samples of"))
-        strip_row.addWidget(self.strip_class, 1)
-        strip_row.addWidget(self.delete_button)
         train_row = QHBoxLayout()
         train_row.addWidget(self.train_button)
-        train_row.addWidget(self.bar, 1)
-        train_row.addWidget(self.cancel_button)
+        train_row.addStretch(1)
         train_row.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addLayout(dataset_row)
         layout.addWidget(self.folder_label)
         layout.addLayout(self.rows_layout)
         layout.addWidget(self.add_button, 0, Qt.AlignLeft)
-        layout.addLayout(strip_row)
-        layout.addWidget(self.strip, 1)
+        layout.addWidget(self.samples, 1)
         layout.addLayout(train_row)
-        layout.addWidget(self.message)
+        layout.addWidget(self.training)
 
         self.dataset.editingFinished.connect(self._dataset_edited)
         self.add_button.clicked.connect(lambda: self.add_class())
-        self.strip_class.currentIndexChanged.connect(lambda _index: self._fill_strip())
-        self.delete_button.clicked.connect(self.delete_selected)
+        self.samples.class_changed.connect(self._show_samples)
+        self.samples.delete_requested.connect(self.delete_samples)
         self.train_button.clicked.connect(self.train)
-        self.cancel_button.clicked.connect(self.cancel)
+        self.training.cancel_requested.connect(self.cancel)
         self.save_button.clicked.connect(self.save)
-        self._show_training(False)
         self._load_dataset()
 
     # ----- the dataset on disk
@@ -182,7 +130,7 @@ class TeachPanel(QWidget):
         for name in existing or DEFAULT_CLASSES:
             self._add_row(name)
         self.folder_label.setText(f"Recorded into {root}")
-        self._refresh_strip_classes()
+        self.samples.set_classes(self.class_names())
 
     def _add_row(self, name: str) -> ClassRow:
         folder = self.root / name
@@ -215,7 +163,7 @@ class TeachPanel(QWidget):
             self._say(f"There is already a class called {name}.", error=True)
             return
         self._add_row(name)
-        self._refresh_strip_classes()
+        self.samples.set_classes(self.class_names())
 
     def rename_class(self, old: str, new: str) -> None:
         row = self._row(old)
@@ -230,7 +178,7 @@ class TeachPanel(QWidget):
             row.set_name(old)
             return
         row.set_name(new)
-        self._refresh_strip_classes(select=new)
+        self.samples.set_classes(self.class_names(), new)
         self._say(f"Renamed {old} to {new}.")
 
     def remove_class(self, name: str) -> None:
@@ -244,7 +192,7 @@ class TeachPanel(QWidget):
             return
         self.rows.remove(row)
         row.deleteLater()
-        self._refresh_strip_classes()
+        self.samples.set_classes(self.class_names())
         self._say(f"Removed the class {name}" + (f" and its {row.count} samples." if row.count else "."))
 
     # ----- recording
@@ -253,7 +201,7 @@ class TeachPanel(QWidget):
             return
         self._recording = name
         self._row(name).set_recording(True)
-        self._select_strip_class(name)
+        self.samples.select(name)
         self._record_frame()
         self._record_timer.start()
 
@@ -282,59 +230,29 @@ class TeachPanel(QWidget):
             return
         row = self._row(name)
         row.set_count(row.count + 1)
-        if self.strip_class.currentText() == name:
-            self.strip.insertItem(0, self._strip_item(path, frame_icon(frame.image)))
+        if self.samples.current() == name:
+            self.samples.add_sample(path, frame.image)
         self._say(f"Recording {name}: {row.count} samples.")
 
     # ----- the sample strip
-    def _refresh_strip_classes(self, select: str | None = None) -> None:
-        current = select or self.strip_class.currentText()
-        self.strip_class.blockSignals(True)
-        self.strip_class.clear()
-        self.strip_class.addItems(self.class_names())
-        self.strip_class.blockSignals(False)
-        self._select_strip_class(current if current in self.class_names() else None)
+    def _show_samples(self, name: str) -> None:
+        count = self.samples.show_samples(self.root, name)
+        if count > MAX_THUMBNAILS:
+            self._say(f"Showing the newest {MAX_THUMBNAILS} of {count} samples of {name}.")
 
-    def _select_strip_class(self, name: str | None) -> None:
-        index = self.strip_class.findText(name) if name else 0
-        if index != self.strip_class.currentIndex():
-            self.strip_class.setCurrentIndex(max(index, 0))
-        else:
-            self._fill_strip()
-
-    def _fill_strip(self) -> None:
-        self.strip.clear()
-        name = self.strip_class.currentText()
-        if not name or not (self.root / name).is_dir():
-            return
-        samples = SampleRecorder(self.root).samples(name)[::-1]
-        for path in samples[:MAX_THUMBNAILS]:
-            icon = file_icon(path)
-            if icon is not None:
-                self.strip.addItem(self._strip_item(path, icon))
-        if len(samples) > MAX_THUMBNAILS:
-            self._say(f"Showing the newest {MAX_THUMBNAILS} of {len(samples)} samples of {name}.")
-
-    @staticmethod
-    def _strip_item(path: Path, icon: QIcon) -> QListWidgetItem:
-        item = QListWidgetItem(icon, "")
-        item.setData(Qt.UserRole, str(path))
-        item.setToolTip(path.name)
-        return item
-
-    def delete_selected(self) -> None:
-        items = self.strip.selectedItems()
-        name = self.strip_class.currentText()
-        if not items or not name:
+    def delete_samples(self, paths: list[str]) -> None:
+        """Delete recorded samples (files) of the class the strip shows."""
+        name = self.samples.current()
+        if not paths or not name:
             return
         recorder = self.recorder()
-        for item in items:
+        for path in paths:
             try:
-                recorder.delete(item.data(Qt.UserRole))
+                recorder.delete(path)
             except (SampleError, OSError) as error:
-                self._say(f"Cannot delete {item.toolTip()}: {error}", error=True)
+                self._say(f"Cannot delete {Path(path).name}: {error}", error=True)
                 continue
-            self.strip.takeItem(self.strip.row(item))
+            self.samples.remove(path)
         self._row(name).set_count(len(recorder.samples(name)))
         self._say(f"{name}: {self._row(name).count} samples left.")
 
@@ -354,23 +272,18 @@ class TeachPanel(QWidget):
         def teach(task: Task) -> TeachResult:
             return teach_classifier(root, BASE, progress=task.report)
 
-        self.bar.setValue(0)
         self._show_training(True)
-        self._say(f"Training a classifier for {', '.join(ready)} on {efficientnet_lite.NAME}'s features…")
+        self.training.start(f"Training a classifier for {', '.join(ready)} on {efficientnet_lite.NAME}'s features…")
         self._tasks.submit(
             teach,
             on_done=self._trained,
             on_error=lambda error: self._training_ended(f"Training failed: {error}", error=True),
-            on_progress=self._progress,
+            on_progress=self.training.progress,
             on_cancelled=lambda: self._training_ended("Training cancelled; the samples are kept."),
         )
 
     def cancel(self) -> None:
         self._tasks.cancel()
-
-    def _progress(self, message: str, fraction: float) -> None:
-        self._say(message)
-        self.bar.setValue(round(fraction * _PERMILLE))
 
     def _trained(self, result: TeachResult) -> None:
         self._training_ended(_summary(result))
@@ -380,11 +293,9 @@ class TeachPanel(QWidget):
 
     def _training_ended(self, message: str, *, error: bool = False) -> None:
         self._show_training(False)
-        self._say(message, error=error)
+        self.training.finish(message, error=error)
 
     def _show_training(self, running: bool) -> None:
-        self.bar.setVisible(running)
-        self.cancel_button.setVisible(running)
         self.train_button.setEnabled(not running)
         for row in self.rows:
             row.setEnabled(not running)
@@ -411,10 +322,7 @@ class TeachPanel(QWidget):
         )
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("role", "error" if error else "")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        self.training.say(text, error=error)
 
     def shutdown(self) -> None:
         self._record_timer.stop()

@@ -1,5 +1,5 @@
 """The live view's pictures: the video frame (with the Grad-CAM overlay and the region the network
-sees), an image scaled to fit (feature maps, thumbnails), and the top-k probability bars.
+sees), an image scaled to fit (feature maps), and the frame as the network gets it.
 
 Frames arrive as numpy arrays; each is wrapped in a QImage without copying pixels in Python and drawn
 scaled by QPainter.
@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from cnnstudio.ui.widgets.images import to_qimage
+from cnnstudio.viz.live import LiveModel
 
 VIDEO_BACKGROUND = "#16181d"
 PANEL_BACKGROUND = "#f3f4f6"  # the theme's window colour (cnnstudio.ui.style)
@@ -138,3 +139,34 @@ class ImageView(QWidget):
             painter.drawText(self.rect().adjusted(12, 12, -12, -12), Qt.AlignCenter | Qt.TextWordWrap, self.placeholder)
             return
         painter.drawImage(fitted(self.rect(), self._image.width(), self._image.height()), self._image)
+
+
+class NetworkInput(QGroupBox):
+    """What the network sees: the shown frame's crop scaled to the model's input size."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("What the network sees", parent)
+        self.model: LiveModel | None = None
+        self.view = ImageView("The network's input appears here.", background=PANEL_BACKGROUND)
+        self.view.setFixedHeight(224)
+        self.caption = QLabel("The dashed box on the video, scaled to the network's input size.")
+        self.caption.setWordWrap(True)
+        self.caption.setProperty("role", "muted")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view)
+        layout.addWidget(self.caption)
+
+    def set_model(self, model: LiveModel) -> None:
+        self.model = model
+        self.caption.setText(
+            f"The dashed box on the video, scaled to {model.title}'s input of "
+            f"{'×'.join(map(str, model.classifier.input_shape[1:]))} pixels."
+        )
+
+    def show_frame(self, frame: np.ndarray | None) -> None:
+        """A BGR frame through the model's own preprocessing (a crop and a resize: cheap enough to follow the
+        video), or nothing."""
+        if self.model is None or frame is None:
+            self.view.set_image(None)
+            return
+        self.view.set_image(self.model.classifier.preprocessing.pixels(frame))
