@@ -1,7 +1,7 @@
 """The static checks of .ci/checks (ruff, import-linter, mypy, deptry) are part of the suite, so that
 `python -m pytest` — the README's test command and CI's — fails on a style, layering, typing or undeclared
 dependency violation; and the architecture contracts cannot be weakened unnoticed: every module of the
-package sits in a layer, and the Qt, pure-Python and no-cycle rules cover what they must."""
+package sits in a layer, and the Qt, no-torch-in-the-UI, pure-Python and no-cycle rules cover what they must."""
 
 import shutil
 import subprocess
@@ -58,3 +58,8 @@ def test_the_network_model_is_pure_python_and_nothing_is_cyclic():
     graph_rules = [rule for rule in contracts()["forbidden"] if rule["source_modules"] == ["cnnstudio.graph"]]
     assert len(graph_rules) == 1 and {"torch", "torchvision"} <= set(graph_rules[0]["forbidden_modules"])
     assert [rule["ancestors"] for rule in contracts()["acyclic_siblings"]] == [["cnnstudio"]]
+
+
+def test_the_ui_may_not_import_torch_itself():
+    rules = [rule for rule in contracts()["forbidden"] if rule["source_modules"] == ["cnnstudio.ui"]]
+    assert len(rules) == 1 and {"torch", "torchvision"} <= set(rules[0]["forbidden_modules"])
