@@ -14,14 +14,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -48,6 +46,7 @@ from cnnstudio.ui.inspection.view_base import InspectView
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext, StudioTab
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.panes import column, side_by_side
 from cnnstudio.viz.activations import LayerInfo, model_layers
 from cnnstudio.viz.images import predict
 
@@ -102,35 +101,13 @@ class InspectTab(StudioTab):
         self.message = StatusLine()
         self.message.hide()
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(10, 8, 10, 8)
-        left_layout.setSpacing(10)
-        left_layout.addWidget(self.model_source)
-        left_layout.addWidget(self.inputs, 1)
-        left_layout.addWidget(self.predictions)
-        left_scroll = scrolling(left)
+        left_scroll = scrolling(
+            column([self.model_source, (self.inputs, 1), self.predictions], margins=(10, 8, 10, 8), spacing=10)
+        )
         left_scroll.setMinimumWidth(200)
-        centre = QWidget()
-        centre_layout = QVBoxLayout(centre)
-        centre_layout.setContentsMargins(0, 0, 0, 0)
-        centre_layout.setSpacing(0)
-        centre_layout.addWidget(self.message)
-        centre_layout.addWidget(self.pages, 1)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(6, 8, 6, 8)
-        right_layout.addWidget(heading("Network"))
-        right_layout.addWidget(self.network_map, 1)
-        self.splitter = QSplitter(Qt.Horizontal)
-        for widget in (left_scroll, centre, right):
-            self.splitter.addWidget(widget)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes(DEFAULT_SIZES)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        centre = column([self.message, (self.pages, 1)], margins=(0, 0, 0, 0), spacing=0)
+        right = column([heading("Network"), (self.network_map, 1)], margins=(6, 8, 6, 8), spacing=6)
+        self.splitter = side_by_side(self, [left_scroll, centre, right], DEFAULT_SIZES)
         self.setAcceptDrops(True)
 
         session = context.session

@@ -24,6 +24,21 @@ def side_by_side(owner: QWidget, panes: Sequence[QWidget], sizes: Sequence[int],
     return splitter
 
 
+def column(
+    items: Sequence[QWidget | tuple[QWidget, int]], *, margins: tuple[int, int, int, int], spacing: int
+) -> QWidget:
+    """A widget holding `items` top to bottom; an item given as (widget, stretch) takes that share of the
+    height the column gains."""
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(*margins)
+    layout.setSpacing(spacing)
+    for item in items:
+        widget, stretch = item if isinstance(item, tuple) else (item, 0)
+        layout.addWidget(widget, stretch)
+    return holder
+
+
 class ScrollPanel(QScrollArea):
     """`content` in a vertical scroll area at least as wide as the content needs: a panel that is too
     tall for the window scrolls, and none is ever cut or scrolled sideways."""
