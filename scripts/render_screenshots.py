@@ -69,7 +69,7 @@ def render(shot: Shot, window, out: Path) -> Path:
     if shot.center:
         designer.view.centerOn(designer.scene.nodes[shot.center])
     if shot.panel == "Code":
-        wait_until(lambda: designer.code.source() and designer.code._job is None)
+        wait_until(lambda: designer.code.source() and not designer.code._tasks.is_busy())
         editor = designer.code.editor
         class_line = next(i for i, line in enumerate(designer.code.source().splitlines()) if line.startswith("class"))
         editor.verticalScrollBar().setValue(class_line)  # show the module, not the imports

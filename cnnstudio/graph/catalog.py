@@ -43,7 +43,7 @@ class LayerSpec:
     params: tuple[ParamSpec, ...] = ()
     min_inputs: int = 1
     max_inputs: int | None = 1  # None: any number
-    torch_name: str = ""  # e.g. "nn.Conv2d"; "" for Input, a torch function for Add/Concat/Mul
+    torch_function: str = ""  # what a combination layer calls ("torch.add"); other layers are torch.nn's own
     key_params: tuple[str, ...] = field(default=())  # shown on the node face, in this order
 
     def param(self, name: str) -> ParamSpec | None:
@@ -51,6 +51,11 @@ class LayerSpec:
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
+
+    @property
+    def torch_name(self) -> str:
+        """What the layer is in PyTorch: "nn.Conv2d", "torch.add"; "" for the Input."""
+        return self.torch_function or ("" if self.is_input else f"nn.{self.type}")
 
     @property
     def is_input(self) -> bool:
@@ -165,7 +170,6 @@ _LAYERS: tuple[LayerSpec, ...] = (
             _groups(),
             _bias(),
         ),
-        torch_name="nn.Conv2d",
         key_params=("out_channels", "kernel_size", "stride", "padding"),
     ),
     LayerSpec(
@@ -182,16 +186,14 @@ _LAYERS: tuple[LayerSpec, ...] = (
             _groups(),
             _bias(),
         ),
-        torch_name="nn.ConvTranspose2d",
         key_params=("out_channels", "kernel_size", "stride", "padding"),
     ),
-    LayerSpec("ReLU", ACTIVATION, "max(0, x): passes positives, zeroes negatives", torch_name="nn.ReLU"),
+    LayerSpec("ReLU", ACTIVATION, "max(0, x): passes positives, zeroes negatives"),
     LayerSpec(
         "LeakyReLU",
         ACTIVATION,
         "Like ReLU but lets a small slope through for negatives",
         (ParamSpec("negative_slope", FLOAT, 0.01, "Slope for negative inputs", 0.0, 1.0),),
-        torch_name="nn.LeakyReLU",
         key_params=("negative_slope",),
     ),
     LayerSpec(
@@ -202,41 +204,36 @@ _LAYERS: tuple[LayerSpec, ...] = (
             ParamSpec("num_parameters", INT, 1, "Learned slopes: 1 shared, or one per channel", 1, _SIZE),
             ParamSpec("init", FLOAT, 0.25, "Initial slope", -10.0, 10.0),
         ),
-        torch_name="nn.PReLU",
     ),
     LayerSpec(
         "ELU",
         ACTIVATION,
         "Exponential linear unit: smooth, negative values saturate at −alpha",
         (ParamSpec("alpha", FLOAT, 1.0, "Value approached for very negative inputs", 0.0, 100.0),),
-        torch_name="nn.ELU",
     ),
     LayerSpec(
         "GELU",
         ACTIVATION,
         "Gaussian error linear unit (x·Φ(x)), used by modern networks",
         (ParamSpec("approximate", CHOICE, "none", "Exact or tanh approximation", choices=("none", "tanh")),),
-        torch_name="nn.GELU",
     ),
-    LayerSpec("SiLU", ACTIVATION, "x·sigmoid(x) (Swish), used by EfficientNet", torch_name="nn.SiLU"),
-    LayerSpec("ReLU6", ACTIVATION, "min(max(0, x), 6), used by MobileNet", torch_name="nn.ReLU6"),
-    LayerSpec("Hardswish", ACTIVATION, "Piecewise-linear Swish, used by MobileNetV3", torch_name="nn.Hardswish"),
-    LayerSpec("Hardsigmoid", ACTIVATION, "Piecewise-linear sigmoid, used by MobileNetV3", torch_name="nn.Hardsigmoid"),
-    LayerSpec("Sigmoid", ACTIVATION, "1 / (1 + e^−x): squashes to (0, 1)", torch_name="nn.Sigmoid"),
-    LayerSpec("Tanh", ACTIVATION, "Hyperbolic tangent: squashes to (−1, 1)", torch_name="nn.Tanh"),
+    LayerSpec("SiLU", ACTIVATION, "x·sigmoid(x) (Swish), used by EfficientNet"),
+    LayerSpec("ReLU6", ACTIVATION, "min(max(0, x), 6), used by MobileNet"),
+    LayerSpec("Hardswish", ACTIVATION, "Piecewise-linear Swish, used by MobileNetV3"),
+    LayerSpec("Hardsigmoid", ACTIVATION, "Piecewise-linear sigmoid, used by MobileNetV3"),
+    LayerSpec("Sigmoid", ACTIVATION, "1 / (1 + e^−x): squashes to (0, 1)"),
+    LayerSpec("Tanh", ACTIVATION, "Hyperbolic tangent: squashes to (−1, 1)"),
     LayerSpec(
         "Softmax",
         ACTIVATION,
         "Turns scores into probabilities that sum to 1 (often the last layer)",
         (ParamSpec("dim", INT, 1, "Axis that sums to 1 (1: classes/channels)", -4, 3),),
-        torch_name="nn.Softmax",
     ),
     LayerSpec(
         "MaxPool2d",
         POOLING,
         "Keeps the largest value of each window: downsamples, tolerates shifts",
         (_kernel(2), _pool_stride(), _padding(), _dilation(), _ceil_mode()),
-        torch_name="nn.MaxPool2d",
         key_params=("kernel_size", "stride", "padding"),
     ),
     LayerSpec(
@@ -250,7 +247,6 @@ _LAYERS: tuple[LayerSpec, ...] = (
             _ceil_mode(),
             ParamSpec("count_include_pad", BOOL, True, "Count padding zeros in the average"),
         ),
-        torch_name="nn.AvgPool2d",
         key_params=("kernel_size", "stride", "padding"),
     ),
     LayerSpec(
@@ -258,7 +254,6 @@ _LAYERS: tuple[LayerSpec, ...] = (
         POOLING,
         "Averages to a fixed output size (1 = global average pooling)",
         (ParamSpec("output_size", PAIR, 1, "Output height and width", 1, 1024),),
-        torch_name="nn.AdaptiveAvgPool2d",
         key_params=("output_size",),
     ),
     LayerSpec(
@@ -266,7 +261,6 @@ _LAYERS: tuple[LayerSpec, ...] = (
         POOLING,
         "Max-pools to a fixed output size (1 = global max pooling)",
         (ParamSpec("output_size", PAIR, 1, "Output height and width", 1, 1024),),
-        torch_name="nn.AdaptiveMaxPool2d",
         key_params=("output_size",),
     ),
     LayerSpec(
@@ -274,7 +268,6 @@ _LAYERS: tuple[LayerSpec, ...] = (
         NORMALIZATION,
         "Normalizes each channel over the batch, then scales and shifts",
         (_eps(), ParamSpec("momentum", FLOAT, 0.1, "Update rate of the running statistics", 0.0, 1.0), _affine()),
-        torch_name="nn.BatchNorm2d",
     ),
     LayerSpec(
         "LocalResponseNorm",
@@ -286,7 +279,6 @@ _LAYERS: tuple[LayerSpec, ...] = (
             ParamSpec("beta", FLOAT, 0.75, "Exponent", 0.0, 100.0),
             ParamSpec("k", FLOAT, 2.0, "Additive constant", 0.0, 100.0),
         ),
-        torch_name="nn.LocalResponseNorm",
         key_params=("size",),
     ),
     LayerSpec(
@@ -298,7 +290,6 @@ _LAYERS: tuple[LayerSpec, ...] = (
             _eps(),
             _affine(),
         ),
-        torch_name="nn.GroupNorm",
         key_params=("num_groups",),
     ),
     LayerSpec(
@@ -306,14 +297,12 @@ _LAYERS: tuple[LayerSpec, ...] = (
         NORMALIZATION,
         "Normalizes all features of each sample (channels × height × width)",
         (_eps(), _affine("elementwise_affine")),
-        torch_name="nn.LayerNorm",
     ),
     LayerSpec(
         "Dropout",
         REGULARIZATION,
         "Randomly zeroes elements during training to prevent overfitting",
         (_dropout_p(),),
-        torch_name="nn.Dropout",
         key_params=("p",),
     ),
     LayerSpec(
@@ -321,7 +310,6 @@ _LAYERS: tuple[LayerSpec, ...] = (
         REGULARIZATION,
         "Randomly zeroes whole feature maps during training",
         (_dropout_p(),),
-        torch_name="nn.Dropout2d",
         key_params=("p",),
     ),
     LayerSpec(
@@ -332,14 +320,12 @@ _LAYERS: tuple[LayerSpec, ...] = (
             ParamSpec("start_dim", INT, 1, "First axis to flatten (1: keep the batch axis)", 1, 3),
             ParamSpec("end_dim", INT, -1, "Last axis to flatten (−1: the last)", -4, 3),
         ),
-        torch_name="nn.Flatten",
     ),
     LayerSpec(
         "Linear",
         FULLY_CONNECTED,
         "Fully connected: every output is a weighted sum of all inputs",
         (_channels("out_features", 10, "Number of outputs (classes for the last layer)"), _bias()),
-        torch_name="nn.Linear",
         key_params=("out_features",),
     ),
     LayerSpec(
@@ -348,7 +334,7 @@ _LAYERS: tuple[LayerSpec, ...] = (
         "Adds its inputs elementwise (residual / skip connections)",
         min_inputs=2,
         max_inputs=None,
-        torch_name="torch.add",
+        torch_function="torch.add",
     ),
     LayerSpec(
         "Concat",
@@ -357,7 +343,7 @@ _LAYERS: tuple[LayerSpec, ...] = (
         (ParamSpec("dim", INT, 1, "Axis to join along (1: channels)", -4, 3),),
         min_inputs=2,
         max_inputs=None,
-        torch_name="torch.cat",
+        torch_function="torch.cat",
     ),
     LayerSpec(
         "Mul",
@@ -365,7 +351,7 @@ _LAYERS: tuple[LayerSpec, ...] = (
         "Multiplies its inputs elementwise (squeeze-and-excitation gating)",
         min_inputs=2,
         max_inputs=None,
-        torch_name="torch.mul",
+        torch_function="torch.mul",
     ),
 )
 
