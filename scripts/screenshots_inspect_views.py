@@ -116,10 +116,14 @@ def render(out_dir: Path) -> list[Path]:
 
 def _point_at(view, index: int) -> None:
     """Move the mouse over a point of the embedding's scatter, as a user would."""
-    spot = view.points.points()[index]
-    scene = view.plot.plotItem.vb.mapViewToScene(QPointF(spot.pos()))
-    QTest.mouseMove(view.plot.viewport(), view.plot.mapFromScene(scene))
-    wait_until(lambda: view.hovered_row is not None, timeout=10.0)
+
+    def hover() -> bool:  # moved again on every poll: the plot may still be fitting its range to the points
+        spot = view.points.points()[index]
+        scene = view.plot.plotItem.vb.mapViewToScene(QPointF(spot.pos()))
+        QTest.mouseMove(view.plot.viewport(), view.plot.mapFromScene(scene))
+        return view.hovered_row is not None
+
+    wait_until(hover, timeout=10.0)
 
 
 def _trained_digits_subject() -> InspectSubject:

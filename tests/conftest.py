@@ -5,9 +5,18 @@ import tempfile
 
 import numpy as np
 import pytest
+import torch
 from torch.hub import tqdm
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Under pytest-xdist each worker gets its share of the cores: torch's default of one thread per core in every
+# worker (and in the training processes and commands the tests start, through OMP_NUM_THREADS) oversubscribes
+# the machine, and the threads then mostly wait on each other.
+if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    _threads = max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
+    os.environ.setdefault("OMP_NUM_THREADS", str(_threads))
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 
 _settings_root = tempfile.mkdtemp(prefix="cnnstudio-test-settings-")
 os.environ["CNNSTUDIO_CONFIG_DIR"] = os.path.join(_settings_root, "config")
