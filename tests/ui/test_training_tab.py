@@ -56,7 +56,7 @@ def test_train_refuses_with_a_clear_message_and_starts_nothing(window, qtbot):
     click(qtbot, tab.controls.train_button)
     assert tab.banner.isVisible() and "No data to train on" in tab.banner.text()
     assert "Data tab" in tab.banner.text()
-    tab.banner.label.linkActivated.emit("Data")  # the link in the message
+    tab.banner.message.linkActivated.emit("Data")  # the link in the message
     assert window.current_tab() is window.tab("Data")
 
     window.show_tab("Training")

@@ -18,9 +18,9 @@ from cnnstudio.data import load_data
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pretrained.designs import CLASSES_KEY, MEAN_KEY
 from cnnstudio.pretrained.imagenet import IMAGENET_MEAN
+from cnnstudio.pretrained.resolve import open_design
 from cnnstudio.pretrained.transfer import upstream_of
 from cnnstudio.ui.designer.transfer_dialog import TransferDialog, transfer_metadata
-from cnnstudio.ui.pretrained.networks import open_design
 from cnnstudio.ui.session import DataChoice
 
 pytest.importorskip("efficientnet_lite_pytorch", reason="needs efficientnet-lite-pytorch")

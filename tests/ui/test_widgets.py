@@ -1,4 +1,4 @@
-"""The widgets several tabs share: pixels → Qt images and thumbnails, and the prediction bars."""
+"""The widgets several tabs share: pixels → Qt images and thumbnails, the prediction bars, the read-only table."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView
 
 from cnnstudio.pretrained.predictions import Prediction
 from cnnstudio.ui.widgets.images import channels_last, thumbnail, to_qimage
 from cnnstudio.ui.widgets.prediction_bars import PredictionBars
+from cnnstudio.ui.widgets.tables import ReadOnlyTable
 
 
 @pytest.mark.parametrize("order, pixel", [("RGB", (200, 10, 30)), ("BGR", (30, 10, 200))])
@@ -84,3 +86,29 @@ def test_rows_follow_the_predictions_and_a_click_names_the_class(qtbot):
     assert clicked.args == [2]
     with qtbot.assertNotEmitted(bars.class_clicked):
         qtbot.mouseClick(bars, Qt.LeftButton, pos=QPoint(10, bars.height() + 50))
+
+
+def test_a_read_only_table_selects_whole_rows_and_cannot_be_edited(qtbot):
+    table = ReadOnlyTable(("Name", "Size", "Note"), stretch=2)
+    qtbot.addWidget(table)
+    table.setRowCount(2)
+    table.set_row(0, ("a.png", "12", "fine"), tooltips=("/data/a.png", "", ""), data="a")
+    table.set_row(1, ("b.png", "7", "too small"), data="b")
+    table.resize(400, 200)
+    table.show()
+    qtbot.waitExposed(table)
+    header = table.horizontalHeader()
+    assert header.sectionResizeMode(2) == QHeaderView.Stretch
+    assert header.sectionResizeMode(0) == QHeaderView.ResizeToContents
+    assert table.verticalHeader().isHidden()
+
+    cell = table.visualItemRect(table.item(1, 1)).center()
+    qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=cell)
+    assert [item.text() for item in table.selectedItems()] == ["b.png", "7", "too small"]
+    assert {item.data(Qt.UserRole) for item in table.selectedItems()} == {"b"}
+    assert table.item(0, 0).toolTip() == "/data/a.png"
+
+    qtbot.mouseDClick(table.viewport(), Qt.LeftButton, pos=cell)
+    qtbot.keyClicks(table.viewport(), "99")
+    assert table.item(1, 1).text() == "7"
+    assert table.editTriggers() == QAbstractItemView.NoEditTriggers

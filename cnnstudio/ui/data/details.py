@@ -8,19 +8,11 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFormLayout,
-    QHeaderView,
-    QLabel,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFormLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.ui.data.loading import LoadResult
+from cnnstudio.ui.widgets.tables import ReadOnlyTable
 
 
 def describe_shape(shape: tuple[int, int, int]) -> str:
@@ -59,18 +51,12 @@ class DataDetails(QWidget):
 
         self.skipped_heading = QLabel("Skipped files")
         self.skipped_heading.setProperty("role", "heading")
-        self.skipped = QTableWidget(0, 2)
-        self.skipped.setHorizontalHeaderLabels(("File", "Reason"))
-        self.skipped.verticalHeader().hide()
-        self.skipped.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.skipped.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.skipped = ReadOnlyTable(("File", "Reason"), stretch=1)
         self.skipped.setWordWrap(True)
         self.skipped.setMinimumHeight(90)
         header = self.skipped.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         header.setSectionResizeMode(0, QHeaderView.Interactive)
         header.resizeSection(0, 150)
-        header.setSectionResizeMode(1, QHeaderView.Stretch)
         self.no_skipped = QLabel("No files were skipped.")
         self.no_skipped.setProperty("role", "muted")
 
@@ -114,10 +100,5 @@ class DataDetails(QWidget):
         self.skipped.setRowCount(len(rows))
         for row, (path, reason) in enumerate(rows):
             shown = os.path.relpath(path, folder) if folder is not None else path
-            file_item = QTableWidgetItem(shown)
-            file_item.setToolTip(path)
-            reason_item = QTableWidgetItem(reason)
-            reason_item.setToolTip(reason)
-            self.skipped.setItem(row, 0, file_item)
-            self.skipped.setItem(row, 1, reason_item)
+            self.skipped.set_row(row, (shown, reason), tooltips=(path, reason))
         self.skipped.resizeRowsToContents()

@@ -4,60 +4,38 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QProgressBar, QPushButton, QWidget
 
 from cnnstudio.ui import style
+from cnnstudio.ui.widgets.notice import Notice
 
 
 def remaining_text(seconds: float) -> str:
     return f"{max(1, round(seconds))} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
 
-class LoadStatus(QFrame):
+class LoadStatus(Notice):
     """Hidden while nothing is loading and nothing went wrong. `cancel_requested`, `retry_requested`."""
 
     cancel_requested = Signal()
     retry_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("loadStatus")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.bar = QProgressBar()
-        self.bar.setTextVisible(False)
-        self.bar.setFixedWidth(140)
-        self.bar.setFixedHeight(10)
-        self.cancel_button = QPushButton("Cancel")
-        self.retry_button = QPushButton("Try again")
-        row = QHBoxLayout()
-        row.addWidget(self.bar, 0, Qt.AlignVCenter)
-        row.addWidget(self.message, 1)
-        row.addWidget(self.cancel_button, 0, Qt.AlignTop)
-        row.addWidget(self.retry_button, 0, Qt.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.addLayout(row)
+        bar = QProgressBar()
+        bar.setTextVisible(False)
+        bar.setFixedWidth(140)
+        bar.setFixedHeight(10)
+        cancel_button, retry_button = QPushButton("Cancel"), QPushButton("Try again")
+        super().__init__((cancel_button, retry_button), leading=bar, parent=parent)
+        self.bar, self.cancel_button, self.retry_button = bar, cancel_button, retry_button
         self._step = ""
         self._step_started = 0.0
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.retry_button.clicked.connect(self.retry_requested)
-        self.hide()
 
     def _state(self, background: str, border: str, loading: bool) -> None:
-        self.setStyleSheet(
-            f"QFrame#loadStatus {{ background: {background}; border: 1px solid {border}; border-radius: 6px; }}"
-        )
+        self.tint(background, border)
         self.bar.setVisible(loading)
         self.cancel_button.setVisible(loading)
         self.retry_button.setVisible(not loading)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QWidget
 
 from cnnstudio.fileio import atomic_write_text
 from cnnstudio.graph.network import NetworkGraph
@@ -18,6 +18,7 @@ from cnnstudio.pytorch import BuildError, module_source
 from cnnstudio.ui import style
 from cnnstudio.ui.designer.highlighter import PythonHighlighter
 from cnnstudio.ui.tasks import TaskRunner
+from cnnstudio.ui.widgets.panes import horizontal, vertical
 
 
 def source_or_explanation(graph: NetworkGraph) -> tuple[str, bool]:
@@ -49,16 +50,8 @@ class CodeView(QWidget):
         self.save_button = QPushButton("Save as .py…")
         self.status = QLabel()
         self.status.setProperty("role", "muted")
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 4, 6, 0)
-        bar.addWidget(self.status, 1)
-        bar.addWidget(self.copy_button)
-        bar.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addLayout(bar)
-        layout.addWidget(self.editor, 1)
+        bar = horizontal([(self.status, 1), self.copy_button, self.save_button], margins=(6, 4, 6, 0))
+        vertical(self, [bar, (self.editor, 1)], margins=(0, 0, 0, 0), spacing=4)
         self.copy_button.clicked.connect(self.copy)
         self.save_button.clicked.connect(self.save_requested)
         self._stale = True

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+
+from cnnstudio.ui.widgets.tables import ReadOnlyTable
 
 MOUSE = [
     ("Mouse wheel", "Zoom at the cursor"),
@@ -40,15 +40,10 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle("Keyboard Shortcuts")
         self.resize(560, 560)
         rows = shortcut_rows(actions) + MOUSE
-        self.table = QTableWidget(len(rows), 2)
-        self.table.setHorizontalHeaderLabels(["Keys", "Action"])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for row, (keys, text) in enumerate(rows):
-            self.table.setItem(row, 0, QTableWidgetItem(keys))
-            self.table.setItem(row, 1, QTableWidgetItem(text))
+        self.table = ReadOnlyTable(("Keys", "Action"), stretch=1, selection=QAbstractItemView.NoSelection)
+        self.table.setRowCount(len(rows))
+        for row, cells in enumerate(rows):
+            self.table.set_row(row, cells)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -8,12 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QWidget
 
 from cnnstudio.ui.inspection.controls import StatusLine, fill_layers, layer_combo, select_quietly
 from cnnstudio.ui.inspection.formatting import error_message
 from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.panes import vertical
 from cnnstudio.viz.activations import LayerInfo
 
 
@@ -31,12 +32,18 @@ class LayerView(LazyView):
         self.status = StatusLine()
         self.layer_combo.currentIndexChanged.connect(self._layer_chosen)
 
+    def controls_row(self, label: str, *widgets: QWidget, combo_stretch: int = 1) -> QHBoxLayout:
+        """The row above the view: `label`, the layer chooser, then `widgets` (add more after it)."""
+        controls = QHBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addWidget(QLabel(label))
+        controls.addWidget(self.layer_combo, combo_stretch)
+        for widget in widgets:
+            controls.addWidget(widget)
+        return controls
+
     def lay_out(self, controls: QBoxLayout, body: QWidget) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(controls)
-        layout.addWidget(body, 1)
-        layout.addWidget(self.status)
+        vertical(self, [controls, (body, 1), self.status], margins=(8, 8, 8, 8))
 
     def select_layer(self, name: str) -> bool:
         """Show layer `name` (from the network map); False if the view has no such layer."""

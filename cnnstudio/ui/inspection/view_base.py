@@ -73,6 +73,17 @@ class LazyView(InspectView):
             or previous.classifier.module is not self.subject.classifier.module
         )
 
+    def subject_to_compute(self) -> InspectSubject | None:
+        """The subject if the view should compute it now: None when there is nothing to compute, and while the
+        view is hidden (it computes when shown)."""
+        subject = self.subject if self.subject is not None and self.computable(self.subject) else None
+        self._stale = subject is not None and not self.isVisible()
+        return None if self._stale else subject
+
+    def computable(self, subject: InspectSubject) -> bool:
+        """Whether the view has something to compute for `subject` (always, by default)."""
+        return True
+
     def subject_changed(self, previous: InspectSubject | None) -> None:
         """The subject was replaced: drop work and results that no longer fit (nothing by default)."""
 

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QTableWidget,
-    QTableWidgetItem,
-    QWidget,
-)
+from PySide6.QtWidgets import QTableWidgetItem, QWidget
 
 from cnnstudio.pretrained.catalog import PretrainedInfo
 from cnnstudio.ui.pretrained.networks import (
@@ -17,6 +11,7 @@ from cnnstudio.ui.pretrained.networks import (
     format_params,
     weights_state,
 )
+from cnnstudio.ui.widgets.tables import ReadOnlyTable
 
 _NUMERIC = Qt.AlignRight | Qt.AlignVCenter
 
@@ -33,28 +28,21 @@ class NumericItem(QTableWidgetItem):
         return self.value < other.value if isinstance(other, NumericItem) else super().__lt__(other)
 
 
-class CatalogTable(QTableWidget):
+class CatalogTable(ReadOnlyTable):
     """One row per network; extra columns (e.g. latency) follow the catalog's."""
 
     BASE_COLUMNS = ("Network", "Top-1", "Parameters", "GFLOPs", "Input", "Weights")
 
     def __init__(self, extra_columns: tuple[str, ...] = (), parent: QWidget | None = None) -> None:
         columns = self.BASE_COLUMNS[:-1] + extra_columns + self.BASE_COLUMNS[-1:]
-        super().__init__(0, len(columns), parent)
+        super().__init__(columns, parent=parent)
         self.columns = columns
         self.infos: list[PretrainedInfo] = []
-        self.setHorizontalHeaderLabels(columns)
-        self.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.verticalHeader().hide()
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.horizontalHeaderItem(1).setToolTip("ImageNet-1k validation accuracy of the most probable class")
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSortIndicator(-1, Qt.AscendingOrder)  # the catalog's own order until a header is clicked
+        # the catalog's own order until a header is clicked
+        self.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
 
     def set_infos(self, infos: list[PretrainedInfo]) -> None:
         self.setSortingEnabled(False)

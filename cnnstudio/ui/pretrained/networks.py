@@ -1,25 +1,10 @@
-"""The pretrained networks in words, as the dialogs and the Webcam tab's model list show them.
-
-Opening a network as a design is the core's (`cnnstudio.pretrained.resolve.open_design`); its two names
-are imported here too because `cnnstudio.ui.window.network_actions` and tests/ui/test_transfer_dialog.py
-import them from this module (until they import them from the core).
-"""
+"""The pretrained networks in words, as the dialogs and the Webcam tab's model list show them (opening one
+as a design is the core's: `cnnstudio.pretrained.resolve.open_design`)."""
 
 from __future__ import annotations
 
 from cnnstudio.pretrained import efficientnet_lite
 from cnnstudio.pretrained.catalog import PretrainedInfo
-from cnnstudio.pretrained.resolve import PretrainedDesign, open_design
-
-__all__ = [
-    "PretrainedDesign",
-    "format_accuracy",
-    "format_params",
-    "model_list_text",
-    "open_design",
-    "weights_state",
-    "with_size",
-]
 
 
 def format_params(count: int) -> str:

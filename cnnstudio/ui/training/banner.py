@@ -11,58 +11,45 @@ from html import escape
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from cnnstudio.ui import style
+from cnnstudio.ui.widgets.notice import Notice
 
 _KINDS = {"error": (style.ERROR, style.ERROR_FILL), "note": (style.ACCENT, "#eef5ff")}
 
 
-class MessageBanner(QFrame):
+class MessageBanner(Notice):
     """Shows one message at a time; `link_activated(href)` for links in it."""
 
     link_activated = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        details_button = QPushButton("Details")
+        details_button.setCheckable(True)
+        details_button.setToolTip("Show the technical details (to include in a bug report)")
+        close_button = QToolButton()
+        close_button.setText("✕")
+        close_button.setAutoRaise(True)
+        close_button.setToolTip("Dismiss")
+        super().__init__((details_button, close_button), margins=(12, 8, 8, 8), parent=parent)
+        self.details_button, self.close_button = details_button, close_button
         self.kind = ""
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.RichText)
-        self.label.setTextInteractionFlags(Qt.TextBrowserInteraction)
-        self.label.linkActivated.connect(self.link_activated)
-        self.details_button = QPushButton("Details")
-        self.details_button.setCheckable(True)
-        self.details_button.setToolTip("Show the technical details (to include in a bug report)")
-        self.close_button = QToolButton()
-        self.close_button.setText("✕")
-        self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip("Dismiss")
+        self.message.setTextFormat(Qt.RichText)
+        self.message.setTextInteractionFlags(Qt.TextBrowserInteraction)
+        self.message.linkActivated.connect(self.link_activated)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
         self.details.setFont(style.monospace_font(8.5))
         self.details.setMaximumHeight(160)
         self.details.hide()
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.details_button, 0, Qt.AlignTop)
-        row.addWidget(self.close_button, 0, Qt.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 8, 8)
-        layout.addLayout(row)
-        layout.addWidget(self.details)
+        self.below.addWidget(self.details)
         self.details_button.toggled.connect(self.details.setVisible)
         self.close_button.clicked.connect(self.clear)
-        self.hide()
 
     def show_message(
         self, kind: str, title: str, message: str = "", hint: str = "", details: str = "", rich: bool = False
@@ -70,14 +57,14 @@ class MessageBanner(QFrame):
         """kind: "error" or "note". `message` is plain text unless `rich`."""
         color, fill = _KINDS[kind]
         self.kind = kind
-        self.setStyleSheet(f"MessageBanner {{ background: {fill}; border: 1px solid {color}; border-radius: 6px; }}")
+        self.tint(fill, color)
         body = message if rich else escape(message)
         text = f"<b style='color:{color}'>{escape(title)}</b>"
         if body:
             text += f"<br>{body}"
         if hint:
             text += f"<br><span style='color:{style.MUTED}'>What to do: {escape(hint)}</span>"
-        self.label.setText(text)
+        self.message.setText(text)
         self.details.setPlainText(details)
         self.details_button.setChecked(False)
         self.details_button.setVisible(bool(details))
@@ -86,11 +73,11 @@ class MessageBanner(QFrame):
     def text(self) -> str:
         """The message as plain text (what a person reads)."""
         document = QTextDocument()
-        document.setHtml(self.label.text())
+        document.setHtml(self.message.text())
         return document.toPlainText()
 
     def clear(self) -> None:
         self.kind = ""
-        self.label.clear()
+        self.message.clear()
         self.details.clear()
         self.hide()

@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 from cnnstudio.ui import style
 from cnnstudio.ui.training.confusion import ConfusionTable
 from cnnstudio.ui.training.gallery import MAX_ITEMS, Gallery, GalleryItem
+from cnnstudio.ui.widgets.tables import ReadOnlyTable
 
 if TYPE_CHECKING:
     from cnnstudio.engine.evaluate import RunEvaluation
@@ -56,17 +55,13 @@ class ResultsPanel(QStackedWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.RichText)
         self.confusion = ConfusionTable()
-        self.per_class = QTableWidget(0, 5)
-        self.per_class.setHorizontalHeaderLabels(("Class", "Precision", "Recall", "F1", "Images"))
-        self.per_class.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.per_class.setSelectionMode(QAbstractItemView.NoSelection)
-        self.per_class.verticalHeader().hide()
+        self.per_class = ReadOnlyTable(
+            ("Class", "Precision", "Recall", "F1", "Images"), stretch=None, selection=QAbstractItemView.NoSelection
+        )
         self.per_class.verticalHeader().setDefaultSectionSize(20)
         self.per_class.setAlternatingRowColors(True)
         self.per_class.setShowGrid(False)
-        header = self.per_class.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.Stretch)
-        header.setHighlightSections(False)
+        self.per_class.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         for column, tip in enumerate(
             (
                 "",
@@ -152,12 +147,11 @@ class ResultsPanel(QStackedWidget):
                 f"{metrics.f1:.3f}",
                 f"{metrics.support:,}",
             )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setTextAlignment((Qt.AlignLeft if column == 0 else Qt.AlignRight) | Qt.AlignVCenter)
-                if column == 3 and metrics.support and metrics.f1 < 0.8:
-                    item.setForeground(QColor(style.ERROR))
-                self.per_class.setItem(row, column, item)
+            items = self.per_class.set_row(row, cells)
+            for item in items[1:]:
+                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            if metrics.support and metrics.f1 < 0.8:
+                items[3].setForeground(QColor(style.ERROR))
         self.show_all_mistakes()
         self.setCurrentIndex(1)
 

@@ -13,20 +13,17 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QSizePolicy,
-    QTableWidget,
-    QTableWidgetItem,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
 from cnnstudio.engine.run_folders import RunRecord
 from cnnstudio.ui import style
+from cnnstudio.ui.widgets.panes import horizontal, vertical
+from cnnstudio.ui.widgets.tables import ReadOnlyTable
 
 COLUMNS = ("Date", "Design", "Data", "Epochs", "Val. accuracy", "Status")
 _STATUS_COLORS = {
@@ -72,21 +69,10 @@ class RunsPanel(QWidget):
         self.records: list[RunRecord] = []
         self.active: Path | None = None
         self.active_state = ""
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table = ReadOnlyTable(COLUMNS, stretch=1, selection=QAbstractItemView.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
-        for column in range(len(COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.Stretch)
         self.table.setContextMenuPolicy(Qt.CustomContextMenu)
         self.table.horizontalHeaderItem(4).setToolTip(
             "Validation accuracy of the run's best checkpoint (the epoch with the lowest validation loss)"
@@ -114,16 +100,8 @@ class RunsPanel(QWidget):
             self.toolbar.addAction(action)
             self.actions[key] = action
         self.buttons = {key: self.toolbar.widgetForAction(action) for key, action in self.actions.items()}
-        bar = QHBoxLayout()
-        bar.setContentsMargins(10, 0, 10, 0)
-        bar.addWidget(title)
-        bar.addWidget(hint, 1)
-        bar.addWidget(self.toolbar)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 2, 0, 0)
-        layout.setSpacing(4)
-        layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
+        bar = horizontal([title, (hint, 1), self.toolbar], margins=(10, 0, 10, 0))
+        vertical(self, [bar, (self.table, 1)], margins=(0, 2, 0, 0), spacing=4)
 
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.cellDoubleClicked.connect(lambda row, column: self._request("results"))
@@ -154,12 +132,11 @@ class RunsPanel(QWidget):
             self._fill_row(row, record)
 
     def _fill_row(self, row: int, record: RunRecord) -> None:
-        for column, text in enumerate(self._cells(record)):
-            item = QTableWidgetItem(text)
-            if column in (3, 4):
-                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-            item.setToolTip(f"{record.path}\n{record.problem}" if record.problem else str(record.path))
-            self.table.setItem(row, column, item)
+        cells = self._cells(record)
+        tip = f"{record.path}\n{record.problem}" if record.problem else str(record.path)
+        items = self.table.set_row(row, cells, tooltips=(tip,) * len(cells))
+        for item in items[3:5]:
+            item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
         status = self.table.item(row, 5)
         status.setForeground(QColor(_STATUS_COLORS.get(status.text(), style.MUTED)))
 

@@ -1,12 +1,15 @@
-"""How a tab lays out its panes: side by side in a splitter that fills the tab, and panels that scroll
-when the window is too small for them."""
+"""How the window lays out its parts: panes side by side in a splitter that fills the tab, widgets and
+layouts stacked or in a row (with their stretch), and panels that scroll when the window is too small."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLayout, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+Item = QWidget | QLayout | tuple[QWidget | QLayout, int]  # a widget or layout, or one with its stretch
+Margins = tuple[int, int, int, int] | None  # None: the style's
 
 
 def side_by_side(owner: QWidget, panes: Sequence[QWidget], sizes: Sequence[int], *, stretch: int = 1) -> QSplitter:
@@ -18,24 +21,40 @@ def side_by_side(owner: QWidget, panes: Sequence[QWidget], sizes: Sequence[int],
     splitter.setStretchFactor(stretch, 1)
     splitter.setChildrenCollapsible(False)
     splitter.setSizes(list(sizes))
-    layout = QVBoxLayout(owner)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(splitter)
+    vertical(owner, [splitter], margins=(0, 0, 0, 0))
     return splitter
 
 
-def column(
-    items: Sequence[QWidget | tuple[QWidget, int]], *, margins: tuple[int, int, int, int], spacing: int
-) -> QWidget:
-    """A widget holding `items` top to bottom; an item given as (widget, stretch) takes that share of the
-    height the column gains."""
-    holder = QWidget()
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(*margins)
-    layout.setSpacing(spacing)
+def fill(layout: QBoxLayout, items: Sequence[Item], *, margins: Margins = None, spacing: int = -1) -> QBoxLayout:
+    """Add `items` to `layout` in order; an item given as (item, stretch) takes that share of the room the
+    layout gains. spacing -1 keeps the style's."""
+    if margins is not None:
+        layout.setContentsMargins(*margins)
+    if spacing >= 0:
+        layout.setSpacing(spacing)
     for item in items:
-        widget, stretch = item if isinstance(item, tuple) else (item, 0)
-        layout.addWidget(widget, stretch)
+        part, stretch = item if isinstance(item, tuple) else (item, 0)
+        if isinstance(part, QLayout):
+            layout.addLayout(part, stretch)
+        else:
+            layout.addWidget(part, stretch)
+    return layout
+
+
+def vertical(owner: QWidget, items: Sequence[Item], *, margins: Margins = None, spacing: int = -1) -> QBoxLayout:
+    """Lay out `owner` as `items` top to bottom (see `fill`)."""
+    return fill(QVBoxLayout(owner), items, margins=margins, spacing=spacing)
+
+
+def horizontal(items: Sequence[Item], *, margins: Margins = None, spacing: int = -1) -> QBoxLayout:
+    """A layout of `items` left to right (see `fill`)."""
+    return fill(QHBoxLayout(), items, margins=margins, spacing=spacing)
+
+
+def column(items: Sequence[Item], *, margins: tuple[int, int, int, int], spacing: int) -> QWidget:
+    """A widget holding `items` top to bottom."""
+    holder = QWidget()
+    vertical(holder, items, margins=margins, spacing=spacing)
     return holder
 
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QDialog, QMainWindow
 from cnnstudio.ui.designer.transfer_dialog import TransferDialog, open_transfer_dialog
 
 if TYPE_CHECKING:
+    from cnnstudio.pretrained.resolve import PretrainedDesign
     from cnnstudio.ui.pretrained.compare import CompareDialog
-    from cnnstudio.ui.pretrained.networks import PretrainedDesign
     from cnnstudio.ui.pretrained.open_dialog import PretrainedDialog
 
 

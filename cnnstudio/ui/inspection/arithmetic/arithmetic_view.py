@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QSpinBox,
     QSplitter,
@@ -42,12 +41,7 @@ class ArithmeticView(LayerView):
         self.input_spin = QSpinBox()
         self.input_spin.setPrefix("input channel ")
         self.input_spin.setToolTip("Which channel of the layer's input to show on the left")
-        controls = QHBoxLayout()
-        controls.setContentsMargins(0, 0, 0, 0)
-        controls.addWidget(QLabel("Layer"))
-        controls.addWidget(self.layer_combo, 1)
-        controls.addWidget(self.channel_spin)
-        controls.addWidget(self.input_spin)
+        controls = self.controls_row("Layer", self.channel_spin, self.input_spin)
         controls.addStretch(1)
 
         self.input_title = QLabel("Input")

@@ -196,9 +196,8 @@ class AdversarialView(LazyView):
         self.recompute()
 
     def recompute(self) -> None:
-        subject = self.subject
-        if subject is None or not self.isVisible():
-            self._stale = subject is not None
+        subject = self.subject_to_compute()
+        if subject is None:
             return
         steps = self.steps.value() if self.attack_box.currentData() == "pgd" else 1
         request = _Request(self.epsilon.value(), steps, self.target_box.current_class())

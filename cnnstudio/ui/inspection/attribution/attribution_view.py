@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,6 +28,7 @@ from cnnstudio.ui.inspection.image_widgets import ColorScale, ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.panes import horizontal, vertical
 from cnnstudio.viz.activations import spatial_layers
 from cnnstudio.viz.attribution import Explained, explain_class, raw_picture
 from cnnstudio.viz.colormaps import overlay
@@ -196,16 +196,8 @@ class AttributionView(LazyView):
         controls.addLayout(occlusion_box, 1, 5)
         controls.setColumnStretch(6, 1)
 
-        panes = QHBoxLayout()
-        panes.addWidget(self.overlay_pane, 1)
-        panes.addWidget(self.raw_pane, 1)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(controls)
-        layout.addWidget(self.explained)
-        layout.addWidget(self.explanation)
-        layout.addLayout(panes, 1)
-        layout.addWidget(self.status)
+        panes = horizontal([(self.overlay_pane, 1), (self.raw_pane, 1)])
+        vertical(self, [controls, self.explained, self.explanation, (panes, 1), self.status])
 
     # ----- what is shown
     @property
@@ -260,9 +252,8 @@ class AttributionView(LazyView):
     # ----- computing
     def recompute(self) -> None:
         """Ask the runner for the heat map of the current settings (the newest request wins)."""
-        subject = self.subject
-        if subject is None or not self.isVisible():
-            self._stale = subject is not None
+        subject = self.subject_to_compute()
+        if subject is None:
             return
         target = self.class_box.current_class()
         request = _Request(

@@ -224,6 +224,9 @@ class EmbeddingView(LazyView):
     def refresh(self) -> None:
         self.recompute()
 
+    def computable(self, subject: InspectSubject) -> bool:
+        return subject.dataset is not None
+
     def _show_message(self, text: str) -> None:
         self.embedding = None
         self.message.setText(text)
@@ -243,9 +246,8 @@ class EmbeddingView(LazyView):
 
     # ----- computing
     def recompute(self) -> None:
-        subject = self.subject
-        if subject is None or subject.dataset is None or not self.isVisible():
-            self._stale = subject is not None and subject.dataset is not None
+        subject = self.subject_to_compute()
+        if subject is None:
             return
         request = _Request(
             self.method_box.currentData(),

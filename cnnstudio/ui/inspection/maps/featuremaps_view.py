@@ -56,12 +56,9 @@ class FeatureMapsView(LayerView):
         self.dead_box.setToolTip("Leave out channels that are zero everywhere for this input")
         self.colormap_combo = QComboBox()
         self.colormap_combo.addItems(COLORMAPS)
-        controls = QHBoxLayout()
-        controls.setContentsMargins(0, 0, 0, 0)
-        controls.addWidget(QLabel("Layer"))
-        controls.addWidget(self.layer_combo, 2)
-        for widget in (self.scaling_combo, self.sort_combo, self.dead_box, self.colormap_combo):
-            controls.addWidget(widget)
+        controls = self.controls_row(
+            "Layer", self.scaling_combo, self.sort_combo, self.dead_box, self.colormap_combo, combo_stretch=2
+        )
         controls.addStretch(1)
 
         self.summary = QLabel()

@@ -6,7 +6,7 @@ checkpoint while a network trains)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.ui.inspection.controls import choices
@@ -35,11 +35,7 @@ class FiltersView(LayerView):
         self.scaling_combo = choices(SCALINGS)
         self.colorbar = ColorBar()
         self.colorbar.setFixedWidth(220)
-        controls = QHBoxLayout()
-        controls.setContentsMargins(0, 0, 0, 0)
-        controls.addWidget(QLabel("Convolution"))
-        controls.addWidget(self.layer_combo, 1)
-        controls.addWidget(self.scaling_combo)
+        controls = self.controls_row("Convolution", self.scaling_combo)
         controls.addStretch(1)
         controls.addWidget(self.colorbar)
 

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.ui import style
 from cnnstudio.ui.inspection.controls import heading, muted
 from cnnstudio.ui.inspection.formatting import format_value
 from cnnstudio.ui.inspection.plots import style_plot
+from cnnstudio.ui.widgets.tables import ReadOnlyTable
 from cnnstudio.viz.weightstats import TensorStats, Weights
 
 COLUMNS = ("Tensor", "Shape", "Change")
@@ -30,16 +23,7 @@ class WeightsPanel(QWidget):
         super().__init__(parent)
         self.weights: Weights | None = None
         self.selected = ""
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        for column in range(1, len(COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        self.table = ReadOnlyTable(COLUMNS)
         self.table.itemSelectionChanged.connect(self._tensor_chosen)
         self.plot = pg.PlotWidget(background="w")
         style_plot(self.plot)
@@ -73,13 +57,10 @@ class WeightsPanel(QWidget):
                 format_shape(stats.shape),
                 f"{change.relative_change:.2%}" if change is not None else "—",
             )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.UserRole, stats.name)
-                item.setToolTip(f"{stats.name}: {describe(stats)}")
-                if column:
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                self.table.setItem(row, column, item)
+            tip = f"{stats.name}: {describe(stats)}"
+            items = self.table.set_row(row, cells, tooltips=(tip,) * len(cells), data=stats.name)
+            for item in items[1:]:
+                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.table.blockSignals(False)
         if weights.compared_with:
             self.change_label.setText(

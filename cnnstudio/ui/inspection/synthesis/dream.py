@@ -6,15 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from cnnstudio.data.pipeline import display_image
-from cnnstudio.ui.inspection.controls import fill_layers, layer_combo, real_spin, setting, spin
+from cnnstudio.ui.inspection.controls import layer_combo, real_spin, setting, spin
 from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.synthesis.pages import NO_MAPS, PicturePage, run_steps
+from cnnstudio.ui.inspection.synthesis.pages import PicturePage, run_steps
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.viz.activations import LayerInfo, middle_spatial_layer, spatial_layers
+from cnnstudio.ui.widgets.panes import horizontal, vertical
+from cnnstudio.viz.activations import LayerInfo
 from cnnstudio.viz.synthesis import SynthesisStep, deep_dream
 from cnnstudio.viz.tiles import enlarged
 
@@ -77,13 +78,8 @@ class DreamPage(PicturePage):
                 controls.addWidget(widget, row, 2 * column + 1)
         controls.addWidget(self.start_button, 0, 7)
         controls.setColumnStretch(8, 1)
-        images = QHBoxLayout()
-        images.addWidget(self.original, 1)
-        images.addWidget(self.picture, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(controls)
-        layout.addLayout(images, 1)
-        layout.addWidget(self.status)
+        images = horizontal([(self.original, 1), (self.picture, 1)])
+        vertical(self, [controls, (images, 1), self.status])
 
     def _layer_changed(self) -> None:
         name = self.layer_box.currentData()
@@ -106,10 +102,7 @@ class DreamPage(PicturePage):
         )
 
     def set_layers(self, layers: list[LayerInfo]) -> None:
-        spatial = spatial_layers(layers)
-        fill_layers(self.layer_box, spatial, middle_spatial_layer(layers) if spatial else None)
-        if not spatial:
-            self.status.finished(NO_MAPS)
+        self.fill_spatial_layers(self.layer_box, layers)
         super().set_layers(layers)
         self._layer_changed()
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from cnnstudio.ui.inspection.controls import fill_layers, heading, layer_combo, muted, spin
+from cnnstudio.ui.inspection.controls import heading, layer_combo, muted, spin
 from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
-from cnnstudio.ui.inspection.synthesis.pages import NO_MAPS, SynthesisPage, outdated, run_steps
+from cnnstudio.ui.inspection.synthesis.pages import SynthesisPage, outdated, run_steps
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.viz.activations import LayerInfo, first_convolution, middle_spatial_layer, spatial_layers
+from cnnstudio.viz.activations import LayerInfo, first_convolution
 from cnnstudio.viz.synthesis import GallerySection, GalleryStep, channel_gallery, gallery_size
 from cnnstudio.viz.tiles import BACKGROUND, tile_images
 
@@ -109,10 +109,7 @@ class GalleryPage(SynthesisPage):
         layout.addWidget(self.status)
 
     def set_layers(self, layers: list[LayerInfo]) -> None:
-        spatial = spatial_layers(layers)
-        fill_layers(self.second_box, spatial, middle_spatial_layer(layers) if spatial else None)
-        if not spatial:
-            self.status.finished(NO_MAPS)
+        self.fill_spatial_layers(self.second_box, layers)
         super().set_layers(layers)
 
     def ready(self) -> bool:

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QPushButton, QWidget
 
 from cnnstudio.progress import check_cancel
-from cnnstudio.ui.inspection.controls import StatusTask, TaskStatus
+from cnnstudio.ui.inspection.controls import StatusTask, TaskStatus, fill_layers
 from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.tasks import Task, TaskRunner
-from cnnstudio.viz.activations import LayerInfo
+from cnnstudio.viz.activations import LayerInfo, middle_spatial_layer, spatial_layers
 from cnnstudio.viz.synthesis import SynthesisStep
 
 FORM_WIDTH = 350  # the settings column of the maximization page
@@ -91,6 +91,13 @@ class SynthesisPage(QWidget):
     def set_layers(self, layers: list[LayerInfo]) -> None:
         self.layers = layers
         self.start_button.setEnabled(self.ready())
+
+    def fill_spatial_layers(self, box: QComboBox, layers: list[LayerInfo]) -> None:
+        """List the layers with 2-D maps in `box`, the middle one chosen; say so when there are none."""
+        spatial = spatial_layers(layers)
+        fill_layers(box, spatial, middle_spatial_layer(layers) if spatial else None)
+        if not spatial:
+            self.status.finished(NO_MAPS)
 
     def ready(self) -> bool:
         """Whether Start can run now."""
