@@ -1,8 +1,10 @@
 """Regenerate cnnstudio/resources/templates: *.cnn.json and learnables.json (run after changing a template).
 
-AlexNet, VGG, GoogLeNet and ResNet-18/34 are traced from torchvision's own definitions, so their
-parameter counts are torchvision's and torchvision state dicts load into them by node id. The teaching
-networks (X's and O's, LeNet-5, the CIFAR ResNet, the MobileNet) are written out here layer by layer.
+AlexNet, GoogLeNet, Inception-v3, ResNet-18/34/50, DenseNet-121 and SqueezeNet 1.1 are traced from
+torchvision's own definitions, so their parameter counts are torchvision's and torchvision state dicts load
+into them by node id. The VGG configurations A–E are built from the paper's table with torchvision's module
+names; the teaching networks (X's and O's, LeNet-5, the CIFAR ResNet, the MobileNet, the AlphaGo policy
+network, CNN Explainer's Tiny VGG) are written out here layer by layer.
 learnables.json holds each template's parameter count from the torch analyzer, so that `cnnstudio
 templates` lists them without importing torch. The default output is this checkout's package data.
 
@@ -150,32 +152,139 @@ def mobilenet() -> NetworkGraph:
     return graph
 
 
+# Simonyan & Zisserman's Table 1: output channels of each 3×3 convolution ("1x1-N": a 1×1 convolution,
+# "LRN": local response normalisation), "M" a 2×2 max pooling
+VGG_CONFIGURATIONS = {
+    "vgg11": ("A", [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"]),
+    "vgg11_lrn": ("A-LRN", [64, "LRN", "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"]),
+    "vgg13": ("B", [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"]),
+    "vgg16_1x1": (
+        "C",
+        [64, 64, "M", 128, 128, "M", 256, 256, "1x1-256", "M", 512, 512, "1x1-512", "M", 512, 512, "1x1-512", "M"],
+    ),
+    "vgg16": ("D", [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]),
+    "vgg19": (
+        "E",
+        [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
+    ),
+}
+VGG_TITLES = {
+    "vgg11": ("VGG-11", "eight 3×3 convolutions"),
+    "vgg11_lrn": ("VGG-11 with LRN", "configuration A with local response normalisation after the first convolution"),
+    "vgg13": ("VGG-13", "ten 3×3 convolutions, two per block"),
+    "vgg16_1x1": ("VGG-16 (1×1)", "configuration B plus a 1×1 convolution at the end of blocks 3, 4 and 5"),
+    "vgg16": ("VGG-16", "thirteen 3×3 convolutions in five blocks; 138 million parameters"),
+    "vgg19": ("VGG-19", "sixteen 3×3 convolutions, four in each of the last three blocks; 144 million parameters"),
+}
+
+
+def vgg(name: str) -> NetworkGraph:
+    """A VGG configuration as the paper's Table 1 lists it, with torchvision's module names where torchvision has
+    the configuration (A, B, D, E), so its pretrained weights load."""
+    letter, layers = VGG_CONFIGURATIONS[name]
+    title, summary = VGG_TITLES[name]
+    published = " Node ids follow torchvision's module names, so its pretrained weights load."
+    graph, c = _new(
+        title,
+        f"Simonyan and Zisserman's VGG, configuration {letter}: {summary}, max pooling after each block, then "
+        "three fully connected layers; 224×224 RGB, 1000 classes." + (published if "_" not in name else ""),
+        3,
+        224,
+    )
+    index = 0
+    for layer in layers:
+        if layer == "M":
+            c.then("MaxPool2d", f"features_{index}", stride=2)
+        elif layer == "LRN":
+            c.then("LocalResponseNorm", f"features_{index}")
+        elif isinstance(layer, str):
+            c.then("Conv2d", f"features_{index}", out_channels=int(layer.split("-")[1]), kernel_size=1)
+            index += 1
+            c.then("ReLU", f"features_{index}")
+        else:
+            c.then("Conv2d", f"features_{index}", out_channels=layer, padding=1)
+            index += 1
+            c.then("ReLU", f"features_{index}")
+        index += 1
+    c.then("AdaptiveAvgPool2d", "avgpool", output_size=7).then("Flatten", "flatten")
+    for position, layer in enumerate(("Linear", "ReLU", "Dropout") * 2 + ("Linear",)):
+        params = {"out_features": 4096 if position < 6 else 1000} if layer == "Linear" else {}
+        c.then(layer, f"classifier_{position}", **params)
+    return graph
+
+
+def alphago_policy() -> NetworkGraph:
+    graph, c = _new(
+        "AlphaGo policy network",
+        "Silver et al.'s 2016 supervised-learning policy network: the 19×19 board as 48 feature planes, a 5×5 "
+        "convolution with 192 filters, eleven 3×3 convolutions with 192 filters (zero padding keeps 19×19; no "
+        "pooling), a 1×1 convolution to one plane and a softmax over the 361 points. The paper's last layer has "
+        "a bias for each point; here it has one bias (360 parameters fewer).",
+        48,
+        19,
+    )
+    c.then("Conv2d", "conv1", out_channels=192, kernel_size=5, padding=2).then("ReLU", "relu1")
+    for layer in range(2, 13):
+        c.then("Conv2d", f"conv{layer}", out_channels=192, padding=1).then("ReLU", f"relu{layer}")
+    c.then("Conv2d", "conv13", out_channels=1, kernel_size=1).then("Flatten", "flatten").then("Softmax", "moves")
+    return graph
+
+
+def tiny_vgg() -> NetworkGraph:
+    graph, c = _new(
+        "Tiny VGG",
+        "CNN Explainer's network for 64×64 RGB images of 10 classes: two blocks of two 3×3 convolutions with 10 "
+        "filters (no padding) and a 2×2 max pooling, then one fully connected layer and softmax. Node ids are "
+        "CNN Explainer's layer names.",
+        3,
+        64,
+    )
+    for block in (1, 2):
+        for layer in (1, 2):
+            c.then("Conv2d", f"conv_{block}_{layer}", out_channels=10).then("ReLU", f"relu_{block}_{layer}")
+        c.then("MaxPool2d", f"max_pool_{block}", stride=2)
+    c.then("Flatten", "flatten").then("Linear", "output", out_features=10).then("Softmax", "softmax")
+    return graph
+
+
 _TORCHVISION = {
     "alexnet": (
         "AlexNet",
         "Krizhevsky et al.'s 2012 ImageNet winner: five convolutions with large early "
         "kernels, max pooling, dropout and three fully connected layers (torchvision's variant).",
     ),
-    "vgg11": (
-        "VGG-11",
-        "Simonyan and Zisserman's VGG, configuration A: stacks of 3×3 convolutions "
-        "doubling the channels after each pooling, then three fully connected layers.",
-    ),
-    "vgg16": (
-        "VGG-16",
-        "VGG configuration D: thirteen 3×3 convolutions in five blocks and three fully "
-        "connected layers; 138 million parameters.",
-    ),
     "googlenet": (
         "GoogLeNet",
         "Szegedy et al.'s Inception v1: nine Inception modules whose 1×1, 3×3, "
         "5×5 and pooling branches are joined by Concat (without the training-only auxiliary heads).",
+    ),
+    "inception_v3": (
+        "Inception-v3",
+        "Szegedy et al.'s Inception v3 for 299×299 images: factorised 7×7 and asymmetric 1×n/n×1 convolutions in "
+        "eleven Inception modules (299×299×3 → 35×35×288 → 17×17×768 → 8×8×2048), without the training-only "
+        "auxiliary classifier (torchvision's model with aux_logits=False).",
     ),
     "resnet18": (
         "ResNet-18",
         "He et al.'s residual network: eight basic blocks whose Add skip connections let very deep networks train.",
     ),
     "resnet34": ("ResNet-34", "ResNet with sixteen basic blocks (3, 4, 6, 3 per stage) and Add skip connections."),
+    "resnet50": (
+        "ResNet-50",
+        "ResNet with sixteen bottleneck blocks (1×1 reduce, 3×3, 1×1 expand ×4; 3, 4, 6, 3 per stage) and Add "
+        "skip connections.",
+    ),
+    "densenet121": (
+        "DenseNet-121",
+        "Huang et al.'s densely connected network: four dense blocks (6, 12, 24, 16 layers) in which each layer's "
+        "32 new channels are concatenated to all earlier ones, with transition layers (1×1 convolution, average "
+        "pooling) between them.",
+    ),
+    "squeezenet1_1": (
+        "SqueezeNet 1.1",
+        "Iandola et al.'s SqueezeNet: AlexNet accuracy with 50× fewer parameters; eight Fire modules (a 1×1 "
+        "squeeze, then 1×1 and 3×3 expand branches joined by Concat), no fully connected layer.",
+    ),
 }
 
 
@@ -188,7 +297,15 @@ def torchvision_template(name: str) -> NetworkGraph:
 
 
 def all_templates() -> dict[str, NetworkGraph]:
-    templates = {"xo": xo(), "lenet5": lenet5(), "cifar_resnet": cifar_resnet(), "mobilenet": mobilenet()}
+    templates = {
+        "xo": xo(),
+        "lenet5": lenet5(),
+        "cifar_resnet": cifar_resnet(),
+        "mobilenet": mobilenet(),
+        "alphago_policy": alphago_policy(),
+        "tiny_vgg": tiny_vgg(),
+    }
+    templates.update({name: vgg(name) for name in VGG_CONFIGURATIONS})
     templates.update({name: torchvision_template(name) for name in _TORCHVISION})
     for graph in templates.values():
         arrange(graph)

@@ -17,6 +17,16 @@ EXPECTED = {
     "resnet34",
     "cifar_resnet",
     "mobilenet",
+    "vgg11_lrn",
+    "vgg13",
+    "vgg16_1x1",
+    "vgg19",
+    "inception_v3",
+    "densenet121",
+    "resnet50",
+    "squeezenet1_1",
+    "alphago_policy",
+    "tiny_vgg",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from cnnstudio.graph.describe import format_count
 from cnnstudio.graph.io import NetworkFileError
 from cnnstudio.graph.templates import DEFAULT_TEMPLATE, template_infos
 
@@ -16,7 +17,7 @@ class TemplateDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New from Template")
-        self.resize(520, 420)
+        self.resize(560, 520)
         self.list = QListWidget()
         self.list.setSpacing(2)
         self.details = QLabel()
@@ -29,7 +30,7 @@ class TemplateDialog(QDialog):
             infos = []
             self.list.addItem(f"The templates cannot be read: {error}")
         for info in infos:
-            item = QListWidgetItem(info.title)
+            item = QListWidgetItem(f"{info.title}  ·  {format_count(info.learnables)} parameters")
             item.setData(NAME_ROLE, info.name)
             item.setData(DESCRIPTION_ROLE, info.description)
             self.list.addItem(item)
