@@ -7,16 +7,14 @@ timed as CNN Studio runs it (its design, with its real weights).
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import torch
 from torch import nn
 
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.device import resolve_device
+from cnnstudio.engine.latency import Latency, measure_latency
 from cnnstudio.pretrained import efficientnet_lite
 from cnnstudio.pretrained.catalog import (
     PretrainedInfo,
@@ -33,12 +31,19 @@ from cnnstudio.pytorch.importer import torchvision_module, torchvision_name
 class ComparisonRow:
     """One network in the comparison table (and one point of its accuracy-versus-latency plot).
 
-    latency_ms: median time of one forward pass of a single image on `device`, measured here.
+    latency: one forward pass of a single image on `device`, measured here.
     """
 
     info: PretrainedInfo
-    latency_ms: float
-    device: str
+    latency: Latency
+
+    @property
+    def latency_ms(self) -> float:
+        return self.latency.median_ms
+
+    @property
+    def device(self) -> str:
+        return self.latency.device
 
 
 def info_for(spec: str) -> PretrainedInfo:
@@ -57,24 +62,6 @@ def timing_module(spec: str) -> nn.Module:
     return torchvision_module(info_for(spec).title)
 
 
-def measure_latency(
-    module: nn.Module, input_shape: tuple[int, int, int], device: torch.device, *, repeats: int = 10, warmup: int = 2
-) -> float:
-    """Median milliseconds of one forward pass of one image (eval mode, no autograd)."""
-    module = module.eval().to(device)
-    x = torch.zeros(1, *input_shape, device=device)
-    times = []
-    with torch.inference_mode():
-        for index in range(warmup + repeats):
-            start = time.perf_counter()
-            module(x)
-            if device.type == "cuda":
-                torch.cuda.synchronize(device)
-            if index >= warmup:
-                times.append((time.perf_counter() - start) * 1000.0)
-    return statistics.median(times)
-
-
 def compare_pretrained(
     specs: Sequence[str] | None = None, *, device: str = "cpu", repeats: int = 10, progress: Progress | None = None
 ) -> list[ComparisonRow]:
@@ -90,7 +77,7 @@ def compare_pretrained(
         if progress is not None:
             progress(f"Timing {info.title} on {target}", position / len(specs))
         latency = measure_latency(timing_module(spec), (3, info.input_size, info.input_size), target, repeats=repeats)
-        rows.append(ComparisonRow(info, latency, str(target)))
+        rows.append(ComparisonRow(info, latency))
     if progress is not None:
         progress("Timing done", 1.0)
     return rows
