@@ -197,6 +197,7 @@ def load_checkpoint(run_dir: str | os.PathLike, tag: str = "last") -> Checkpoint
             checkpoint.optimizer = _join_optimizer_state(state["optimizer"], tensors)
         if state.get("rng") is not None:
             checkpoint.rng = {**state["rng"], "tensors": {k: v for k, v in tensors.items() if k.startswith("rng.")}}
+            _check_rng(checkpoint.rng, path)
     except (WeightsFileError, SafetensorError, OSError, ConfigError) as error:
         raise CheckpointError(f"{path}: {error}") from None
     except (KeyError, TypeError, ValueError) as error:
@@ -206,23 +207,42 @@ def load_checkpoint(run_dir: str | os.PathLike, tag: str = "last") -> Checkpoint
 
 def restore_rng(rng: dict[str, Any]) -> None:
     """Put the Python, NumPy, torch and CUDA generators back where the checkpoint captured them."""
-    version, internal, gauss = rng["python"]
-    random.setstate((version, tuple(internal), gauss))
-    numpy_state = rng["numpy"]
-    np.random.set_state(
-        (
-            numpy_state["kind"],
-            np.asarray(numpy_state["keys"], dtype=np.uint32),
-            numpy_state["pos"],
-            numpy_state["has_gauss"],
-            numpy_state["cached_gaussian"],
-        )
-    )
+    random.setstate(_python_state(rng))
+    np.random.set_state(_numpy_state(rng))
     tensors = rng["tensors"]
     torch.set_rng_state(tensors["rng.torch"])
     cuda_states = [tensors[f"rng.cuda.{index}"] for index in range(sum(k.startswith("rng.cuda.") for k in tensors))]
     if cuda_states and torch.cuda.is_available() and len(cuda_states) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all(cuda_states)
+
+
+def _check_rng(rng: dict[str, Any], path: Path) -> None:
+    """Load the saved states into throwaway generators, so a damaged one is found when the checkpoint is read
+    (as a CheckpointError) rather than when the run restores it; the process's own generators are untouched."""
+    try:
+        random.Random().setstate(_python_state(rng))
+        np.random.RandomState().set_state(_numpy_state(rng))
+        torch.Generator().set_state(rng["tensors"]["rng.torch"])
+    except (LookupError, TypeError, ValueError, RuntimeError, OverflowError) as error:
+        raise CheckpointError(
+            f"{path}: damaged checkpoint (its random-number state cannot be restored: {type(error).__name__}: {error})"
+        ) from None
+
+
+def _python_state(rng: dict[str, Any]) -> tuple[Any, ...]:
+    version, internal, gauss = rng["python"]
+    return version, tuple(internal), gauss
+
+
+def _numpy_state(rng: dict[str, Any]) -> tuple[Any, ...]:
+    state = rng["numpy"]
+    return (
+        state["kind"],
+        np.asarray(state["keys"], dtype=np.uint32),
+        state["pos"],
+        state["has_gauss"],
+        state["cached_gaussian"],
+    )
 
 
 def _capture_rng() -> tuple[dict[str, Any], dict[str, torch.Tensor]]:

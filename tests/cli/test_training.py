@@ -158,3 +158,13 @@ def test_the_xo_template_learns_xs_and_os_from_the_command_line(tmp_path, capsys
     assert code == 0, err
     code, out, _ = run(capsys, "evaluate", tmp_path, "--json")
     assert json.loads(out)["accuracy"] >= 0.97
+
+
+def test_resuming_with_a_tampered_random_number_state_says_the_checkpoint_is_damaged(tmp_path, capsys):
+    assert run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "1", "--out", tmp_path)[0] == 0
+    state = json.loads((tmp_path / "last" / "state.json").read_text())
+    state["rng"]["python"][1] = state["rng"]["python"][1][:10]
+    (tmp_path / "last" / "state.json").write_text(json.dumps(state))
+    code, _, err = run(capsys, "train", "--resume", tmp_path, "--epochs", "2")
+    assert code == 2 and "damaged checkpoint (its random-number state cannot be restored" in err
+    assert "bug" not in err
