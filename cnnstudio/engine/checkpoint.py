@@ -39,6 +39,7 @@ from cnnstudio.pytorch.weights import (
 FORMAT = "cnnstudio.checkpoint"
 VERSION = 1
 WEIGHTS, STATE_TENSORS, STATE_JSON = "weights.safetensors", "state.safetensors", "state.json"
+CHECKPOINT_TAGS = ("best", "last")
 
 
 class CheckpointError(Exception):
@@ -155,7 +156,16 @@ def has_checkpoint(run_dir: str | os.PathLike, tag: str) -> bool:
 def trained_checkpoint(run_dir: str | os.PathLike) -> str | None:
     """The checkpoint a run hands on (to evaluate, inspect, export): "best" when it has one, else "last";
     None when it has neither."""
-    return next((tag for tag in ("best", "last") if has_checkpoint(run_dir, tag)), None)
+    return next((tag for tag in CHECKPOINT_TAGS if has_checkpoint(run_dir, tag)), None)
+
+
+def checkpoint_folders(run_dir: str | os.PathLike) -> list[Path]:
+    """Every folder the checkpoints of a run occupy: best/ and last/, and what a crash left of replacing
+    them (.tag.old, .tag.new-*)."""
+    run_dir = Path(run_dir)
+    names = [name for tag in CHECKPOINT_TAGS for name in (tag, f".{tag}.old")]
+    staged = [path for tag in CHECKPOINT_TAGS for path in run_dir.glob(f".{tag}.new-*")]
+    return [run_dir / name for name in names if (run_dir / name).is_dir()] + [path for path in staged if path.is_dir()]
 
 
 def load_checkpoint(run_dir: str | os.PathLike, tag: str = "last") -> Checkpoint:

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from cnnstudio.engine.checkpoint import has_checkpoint, trained_checkpoint
-from cnnstudio.engine.run_folders import new_run_dir, read_run, scan_runs
+from cnnstudio.engine.run_folders import holds_run, new_run_dir, read_run, remove_run, scan_runs
 
 from .conftest import train_run
 
@@ -82,9 +82,22 @@ def test_damaged_folders_are_listed_as_damaged_with_the_reason(trained, tmp_path
 
 def test_new_run_folders_are_named_by_date_and_design_and_never_reused(tmp_path):
     now = datetime(2026, 11, 23, 14, 5, 12)
-    first = new_run_dir(tmp_path, "LeNet-5", now)
-    assert first.name == "2026-11-23_14-05-12_LeNet-5"
-    first.mkdir()
-    assert new_run_dir(tmp_path, "LeNet-5", now).name == "2026-11-23_14-05-12_LeNet-5-2"
-    assert new_run_dir(tmp_path, "my/net: v2", now).name == "2026-11-23_14-05-12_my_net__v2"
+    first = new_run_dir(tmp_path / "runs", "LeNet-5", now)
+    assert first.name == "2026-11-23_14-05-12_LeNet-5" and first.is_dir()
+    # each call creates its folder, so two windows starting in the same second never share one
+    second = new_run_dir(tmp_path / "runs", "LeNet-5", now)
+    assert second.name == "2026-11-23_14-05-12_LeNet-5-2" and second.is_dir()
+    assert new_run_dir(tmp_path / "runs", "my/net: v2", now).name == "2026-11-23_14-05-12_my_net__v2"
     assert read_run(first).date == now
+
+
+def test_a_run_in_a_folder_is_recognised_and_removed_without_touching_other_files(trained, tmp_path):
+    folder = shutil.copytree(trained["completed"], tmp_path / "run")
+    (folder / "notes.txt").write_text("mine")
+    (folder / "last").rename(folder / ".last.old")  # a crash between the two renames of a checkpoint
+    (folder / ".best.new-abc").mkdir()  # a checkpoint write that was killed
+    assert holds_run(folder)
+    remove_run(folder)
+    assert sorted(path.name for path in folder.iterdir()) == ["notes.txt"] and not holds_run(folder)
+    (tmp_path / "empty").mkdir()
+    assert not holds_run(tmp_path / "empty") and not holds_run(tmp_path / "missing")
