@@ -189,7 +189,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
                 f"not --{', --'.join(name.replace('_', '-') for name in refused)}"
             )
         saved = load_checkpoint(run_dir, "last")
-        lost = lost_history(run_dir, saved.progress.epoch)
+        lost = lost_history(run_dir)
         if lost and not args.force:
             raise CommandError(
                 f"cannot resume {run_dir}: {lost}, so the resumed run would lose the history of those epochs; "

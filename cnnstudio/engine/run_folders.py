@@ -158,10 +158,15 @@ def read_run(path: Path) -> RunRecord:
     )
 
 
-def lost_history(path: Path, epochs: int) -> str:
-    """Why the metrics.json of run `path` does not list its first `epochs` epochs (those its `last` checkpoint
-    has completed): it is missing, unreadable or lacks some. '' when it lists them all. A run resumed without
-    them would write a metrics.json that starts at the resumed epoch: their history would be lost."""
+def lost_history(path: Path) -> str:
+    """Why the metrics.json of run `path` does not list the epochs its `last` checkpoint has completed: it is
+    missing, unreadable or lacks some (a run killed between writing the checkpoint and metrics.json at the end
+    of an epoch lacks that one). '' when it lists them all, or there is no readable checkpoint to resume from.
+    A run resumed without them would write a metrics.json that starts at the resumed epoch."""
+    try:
+        epochs = int(_last_state(path)["progress"]["epoch"])
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError):
+        return ""
     metrics_path = path / METRICS_FILE
     if not epochs:
         return ""
@@ -179,11 +184,16 @@ def lost_history(path: Path, epochs: int) -> str:
     return ""
 
 
+def _last_state(path: Path) -> Any:
+    """The state.json of a run's `last` checkpoint (or of the `.last.old` a crash left), parsed."""
+    folder = path / "last" if (path / "last" / STATE_JSON).is_file() else path / ".last.old"
+    return json.loads((folder / STATE_JSON).read_text(encoding="utf-8"))
+
+
 def _from_checkpoint(path: Path, date: datetime) -> RunRecord:
     """A run without metrics.json (written by an older or interrupted run): what `last` records."""
     try:
-        folder = path / "last" if (path / "last" / STATE_JSON).is_file() else path / ".last.old"
-        state = json.loads((folder / STATE_JSON).read_text(encoding="utf-8"))
+        state = _last_state(path)
         config, progress = state["config"], state["progress"]
         return RunRecord(
             path,

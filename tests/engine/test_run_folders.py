@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from cnnstudio.engine.checkpoint import has_checkpoint, trained_checkpoint
-from cnnstudio.engine.run_folders import holds_run, new_run_dir, read_run, remove_run, scan_runs
+from cnnstudio.engine.run_folders import holds_run, lost_history, new_run_dir, read_run, remove_run, scan_runs
 
 from .conftest import train_run
 
@@ -101,3 +101,19 @@ def test_a_run_in_a_folder_is_recognised_and_removed_without_touching_other_file
     assert sorted(path.name for path in folder.iterdir()) == ["notes.txt"] and not holds_run(folder)
     (tmp_path / "empty").mkdir()
     assert not holds_run(tmp_path / "empty") and not holds_run(tmp_path / "missing")
+
+
+def test_the_history_a_resume_would_lose_is_named(trained, tmp_path):
+    run = shutil.copytree(trained["completed"], tmp_path / "run")
+    assert lost_history(run) == ""
+    metrics = json.loads((run / "metrics.json").read_text())
+    # killed between writing epoch 2's checkpoint and its metrics.json
+    (run / "metrics.json").write_text(json.dumps({**metrics, "epochs": metrics["epochs"][:1], "status": "running"}))
+    assert lost_history(run) == f"{run / 'metrics.json'} lacks epoch 2 of the 2 the run has done"
+    (run / "metrics.json").write_text("[1, 2")
+    assert lost_history(run).startswith(f"{run / 'metrics.json'} is unreadable (JSONDecodeError")
+    (run / "metrics.json").unlink()
+    assert lost_history(run) == f"{run / 'metrics.json'} is missing"
+    assert lost_history(trained["stopped"]) == ""  # stopped inside its first epoch: nothing to lose
+    (tmp_path / "empty").mkdir()
+    assert lost_history(tmp_path / "empty") == ""  # nothing to resume from: resuming says so itself
