@@ -162,9 +162,26 @@ def cmd_train(args: argparse.Namespace) -> int:
     except _unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE
+    except OSError as error:  # a file of the run could not be written, e.g. the disk is full
+        print(f"error: training stopped: {_os_error_text(error)}", file=sys.stderr)
+        print(f"hint: {_after_write_failure(Path(args.resume or args.out))}", file=sys.stderr)
+        return ExitCode.FAILED
     finally:
         if dist is not None:
             shutdown_distributed()
+
+
+def _os_error_text(error: OSError) -> str:
+    return f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error)
+
+
+def _after_write_failure(run_dir: Path) -> str:
+    """What to do once a file of the run could not be written: continue from the checkpoint it kept."""
+    from cnnstudio.engine.checkpoint import has_checkpoint
+
+    if has_checkpoint(run_dir, "last"):
+        return f"the run keeps its last checkpoint; make room, then continue with: cnnstudio train --resume {run_dir}"
+    return "no checkpoint was written; make room, then start the run again"
 
 
 def _train(args: argparse.Namespace, dist: DistContext | None) -> int:

@@ -29,7 +29,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from cnnstudio.engine.config import ConfigError, TrainConfig
-from cnnstudio.fileio import atomic_write_text
+from cnnstudio.fileio import NoSpaceError, atomic_write_text, no_space_error
 from cnnstudio.pytorch.weights import (
     WeightsFileError,
     load_state_dict_file,
@@ -132,6 +132,9 @@ def save_checkpoint(
         save_state_dict(tensors, staging / STATE_TENSORS)
         atomic_write_text(staging / STATE_JSON, json.dumps(state, indent=1))
         return _swap_in(staging, run_dir / tag)
+    except NoSpaceError as error:  # said of the checkpoint, not of the file in the staging folder
+        shutil.rmtree(staging, ignore_errors=True)
+        raise no_space_error(error.errno, run_dir / tag) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -8,6 +8,7 @@ import torch
 from cnnstudio.graph import save_network
 from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.weights import load_into, load_state_dict_file, save_state_dict
+from tests.disk_full import fill_disk
 from tests.engine.conftest import small_net
 
 from .training_main import main
@@ -250,3 +251,23 @@ def test_a_resumed_run_whose_saved_design_was_made_too_large_is_refused_before_a
     monkeypatch.setattr("cnnstudio.engine.launch.load_data", lambda *a, **k: pytest.fail("data was built"))
     code, _, err = run(capsys, "train", "--resume", tmp_path, "--epochs", "2")
     assert code == 1 and "height = 100000 is out of range" in err
+
+
+def test_a_disk_that_fills_up_during_training_stops_it_with_a_clear_message_and_the_run_resumes(
+    tmp_path, capsys, monkeypatch
+):
+    with monkeypatch.context() as full:
+        fill_disk(full, after=7)  # epoch 1: last and best (3 files each) and metrics.json; then nothing fits
+        code, out, err = run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "3", "--out", tmp_path)
+    assert code == 1 and "epoch 1/3" in out
+    # the checkpoint of epoch 2 did not fit, nor did metrics.json after it (the file the message names)
+    assert "error: training stopped: " in err and f"the disk is full: no space left in {tmp_path}" in err
+    assert "its previous version is kept" in err and "Traceback" not in err
+    assert (
+        f"hint: the run keeps its last checkpoint; make room, then continue with: cnnstudio train --resume {tmp_path}"
+        in err
+    )
+    assert [entry["epoch"] for entry in json.loads((tmp_path / "metrics.json").read_text())["epochs"]] == [1]
+    code, out, err = run(capsys, "train", "--resume", tmp_path)
+    assert code == 0, err
+    assert [entry["epoch"] for entry in json.loads((tmp_path / "metrics.json").read_text())["epochs"]] == [1, 2, 3]
