@@ -190,7 +190,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
     from cnnstudio.engine.control import TrainControl
     from cnnstudio.engine.design_fit import fit_classes
     from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
-    from cnnstudio.engine.run_folders import lost_history
+    from cnnstudio.engine.run_folders import restore_history
 
     main = dist is None or dist.is_main
     options = {name: getattr(args, name) for name in _CONFIG_OPTIONS if getattr(args, name) is not None}
@@ -206,7 +206,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
                 f"not --{', --'.join(name.replace('_', '-') for name in refused)}"
             )
         saved = load_checkpoint(run_dir, "last")
-        lost = lost_history(run_dir)
+        lost = restore_history(run_dir)
         if lost and not args.force:
             raise CommandError(
                 f"cannot resume {run_dir}: {lost}, so the resumed run would lose the history of those epochs; "

@@ -92,6 +92,7 @@ class Checkpoint:
     scheduler: dict[str, Any] = field(default_factory=dict)
     scaler: dict[str, Any] | None = None
     rng: dict[str, Any] | None = None
+    history: list[dict[str, Any]] | None = None  # metrics.json's entries of the completed epochs
 
 
 def save_checkpoint(
@@ -106,8 +107,14 @@ def save_checkpoint(
     optimizer: torch.optim.Optimizer | None = None,
     scheduler: dict[str, Any] | None = None,
     scaler: torch.amp.GradScaler | None = None,
+    history: list[dict[str, Any]] | None = None,
 ) -> Path:
-    """Write checkpoint `tag` ("best" or "last") of the run; returns its folder."""
+    """Write checkpoint `tag` ("best" or "last") of the run; returns its folder.
+
+    history: the metrics.json entries of the epochs completed so far. Kept in the checkpoint, they rebuild a
+    metrics.json that was lost or is behind it (a run killed between the two writes at an epoch's end), so a
+    resumed run's history stays whole (run_folders.restore_history).
+    """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{tag}.new-", dir=run_dir))
@@ -122,6 +129,7 @@ def save_checkpoint(
             "data": dataclasses.asdict(data),
             "scheduler": scheduler or {},
             "scaler": _plain(scaler.state_dict()) if scaler is not None and scaler.is_enabled() else None,
+            "history": history,
         }
         if optimizer is not None:
             state["optimizer"], optimizer_tensors = _split_optimizer_state(optimizer.state_dict())
@@ -205,6 +213,7 @@ def load_checkpoint(run_dir: str | os.PathLike, tag: str = "last") -> Checkpoint
             progress=Progress(**state["progress"]),
             scheduler=state.get("scheduler") or {},
             scaler=state.get("scaler"),
+            history=state.get("history"),
         )
         if state.get("optimizer") is not None:
             checkpoint.optimizer = _join_optimizer_state(state["optimizer"], tensors)

@@ -24,6 +24,7 @@ from cnnstudio.engine.checkpoint import (
     trained_checkpoint,
 )
 from cnnstudio.engine.loop import METRICS_FILE
+from cnnstudio.engine.metrics import MetricsLog
 
 DATE_FORMAT = "%Y-%m-%d_%H-%M-%S"
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})")
@@ -181,6 +182,29 @@ def lost_history(path: Path) -> str:
     if missing:
         shown = ", ".join(map(str, missing[:10])) + (", …" if len(missing) > 10 else "")
         return f"{metrics_path} lacks epoch{'s' if len(missing) > 1 else ''} {shown} of the {epochs} the run has done"
+    return ""
+
+
+def restore_history(path: Path) -> str:
+    """Before run `path` resumes: rebuild its metrics.json from the history its `last` checkpoint keeps when
+    metrics.json lost epochs the checkpoint has completed. Returns what is still lost ('' when nothing is:
+    metrics.json was whole, or has been rebuilt), as lost_history words it."""
+    lost = lost_history(path)
+    if not lost:
+        return ""
+    try:
+        state = _last_state(path)
+        epochs = int(state["progress"]["epoch"])
+        kept = [entry for entry in state["history"] if isinstance(entry, dict) and isinstance(entry.get("epoch"), int)]
+        header = {"name": state["design"]["name"], "classes": state["data"]["classes"], "config": state["config"]}
+        best_epoch = state["progress"]["best_epoch"]
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError):
+        return lost
+    if {entry["epoch"] for entry in kept} < set(range(1, epochs + 1)):
+        return lost
+    log = MetricsLog(path / METRICS_FILE, header)
+    log.epochs = [entry for entry in kept if entry["epoch"] <= epochs]
+    log.write("running", best_epoch)  # what a run that did not end cleanly says; resuming rewrites it
     return ""
 
 

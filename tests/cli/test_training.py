@@ -271,3 +271,15 @@ def test_a_disk_that_fills_up_during_training_stops_it_with_a_clear_message_and_
     code, out, err = run(capsys, "train", "--resume", tmp_path)
     assert code == 0, err
     assert [entry["epoch"] for entry in json.loads((tmp_path / "metrics.json").read_text())["epochs"]] == [1, 2, 3]
+
+
+def test_resuming_rebuilds_a_lost_history_from_a_checkpoint_that_keeps_it(tmp_path, capsys):
+    assert run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "2", "--out", tmp_path)[0] == 0
+    earlier = json.loads((tmp_path / "metrics.json").read_text())["epochs"]
+    state = json.loads((tmp_path / "last" / "state.json").read_text())
+    (tmp_path / "last" / "state.json").write_text(json.dumps({**state, "history": earlier}))  # as the loop keeps it
+    (tmp_path / "metrics.json").unlink()
+    code, _, err = run(capsys, "train", "--resume", tmp_path, "--epochs", "3")
+    assert code == 0, err
+    history = json.loads((tmp_path / "metrics.json").read_text())["epochs"]
+    assert [entry["epoch"] for entry in history] == [1, 2, 3] and history[:2] == earlier

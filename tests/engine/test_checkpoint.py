@@ -135,3 +135,21 @@ def test_a_tampered_random_number_state_is_a_damaged_checkpoint(tmp_path, damage
     with pytest.raises(CheckpointError, match="damaged checkpoint .its random-number state cannot be restored"):
         load_checkpoint(tmp_path)
     assert random.getstate() == before[0] and torch.equal(torch.get_rng_state(), before[1])
+
+
+def test_a_checkpoint_keeps_the_history_it_is_given(tmp_path):
+    history = [{"epoch": 1, "train_loss": 0.5, "train_acc": 0.75, "val_loss": None, "val_acc": None, "lr": 0.1}]
+    model = torch.nn.Linear(3, 2)
+    save_checkpoint(
+        tmp_path,
+        "last",
+        model=model,
+        config=TrainConfig(epochs=4),
+        design=small_net().to_dict(),
+        data=DataInfo(["a", "b"], [0.5], [0.25], [1, 8, 8]),
+        progress=Progress(epoch=1),
+        history=history,
+    )
+    assert load_checkpoint(tmp_path).history == history
+    save(tmp_path)
+    assert load_checkpoint(tmp_path).history is None

@@ -8,8 +8,18 @@ from datetime import datetime
 
 import pytest
 
-from cnnstudio.engine.checkpoint import has_checkpoint, trained_checkpoint
-from cnnstudio.engine.run_folders import holds_run, lost_history, new_run_dir, read_run, remove_run, scan_runs
+from cnnstudio.engine.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint, trained_checkpoint
+from cnnstudio.engine.run_folders import (
+    holds_run,
+    lost_history,
+    new_run_dir,
+    read_run,
+    remove_run,
+    restore_history,
+    scan_runs,
+)
+from cnnstudio.graph import network_from_dict
+from cnnstudio.pytorch import build_module
 
 from .conftest import train_run
 
@@ -117,3 +127,36 @@ def test_the_history_a_resume_would_lose_is_named(trained, tmp_path):
     assert lost_history(trained["stopped"]) == ""  # stopped inside its first epoch: nothing to lose
     (tmp_path / "empty").mkdir()
     assert lost_history(tmp_path / "empty") == ""  # nothing to resume from: resuming says so itself
+
+
+def test_a_lost_history_is_rebuilt_from_the_checkpoint_that_keeps_it(trained, tmp_path):
+    run = shutil.copytree(trained["completed"], tmp_path / "run")
+    metrics = json.loads((run / "metrics.json").read_text())
+    saved = load_checkpoint(run, "last")
+    model = build_module(network_from_dict(saved.design, "design").graph)
+    model.load_state_dict(saved.weights)
+    save_checkpoint(
+        run,
+        "last",
+        model=model,
+        config=saved.config,
+        design=saved.design,
+        data=saved.data,
+        progress=saved.progress,
+        history=metrics["epochs"],
+    )
+    # killed between writing epoch 2's checkpoint and its metrics.json
+    (run / "metrics.json").write_text(json.dumps({**metrics, "epochs": metrics["epochs"][:1], "status": "running"}))
+    assert restore_history(run) == ""
+    rebuilt = json.loads((run / "metrics.json").read_text())
+    assert rebuilt["epochs"] == metrics["epochs"] and rebuilt["best_epoch"] == metrics["best_epoch"]
+    assert rebuilt["name"] == metrics["name"] and rebuilt["config"] == metrics["config"]
+    assert read_run(run).status == "interrupted" and read_run(run).resumable
+    (run / "metrics.json").unlink()
+    assert restore_history(run) == "" and json.loads((run / "metrics.json").read_text())["epochs"] == metrics["epochs"]
+
+    # a checkpoint that keeps no history cannot rebuild one: what is lost is said, nothing is written
+    state = json.loads((run / "last" / "state.json").read_text())
+    (run / "last" / "state.json").write_text(json.dumps({**state, "history": None}))
+    (run / "metrics.json").unlink()
+    assert restore_history(run) == f"{run / 'metrics.json'} is missing" and not (run / "metrics.json").exists()

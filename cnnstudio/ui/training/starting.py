@@ -14,7 +14,7 @@ from cnnstudio.data import DataError
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.design_fit import fit_classes
 from cnnstudio.engine.launch import TrainRequest
-from cnnstudio.engine.run_folders import EpochHistory, RunRecord, data_text, lost_history, new_run_dir
+from cnnstudio.engine.run_folders import EpochHistory, RunRecord, data_text, new_run_dir, restore_history
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.validate import errors_only, validate
 from cnnstudio.ui.session import DataChoice
@@ -125,7 +125,7 @@ class RunStarting:
             )
             return
         self.banner.clear()
-        lost = lost_history(record.path)
+        lost = restore_history(record.path)
         if lost and not self.context.prompts.confirm(
             "Resume without the run's history?",
             f"{lost}.\n\nThe resumed run would record only the epochs it trains from now on; the curves of the "
