@@ -74,3 +74,15 @@ def test_resuming_a_run_whose_history_is_lost_asks_first(window, prompts, qtbot,
     tab.resume_run(record)
     (request,) = requests
     assert request.resume and request.run_dir == str(run)
+
+
+def test_a_runs_folder_that_cannot_be_created_is_explained(window, qtbot, monkeypatch, tmp_path):
+    tab = training_tab(window)
+    requests = []
+    monkeypatch.setattr(tab.runner, "start", requests.append)
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("CNNSTUDIO_DATA_DIR", str(tmp_path / "a-file"))
+    window.session.set_data(xo_data())
+    click(qtbot, tab.controls.train_button)
+    assert "Cannot create the run's folder" in tab.banner.text() and "a-file" in tab.banner.text()
+    assert requests == []
