@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from cnnstudio.engine.config import TrainConfig
     from cnnstudio.engine.control import TrainControl
     from cnnstudio.engine.distributed import DistContext
-    from cnnstudio.engine.events import Event
+    from cnnstudio.engine.events import Error, Event
     from cnnstudio.graph import NetworkGraph
 
 _EXIT_FOR_ERROR = {
@@ -61,6 +61,12 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("--data", help=f"dataset: {DATA_HELP}")
     parser.add_argument("--out", help="run folder for checkpoints and metrics.json (with --resume: that folder)")
     parser.add_argument("--resume", metavar="DIR", help="continue the run in DIR from its last checkpoint")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a run already in --out (its metrics and checkpoints are deleted); with --resume: "
+        "continue even though metrics.json has lost epochs",
+    )
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--lr", type=float, help="learning rate")
@@ -156,9 +162,26 @@ def cmd_train(args: argparse.Namespace) -> int:
     except _unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE
+    except OSError as error:  # a file of the run could not be written, e.g. the disk is full
+        print(f"error: training stopped: {_os_error_text(error)}", file=sys.stderr)
+        print(f"hint: {_after_write_failure(Path(args.resume or args.out))}", file=sys.stderr)
+        return ExitCode.FAILED
     finally:
         if dist is not None:
             shutdown_distributed()
+
+
+def _os_error_text(error: OSError) -> str:
+    return f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error)
+
+
+def _after_write_failure(run_dir: Path) -> str:
+    """What to do once a file of the run could not be written: continue from the checkpoint it kept."""
+    from cnnstudio.engine.checkpoint import has_checkpoint
+
+    if has_checkpoint(run_dir, "last"):
+        return f"the run keeps its last checkpoint; make room, then continue with: cnnstudio train --resume {run_dir}"
+    return "no checkpoint was written; make room, then start the run again"
 
 
 def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
@@ -167,6 +190,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
     from cnnstudio.engine.control import TrainControl
     from cnnstudio.engine.design_fit import fit_classes
     from cnnstudio.engine.loop import RESUME_CHANGES, resume, train
+    from cnnstudio.engine.run_folders import restore_history
 
     main = dist is None or dist.is_main
     options = {name: getattr(args, name) for name in _CONFIG_OPTIONS if getattr(args, name) is not None}
@@ -182,8 +206,17 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
                 f"not --{', --'.join(name.replace('_', '-') for name in refused)}"
             )
         saved = load_checkpoint(run_dir, "last")
+        lost = restore_history(run_dir)
+        if lost and not args.force:
+            raise CommandError(
+                f"cannot resume {run_dir}: {lost}, so the resumed run would lose the history of those epochs; "
+                "restore metrics.json (e.g. from a backup), or pass --force to resume anyway (metrics.json then "
+                "lists only the epochs it still holds and the new ones)"
+            )
         config = saved.config.replace(**options)
         graph = _network_from_checkpoint(saved.design)
+        if (invalid := _invalid_design(graph)) is not None:
+            return _follow(iter([invalid]), args.json, graph.name, config.data, run_dir, main)
         data = _load(args.data or config.data, graph, config, args, main, dist)
         events = resume(run_dir, data, changes=options, control=(control := TrainControl()), dist=dist)
         name = graph.name
@@ -193,6 +226,9 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
                 "train needs a design FILE (or template name), --data and --out (or --resume DIR to continue a run)"
             )
         graph, design_path = _open_design(args.file)
+        if (invalid := _invalid_design(graph)) is not None:
+            return _follow(iter([invalid]), args.json, graph.name, args.data, Path(args.out), main)
+        run_dir = _check_run_folder(args.out, args.force)
         # a folder is recorded by its absolute path, so `evaluate` finds it from anywhere
         spec = str(Path(args.data).resolve()) if Path(args.data).is_dir() else args.data
         config = TrainConfig(**options, data=spec)
@@ -202,10 +238,11 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         if main and not args.json:
             for note in notes:
                 print(f"note: {note}", file=sys.stderr)
+        _prepare_run_folder(run_dir, args.force, main, dist)
         events = train(
-            graph, data, config, args.out, control=(control := TrainControl()), initial_weights=weights, dist=dist
+            graph, data, config, run_dir, control=(control := TrainControl()), initial_weights=weights, dist=dist
         )
-        name, run_dir = graph.name, Path(args.out)
+        name = graph.name
     with _stop_on_interrupt(control, quiet=args.json or not main):
         return _follow(events, args.json, name, config.data or args.data, run_dir, main)
 
@@ -254,6 +291,41 @@ def _follow(events: Iterator[Event], as_json: bool, name: str, data: str, run_di
     return code
 
 
+def _check_run_folder(out: str, force: bool) -> Path:
+    """The --out folder of a new run, refused when it (or a folder above it) is a file, or when it holds a run
+    already: training would replace that run's metrics and checkpoints, so that takes --force."""
+    from cnnstudio.engine.run_folders import holds_run
+
+    path = Path(out)
+    existing = next(folder for folder in (path, *path.parents) if folder.exists())
+    if not existing.is_dir():
+        where = "" if existing == path else f" ({existing} is a file)"
+        raise CommandError(f"--out {out} is a file, not a folder{where}; give the folder the run should be written to")
+    if holds_run(path) and not force:
+        raise CommandError(
+            f"--out {out} already holds a training run, whose metrics.json and checkpoints would be replaced; "
+            f"continue it with `cnnstudio train --resume {out}`, choose another --out folder, or pass --force "
+            "to replace it"
+        )
+    return path
+
+
+def _prepare_run_folder(path: Path, force: bool, main: bool, dist: DistContext | None) -> None:
+    """Create the checked --out folder; with --force, first delete the run in it (other files stay)."""
+    from cnnstudio.engine.run_folders import remove_run
+
+    if dist is not None:
+        dist.barrier()  # every process has checked the folder before the main one changes it
+    if not main:
+        return
+    try:
+        if force:
+            remove_run(path)
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandError(f"--out {path}: cannot prepare the folder ({error.strerror or error})") from None
+
+
 def _open_design(name: str) -> tuple[NetworkGraph, Path | None]:
     """A design file, or a template name when no such file exists."""
     from cnnstudio.graph import NetworkFileError, load_network
@@ -281,17 +353,30 @@ def _network_from_checkpoint(design: dict[str, Any]) -> NetworkGraph:
         raise CommandError(str(error)) from None
 
 
+def _invalid_design(graph: NetworkGraph) -> Error | None:
+    """The design's structural errors (a size out of range, a missing Input, a cycle …) as the run's Error, found
+    before the data is built at the design's input size: an input of 100000×100000 would not fit in memory."""
+    from cnnstudio.engine.events import Error
+    from cnnstudio.graph.validate import errors_only, validate
+
+    errors = errors_only(validate(graph))
+    if not errors:
+        return None
+    return Error(
+        "design",
+        f"the design has errors: {'; '.join(map(str, errors))}",
+        "fix the layers marked in the designer (or see `cnnstudio analyze FILE`)",
+    )
+
+
 def _load(
     spec: str, graph: NetworkGraph, config: TrainConfig, args: argparse.Namespace, main: bool, dist: DistContext | None
 ) -> DataSplit:
     """Load the data; in a data-parallel run rank 0 first (it may download), then the others from cache."""
     from cnnstudio.engine.launch import load_training_data
-    from cnnstudio.graph.templates import input_shape
 
     if not spec:
         raise CommandError("the run does not record its dataset; pass --data")
-    if input_shape(graph) is None:
-        raise CommandError(f"the design {graph.name!r} has no Input layer")
     if dist is not None and not main:
         dist.barrier()
     try:

@@ -29,7 +29,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from cnnstudio.engine.config import ConfigError, TrainConfig
-from cnnstudio.fileio import atomic_write_text
+from cnnstudio.fileio import NoSpaceError, atomic_write_text, no_space_error
 from cnnstudio.pytorch.weights import (
     WeightsFileError,
     load_state_dict_file,
@@ -39,6 +39,7 @@ from cnnstudio.pytorch.weights import (
 FORMAT = "cnnstudio.checkpoint"
 VERSION = 1
 WEIGHTS, STATE_TENSORS, STATE_JSON = "weights.safetensors", "state.safetensors", "state.json"
+CHECKPOINT_TAGS = ("best", "last")
 
 
 class CheckpointError(Exception):
@@ -91,6 +92,7 @@ class Checkpoint:
     scheduler: dict[str, Any] = field(default_factory=dict)
     scaler: dict[str, Any] | None = None
     rng: dict[str, Any] | None = None
+    history: list[dict[str, Any]] | None = None  # metrics.json's entries of the completed epochs
 
 
 def save_checkpoint(
@@ -105,8 +107,14 @@ def save_checkpoint(
     optimizer: torch.optim.Optimizer | None = None,
     scheduler: dict[str, Any] | None = None,
     scaler: torch.amp.GradScaler | None = None,
+    history: list[dict[str, Any]] | None = None,
 ) -> Path:
-    """Write checkpoint `tag` ("best" or "last") of the run; returns its folder."""
+    """Write checkpoint `tag` ("best" or "last") of the run; returns its folder.
+
+    history: the metrics.json entries of the epochs completed so far. Kept in the checkpoint, they rebuild a
+    metrics.json that was lost or is behind it (a run killed between the two writes at an epoch's end), so a
+    resumed run's history stays whole (run_folders.restore_history).
+    """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{tag}.new-", dir=run_dir))
@@ -121,6 +129,7 @@ def save_checkpoint(
             "data": dataclasses.asdict(data),
             "scheduler": scheduler or {},
             "scaler": _plain(scaler.state_dict()) if scaler is not None and scaler.is_enabled() else None,
+            "history": history,
         }
         if optimizer is not None:
             state["optimizer"], optimizer_tensors = _split_optimizer_state(optimizer.state_dict())
@@ -131,6 +140,9 @@ def save_checkpoint(
         save_state_dict(tensors, staging / STATE_TENSORS)
         atomic_write_text(staging / STATE_JSON, json.dumps(state, indent=1))
         return _swap_in(staging, run_dir / tag)
+    except NoSpaceError as error:  # said of the checkpoint, not of the file in the staging folder
+        shutil.rmtree(staging, ignore_errors=True)
+        raise no_space_error(error.errno, run_dir / tag) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -155,7 +167,16 @@ def has_checkpoint(run_dir: str | os.PathLike, tag: str) -> bool:
 def trained_checkpoint(run_dir: str | os.PathLike) -> str | None:
     """The checkpoint a run hands on (to evaluate, inspect, export): "best" when it has one, else "last";
     None when it has neither."""
-    return next((tag for tag in ("best", "last") if has_checkpoint(run_dir, tag)), None)
+    return next((tag for tag in CHECKPOINT_TAGS if has_checkpoint(run_dir, tag)), None)
+
+
+def checkpoint_folders(run_dir: str | os.PathLike) -> list[Path]:
+    """Every folder the checkpoints of a run occupy: best/ and last/, and what a crash left of replacing
+    them (.tag.old, .tag.new-*)."""
+    run_dir = Path(run_dir)
+    names = [name for tag in CHECKPOINT_TAGS for name in (tag, f".{tag}.old")]
+    staged = [path for tag in CHECKPOINT_TAGS for path in run_dir.glob(f".{tag}.new-*")]
+    return [run_dir / name for name in names if (run_dir / name).is_dir()] + [path for path in staged if path.is_dir()]
 
 
 def load_checkpoint(run_dir: str | os.PathLike, tag: str = "last") -> Checkpoint:
@@ -192,11 +213,13 @@ def load_checkpoint(run_dir: str | os.PathLike, tag: str = "last") -> Checkpoint
             progress=Progress(**state["progress"]),
             scheduler=state.get("scheduler") or {},
             scaler=state.get("scaler"),
+            history=state.get("history"),
         )
         if state.get("optimizer") is not None:
             checkpoint.optimizer = _join_optimizer_state(state["optimizer"], tensors)
         if state.get("rng") is not None:
             checkpoint.rng = {**state["rng"], "tensors": {k: v for k, v in tensors.items() if k.startswith("rng.")}}
+            _check_rng(checkpoint.rng, path)
     except (WeightsFileError, SafetensorError, OSError, ConfigError) as error:
         raise CheckpointError(f"{path}: {error}") from None
     except (KeyError, TypeError, ValueError) as error:
@@ -206,23 +229,42 @@ def load_checkpoint(run_dir: str | os.PathLike, tag: str = "last") -> Checkpoint
 
 def restore_rng(rng: dict[str, Any]) -> None:
     """Put the Python, NumPy, torch and CUDA generators back where the checkpoint captured them."""
-    version, internal, gauss = rng["python"]
-    random.setstate((version, tuple(internal), gauss))
-    numpy_state = rng["numpy"]
-    np.random.set_state(
-        (
-            numpy_state["kind"],
-            np.asarray(numpy_state["keys"], dtype=np.uint32),
-            numpy_state["pos"],
-            numpy_state["has_gauss"],
-            numpy_state["cached_gaussian"],
-        )
-    )
+    random.setstate(_python_state(rng))
+    np.random.set_state(_numpy_state(rng))
     tensors = rng["tensors"]
     torch.set_rng_state(tensors["rng.torch"])
     cuda_states = [tensors[f"rng.cuda.{index}"] for index in range(sum(k.startswith("rng.cuda.") for k in tensors))]
     if cuda_states and torch.cuda.is_available() and len(cuda_states) == torch.cuda.device_count():
         torch.cuda.set_rng_state_all(cuda_states)
+
+
+def _check_rng(rng: dict[str, Any], path: Path) -> None:
+    """Load the saved states into throwaway generators, so a damaged one is found when the checkpoint is read
+    (as a CheckpointError) rather than when the run restores it; the process's own generators are untouched."""
+    try:
+        random.Random().setstate(_python_state(rng))
+        np.random.RandomState().set_state(_numpy_state(rng))
+        torch.Generator().set_state(rng["tensors"]["rng.torch"])
+    except (LookupError, TypeError, ValueError, RuntimeError, OverflowError) as error:
+        raise CheckpointError(
+            f"{path}: damaged checkpoint (its random-number state cannot be restored: {type(error).__name__}: {error})"
+        ) from None
+
+
+def _python_state(rng: dict[str, Any]) -> tuple[Any, ...]:
+    version, internal, gauss = rng["python"]
+    return version, tuple(internal), gauss
+
+
+def _numpy_state(rng: dict[str, Any]) -> tuple[Any, ...]:
+    state = rng["numpy"]
+    return (
+        state["kind"],
+        np.asarray(state["keys"], dtype=np.uint32),
+        state["pos"],
+        state["has_gauss"],
+        state["cached_gaussian"],
+    )
 
 
 def _capture_rng() -> tuple[dict[str, Any], dict[str, torch.Tensor]]:

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cnnstudio.engine.checkpoint import STATE_JSON, has_checkpoint, trained_checkpoint
+from cnnstudio.engine.checkpoint import (
+    CHECKPOINT_TAGS,
+    STATE_JSON,
+    checkpoint_folders,
+    has_checkpoint,
+    trained_checkpoint,
+)
 from cnnstudio.engine.loop import METRICS_FILE
+from cnnstudio.engine.metrics import MetricsLog
 
 DATE_FORMAT = "%Y-%m-%d_%H-%M-%S"
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})")
@@ -77,13 +85,35 @@ class RunRecord:
 
 
 def new_run_dir(root: Path, design_name: str, now: datetime | None = None) -> Path:
-    """A fresh, readable folder name: `2026-11-23_14-05-12_LeNet-5` (with -2, -3 … if taken)."""
+    """Create a fresh folder with a readable name, `2026-11-23_14-05-12_LeNet-5` (with -2, -3 … if taken).
+
+    The folder is created here, in one mkdir that fails if it exists, so that two windows starting a run of
+    the same design in the same second never share (and overwrite) one folder. Raises OSError if `root`
+    cannot be written.
+    """
     stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in design_name.strip()).strip("._") or "network"
     base = f"{(now or datetime.now()).strftime(DATE_FORMAT)}_{stem}"
+    root.mkdir(parents=True, exist_ok=True)
     candidate, number = root / base, 2
-    while candidate.exists():
-        candidate, number = root / f"{base}-{number}", number + 1
-    return candidate
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            candidate, number = root / f"{base}-{number}", number + 1
+
+
+def holds_run(path: Path) -> bool:
+    """Whether folder `path` holds (part of) a training run: its metrics.json or a checkpoint."""
+    return (path / METRICS_FILE).exists() or any(has_checkpoint(path, tag) for tag in CHECKPOINT_TAGS)
+
+
+def remove_run(path: Path) -> None:
+    """Delete what a training run wrote into `path` (metrics.json, its checkpoints, interrupted checkpoint
+    writes); anything else in the folder is left alone."""
+    (path / METRICS_FILE).unlink(missing_ok=True)
+    for folder in checkpoint_folders(path):
+        shutil.rmtree(folder)
 
 
 def scan_runs(root: Path) -> list[RunRecord]:
@@ -129,11 +159,65 @@ def read_run(path: Path) -> RunRecord:
     )
 
 
+def lost_history(path: Path) -> str:
+    """Why the metrics.json of run `path` does not list the epochs its `last` checkpoint has completed: it is
+    missing, unreadable or lacks some (a run killed between writing the checkpoint and metrics.json at the end
+    of an epoch lacks that one). '' when it lists them all, or there is no readable checkpoint to resume from.
+    A run resumed without them would write a metrics.json that starts at the resumed epoch."""
+    try:
+        epochs = int(_last_state(path)["progress"]["epoch"])
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError):
+        return ""
+    metrics_path = path / METRICS_FILE
+    if not epochs:
+        return ""
+    if not metrics_path.is_file():
+        return f"{metrics_path} is missing"
+    try:
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+        listed = set(_history(metrics.get("epochs") if isinstance(metrics, dict) else None).epoch)
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
+        return f"{metrics_path} is unreadable ({type(error).__name__}: {error})"
+    missing = [epoch for epoch in range(1, epochs + 1) if epoch not in listed]
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (", …" if len(missing) > 10 else "")
+        return f"{metrics_path} lacks epoch{'s' if len(missing) > 1 else ''} {shown} of the {epochs} the run has done"
+    return ""
+
+
+def restore_history(path: Path) -> str:
+    """Before run `path` resumes: rebuild its metrics.json from the history its `last` checkpoint keeps when
+    metrics.json lost epochs the checkpoint has completed. Returns what is still lost ('' when nothing is:
+    metrics.json was whole, or has been rebuilt), as lost_history words it."""
+    lost = lost_history(path)
+    if not lost:
+        return ""
+    try:
+        state = _last_state(path)
+        epochs = int(state["progress"]["epoch"])
+        kept = [entry for entry in state["history"] if isinstance(entry, dict) and isinstance(entry.get("epoch"), int)]
+        header = {"name": state["design"]["name"], "classes": state["data"]["classes"], "config": state["config"]}
+        best_epoch = state["progress"]["best_epoch"]
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError):
+        return lost
+    if {entry["epoch"] for entry in kept} < set(range(1, epochs + 1)):
+        return lost
+    log = MetricsLog(path / METRICS_FILE, header)
+    log.epochs = [entry for entry in kept if entry["epoch"] <= epochs]
+    log.write("running", best_epoch)  # what a run that did not end cleanly says; resuming rewrites it
+    return ""
+
+
+def _last_state(path: Path) -> Any:
+    """The state.json of a run's `last` checkpoint (or of the `.last.old` a crash left), parsed."""
+    folder = path / "last" if (path / "last" / STATE_JSON).is_file() else path / ".last.old"
+    return json.loads((folder / STATE_JSON).read_text(encoding="utf-8"))
+
+
 def _from_checkpoint(path: Path, date: datetime) -> RunRecord:
     """A run without metrics.json (written by an older or interrupted run): what `last` records."""
     try:
-        folder = path / "last" if (path / "last" / STATE_JSON).is_file() else path / ".last.old"
-        state = json.loads((folder / STATE_JSON).read_text(encoding="utf-8"))
+        state = _last_state(path)
         config, progress = state["config"], state["progress"]
         return RunRecord(
             path,

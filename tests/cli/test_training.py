@@ -8,6 +8,7 @@ import torch
 from cnnstudio.graph import save_network
 from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.weights import load_into, load_state_dict_file, save_state_dict
+from tests.disk_full import fill_disk
 from tests.engine.conftest import small_net
 
 from .training_main import main
@@ -158,3 +159,127 @@ def test_the_xo_template_learns_xs_and_os_from_the_command_line(tmp_path, capsys
     assert code == 0, err
     code, out, _ = run(capsys, "evaluate", tmp_path, "--json")
     assert json.loads(out)["accuracy"] >= 0.97
+
+
+def test_resuming_with_a_tampered_random_number_state_says_the_checkpoint_is_damaged(tmp_path, capsys):
+    assert run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "1", "--out", tmp_path)[0] == 0
+    state = json.loads((tmp_path / "last" / "state.json").read_text())
+    state["rng"]["python"][1] = state["rng"]["python"][1][:10]
+    (tmp_path / "last" / "state.json").write_text(json.dumps(state))
+    code, _, err = run(capsys, "train", "--resume", tmp_path, "--epochs", "2")
+    assert code == 2 and "damaged checkpoint (its random-number state cannot be restored" in err
+    assert "bug" not in err
+
+
+def test_an_out_folder_that_holds_a_run_is_refused_unless_forced(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    assert run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "2", "--out", run_dir)[0] == 0
+    (run_dir / "notes.txt").write_text("mine")
+    before = {path: path.read_bytes() for path in run_dir.rglob("*") if path.is_file()}
+    code, out, err = run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "1", "--out", run_dir)
+    assert code == 2 and not out
+    assert f"--out {run_dir} already holds a training run" in err and f"--resume {run_dir}" in err and "--force" in err
+    assert {path: path.read_bytes() for path in run_dir.rglob("*") if path.is_file()} == before
+    code, _, err = run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "1", "--out", run_dir, "--force")
+    assert code == 0, err
+    assert len(json.loads((run_dir / "metrics.json").read_text())["epochs"]) == 1
+    assert (run_dir / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("out", ["a-file.txt", "a-file.txt/run"])
+def test_an_out_that_is_a_file_is_refused_with_a_clear_message(tmp_path, capsys, out):
+    (tmp_path / "a-file.txt").write_text("not a folder")
+    code, _, err = run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "1", "--out", tmp_path / out)
+    assert code == 2 and err.startswith(f"error: --out {tmp_path / out} is a file, not a folder")
+    assert (tmp_path / "a-file.txt").read_text() == "not a folder"
+
+
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        (lambda path: path.unlink(), "metrics.json is missing"),
+        (lambda path: path.write_text("{not json"), "metrics.json is unreadable"),
+        (lambda path: path.write_text(json.dumps({"epochs": "many"})), "metrics.json is unreadable"),
+        (
+            lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "epochs": []})),
+            "metrics.json lacks epochs 1, 2 of the 2 the run has done",
+        ),
+    ],
+    ids=["missing", "not-json", "wrong-shape", "short"],
+)
+def test_resuming_a_run_whose_history_is_lost_is_refused_unless_forced(tmp_path, capsys, damage, words):
+    assert run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "2", "--out", tmp_path)[0] == 0
+    damage(tmp_path / "metrics.json")
+    damaged = (tmp_path / "metrics.json").read_bytes() if (tmp_path / "metrics.json").exists() else None
+    code, out, err = run(capsys, "train", "--resume", tmp_path, "--epochs", "3")
+    assert code == 2 and "epoch 3/3" not in out
+    assert words in err and "would lose the history" in err and "--force" in err
+    assert ((tmp_path / "metrics.json").read_bytes() if damaged is not None else None) == damaged
+    code, out, err = run(capsys, "train", "--resume", tmp_path, "--epochs", "3", "--force")
+    assert code == 0 and "epoch 3/3" in out, err
+    assert [entry["epoch"] for entry in json.loads((tmp_path / "metrics.json").read_text())["epochs"]] == [3]
+
+
+def test_a_resumed_run_keeps_the_history_of_its_earlier_epochs(tmp_path, capsys):
+    assert run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "2", "--out", tmp_path)[0] == 0
+    earlier = json.loads((tmp_path / "metrics.json").read_text())["epochs"]
+    assert run(capsys, "train", "--resume", tmp_path, "--epochs", "3")[0] == 0
+    history = json.loads((tmp_path / "metrics.json").read_text())["epochs"]
+    assert [entry["epoch"] for entry in history] == [1, 2, 3] and history[:2] == earlier
+
+
+def test_a_design_too_large_to_hold_is_refused_before_any_data_is_built(tmp_path, capsys, monkeypatch):
+    graph = small_net(size=9)
+    graph.set_param("input", "height", 100000)  # as a hand-written file may say; the designer allows 1…8192
+    graph.set_param("input", "width", 100000)
+    save_network(graph, tmp_path / "huge.cnn.json")
+    monkeypatch.setattr("cnnstudio.engine.launch.load_data", lambda *a, **k: pytest.fail("data was built"))
+    code, out, err = run(capsys, "train", tmp_path / "huge.cnn.json", "--data", "xo", "--out", tmp_path / "run")
+    assert code == 1 and "error: the design has errors: input: height = 100000 is out of range" in err
+    assert "hint: fix the layers" in err and not (tmp_path / "run").exists()
+    code, out, _ = run(capsys, "train", tmp_path / "huge.cnn.json", "--data", "xo", "--out", tmp_path / "run", "--json")
+    assert code == 1 and json.loads(out)["error"] == "design"
+
+
+def test_a_resumed_run_whose_saved_design_was_made_too_large_is_refused_before_any_data_is_built(
+    tmp_path, capsys, monkeypatch
+):
+    assert run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "1", "--out", tmp_path)[0] == 0
+    state = json.loads((tmp_path / "last" / "state.json").read_text())
+    next(node for node in state["design"]["nodes"] if node["type"] == "Input")["params"]["height"] = 100000
+    (tmp_path / "last" / "state.json").write_text(json.dumps(state))
+    monkeypatch.setattr("cnnstudio.engine.launch.load_data", lambda *a, **k: pytest.fail("data was built"))
+    code, _, err = run(capsys, "train", "--resume", tmp_path, "--epochs", "2")
+    assert code == 1 and "height = 100000 is out of range" in err
+
+
+def test_a_disk_that_fills_up_during_training_stops_it_with_a_clear_message_and_the_run_resumes(
+    tmp_path, capsys, monkeypatch
+):
+    with monkeypatch.context() as full:
+        fill_disk(full, after=7)  # epoch 1: last and best (3 files each) and metrics.json; then nothing fits
+        code, out, err = run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "3", "--out", tmp_path)
+    assert code == 1 and "epoch 1/3" in out
+    # the checkpoint of epoch 2 did not fit, nor did metrics.json after it (the file the message names)
+    assert "error: training stopped: " in err and f"the disk is full: no space left in {tmp_path}" in err
+    assert "its previous version is kept" in err and "Traceback" not in err
+    assert (
+        f"hint: the run keeps its last checkpoint; make room, then continue with: cnnstudio train --resume {tmp_path}"
+        in err
+    )
+    assert [entry["epoch"] for entry in json.loads((tmp_path / "metrics.json").read_text())["epochs"]] == [1]
+    code, out, err = run(capsys, "train", "--resume", tmp_path)
+    assert code == 0, err
+    assert [entry["epoch"] for entry in json.loads((tmp_path / "metrics.json").read_text())["epochs"]] == [1, 2, 3]
+
+
+def test_resuming_rebuilds_a_lost_history_from_a_checkpoint_that_keeps_it(tmp_path, capsys):
+    assert run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "2", "--out", tmp_path)[0] == 0
+    earlier = json.loads((tmp_path / "metrics.json").read_text())["epochs"]
+    state = json.loads((tmp_path / "last" / "state.json").read_text())
+    (tmp_path / "last" / "state.json").write_text(json.dumps({**state, "history": earlier}))  # as the loop keeps it
+    (tmp_path / "metrics.json").unlink()
+    code, _, err = run(capsys, "train", "--resume", tmp_path, "--epochs", "3")
+    assert code == 0, err
+    history = json.loads((tmp_path / "metrics.json").read_text())["epochs"]
+    assert [entry["epoch"] for entry in history] == [1, 2, 3] and history[:2] == earlier

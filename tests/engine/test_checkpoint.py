@@ -1,5 +1,6 @@
 import json
 import os
+import random
 
 import pytest
 import torch
@@ -99,3 +100,56 @@ def test_damaged_checkpoints_raise_a_clear_error(tmp_path, damage, words):
 def test_a_folder_without_checkpoints_is_explained(tmp_path):
     with pytest.raises(CheckpointError, match="no 'best' checkpoint"):
         load_checkpoint(tmp_path, "best")
+
+
+def _tamper_state(path, change):
+    state = json.loads((path / "state.json").read_text())
+    change(state["rng"])
+    (path / "state.json").write_text(json.dumps(state))
+
+
+def _tamper_torch_state(path):
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(path / "state.safetensors")
+    tensors["rng.torch"] = torch.zeros(10, dtype=torch.uint8)
+    save_file(tensors, path / "state.safetensors")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: _tamper_state(path, lambda rng: rng["python"].__setitem__(1, rng["python"][1][:10])),
+        lambda path: _tamper_state(path, lambda rng: rng.__setitem__("python", "tampered")),
+        lambda path: _tamper_state(path, lambda rng: rng["numpy"].__setitem__("keys", [1, 2, 3])),
+        lambda path: _tamper_state(path, lambda rng: rng["numpy"].__setitem__("kind", "PCG64")),
+        lambda path: _tamper_state(path, lambda rng: rng["numpy"].__setitem__("keys", [2**40] * 624)),
+        lambda path: _tamper_state(path, lambda rng: rng.pop("numpy")),
+        _tamper_torch_state,
+    ],
+    ids=["python-short", "python-text", "numpy-short", "numpy-kind", "numpy-overflow", "numpy-missing", "torch-size"],
+)
+def test_a_tampered_random_number_state_is_a_damaged_checkpoint(tmp_path, damage):
+    damage(save(tmp_path))
+    before = (random.getstate(), torch.get_rng_state())
+    with pytest.raises(CheckpointError, match="damaged checkpoint .its random-number state cannot be restored"):
+        load_checkpoint(tmp_path)
+    assert random.getstate() == before[0] and torch.equal(torch.get_rng_state(), before[1])
+
+
+def test_a_checkpoint_keeps_the_history_it_is_given(tmp_path):
+    history = [{"epoch": 1, "train_loss": 0.5, "train_acc": 0.75, "val_loss": None, "val_acc": None, "lr": 0.1}]
+    model = torch.nn.Linear(3, 2)
+    save_checkpoint(
+        tmp_path,
+        "last",
+        model=model,
+        config=TrainConfig(epochs=4),
+        design=small_net().to_dict(),
+        data=DataInfo(["a", "b"], [0.5], [0.25], [1, 8, 8]),
+        progress=Progress(epoch=1),
+        history=history,
+    )
+    assert load_checkpoint(tmp_path).history == history
+    save(tmp_path)
+    assert load_checkpoint(tmp_path).history is None

@@ -8,8 +8,18 @@ from datetime import datetime
 
 import pytest
 
-from cnnstudio.engine.checkpoint import has_checkpoint, trained_checkpoint
-from cnnstudio.engine.run_folders import new_run_dir, read_run, scan_runs
+from cnnstudio.engine.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint, trained_checkpoint
+from cnnstudio.engine.run_folders import (
+    holds_run,
+    lost_history,
+    new_run_dir,
+    read_run,
+    remove_run,
+    restore_history,
+    scan_runs,
+)
+from cnnstudio.graph import network_from_dict
+from cnnstudio.pytorch import build_module
 
 from .conftest import train_run
 
@@ -82,9 +92,71 @@ def test_damaged_folders_are_listed_as_damaged_with_the_reason(trained, tmp_path
 
 def test_new_run_folders_are_named_by_date_and_design_and_never_reused(tmp_path):
     now = datetime(2026, 11, 23, 14, 5, 12)
-    first = new_run_dir(tmp_path, "LeNet-5", now)
-    assert first.name == "2026-11-23_14-05-12_LeNet-5"
-    first.mkdir()
-    assert new_run_dir(tmp_path, "LeNet-5", now).name == "2026-11-23_14-05-12_LeNet-5-2"
-    assert new_run_dir(tmp_path, "my/net: v2", now).name == "2026-11-23_14-05-12_my_net__v2"
+    first = new_run_dir(tmp_path / "runs", "LeNet-5", now)
+    assert first.name == "2026-11-23_14-05-12_LeNet-5" and first.is_dir()
+    # each call creates its folder, so two windows starting in the same second never share one
+    second = new_run_dir(tmp_path / "runs", "LeNet-5", now)
+    assert second.name == "2026-11-23_14-05-12_LeNet-5-2" and second.is_dir()
+    assert new_run_dir(tmp_path / "runs", "my/net: v2", now).name == "2026-11-23_14-05-12_my_net__v2"
     assert read_run(first).date == now
+
+
+def test_a_run_in_a_folder_is_recognised_and_removed_without_touching_other_files(trained, tmp_path):
+    folder = shutil.copytree(trained["completed"], tmp_path / "run")
+    (folder / "notes.txt").write_text("mine")
+    (folder / "last").rename(folder / ".last.old")  # a crash between the two renames of a checkpoint
+    (folder / ".best.new-abc").mkdir()  # a checkpoint write that was killed
+    assert holds_run(folder)
+    remove_run(folder)
+    assert sorted(path.name for path in folder.iterdir()) == ["notes.txt"] and not holds_run(folder)
+    (tmp_path / "empty").mkdir()
+    assert not holds_run(tmp_path / "empty") and not holds_run(tmp_path / "missing")
+
+
+def test_the_history_a_resume_would_lose_is_named(trained, tmp_path):
+    run = shutil.copytree(trained["completed"], tmp_path / "run")
+    assert lost_history(run) == ""
+    metrics = json.loads((run / "metrics.json").read_text())
+    # killed between writing epoch 2's checkpoint and its metrics.json
+    (run / "metrics.json").write_text(json.dumps({**metrics, "epochs": metrics["epochs"][:1], "status": "running"}))
+    assert lost_history(run) == f"{run / 'metrics.json'} lacks epoch 2 of the 2 the run has done"
+    (run / "metrics.json").write_text("[1, 2")
+    assert lost_history(run).startswith(f"{run / 'metrics.json'} is unreadable (JSONDecodeError")
+    (run / "metrics.json").unlink()
+    assert lost_history(run) == f"{run / 'metrics.json'} is missing"
+    assert lost_history(trained["stopped"]) == ""  # stopped inside its first epoch: nothing to lose
+    (tmp_path / "empty").mkdir()
+    assert lost_history(tmp_path / "empty") == ""  # nothing to resume from: resuming says so itself
+
+
+def test_a_lost_history_is_rebuilt_from_the_checkpoint_that_keeps_it(trained, tmp_path):
+    run = shutil.copytree(trained["completed"], tmp_path / "run")
+    metrics = json.loads((run / "metrics.json").read_text())
+    saved = load_checkpoint(run, "last")
+    model = build_module(network_from_dict(saved.design, "design").graph)
+    model.load_state_dict(saved.weights)
+    save_checkpoint(
+        run,
+        "last",
+        model=model,
+        config=saved.config,
+        design=saved.design,
+        data=saved.data,
+        progress=saved.progress,
+        history=metrics["epochs"],
+    )
+    # killed between writing epoch 2's checkpoint and its metrics.json
+    (run / "metrics.json").write_text(json.dumps({**metrics, "epochs": metrics["epochs"][:1], "status": "running"}))
+    assert restore_history(run) == ""
+    rebuilt = json.loads((run / "metrics.json").read_text())
+    assert rebuilt["epochs"] == metrics["epochs"] and rebuilt["best_epoch"] == metrics["best_epoch"]
+    assert rebuilt["name"] == metrics["name"] and rebuilt["config"] == metrics["config"]
+    assert read_run(run).status == "interrupted" and read_run(run).resumable
+    (run / "metrics.json").unlink()
+    assert restore_history(run) == "" and json.loads((run / "metrics.json").read_text())["epochs"] == metrics["epochs"]
+
+    # a checkpoint that keeps no history cannot rebuild one: what is lost is said, nothing is written
+    state = json.loads((run / "last" / "state.json").read_text())
+    (run / "last" / "state.json").write_text(json.dumps({**state, "history": None}))
+    (run / "metrics.json").unlink()
+    assert restore_history(run) == f"{run / 'metrics.json'} is missing" and not (run / "metrics.json").exists()

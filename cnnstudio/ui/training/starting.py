@@ -14,8 +14,9 @@ from cnnstudio.data import DataError
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.design_fit import fit_classes
 from cnnstudio.engine.launch import TrainRequest
-from cnnstudio.engine.run_folders import EpochHistory, RunRecord, data_text, new_run_dir
+from cnnstudio.engine.run_folders import EpochHistory, RunRecord, data_text, new_run_dir, restore_history
 from cnnstudio.graph.network import NetworkGraph
+from cnnstudio.graph.validate import errors_only, validate
 from cnnstudio.ui.session import DataChoice
 from cnnstudio.ui.settings import runs_dir
 from cnnstudio.ui.tabs import StudioContext
@@ -42,14 +43,16 @@ class RunStarting:
     _run_notes: list[str]
 
     def _design_problem(self) -> str:
-        """Why the design cannot train as it is ('' when it can, or its analysis is not ready yet)."""
+        """Why the design cannot train as it is ('' when it can). While its analysis is not ready, its structure
+        is checked instead (sizes in range, one Input, no cycle): the worker would otherwise build the data at
+        an impossible input size before finding out."""
         runner = self.context.document.analysis
         analysis = runner.analysis
-        if analysis is None or not runner.is_current() or analysis.valid:
+        current = analysis is not None and runner.is_current()
+        errors = errors_only(analysis.problems if current else validate(self.context.document.graph))
+        if not errors:
             return ""
-        errors = [problem for problem in analysis.problems if problem.severity == "error"]
-        first = str(errors[0]) if errors else ""
-        return f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the design, e.g. {first}"
+        return f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the design, e.g. {errors[0]}"
 
     def _fit_classes(self, graph: NetworkGraph, data: DataChoice) -> list[str]:
         """Point the copy of the design that trains at the data's classes (as `cnnstudio train` does); the
@@ -93,7 +96,16 @@ class RunStarting:
         graph = self.context.document.graph.copy()
         notes = self._fit_classes(graph, data)
         now = datetime.now().replace(microsecond=0)
-        run_dir = new_run_dir(runs_dir(), graph.name, now)
+        try:
+            run_dir = new_run_dir(runs_dir(), graph.name, now)  # a new folder: a run is never overwritten
+        except OSError as error:
+            self.banner.show_message(
+                "error",
+                "Cannot create the run's folder",
+                f"{runs_dir()}: {error.strerror or error}",
+                "free disk space or make the folder writable, then press Train again",
+            )
+            return
         request = TrainRequest(
             str(run_dir),
             design=graph.to_dict(),
@@ -102,7 +114,8 @@ class RunStarting:
             initial_weights=self.context.document.weights,
         )
         record = RunRecord(run_dir, now, graph.name, data_text(data.spec), 0, config.epochs, None, "starting")
-        self._begin(request, record, f"{graph.name} on {data.title}", notes)
+        if not self._begin(request, record, f"{graph.name} on {data.title}", notes):
+            run_dir.rmdir()  # still empty: nothing started
 
     def resume_run(self, record: RunRecord) -> None:
         """Continue a stopped run from its last checkpoint (on the device the form chooses)."""
@@ -112,6 +125,14 @@ class RunStarting:
             )
             return
         self.banner.clear()
+        lost = restore_history(record.path)
+        if lost and not self.context.prompts.confirm(
+            "Resume without the run's history?",
+            f"{lost}.\n\nThe resumed run would record only the epochs it trains from now on; the curves of the "
+            "earlier epochs would be lost. Restore metrics.json first (e.g. from a backup) to keep them.\n\n"
+            "Resume anyway?",
+        ):
+            return
         changes = {"device": self.form.device.currentData(), "precision": self.form.precision.currentData()}
         request = TrainRequest(str(record.path), resume=True, changes=changes)
         self._begin(
@@ -128,7 +149,8 @@ class RunStarting:
         what: str,
         notes: list[str] | None = None,
         history: EpochHistory | None = None,
-    ) -> None:
+    ) -> bool:
+        """Start the run; False (with the reason in the banner) when the training process could not start."""
         self.plots.clear()
         self._resume_history = history
         self._run_notes = list(notes or [])
@@ -141,8 +163,9 @@ class RunStarting:
                 str(error),
                 "close other programs to free memory, then try again",
             )
-            return
+            return False
         self.active, self._active_record = record.path, record
         self.progress.starting(what)
         self.views.setCurrentWidget(self.plots)
         self.refresh_runs()
+        return True
