@@ -104,35 +104,42 @@ def open_storage(url: str) -> optuna.storages.BaseStorage:
         raise SweepError(f"cannot open the study storage {url}: {type(error).__name__}: {error}") from None
 
 
-def create_study(settings: SweepSettings, name: str, storage: str, *, resume: bool) -> optuna.Study:
-    """A new study holding `settings`, or with `resume` the existing one (whose settings stay, except the
-    number of trials, which may grow)."""
+def create_study(settings: SweepSettings, name: str, storage: str) -> optuna.Study:
+    """A new study holding `settings`."""
     optuna = require_optuna()
     backend = open_storage(storage)
-    exists = name in {summary.study_name for summary in optuna.get_all_study_summaries(backend)}
-    if exists and not resume:
+    if name in _study_names(backend):
         raise SweepError(f"a study named {name!r} already exists in {storage}; add --resume to continue it")
-    if resume and not exists:
-        raise SweepError(f"there is no study named {name!r} in {storage} to resume")
-    if exists:
-        study = load_study(name, storage, backend, seed=settings.seed)
-        recorded = study_settings(study)
-        if settings.trials > recorded.trials:
-            recorded.trials = settings.trials
-            study.set_user_attr(SETTINGS_ATTR, recorded.to_dict())
-        return study
     directions = [OBJECTIVES[objective] for objective in settings.objectives]
     study = optuna.create_study(study_name=name, storage=backend, directions=directions)
     study.set_user_attr(SETTINGS_ATTR, settings.to_dict())
-    return load_study(name, storage, backend, seed=settings.seed)
+    return load_study(name, storage, backend, seeded=True)
+
+
+def resume_study(name: str, storage: str, trials: int | None = None) -> optuna.Study:
+    """The existing study with its recorded settings; `trials` may raise the number of trials it should hold."""
+    backend = open_storage(storage)
+    if name not in _study_names(backend):
+        raise SweepError(f"there is no study named {name!r} in {storage} to resume")
+    study = load_study(name, storage, backend, seeded=True)
+    recorded = study_settings(study)
+    if trials is not None and trials > recorded.trials:
+        recorded.trials = trials
+        study.set_user_attr(SETTINGS_ATTR, recorded.to_dict())
+    return study
+
+
+def _study_names(backend: optuna.storages.BaseStorage) -> set[str]:
+    return {summary.study_name for summary in require_optuna().get_all_study_summaries(backend)}
 
 
 def load_study(
-    name: str, storage: str, backend: optuna.storages.BaseStorage | None = None, *, seed: int | None = None
+    name: str, storage: str, backend: optuna.storages.BaseStorage | None = None, *, seeded: bool = False
 ) -> optuna.Study:
-    """An existing sweep's study with this process's sampler and pruner: TPE seeded with `seed` plus the
-    trials so far (None in workers, so that they do not draw the same values; a resumed sweep does not
-    repeat its first draws) and the median pruner (single objective; Optuna prunes no multi-objective one)."""
+    """An existing sweep's study with this process's sampler and pruner: TPE (`seeded`: with the sweep's seed
+    plus the trials so far, so that a resumed sweep does not repeat its first draws; unseeded in workers, so
+    that they do not draw the same values) and the median pruner (single objective; Optuna prunes no
+    multi-objective study)."""
     optuna = require_optuna()
     backend = backend or open_storage(storage)
     try:
@@ -143,7 +150,7 @@ def load_study(
     single = len(settings.objectives) == 1
     sampler = optuna.samplers.TPESampler(
         n_startup_trials=max(2, min(10, settings.trials // 3)),
-        seed=None if seed is None else seed + len(plain.trials),
+        seed=settings.seed + len(plain.trials) if seeded else None,
         multivariate=True,
         constant_liar=True,
     )

@@ -8,6 +8,8 @@ task run; it reports what happens through `on_event` and stops within one batch 
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 TRIALS_FOLDER = "trials"
 RUN_DIR_ATTR, PARAMS_ATTR, ERROR_ATTR, INTERRUPTED_ATTR = "run_dir", "param_count", "error", "interrupted"
+WORKER_ATTR = "worker"  # host:pid of the process that ran the trial
 
 
 @dataclass
@@ -47,6 +50,7 @@ class TrialRow:
     seconds: float | None
     run_dir: str | None
     error: str = ""
+    worker: str = ""
 
 
 @dataclass
@@ -148,6 +152,7 @@ def _run_trial(
     values = sweep.space.suggest(trial)
     run_dir = Path(sweep.settings.out) / TRIALS_FOLDER / f"trial-{trial.number:04d}"
     trial.set_user_attr(RUN_DIR_ATTR, str(run_dir))
+    trial.set_user_attr(WORKER_ATTR, f"{socket.gethostname()}:{os.getpid()}")
     control = TrainControl()
     cancelled = False
 
@@ -275,6 +280,7 @@ def trial_row(trial: optuna.trial.FrozenTrial) -> TrialRow:
         seconds,
         attrs.get(RUN_DIR_ATTR),
         attrs.get(ERROR_ATTR, ""),
+        attrs.get(WORKER_ATTR, ""),
     )
 
 

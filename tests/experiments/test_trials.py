@@ -4,7 +4,14 @@ import threading
 
 import pytest
 
-from cnnstudio.experiments.study import SweepError, SweepSettings, create_study, default_storage, require_optuna
+from cnnstudio.experiments.study import (
+    SweepError,
+    SweepSettings,
+    create_study,
+    default_storage,
+    require_optuna,
+    resume_study,
+)
 from cnnstudio.experiments.trials import TrialEnded, TrialProgress, TrialStarted, best_rows, run_trials, trial_rows
 from cnnstudio.progress import Cancelled
 from tests.experiments.helpers import TINY_SPACE, tiny_settings
@@ -15,7 +22,7 @@ optuna = pytest.importorskip("optuna")
 def test_each_trial_is_a_run_folder_and_bad_trials_are_pruned(tmp_path):
     space = {"params": {"lr": {"kind": "float", "low": 1e-6, "high": 0.1, "log": True}}, "fixed": {"epochs": 3}}
     settings = tiny_settings(tmp_path, 4, space=space)
-    study = create_study(settings, "xo", default_storage(tmp_path), resume=False)
+    study = create_study(settings, "xo", default_storage(tmp_path))
     for lr in (0.05, 0.05, 0.05, 1e-6):  # the same good trial three times (none is below the median), then a bad one
         study.enqueue_trial({"lr": lr}, skip_if_exists=False)
     events = []
@@ -39,7 +46,7 @@ def test_each_trial_is_a_run_folder_and_bad_trials_are_pruned(tmp_path):
 def test_several_objectives_give_a_pareto_front(tmp_path):
     space = {"params": {"width": {"kind": "categorical", "choices": [1.0, 3.0]}}, "fixed": TINY_SPACE["fixed"]}
     settings = tiny_settings(tmp_path, 2, space=space, objectives=["accuracy", "params"])
-    study = create_study(settings, "pareto", default_storage(tmp_path), resume=False)
+    study = create_study(settings, "pareto", default_storage(tmp_path))
     study.enqueue_trial({"width": 1.0})
     study.enqueue_trial({"width": 3.0})
     run_trials(study)
@@ -53,7 +60,7 @@ def test_several_objectives_give_a_pareto_front(tmp_path):
 
 def test_a_cancelled_trial_is_redone_when_the_sweep_resumes(tmp_path):
     storage = default_storage(tmp_path)
-    study = create_study(tiny_settings(tmp_path, 2), "xo", storage, resume=False)
+    study = create_study(tiny_settings(tmp_path, 2), "xo", storage)
     cancel = threading.Event()
 
     def stop_in_the_first_epoch(event):
@@ -64,14 +71,14 @@ def test_a_cancelled_trial_is_redone_when_the_sweep_resumes(tmp_path):
         run_trials(study, on_event=stop_in_the_first_epoch, cancel=cancel)
     assert [row.state for row in trial_rows(study)] == ["interrupted"]
     with pytest.raises(SweepError, match="already exists"):
-        create_study(tiny_settings(tmp_path, 2), "xo", storage, resume=False)
-    resumed = create_study(tiny_settings(tmp_path, 3), "xo", storage, resume=True)
+        create_study(tiny_settings(tmp_path, 2), "xo", storage)
+    resumed = resume_study("xo", storage, trials=3)
     assert run_trials(resumed) == 3
     assert [row.state for row in trial_rows(resumed)] == ["interrupted", "complete", "complete", "complete"]
 
 
 def test_a_progress_callback_that_raises_cancelled_stops_the_trial(tmp_path):
-    study = create_study(tiny_settings(tmp_path, 1), "xo", default_storage(tmp_path), resume=False)
+    study = create_study(tiny_settings(tmp_path, 1), "xo", default_storage(tmp_path))
 
     def cancel_at_once(event):
         raise Cancelled("cancelled")
@@ -83,7 +90,7 @@ def test_a_progress_callback_that_raises_cancelled_stops_the_trial(tmp_path):
 
 def test_data_that_does_not_exist_is_a_clear_error(tmp_path):
     settings = tiny_settings(tmp_path, 1, data=str(tmp_path / "no-such-folder"))
-    study = create_study(settings, "xo", default_storage(tmp_path), resume=False)
+    study = create_study(settings, "xo", default_storage(tmp_path))
     with pytest.raises(SweepError, match="no-such-folder"):
         run_trials(study)
 
