@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from cnnstudio.cli.exit_codes import CommandError, ExitCode
 from cnnstudio.cli.training import DATA_HELP
+from cnnstudio.engine.config import OPTIMIZERS
 from cnnstudio.experiments.study import OBJECTIVES
 
 if TYPE_CHECKING:
     import optuna
 
+    from cnnstudio.engine.lr_finder import LRFinderResult
     from cnnstudio.experiments.trials import SweepEvent, TrialRow
 
 DEFAULT_STUDY, DEFAULT_TRIALS = "sweep", 20
@@ -74,6 +76,28 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("--max-trials", type=int, help="stop after this many trials in this worker")
     parser.add_argument("--json", action="store_true", help="print one JSON object per finished trial")
     parser.set_defaults(func=cmd_sweep_worker)
+
+    parser = subparsers.add_parser(
+        "lr-find",
+        help="suggest a learning rate (the range test)",
+        description="Train for some hundred batches while the learning rate grows exponentially, and suggest "
+        "the rate where the smoothed loss falls fastest. Nothing is saved except the optional plot.",
+    )
+    parser.add_argument("file", help="design file or template name")
+    parser.add_argument("--data", required=True, help=f"dataset: {DATA_HELP}")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, help="the optimizer the run will use (default adam)")
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--weight-decay", type=float)
+    parser.add_argument("--augment", help="augmentation, as for train")
+    parser.add_argument("--steps", type=int, help="batches of the test (default 100)")
+    parser.add_argument("--start", type=float, help="first learning rate (default 1e-7)")
+    parser.add_argument("--end", type=float, help="last learning rate (default 10)")
+    parser.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--data-root", help="folder of downloaded datasets")
+    parser.add_argument("--plot", metavar="PNG", help="write the loss against the learning rate to this image")
+    parser.add_argument("--json", action="store_true", help="print the curve and the suggestion as JSON")
+    parser.set_defaults(func=cmd_lr_find)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -245,3 +269,76 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"
     return str(value)
+
+
+def cmd_lr_find(args: argparse.Namespace) -> int:
+    from cnnstudio.cli.training import _open_design, _unusable_errors
+    from cnnstudio.engine.config import TrainConfig
+    from cnnstudio.engine.design_fit import fit_classes
+    from cnnstudio.engine.launch import load_training_data
+    from cnnstudio.engine.lr_finder import find_lr
+    from cnnstudio.pytorch import BuildError
+
+    options = {
+        name: getattr(args, name)
+        for name in ("optimizer", "batch_size", "weight_decay", "augment", "device", "seed")
+        if getattr(args, name) is not None
+    }
+    graph, _ = _open_design(args.file)
+    try:
+        config = TrainConfig(**options, data=args.data)
+        data = load_training_data(args.data, graph, config, root=args.data_root)
+        fit_classes(graph, len(data.classes))
+        ranges = {name: getattr(args, name) for name in ("start", "end", "steps") if getattr(args, name) is not None}
+        result = find_lr(graph, data, config, **ranges)
+    except _unusable_errors() as error:
+        raise CommandError(str(error)) from None
+    except BuildError as error:
+        print(f"error: the design has errors: {error}", file=sys.stderr)
+        return ExitCode.FAILED
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    if args.plot:
+        _plot(result, args.plot)
+    if args.json:
+        print(json.dumps(result.to_dict()))
+        return ExitCode.OK
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if result.lrs:
+        ended = "the loss diverged" if result.diverged else "the last rate was reached"
+        print(f"range test: {len(result.lrs)} batches from {result.lrs[0]:.3g} to {result.lrs[-1]:.3g} ({ended})")
+    if result.suggestion is None:
+        print("no suggestion")
+        return ExitCode.FAILED
+    print(f"suggested learning rate: {result.suggestion:.3g} ({config.optimizer}, batch size {config.batch_size})")
+    print(f"train with: cnnstudio train {args.file} --data {args.data} --lr {result.suggestion:.3g}")
+    if args.plot:
+        print(f"wrote {args.plot}")
+    return ExitCode.OK
+
+
+def _plot(result: LRFinderResult, path: str) -> None:
+    """The loss (raw and smoothed) against the learning rate on a log axis, the suggestion marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from cnnstudio.fileio import atomic_path
+
+    figure = Figure(figsize=(6, 4), dpi=100)
+    axes = figure.subplots()
+    axes.plot(result.lrs, result.losses, color="0.75", linewidth=1, label="loss")
+    axes.plot(result.lrs, result.smoothed, color="tab:blue", linewidth=2, label="smoothed loss")
+    if result.suggestion is not None:
+        axes.axvline(result.suggestion, color="tab:red", linestyle="--", label=f"suggestion {result.suggestion:.3g}")
+    axes.set_xscale("log")
+    axes.set_xlabel("learning rate")
+    axes.set_ylabel("training loss")
+    top = max(result.smoothed[: max(1, len(result.smoothed) // 2)]) if result.smoothed else 1.0
+    axes.set_ylim(0, 1.5 * top)
+    axes.legend()
+    figure.tight_layout()
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png")

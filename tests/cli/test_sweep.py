@@ -78,3 +78,19 @@ def test_two_workers_sharing_one_storage_run_distinct_trials_at_the_same_time(tm
         spans[worker_id] = (min(start, trial.datetime_start), max(end, trial.datetime_complete))
     (start_a, end_a), (start_b, end_b) = spans.values()
     assert start_a < end_b and start_b < end_a  # the two workers ran at the same time
+
+
+def test_lr_find_prints_a_suggestion_and_plots_the_curve(tmp_path, capsys):
+    plot = tmp_path / "lr.png"
+    assert main(["lr-find", "xo", "--data", "xo:count=400", "--plot", str(plot)]) == 0
+    out = capsys.readouterr().out
+    assert "suggested learning rate: " in out and "train with: cnnstudio train xo --data xo:count=400 --lr " in out
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["lr-find", "xo", "--data", "xo:count=400", "--steps", "40", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert len(document["lrs"]) <= 40 and len(document["smoothed"]) == len(document["lrs"])
+
+
+def test_lr_find_refuses_a_bad_range(capsys):
+    assert main(["lr-find", "xo", "--data", "xo:count=200", "--start", "1", "--end", "0.1"]) == 2
+    assert "0 < start < end" in capsys.readouterr().err
