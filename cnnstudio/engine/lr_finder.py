@@ -129,13 +129,11 @@ def suggest(lrs: list[float], smoothed: list[float]) -> tuple[float | None, list
     usable = end - SKIP_START
     if usable < 3:
         return None, [
-            f"the loss diverged after {len(smoothed)} steps, too early to suggest a rate: "
-            "start the test at a lower rate or use a smaller batch"
+            f"the smoothed loss was lowest after {lowest + 1} of {len(smoothed)} steps, too early to suggest a "
+            "rate: start the test at a lower rate, or check the network and the data if the loss never fell"
         ]
     curve = np.asarray(smoothed[SKIP_START:end])
     slopes = np.gradient(curve, np.log10(lrs[SKIP_START:end]))
-    if slopes.min() >= 0:
-        return None, ["the loss never fell: the network or the data may be at fault, or the rates are too low"]
     return float(lrs[SKIP_START + int(slopes.argmin())]), []
 
 

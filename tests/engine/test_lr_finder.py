@@ -76,7 +76,7 @@ def test_the_suggestion_is_the_steepest_descent_of_the_smoothed_curve():
     suggestion, notes = suggest(lrs, curve)
     assert notes == [] and suggestion == pytest.approx(1e-3, rel=0.15)
     assert suggest(lrs[: SKIP_START + SKIP_END + 2], curve[: SKIP_START + SKIP_END + 2])[0] is None
-    assert "never fell" in suggest(lrs, sorted(curve))[1][0]
+    assert "lowest after 1 of 100 steps" in suggest(lrs, sorted(curve))[1][0]
 
 
 def test_bad_ranges_are_refused():
