@@ -109,3 +109,12 @@ def test_without_optuna_the_message_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "optuna", None)
     with pytest.raises(SweepError, match=r"pip install 'cnnstudio\[experiments\]'"):
         require_optuna()
+
+
+def test_the_latency_and_flops_objectives_are_measured(tmp_path):
+    settings = tiny_settings(tmp_path, 1, objectives=["accuracy", "flops", "latency"])
+    study = create_study(settings, "costs", default_storage(tmp_path))
+    run_trials(study)
+    (row,) = trial_rows(study)
+    accuracy, flops, latency = row.values
+    assert 0 <= accuracy <= 1 and flops > 0 and 0 < latency < 1000
