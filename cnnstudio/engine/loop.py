@@ -62,6 +62,7 @@ from cnnstudio.engine.memory import memory_shortfall
 from cnnstudio.engine.metrics import MetricsLog, RunningMetrics
 from cnnstudio.engine.model import PreparedModel, count_parameters, prepare_model, set_train_mode
 from cnnstudio.engine.optim import LRSchedule, build_optimizer, set_base_rates
+from cnnstudio.engine.tensorboard_log import recorded
 from cnnstudio.graph import NetworkFileError, NetworkGraph, network_from_dict
 from cnnstudio.graph.templates import classifier_node, input_shape
 from cnnstudio.pytorch import BuildError
@@ -89,13 +90,15 @@ def train(
     initial_weights: Mapping[str, torch.Tensor] | None = None,
     dist: DistContext | None = None,
 ) -> Iterator[Event]:
-    """Train `design` on `data`, writing checkpoints and metrics.json into `run_dir`.
+    """Train `design` on `data`, writing checkpoints, metrics.json, metrics.csv and TensorBoard event files
+    into `run_dir`.
 
     initial_weights: a state dict keyed by node id to start from (fine-tuning); tensors whose shape
     does not fit are left at their initialization and listed in Started.notes.
     dist: this process's place in a data-parallel run (see distributed.init_distributed).
     """
-    return _Run(design, data, config, Path(run_dir), control, dist).events(initial_weights=initial_weights)
+    events = _Run(design, data, config, Path(run_dir), control, dist).events(initial_weights=initial_weights)
+    return recorded(events, run_dir)
 
 
 RESUME_CHANGES = frozenset({"epochs", "lr", "grad_clip", "patience", "device", "precision"})
@@ -131,7 +134,7 @@ def resume(
     except (CheckpointError, NetworkFileError) as error:
         yield Error("checkpoint", f"cannot resume: {error}", "resume from the --out folder of an earlier run")
         return
-    yield from _Run(design, data, config, Path(run_dir), control, dist).events(checkpoint=checkpoint)
+    yield from recorded(_Run(design, data, config, Path(run_dir), control, dist).events(checkpoint=checkpoint), run_dir)
 
 
 class _Run:
