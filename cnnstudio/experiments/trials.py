@@ -246,13 +246,13 @@ def _costs(graph: NetworkGraph, objectives: list[str]) -> dict[str, float]:
     if "latency" in objectives:
         import torch
 
+        from cnnstudio.engine.latency import measure_latency
         from cnnstudio.graph.templates import input_shape
-        from cnnstudio.pretrained.compare import measure_latency
         from cnnstudio.pytorch import build_module
 
         shape = input_shape(graph)
         assert shape is not None
-        costs["latency"] = measure_latency(build_module(graph, logits=True), shape, torch.device("cpu"))
+        costs["latency"] = measure_latency(build_module(graph, logits=True), shape, torch.device("cpu")).median_ms
     return costs
 
 
