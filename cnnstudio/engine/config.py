@@ -28,10 +28,12 @@ class ConfigError(ValueError):
 class TrainConfig:
     """How to train. Defaults train the shipped templates well on the bundled data.
 
-    Learning-rate schedule: `schedule` shapes the rate over the run and is updated every batch;
-    `warmup_epochs` (may be fractional) ramps it up linearly from near zero first. `step` multiplies it
-    by `step_gamma` every `step_epochs` epochs (0: every third of the run). `onecycle` warms up for
-    `warmup_epochs`, or 30 % of the run when that is 0, then anneals to nearly zero.
+    Learning-rate schedule: `schedule` is one of torch's schedulers, stepped every batch (see optim.py);
+    `warmup_epochs` (may be fractional) ramps the rate up linearly from near zero first (LinearLR).
+    `step` (StepLR) multiplies it by `step_gamma` every `step_epochs` epochs (0: every third of the run);
+    `cosine` is CosineAnnealingLR down to zero; `onecycle` is OneCycleLR, rising from lr/25 for
+    `warmup_epochs` (30 % of the run when 0), then annealing to nearly zero, with SGD's momentum (or
+    Adam's beta1) cycled from 0.95 to 0.85 and back instead of `momentum`.
 
     `head_lr`: a separate learning rate for the head — the layers after the last frozen layer, or the
     classifier layer when nothing is frozen (fine-tuning a pretrained network).

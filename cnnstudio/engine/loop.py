@@ -61,7 +61,13 @@ from cnnstudio.engine.guard import StepGuard
 from cnnstudio.engine.memory import memory_shortfall
 from cnnstudio.engine.metrics import MetricsLog, RunningMetrics
 from cnnstudio.engine.model import PreparedModel, count_parameters, prepare_model, set_train_mode
-from cnnstudio.engine.optim import LRSchedule, build_optimizer, set_base_rates
+from cnnstudio.engine.optim import (
+    build_optimizer,
+    build_scheduler,
+    reported_lr,
+    restore_scheduler,
+    scheduler_state,
+)
 from cnnstudio.graph import NetworkFileError, NetworkGraph, network_from_dict
 from cnnstudio.graph.templates import classifier_node, input_shape
 from cnnstudio.pytorch import BuildError
@@ -270,7 +276,7 @@ class _Run:
         self.trainable = [p for p in self.module.parameters() if p.requires_grad]
         self.batch_size = min(config.batch_size, self.train_data.shard_size)
         self.steps = self.train_data.steps(config.batch_size)
-        self.schedule = LRSchedule(config, self.steps)
+        self.scheduler = build_scheduler(self.optimizer, config, self.steps)
         # loss scaling exists for fp16 on CUDA only; elsewhere a disabled scaler passes calls through
         self.scaler = torch.amp.GradScaler("cuda" if device.type == "cuda" else "cpu", enabled=self.precision.scaled)
         self.criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
@@ -372,11 +378,15 @@ class _Run:
         try:
             if checkpoint.optimizer is not None:
                 self.optimizer.load_state_dict(checkpoint.optimizer)
-                set_base_rates(self.optimizer, self.config)
+            self.scheduler = restore_scheduler(
+                self.scheduler, self.config, self.steps, checkpoint.scheduler, progress.step
+            )
             if checkpoint.scaler is not None and self.scaler.is_enabled():
                 self.scaler.load_state_dict(checkpoint.scaler)
-        except (ValueError, KeyError, RuntimeError) as error:
-            raise _Failure("checkpoint", f"cannot resume: the optimizer state does not fit ({error})") from None
+        except (ValueError, KeyError, TypeError, RuntimeError) as error:
+            raise _Failure(
+                "checkpoint", f"cannot resume: the optimizer or schedule state does not fit ({error})"
+            ) from None
         if checkpoint.rng is not None:
             restore_rng(checkpoint.rng)
         self.progress = progress
@@ -392,7 +402,7 @@ class _Run:
         autocast = self._autocast()
         clock = time.monotonic()
         window = (clock, progress.loss_sum, progress.correct, progress.seen)  # at the last batch message
-        lr = config.lr
+        lr = reported_lr(self.optimizer)
         for batch in range(first_batch, self.steps):
             if self.dist is None and self.control.paused:
                 paused_at = time.monotonic()
@@ -414,7 +424,7 @@ class _Run:
             images, labels = self.train_data.batch(
                 indices, batch_augmenter(self.augment_options, config.seed, epoch, batch)
             )
-            lr = config.lr * self.schedule.apply(self.optimizer, progress.step)
+            lr = reported_lr(self.optimizer)
             with autocast:
                 logits = self.model(images)
                 loss = self.criterion(logits, labels)
@@ -427,6 +437,7 @@ class _Run:
                 raise self._diverged(code, epoch, batch - self.guard.lag, lr)
             self.scaler.step(self.optimizer)
             self.scaler.update()
+            self.scheduler.step()
             self.running.update(loss, logits, labels)
             progress.step += 1
             self.stop_agreed = stop
@@ -608,7 +619,7 @@ class _Run:
             data=DataInfo(list(data.classes), list(data.mean), list(data.std), list(data.image_shape)),
             progress=self.progress,
             optimizer=self.optimizer,
-            scheduler={"schedule": self.config.schedule, "step": self.progress.step},
+            scheduler=scheduler_state(self.scheduler, self.config, self.steps),
             scaler=self.scaler,
         )
         yield CheckpointWritten(tag, str(path), self.progress.epoch, self.progress.step)

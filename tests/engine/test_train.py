@@ -55,6 +55,21 @@ def test_metrics_json_and_checkpoints_are_written(tmp_path):
     assert set(state["rng"]) == {"python", "numpy"} and state["optimizer"]["param_groups"]
 
 
+def test_batch_messages_report_the_rate_of_torchs_onecycle_scheduler(tmp_path, monkeypatch):
+    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 0.0)
+    config = TrainConfig(epochs=2, batch_size=16, lr=0.05, optimizer="sgd", schedule="onecycle")
+    events = list(train(small_net(), stripe_split(), config, tmp_path))
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.05, momentum=0.9)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.05, total_steps=30)
+    expected = []
+    for _ in range(30):
+        expected.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert [event.lr for event in of_kind(events, "batch")] == expected
+    assert [summary.lr for summary in of_kind(events, "epoch")] == [expected[14], expected[29]]
+
+
 def test_batch_messages_are_throttled(tmp_path, monkeypatch):
     config = TrainConfig(epochs=2, batch_size=16, lr=0.01)
     monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 1e9)
@@ -108,10 +123,19 @@ def losses(events):
     return [(event.epoch, event.train_loss, event.val_loss, event.val_acc) for event in of_kind(events, "epoch")]
 
 
-def test_resume_mid_epoch_matches_an_uninterrupted_deterministic_run(tmp_path, monkeypatch):
+@pytest.mark.parametrize(("schedule", "optimizer"), [("cosine", "adam"), ("onecycle", "sgd")])
+def test_resume_mid_epoch_matches_an_uninterrupted_deterministic_run(tmp_path, monkeypatch, schedule, optimizer):
     monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 0.0)  # a message after every batch
     config = TrainConfig(
-        epochs=3, batch_size=16, lr=0.01, schedule="cosine", augment="flip,crop:1", deterministic=True, seed=3
+        epochs=3,
+        batch_size=16,
+        lr=0.01,
+        schedule=schedule,
+        optimizer=optimizer,
+        warmup_epochs=0.5,
+        augment="flip,crop:1",
+        deterministic=True,
+        seed=3,
     )
     split = stripe_split()
     graph = small_net(dropout=True, batchnorm=True)
@@ -127,6 +151,8 @@ def test_resume_mid_epoch_matches_an_uninterrupted_deterministic_run(tmp_path, m
     rest = list(resume(tmp_path / "parts", split))
     assert rest[0].kind == "started" and rest[0].start_epoch == 1 and rest[-1].reason == "completed"
     assert losses(first) + losses(rest) == losses(reference)
+    rates = [(event.step, event.lr) for event in of_kind(first, "batch") + of_kind(rest, "batch")]
+    assert rates == [(event.step, event.lr) for event in of_kind(reference, "batch")]
     whole = load_file(tmp_path / "whole" / "last" / "weights.safetensors")
     parts = load_file(tmp_path / "parts" / "last" / "weights.safetensors")
     assert all(torch.equal(whole[key], parts[key]) for key in whole)
