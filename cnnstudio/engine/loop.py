@@ -416,7 +416,11 @@ class _Run:
                     raise self._diverged(code, epoch, batch - 1, lr)
                 progress.batch = batch
                 progress.loss_sum, progress.correct, progress.seen = self.running.totals()
-                progress.train_seconds = seconds_before + time.monotonic() - clock
+                now = time.monotonic()
+                progress.train_seconds = seconds_before + now - clock
+                if window[3] < progress.seen:  # the batches since the last message reach the plots too
+                    message, _ = self._batch_message(epoch, batch, lr, window, now, now - clock, batch - first_batch)
+                    yield message
                 self._account(progress.train_seconds - seconds_before, batch - first_batch)
                 yield from self._save("last")
                 return "stopped"
@@ -442,7 +446,8 @@ class _Run:
             progress.step += 1
             self.stop_agreed = stop
             now = time.monotonic()
-            if now - self.last_batch_message >= BATCH_EVENT_INTERVAL:
+            # the epoch's last batch always reports, so the curves reach the end of every epoch
+            if now - self.last_batch_message >= BATCH_EVENT_INTERVAL or batch + 1 == self.steps:
                 self.last_batch_message = now
                 message, window = self._batch_message(
                     epoch, batch + 1, lr, window, now, now - clock, batch + 1 - first_batch

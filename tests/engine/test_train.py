@@ -72,12 +72,16 @@ def test_batch_messages_report_the_rate_of_torchs_onecycle_scheduler(tmp_path, m
 
 def test_batch_messages_are_throttled(tmp_path, monkeypatch):
     config = TrainConfig(epochs=2, batch_size=16, lr=0.01)
-    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 1e9)
-    throttled = of_kind(list(train(small_net(), stripe_split(), config, tmp_path / "a")), "batch")
-    assert [(event.epoch, event.batch) for event in throttled] == [(1, 1)]  # the first batch of the run
     monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 0.0)
     every = of_kind(list(train(small_net(), stripe_split(), config, tmp_path / "b")), "batch")
     assert len(every) == 2 * 15 and every[-1].step == 30
+    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 1e9)
+    throttled = of_kind(list(train(small_net(), stripe_split(), config, tmp_path / "a")), "batch")
+    # the first batch of the run, and the last of each epoch, so the curves reach the end of the run
+    assert [(event.epoch, event.batch) for event in throttled] == [(1, 1), (1, 15), (2, 15)]
+    assert throttled[-1].step == 30 and throttled[-1].lr == config.lr
+    assert throttled[1].loss == pytest.approx(sum(e.loss for e in every[1:15]) / 14)
+    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 0.0)
 
 
 def run_until(events, control, predicate):
@@ -102,6 +106,35 @@ def test_stop_takes_effect_before_the_next_batch_and_saves_the_position(tmp_path
     progress = load_checkpoint(tmp_path).progress
     assert (progress.epoch, progress.batch, progress.step) == (0, 1, 1)
     assert json.loads((tmp_path / "metrics.json").read_text())["status"] == "stopped"
+
+
+class StopAfter:
+    """A stop flag that turns on at its `count`-th look (the run looks once before each batch)."""
+
+    def __init__(self, count: int) -> None:
+        self.looks, self.count = 0, count
+
+    def is_set(self) -> bool:
+        self.looks += 1
+        return self.looks >= self.count
+
+    def set(self) -> None:
+        self.count = 0
+
+    def clear(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.is_set()
+
+
+def test_a_stopped_run_reports_the_batches_since_its_last_message(tmp_path, monkeypatch):
+    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 1e9)
+    control = TrainControl(stop=StopAfter(15 + 8))  # the 8th look of epoch 2: after its 7th batch
+    events = list(train(small_net(), stripe_split(), TrainConfig(epochs=5, batch_size=16), tmp_path, control=control))
+    batches = of_kind(events, "batch")
+    assert [(event.epoch, event.batch, event.step) for event in batches] == [(1, 1, 1), (1, 15, 15), (2, 7, 22)]
+    assert events[-1].reason == "stopped" and events[-1].step == 22
+    assert load_checkpoint(tmp_path).progress.batch == 7
 
 
 def test_pause_holds_the_run_at_a_batch_boundary(tmp_path):

@@ -72,6 +72,7 @@ def test_a_run_trains_pauses_resumes_stops_within_a_batch_and_resumes_to_complet
     paused = [event for event in events if isinstance(event, Paused) and event.paused][-1]
     finished = next(event for event in events if isinstance(event, Finished))
     assert finished.reason == "stopped" and finished.step == paused.step  # not one more batch after Stop
+    assert tab.plots.series.step.values[-1] == finished.step  # the curves reach the batch it stopped after
     assert tab.progress.state.text() == "Stopped"
     run = tab.last_run
     assert read_run(run).status == "stopped" and tab.runs.table.item(0, 5).text() == "stopped"

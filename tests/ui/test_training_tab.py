@@ -14,6 +14,8 @@ from test_training_helpers import make_run
 from ui_helpers import double_click, wait_analysis
 
 from cnnstudio.data import load_data
+from cnnstudio.engine import TrainConfig, train
+from cnnstudio.engine import loop as loop_module
 from cnnstudio.engine.events import Started
 from cnnstudio.graph import network_from_dict
 from cnnstudio.ui.session import DataChoice
@@ -93,6 +95,28 @@ def test_a_run_trains_a_copy_of_the_design_fitted_to_the_datas_classes(window, q
     tab.runner.events_received.emit([started])  # what the worker would report first
     assert tab.banner.isVisible() and "fc3 now outputs 2 classes" in tab.banner.text()
     assert tab.progress.epoch_bar.maximum() == 3 and "1,600 training" in tab.progress.details.text()
+
+
+def test_the_curves_reach_the_last_batch_of_a_real_run(window, qtbot, monkeypatch):
+    """LeNet-5 on digits, 2 epochs of batches of 64: the curves used to end near epoch 1.3 while the validation
+    points reached 2, because the throttled batch messages (10 a second) skipped the last batches of an epoch
+    that takes less than 0.1 s. The run's events reach the tab as its worker delivers them."""
+    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 1e9)  # as where an epoch is faster than it
+    tab = training_tab(window)
+    graph = window.document.graph
+    assert graph.name == "LeNet-5"
+    run_dir = runs_dir() / "lenet"
+    events = list(
+        train(graph, load_data("digits", (1, 28, 28)), TrainConfig(epochs=2, batch_size=64, data="digits"), run_dir)
+    )
+    assert events[-1].kind == "finished" and events[-1].reason == "completed"
+    tab.runner.events_received.emit(events)
+    plots = tab.plots
+    assert list(plots.series.x.values) == [1 / 22, 1.0, 2.0] and plots.series.step.values[-1] == events[-1].step
+    curves = (plots.loss_raw, plots.loss_smoothed, plots.accuracy_raw, plots.accuracy_smoothed, plots.lr_curve)
+    assert all(curve.getOriginalDataset()[0][-1] == 2.0 for curve in curves)
+    assert list(plots.loss_val.getOriginalDataset()[0]) == [1.0, 2.0]
+    qtbot.waitUntil(lambda: tab.results.currentIndex() == 1, timeout=60_000)  # the run is evaluated in the background
 
 
 def test_the_runs_list_shows_every_run_and_overlays_the_selected_ones(runs, window, qtbot):
