@@ -114,7 +114,8 @@ class Error:
     """The run could not go on. `message` says what happened, `hint` what to try.
 
     error: "non_finite" (loss or gradients became NaN/inf), "out_of_memory", "data" (data does not
-    fit the network), "checkpoint" (cannot resume), "internal" (a bug: `details` has the traceback).
+    fit the network), "checkpoint" (cannot resume), "dependency" (a module is missing), "internal" (a
+    bug: `details` has the traceback).
     """
 
     kind: ClassVar[str] = "error"

@@ -111,7 +111,7 @@ def test_a_failing_or_killed_worker_is_reported_and_the_app_keeps_working(tab, w
     (worker,) = multiprocessing.active_children()
     os.kill(worker.pid, signal.SIGKILL)
     wait_idle(qtbot, tab)
-    assert "ended unexpectedly" in tab.banner.text()
+    assert "was killed (SIGKILL)" in tab.banner.text() and "lower the batch size" in tab.banner.text()
     assert tab.controls.train_button.isEnabled() and multiprocessing.active_children() == []
     window.show_tab("Designer")  # the window still works
     assert window.current_tab() is window.designer
