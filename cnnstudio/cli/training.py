@@ -82,6 +82,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("--precision", choices=PRECISIONS, help="mixed precision (auto: bf16/fp16 on CUDA)")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--deterministic", action="store_const", const=True, help="reproducible (slower on GPUs)")
+    parser.add_argument(
+        "--val-every", type=int, metavar="N", help="validate also every N batches (default 0: at each epoch's end)"
+    )
     parser.add_argument("--val-fraction", type=float, help="share of the data held out for validation (default 0.2)")
     parser.add_argument(
         "--weights",
@@ -133,6 +136,7 @@ _CONFIG_OPTIONS = (
     "seed",
     "deterministic",
     "val_fraction",
+    "val_every",
 )
 
 

@@ -37,6 +37,8 @@ class TrainConfig:
 
     `head_lr`: a separate learning rate for the head — the layers after the last frozen layer, or the
     classifier layer when nothing is frozen (fine-tuning a pretrained network).
+    `val_every`: validate also after every this many batches (as Deep Network Designer's
+    ValidationFrequency), for curves of short runs; 0 validates at the end of each epoch only.
     `patience`: stop when the validation loss has not improved for this many epochs (None: never).
     `precision`: "auto" uses bf16 on CUDA GPUs that support it, else fp16 with loss scaling; fp32 on
     CPU and Apple GPUs. `deterministic`: reproducible results on the same machine (slower on GPUs).
@@ -59,6 +61,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     grad_clip: float | None = None
     patience: int | None = None
+    val_every: int = 0
     seed: int = 0
     deterministic: bool = False
     device: str = "auto"
@@ -81,6 +84,7 @@ class TrainConfig:
         _integer("batch_size", self.batch_size, 1)
         _integer("step_epochs", self.step_epochs, 0)
         _integer("seed", self.seed, 0)
+        _integer("val_every", self.val_every, 0)
         if self.patience is not None:
             _integer("patience", self.patience, 1)
         _number("lr", self.lr, low=0.0, low_open=True)

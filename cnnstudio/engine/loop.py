@@ -56,6 +56,7 @@ from cnnstudio.engine.events import (
     Finished,
     Paused,
     Started,
+    Validation,
 )
 from cnnstudio.engine.guard import StepGuard
 from cnnstudio.engine.memory import memory_shortfall
@@ -104,7 +105,7 @@ def train(
     return _Run(design, data, config, Path(run_dir), control, dist).events(initial_weights=initial_weights)
 
 
-RESUME_CHANGES = frozenset({"epochs", "lr", "grad_clip", "patience", "device", "precision"})
+RESUME_CHANGES = frozenset({"epochs", "lr", "grad_clip", "patience", "device", "precision", "val_every"})
 
 
 def resume(
@@ -453,6 +454,11 @@ class _Run:
                     epoch, batch + 1, lr, window, now, now - clock, batch + 1 - first_batch
                 )
                 yield message
+            if self._validation_due(batch):
+                validation_start = time.monotonic()
+                validation = self._intermediate_validation(epoch, batch)
+                clock += time.monotonic() - validation_start  # not training time
+                yield validation
         code, _ = self.guard.flush()
         if code:
             raise self._diverged(code, epoch, self.steps - 1, lr)
@@ -462,6 +468,17 @@ class _Run:
         self._account(progress.train_seconds - seconds_before, self.steps - first_batch)
         self.last_lr = lr
         return None
+
+    def _validation_due(self, batch: int) -> bool:
+        """Whether `config.val_every` asks for a validation after this batch (the epoch's last validates anyway)."""
+        every = self.config.val_every
+        return bool(every) and self.val_data is not None and self.progress.step % every == 0 and batch + 1 < self.steps
+
+    def _intermediate_validation(self, epoch: int, batch: int) -> Validation:
+        val_loss, val_acc = self._validate()
+        set_train_mode(self.module, self.prepared.frozen)
+        assert val_loss is not None and val_acc is not None
+        return Validation(epoch + 1, batch + 1, self.steps, self.progress.step, val_loss, val_acc)
 
     def _nonfinite_code(self, loss: torch.Tensor) -> torch.Tensor:
         """2 when the loss is not finite, 1 when only the gradients are not, else 0 (on the device).

@@ -70,6 +70,24 @@ def test_batch_messages_report_the_rate_of_torchs_onecycle_scheduler(tmp_path, m
     assert [summary.lr for summary in of_kind(events, "epoch")] == [expected[14], expected[29]]
 
 
+def test_val_every_validates_every_n_batches_without_changing_the_training(tmp_path):
+    config = TrainConfig(epochs=2, batch_size=16, lr=0.01, val_every=4)  # 15 batches an epoch
+    events = list(train(small_net(dropout=True, batchnorm=True), stripe_split(), config, tmp_path / "often"))
+    validations = of_kind(events, "validation")
+    assert [(event.epoch, event.batch, event.step) for event in validations] == [
+        (1, 4, 4), (1, 8, 8), (1, 12, 12), (2, 1, 16), (2, 5, 20), (2, 9, 24), (2, 13, 28)
+    ]  # fmt: skip
+    assert len(validations) + len(of_kind(events, "epoch")) == 9
+    assert validations[3].position == pytest.approx(1 + 1 / 15)
+    assert all(0 <= event.val_acc <= 1 and event.val_loss > 0 for event in validations)
+    plain = list(
+        train(small_net(dropout=True, batchnorm=True), stripe_split(), config.replace(val_every=0), tmp_path / "once")
+    )
+    assert not of_kind(plain, "validation") and losses(plain) == losses(events)
+    often, once = (load_file(tmp_path / name / "last" / "weights.safetensors") for name in ("often", "once"))
+    assert all(torch.equal(often[key], once[key]) for key in often)
+
+
 def test_batch_messages_are_throttled(tmp_path, monkeypatch):
     config = TrainConfig(epochs=2, batch_size=16, lr=0.01)
     monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 0.0)

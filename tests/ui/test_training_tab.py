@@ -20,6 +20,7 @@ from cnnstudio.engine.events import Started
 from cnnstudio.graph import network_from_dict
 from cnnstudio.ui.session import DataChoice
 from cnnstudio.ui.settings import runs_dir
+from cnnstudio.ui.training.plot_hover import readout_html
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +117,19 @@ def test_the_curves_reach_the_last_batch_of_a_real_run(window, qtbot, monkeypatc
     curves = (plots.loss_raw, plots.loss_smoothed, plots.accuracy_raw, plots.accuracy_smoothed, plots.lr_curve)
     assert all(curve.getOriginalDataset()[0][-1] == 2.0 for curve in curves)
     assert list(plots.loss_val.getOriginalDataset()[0]) == [1.0, 2.0]
+    qtbot.waitUntil(lambda: tab.results.currentIndex() == 1, timeout=60_000)  # the run is evaluated in the background
+
+
+def test_validations_every_n_batches_are_plotted_at_their_fractional_epoch(window, qtbot):
+    tab = training_tab(window)
+    config = TrainConfig(epochs=2, batch_size=64, data="digits", val_every=10)  # 22 batches an epoch
+    events = list(train(window.document.graph, load_data("digits", (1, 28, 28)), config, runs_dir() / "often"))
+    assert events[-1].kind == "finished"
+    tab.runner.events_received.emit(events)
+    expected = [10 / 22, 20 / 22, 1.0, 1 + 8 / 22, 1 + 18 / 22, 2.0]
+    for points in (tab.plots.loss_val, tab.plots.accuracy_val):
+        assert list(points.getOriginalDataset()[0]) == pytest.approx(expected)
+    assert "validation at epoch 1.36" in readout_html(tab.plots.series, 1.36)
     qtbot.waitUntil(lambda: tab.results.currentIndex() == 1, timeout=60_000)  # the run is evaluated in the background
 
 

@@ -164,8 +164,9 @@ class TrainingPlots(QWidget):
             self.series.add_batches(messages)
             self._dirty = True
 
-    def add_epoch(self, epoch: int, val_loss: float | None, val_accuracy: float | None) -> None:
-        """An epoch's validation values (epochs without validation data add nothing)."""
+    def add_epoch(self, epoch: float, val_loss: float | None, val_accuracy: float | None) -> None:
+        """Validation values at epoch position `epoch`: an epoch's end, or a fraction of one for the validations
+        every N batches (runs without validation data add nothing)."""
         if val_loss is not None and val_accuracy is not None:
             self.series.add_epoch(epoch, val_loss, val_accuracy)
             self._dirty = True
