@@ -120,6 +120,14 @@ def test_the_curves_reach_the_last_batch_of_a_real_run(window, qtbot, monkeypatc
     qtbot.waitUntil(lambda: tab.results.currentIndex() == 1, timeout=60_000)  # the run is evaluated in the background
 
 
+def test_at_1024_by_640_the_plots_keep_most_of_the_height(window, qtbot):
+    tab = training_tab(window)
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: window.height() == 640)
+    qtbot.wait(50)
+    assert tab.views.height() >= 2.5 * tab.runs.height() and tab.plots.loss_plot.vb.height() >= 80
+
+
 def test_validations_every_n_batches_are_plotted_at_their_fractional_epoch(window, qtbot):
     tab = training_tab(window)
     config = TrainConfig(epochs=2, batch_size=64, data="digits", val_every=10)  # 22 batches an epoch
