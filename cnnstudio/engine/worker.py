@@ -165,7 +165,8 @@ def _died(exitcode: int | None) -> Error:
     if exitcode == KILLED:
         return Error(
             "out_of_memory",
-            "the training process was killed (SIGKILL), most likely because the computer ran out of memory",
+            "the training process ended unexpectedly: it was killed (SIGKILL), most likely because the computer "
+            "ran out of memory",
             "lower the batch size, use smaller images or a smaller network, or close other programs",
         )
     return Error(

@@ -139,4 +139,5 @@ def test_a_missing_module_in_the_worker_is_reported_with_the_package_to_install(
 def test_a_worker_killed_by_the_system_points_at_memory():
     killed = worker_module._died(-9)
     assert killed.error == "out_of_memory" and "ran out of memory" in killed.message
+    assert "ended unexpectedly" in killed.message
     assert "ended unexpectedly (exit code 1)" in worker_module._died(1).message
