@@ -36,6 +36,7 @@ _EXIT_FOR_ERROR = {
     "non_finite": ExitCode.FAILED,
     "out_of_memory": ExitCode.FAILED,
     "internal": ExitCode.FAILED,
+    "disk_full": ExitCode.FAILED,
     "config": ExitCode.UNUSABLE,
     "data": ExitCode.UNUSABLE,
     "checkpoint": ExitCode.UNUSABLE,
@@ -88,6 +89,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("--precision", choices=PRECISIONS, help="mixed precision (auto: bf16/fp16 on CUDA)")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--deterministic", action="store_const", const=True, help="reproducible (slower on GPUs)")
+    parser.add_argument(
+        "--val-every", type=int, metavar="N", help="validate also every N batches (default 0: at each epoch's end)"
+    )
     parser.add_argument("--val-fraction", type=float, help="share of the data held out for validation (default 0.2)")
     parser.add_argument(
         "--weights",
@@ -139,6 +143,7 @@ _CONFIG_OPTIONS = (
     "seed",
     "deterministic",
     "val_fraction",
+    "val_every",
 )
 
 
@@ -283,7 +288,8 @@ def _follow(events: Iterator[Event], as_json: bool, name: str, data: str, run_di
         elif isinstance(event, Error):
             if bar is not None:
                 bar.clear()
-            print(f"error: {event.message}" + (f"\nhint: {event.hint}" if event.hint else ""), file=sys.stderr)
+            hint = _after_write_failure(run_dir) if event.error == "disk_full" else event.hint
+            print(f"error: {event.message}" + (f"\nhint: {hint}" if hint else ""), file=sys.stderr)
         if isinstance(event, Finished):
             code = ExitCode.INTERRUPTED if event.reason == "stopped" else ExitCode.OK
         elif isinstance(event, Error):

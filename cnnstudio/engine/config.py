@@ -28,13 +28,17 @@ class ConfigError(ValueError):
 class TrainConfig:
     """How to train. Defaults train the shipped templates well on the bundled data.
 
-    Learning-rate schedule: `schedule` shapes the rate over the run and is updated every batch;
-    `warmup_epochs` (may be fractional) ramps it up linearly from near zero first. `step` multiplies it
-    by `step_gamma` every `step_epochs` epochs (0: every third of the run). `onecycle` warms up for
-    `warmup_epochs`, or 30 % of the run when that is 0, then anneals to nearly zero.
+    Learning-rate schedule: `schedule` is one of torch's schedulers, stepped every batch (see optim.py);
+    `warmup_epochs` (may be fractional) ramps the rate up linearly from near zero first (LinearLR).
+    `step` (StepLR) multiplies it by `step_gamma` every `step_epochs` epochs (0: every third of the run);
+    `cosine` is CosineAnnealingLR down to zero; `onecycle` is OneCycleLR, rising from lr/25 for
+    `warmup_epochs` (30 % of the run when 0), then annealing to nearly zero, with SGD's momentum (or
+    Adam's beta1) cycled from 0.95 to 0.85 and back instead of `momentum`.
 
     `head_lr`: a separate learning rate for the head — the layers after the last frozen layer, or the
     classifier layer when nothing is frozen (fine-tuning a pretrained network).
+    `val_every`: validate also after every this many batches (as Deep Network Designer's
+    ValidationFrequency), for curves of short runs; 0 validates at the end of each epoch only.
     `patience`: stop when the validation loss has not improved for this many epochs (None: never).
     `precision`: "auto" uses bf16 on CUDA GPUs that support it, else fp16 with loss scaling; fp32 on
     CPU and Apple GPUs. `deterministic`: reproducible results on the same machine (slower on GPUs).
@@ -57,6 +61,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     grad_clip: float | None = None
     patience: int | None = None
+    val_every: int = 0
     seed: int = 0
     deterministic: bool = False
     device: str = "auto"
@@ -79,6 +84,7 @@ class TrainConfig:
         _integer("batch_size", self.batch_size, 1)
         _integer("step_epochs", self.step_epochs, 0)
         _integer("seed", self.seed, 0)
+        _integer("val_every", self.val_every, 0)
         if self.patience is not None:
             _integer("patience", self.patience, 1)
         _number("lr", self.lr, low=0.0, low_open=True)

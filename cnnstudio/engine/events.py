@@ -72,6 +72,25 @@ class EpochSummary:
 
 
 @dataclass
+class Validation:
+    """An intermediate validation, every `TrainConfig.val_every` batches (the one at the end of an epoch is
+    in its EpochSummary): the validation loss and accuracy after batch `batch` of `batches` in `epoch`."""
+
+    kind: ClassVar[str] = "validation"
+    epoch: int  # 1-based
+    batch: int
+    batches: int
+    step: int
+    val_loss: float
+    val_acc: float
+
+    @property
+    def position(self) -> float:
+        """Where it sits on the epoch axis (as a batch message at the same batch)."""
+        return self.epoch - 1 + self.batch / self.batches
+
+
+@dataclass
 class CheckpointWritten:
     kind: ClassVar[str] = "checkpoint"
     tag: str  # "best" or "last"
@@ -114,7 +133,9 @@ class Error:
     """The run could not go on. `message` says what happened, `hint` what to try.
 
     error: "non_finite" (loss or gradients became NaN/inf), "out_of_memory", "data" (data does not
-    fit the network), "checkpoint" (cannot resume), "internal" (a bug: `details` has the traceback).
+    fit the network), "checkpoint" (cannot resume), "dependency" (a module is missing), "disk_full" (a checkpoint or
+    metrics.json could not be written; the previous one is kept), "internal" (a bug: `details` has the
+    traceback).
     """
 
     kind: ClassVar[str] = "error"
@@ -124,9 +145,10 @@ class Error:
     details: str = ""
 
 
-Event = Started | BatchMetrics | EpochSummary | CheckpointWritten | Paused | Finished | Error
+Event = Started | BatchMetrics | Validation | EpochSummary | CheckpointWritten | Paused | Finished | Error
 EVENT_TYPES: dict[str, type] = {
-    cls.kind: cls for cls in (Started, BatchMetrics, EpochSummary, CheckpointWritten, Paused, Finished, Error)
+    cls.kind: cls
+    for cls in (Started, BatchMetrics, Validation, EpochSummary, CheckpointWritten, Paused, Finished, Error)
 }
 
 

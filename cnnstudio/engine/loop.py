@@ -56,13 +56,21 @@ from cnnstudio.engine.events import (
     Finished,
     Paused,
     Started,
+    Validation,
 )
 from cnnstudio.engine.guard import StepGuard
 from cnnstudio.engine.memory import memory_shortfall
 from cnnstudio.engine.metrics import MetricsLog, RunningMetrics
 from cnnstudio.engine.model import PreparedModel, count_parameters, prepare_model, set_train_mode
-from cnnstudio.engine.optim import LRSchedule, build_optimizer, set_base_rates
+from cnnstudio.engine.optim import (
+    build_optimizer,
+    build_scheduler,
+    reported_lr,
+    restore_scheduler,
+    scheduler_state,
+)
 from cnnstudio.engine.tensorboard_log import recorded
+from cnnstudio.fileio import NoSpaceError
 from cnnstudio.graph import NetworkFileError, NetworkGraph, network_from_dict
 from cnnstudio.graph.templates import classifier_node, input_shape
 from cnnstudio.pytorch import BuildError
@@ -101,7 +109,7 @@ def train(
     return recorded(events, run_dir)
 
 
-RESUME_CHANGES = frozenset({"epochs", "lr", "grad_clip", "patience", "device", "precision"})
+RESUME_CHANGES = frozenset({"epochs", "lr", "grad_clip", "patience", "device", "precision", "val_every"})
 
 
 def resume(
@@ -171,11 +179,17 @@ class _Run:
                     if self.is_main or isinstance(event, Error):
                         yield event
         except _Failure as failure:
-            self._write_metrics("failed")
+            self._record_failure()
             yield failure.event
         except Exception as error:  # noqa: BLE001 - the run's edge: every failure becomes an Error event
-            self._write_metrics("failed")
+            self._record_failure()
             yield self._unexpected(error, device)
+
+    def _record_failure(self) -> None:
+        """Mark metrics.json failed, if it can be written: when the disk is full it cannot, and the error that
+        ended the run is the one to report."""
+        with contextlib.suppress(OSError):
+            self._write_metrics("failed")
 
     def _unexpected(self, error: Exception, device: torch.device) -> Error:
         if isinstance(error, ConfigError | DataError):
@@ -185,6 +199,13 @@ class _Run:
                 "design",
                 f"the design has errors: {error}",
                 "fix the layers marked in the designer (or see `cnnstudio analyze FILE`)",
+            )
+        if isinstance(error, NoSpaceError):
+            where = f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error)
+            return Error(
+                "disk_full",
+                f"training stopped: {where}",
+                "make room on that disk, then resume the run from its last checkpoint",
             )
         if is_out_of_memory(error):
             release_memory(device)
@@ -273,7 +294,7 @@ class _Run:
         self.trainable = [p for p in self.module.parameters() if p.requires_grad]
         self.batch_size = min(config.batch_size, self.train_data.shard_size)
         self.steps = self.train_data.steps(config.batch_size)
-        self.schedule = LRSchedule(config, self.steps)
+        self.scheduler = build_scheduler(self.optimizer, config, self.steps)
         # loss scaling exists for fp16 on CUDA only; elsewhere a disabled scaler passes calls through
         self.scaler = torch.amp.GradScaler("cuda" if device.type == "cuda" else "cpu", enabled=self.precision.scaled)
         self.criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
@@ -375,11 +396,15 @@ class _Run:
         try:
             if checkpoint.optimizer is not None:
                 self.optimizer.load_state_dict(checkpoint.optimizer)
-                set_base_rates(self.optimizer, self.config)
+            self.scheduler = restore_scheduler(
+                self.scheduler, self.config, self.steps, checkpoint.scheduler, progress.step
+            )
             if checkpoint.scaler is not None and self.scaler.is_enabled():
                 self.scaler.load_state_dict(checkpoint.scaler)
-        except (ValueError, KeyError, RuntimeError) as error:
-            raise _Failure("checkpoint", f"cannot resume: the optimizer state does not fit ({error})") from None
+        except (ValueError, KeyError, TypeError, RuntimeError) as error:
+            raise _Failure(
+                "checkpoint", f"cannot resume: the optimizer or schedule state does not fit ({error})"
+            ) from None
         if checkpoint.rng is not None:
             restore_rng(checkpoint.rng)
         self.progress = progress
@@ -395,7 +420,7 @@ class _Run:
         autocast = self._autocast()
         clock = time.monotonic()
         window = (clock, progress.loss_sum, progress.correct, progress.seen)  # at the last batch message
-        lr = config.lr
+        lr = reported_lr(self.optimizer)
         for batch in range(first_batch, self.steps):
             if self.dist is None and self.control.paused:
                 paused_at = time.monotonic()
@@ -409,7 +434,11 @@ class _Run:
                     raise self._diverged(code, epoch, batch - 1, lr)
                 progress.batch = batch
                 progress.loss_sum, progress.correct, progress.seen = self.running.totals()
-                progress.train_seconds = seconds_before + time.monotonic() - clock
+                now = time.monotonic()
+                progress.train_seconds = seconds_before + now - clock
+                if window[3] < progress.seen:  # the batches since the last message reach the plots too
+                    message, _ = self._batch_message(epoch, batch, lr, window, now, now - clock, batch - first_batch)
+                    yield message
                 self._account(progress.train_seconds - seconds_before, batch - first_batch)
                 yield from self._save("last")
                 return "stopped"
@@ -417,7 +446,7 @@ class _Run:
             images, labels = self.train_data.batch(
                 indices, batch_augmenter(self.augment_options, config.seed, epoch, batch)
             )
-            lr = config.lr * self.schedule.apply(self.optimizer, progress.step)
+            lr = reported_lr(self.optimizer)
             with autocast:
                 logits = self.model(images)
                 loss = self.criterion(logits, labels)
@@ -430,16 +459,23 @@ class _Run:
                 raise self._diverged(code, epoch, batch - self.guard.lag, lr)
             self.scaler.step(self.optimizer)
             self.scaler.update()
+            self.scheduler.step()
             self.running.update(loss, logits, labels)
             progress.step += 1
             self.stop_agreed = stop
             now = time.monotonic()
-            if now - self.last_batch_message >= BATCH_EVENT_INTERVAL:
+            # the epoch's last batch always reports, so the curves reach the end of every epoch
+            if now - self.last_batch_message >= BATCH_EVENT_INTERVAL or batch + 1 == self.steps:
                 self.last_batch_message = now
                 message, window = self._batch_message(
                     epoch, batch + 1, lr, window, now, now - clock, batch + 1 - first_batch
                 )
                 yield message
+            if self._validation_due(batch):
+                validation_start = time.monotonic()
+                validation = self._intermediate_validation(epoch, batch)
+                clock += time.monotonic() - validation_start  # not training time
+                yield validation
         code, _ = self.guard.flush()
         if code:
             raise self._diverged(code, epoch, self.steps - 1, lr)
@@ -449,6 +485,17 @@ class _Run:
         self._account(progress.train_seconds - seconds_before, self.steps - first_batch)
         self.last_lr = lr
         return None
+
+    def _validation_due(self, batch: int) -> bool:
+        """Whether `config.val_every` asks for a validation after this batch (the epoch's last validates anyway)."""
+        every = self.config.val_every
+        return bool(every) and self.val_data is not None and self.progress.step % every == 0 and batch + 1 < self.steps
+
+    def _intermediate_validation(self, epoch: int, batch: int) -> Validation:
+        val_loss, val_acc = self._validate()
+        set_train_mode(self.module, self.prepared.frozen)
+        assert val_loss is not None and val_acc is not None
+        return Validation(epoch + 1, batch + 1, self.steps, self.progress.step, val_loss, val_acc)
 
     def _nonfinite_code(self, loss: torch.Tensor) -> torch.Tensor:
         """2 when the loss is not finite, 1 when only the gradients are not, else 0 (on the device).
@@ -611,8 +658,9 @@ class _Run:
             data=DataInfo(list(data.classes), list(data.mean), list(data.std), list(data.image_shape)),
             progress=self.progress,
             optimizer=self.optimizer,
-            scheduler={"schedule": self.config.schedule, "step": self.progress.step},
+            scheduler=scheduler_state(self.scheduler, self.config, self.steps),
             scaler=self.scaler,
+            history=list(self.metrics.epochs) if self.metrics is not None else None,
         )
         yield CheckpointWritten(tag, str(path), self.progress.epoch, self.progress.step)
 

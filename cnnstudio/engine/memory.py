@@ -10,10 +10,9 @@ too large.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
+import psutil
 import torch
 
 from cnnstudio.graph.network import NetworkGraph
@@ -47,14 +46,10 @@ def available_memory(device: torch.device) -> int | None:
         return torch.cuda.mem_get_info(device)[0]
     if device.type != "cpu":
         return None
-    meminfo = Path("/proc/meminfo")
-    if meminfo.is_file():
-        for line in meminfo.read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
     try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
+        # psutil's "available" is what can be allocated without swapping, on Linux, macOS and Windows alike
+        return int(psutil.virtual_memory().available)
+    except (OSError, RuntimeError, psutil.Error):
         return None
 
 

@@ -25,6 +25,7 @@ from cnnstudio.engine.checkpoint import (
 )
 from cnnstudio.engine.loop import METRICS_FILE
 from cnnstudio.engine.metrics import MetricsLog
+from cnnstudio.engine.tensorboard_log import log_files
 
 DATE_FORMAT = "%Y-%m-%d_%H-%M-%S"
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})")
@@ -110,8 +111,10 @@ def holds_run(path: Path) -> bool:
 
 def remove_run(path: Path) -> None:
     """Delete what a training run wrote into `path` (metrics.json, its checkpoints, interrupted checkpoint
-    writes); anything else in the folder is left alone."""
+    writes, its TensorBoard and CSV logs); anything else in the folder is left alone."""
     (path / METRICS_FILE).unlink(missing_ok=True)
+    for log in log_files(path):
+        log.unlink()
     for folder in checkpoint_folders(path):
         shutil.rmtree(folder)
 

@@ -79,6 +79,11 @@ class RunRecorder:
         atomic_write_text(self.run_dir / CSV_FILE, buffer.getvalue())
 
 
+def log_files(run_dir: Path) -> list[Path]:
+    """The files the recorder wrote into a run folder: its TensorBoard event files and metrics.csv."""
+    return sorted(path for path in [*run_dir.glob("events.out.tfevents.*"), run_dir / CSV_FILE] if path.is_file())
+
+
 def read_metrics_csv(run_dir: str | Path) -> list[dict[str, Any]]:
     """The rows of a run's metrics.csv ([] when it has none)."""
     path = Path(run_dir) / CSV_FILE

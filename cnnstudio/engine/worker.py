@@ -10,8 +10,11 @@ training behind.
 from __future__ import annotations
 
 import contextlib
+import errno
 import multiprocessing
+import pickle
 import queue
+import sys
 import time
 import traceback
 from typing import Any
@@ -20,9 +23,58 @@ from cnnstudio.engine.control import TrainControl
 from cnnstudio.engine.events import Error, Event, Finished, event_from_dict, to_dict
 from cnnstudio.engine.launch import TrainRequest, run_request
 
+KILLED = -9  # the exit code multiprocessing reports for a process ended by SIGKILL
+
+
+class WorkerStartError(RuntimeError):
+    """The training process could not be started; `message` says why, `hint` what to do about that cause."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def start_failure(error: BaseException) -> WorkerStartError:
+    """What went wrong when starting the worker, with advice that fits the cause: memory, a missing
+    module, a design or data that cannot be sent to the process, or the system refusing a new process."""
+    if isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno == errno.ENOMEM):
+        return WorkerStartError(
+            "there is not enough memory to start the training process",
+            "close other programs to free memory, or train on less data or smaller images, then try again",
+        )
+    if isinstance(error, ImportError):
+        return _missing_module(error)
+    if isinstance(error, pickle.PicklingError | TypeError | AttributeError | ValueError):
+        return WorkerStartError(
+            f"the design or data could not be handed to the training process ({type(error).__name__}: {error})",
+            "a layer parameter or the data holds something that is not plain data: check the design "
+            "(`cnnstudio analyze FILE`), save and reopen it, and try again",
+        )
+    if isinstance(error, OSError) and error.errno in (errno.EAGAIN, errno.EMFILE, errno.ENFILE):
+        return WorkerStartError(
+            f"the system refused to start another process: {error.strerror or error}",
+            "too many processes or open files: close other programs (or raise the limit, `ulimit -u` / "
+            "`ulimit -n`), then try again",
+        )
+    return WorkerStartError(
+        f"the training process could not be started: {type(error).__name__}: {error}",
+        f"check that Python ({sys.executable}) can still run and the disk is not full, then restart CNN Studio",
+    )
+
+
+def _missing_module(error: ImportError) -> WorkerStartError:
+    name = (error.name or "").split(".")[0]
+    return WorkerStartError(
+        f"a module the training needs is missing: {name or error}",
+        f"install it (pip install {name}) and try again" if name else "reinstall CNN Studio and try again",
+    )
+
 
 class TrainingProcess:
-    """A training run in a child process. Poll `events()` (e.g. from a Qt timer); call `close()` when done."""
+    """A training run in a child process. Poll `events()` (e.g. from a Qt timer); call `close()` when done.
+
+    Raises WorkerStartError when the process cannot be started.
+    """
 
     def __init__(self, request: TrainRequest, context: Any = None) -> None:
         context = context or multiprocessing.get_context("spawn")
@@ -31,7 +83,19 @@ class TrainingProcess:
         self._process = context.Process(
             target=_worker_main, args=(request, self.control, self._queue), name="cnnstudio-training", daemon=True
         )
-        self._process.start()
+        try:
+            self._process.start()
+        except (
+            OSError,
+            MemoryError,
+            ImportError,
+            pickle.PicklingError,
+            TypeError,
+            AttributeError,
+            ValueError,
+        ) as error:
+            self._queue.close()
+            raise start_failure(error) from error
         self._ended = False
 
     def events(self, timeout: float = 0.0) -> list[Event]:
@@ -51,13 +115,7 @@ class TrainingProcess:
             self._ended = True
         elif not self._ended and not self._process.is_alive() and self._queue.empty():
             self._ended = True
-            received.append(
-                Error(
-                    "internal",
-                    f"the training process ended unexpectedly (exit code {self._process.exitcode})",
-                    "if this repeats, try a smaller batch size or the CPU",
-                )
-            )
+            received.append(_died(self._process.exitcode))
         return received
 
     @property
@@ -101,6 +159,23 @@ class TrainingProcess:
         self._queue.close()
 
 
+def _died(exitcode: int | None) -> Error:
+    """The Error for a worker that ended without a last event; a kill signal usually means the system ran
+    out of memory (Linux's OOM killer sends SIGKILL)."""
+    if exitcode == KILLED:
+        return Error(
+            "out_of_memory",
+            "the training process ended unexpectedly: it was killed (SIGKILL), most likely because the computer "
+            "ran out of memory",
+            "lower the batch size, use smaller images or a smaller network, or close other programs",
+        )
+    return Error(
+        "internal",
+        f"the training process ended unexpectedly (exit code {exitcode})",
+        "if this repeats, try a smaller batch size or the CPU",
+    )
+
+
 def _worker_main(request: TrainRequest, control: TrainControl, events: Any) -> None:
     """The child process: train and forward each event; stop (writing `last`) when orphaned."""
     parent = multiprocessing.parent_process()
@@ -109,6 +184,9 @@ def _worker_main(request: TrainRequest, control: TrainControl, events: Any) -> N
             events.put(to_dict(event))
             if parent is not None and not parent.is_alive():
                 control.stop()
+    except ImportError as error:  # a lazily imported dependency of a dataset or layer
+        failure = _missing_module(error)
+        events.put(to_dict(Error("dependency", failure.message, failure.hint)))
     except Exception as error:  # noqa: BLE001 - run_request reports expected problems as events; this is a bug
         events.put(
             to_dict(

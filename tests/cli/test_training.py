@@ -209,6 +209,7 @@ def test_an_out_that_is_a_file_is_refused_with_a_clear_message(tmp_path, capsys,
 )
 def test_resuming_a_run_whose_history_is_lost_is_refused_unless_forced(tmp_path, capsys, damage, words):
     assert run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "2", "--out", tmp_path)[0] == 0
+    forget_history(tmp_path)  # a checkpoint that keeps no history (written before checkpoints kept it)
     damage(tmp_path / "metrics.json")
     damaged = (tmp_path / "metrics.json").read_bytes() if (tmp_path / "metrics.json").exists() else None
     code, out, err = run(capsys, "train", "--resume", tmp_path, "--epochs", "3")
@@ -218,6 +219,11 @@ def test_resuming_a_run_whose_history_is_lost_is_refused_unless_forced(tmp_path,
     code, out, err = run(capsys, "train", "--resume", tmp_path, "--epochs", "3", "--force")
     assert code == 0 and "epoch 3/3" in out, err
     assert [entry["epoch"] for entry in json.loads((tmp_path / "metrics.json").read_text())["epochs"]] == [3]
+
+
+def forget_history(run_dir) -> None:
+    state = json.loads((run_dir / "last" / "state.json").read_text())
+    (run_dir / "last" / "state.json").write_text(json.dumps({**state, "history": None}))
 
 
 def test_a_resumed_run_keeps_the_history_of_its_earlier_epochs(tmp_path, capsys):
@@ -257,7 +263,7 @@ def test_a_disk_that_fills_up_during_training_stops_it_with_a_clear_message_and_
     tmp_path, capsys, monkeypatch
 ):
     with monkeypatch.context() as full:
-        fill_disk(full, after=7)  # epoch 1: last and best (3 files each) and metrics.json; then nothing fits
+        fill_disk(full, after=8)  # epoch 1: last and best (3 files each), metrics.json and .csv; then nothing fits
         code, out, err = run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "3", "--out", tmp_path)
     assert code == 1 and "epoch 1/3" in out
     # the checkpoint of epoch 2 did not fit, nor did metrics.json after it (the file the message names)
@@ -276,8 +282,7 @@ def test_a_disk_that_fills_up_during_training_stops_it_with_a_clear_message_and_
 def test_resuming_rebuilds_a_lost_history_from_a_checkpoint_that_keeps_it(tmp_path, capsys):
     assert run(capsys, "train", "xo", "--data", "xo:count=100", "--epochs", "2", "--out", tmp_path)[0] == 0
     earlier = json.loads((tmp_path / "metrics.json").read_text())["epochs"]
-    state = json.loads((tmp_path / "last" / "state.json").read_text())
-    (tmp_path / "last" / "state.json").write_text(json.dumps({**state, "history": earlier}))  # as the loop keeps it
+    assert json.loads((tmp_path / "last" / "state.json").read_text())["history"] == earlier  # the loop keeps it
     (tmp_path / "metrics.json").unlink()
     code, _, err = run(capsys, "train", "--resume", tmp_path, "--epochs", "3")
     assert code == 0, err

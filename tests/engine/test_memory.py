@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
+import psutil
 import torch
 
 from cnnstudio.data import DataSplit, ImageDataset
@@ -46,3 +49,39 @@ def test_largest_batch_leaves_room_for_the_weights():
     estimate = MemoryEstimate(per_image=100, fixed=1_000)
     assert estimate.largest_batch(10_000) == 90
     assert estimate.largest_batch(500) == 0
+
+
+def _fake_memory(monkeypatch, available):
+    vmem = namedtuple("svmem", "total available percent used free")
+
+    def virtual_memory():
+        if isinstance(available, Exception):
+            raise available
+        return vmem(64 * 2**30, available, 50.0, 0, 0)
+
+    monkeypatch.setattr(psutil, "virtual_memory", virtual_memory)
+
+
+def test_free_cpu_memory_is_psutils_available_memory(monkeypatch):
+    _fake_memory(monkeypatch, 3 * 2**30)
+    assert available_memory(torch.device("cpu")) == 3 * 2**30
+
+
+def test_the_guard_uses_psutils_figure_to_refuse_and_to_size_the_batch(monkeypatch):
+    graph = small_net()
+    estimate = estimate_training_memory(graph)
+    _fake_memory(monkeypatch, estimate.for_batch(10) * 2)
+    assert memory_shortfall(graph, 10, torch.device("cpu")) is None
+    _fake_memory(monkeypatch, estimate.for_batch(10))
+    message, hint = memory_shortfall(graph, 1000, torch.device("cpu"))
+    assert f"a batch of 1000 images needs about {estimate.for_batch(1000) / 2**30:.1f} GiB" in message
+    assert (
+        hint == f"use a batch size of at most {estimate.largest_batch(int(estimate.for_batch(10) * 0.9))}, "
+        "or a smaller input size or network"
+    )
+
+
+def test_no_check_when_psutil_cannot_read_the_memory(monkeypatch):
+    _fake_memory(monkeypatch, psutil.AccessDenied())
+    assert available_memory(torch.device("cpu")) is None
+    assert memory_shortfall(small_net(), 10**9, torch.device("cpu")) is None

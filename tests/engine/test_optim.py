@@ -1,45 +1,135 @@
-import itertools
+import json
 import math
 
 import pytest
 import torch
+from torch.optim import lr_scheduler
 
 from cnnstudio.engine.config import TrainConfig
 from cnnstudio.engine.model import head_nodes, prepare_model
-from cnnstudio.engine.optim import LRSchedule, build_optimizer
+from cnnstudio.engine.optim import build_optimizer, build_scheduler, restore_scheduler, scheduler_state
 from cnnstudio.pytorch import build_module
 
 from .conftest import small_net
 
-
-def factors(config: TrainConfig, steps_per_epoch: int = 10) -> list[float]:
-    schedule = LRSchedule(config, steps_per_epoch)
-    return [schedule.factor(step) for step in range(config.epochs * steps_per_epoch)]
+STEPS = 10  # optimizer steps per epoch in the schedule tests
 
 
-def test_constant_schedule_with_warmup_ramps_up_then_holds():
-    values = factors(TrainConfig(epochs=4, warmup_epochs=1))
-    assert values[0] == pytest.approx(1 / 11)
-    assert values == sorted(values) and values[10:] == [1.0] * 30
+def optimizer_for(config: TrainConfig) -> torch.optim.Optimizer:
+    """An optimizer over a small network with a separate head group when `config.head_lr` is set."""
+    graph = small_net()
+    module = build_module(graph, logits=True)
+    return build_optimizer(module, config, head_nodes(graph, set()), torch.device("cpu"))
 
 
-def test_step_schedule_decays_every_step_epochs():
-    values = factors(TrainConfig(epochs=6, schedule="step", step_epochs=2, step_gamma=0.5))
-    assert values[0] == values[19] == 1.0
-    assert values[20] == values[39] == 0.5 and values[59] == 0.25
+def trace(optimizer: torch.optim.Optimizer, scheduler, steps: int) -> list[tuple[float, ...]]:
+    """Every group's (lr, momentum or beta1) before each of `steps` optimizer steps."""
+    values = []
+    for _ in range(steps):
+        values.append(
+            tuple(
+                value
+                for group in optimizer.param_groups
+                for value in (group["lr"], group["betas"][0] if "betas" in group else group["momentum"])
+            )
+        )
+        optimizer.step()
+        scheduler.step()
+    return values
 
 
-def test_cosine_falls_from_one_to_nearly_zero():
-    values = factors(TrainConfig(epochs=5, schedule="cosine"))
-    assert values[0] == 1.0 and values[-1] < 1e-2
-    assert all(a >= b for a, b in itertools.pairwise(values))
+def torch_scheduler(name: str, optimizer: torch.optim.Optimizer) -> lr_scheduler.LRScheduler:
+    """The torch scheduler of each case in SCHEDULE_CASES, built directly (4 epochs of STEPS steps)."""
+    L = lr_scheduler
+    if name == "constant":
+        return L.ConstantLR(optimizer, factor=1.0, total_iters=0)
+    if name == "constant+warmup":
+        return L.LinearLR(optimizer, start_factor=1 / 6, total_iters=5)
+    if name == "step":
+        return L.StepLR(optimizer, step_size=2 * STEPS, gamma=0.5)
+    if name == "step+warmup":
+        return L.SequentialLR(
+            optimizer, [L.LinearLR(optimizer, 1 / 6, total_iters=5), L.StepLR(optimizer, 2 * STEPS, 0.5)], [5]
+        )
+    if name == "cosine":
+        return L.CosineAnnealingLR(optimizer, T_max=4 * STEPS)
+    if name == "cosine+warmup":
+        ramp = L.LinearLR(optimizer, 1 / 16, total_iters=15)
+        return L.SequentialLR(optimizer, [ramp, L.CosineAnnealingLR(optimizer, T_max=4 * STEPS - 15)], [15])
+    if name == "onecycle":
+        return L.OneCycleLR(optimizer, max_lr=0.1, total_steps=4 * STEPS)
+    return L.OneCycleLR(optimizer, max_lr=[0.1, 0.1, 0.01, 0.01], total_steps=4 * STEPS, pct_start=0.25)
 
 
-def test_onecycle_starts_low_peaks_after_warmup_and_anneals():
-    values = factors(TrainConfig(epochs=10, schedule="onecycle"))
-    peak = values.index(max(values))
-    assert values[0] < 0.1 and peak == 30 and max(values) == pytest.approx(1.0)
-    assert values[-1] < 1e-3
+SCHEDULE_CASES = {
+    "constant": {},
+    "constant+warmup": {"warmup_epochs": 0.5},
+    "step": {"schedule": "step", "step_epochs": 2, "step_gamma": 0.5},
+    "step+warmup": {"schedule": "step", "step_epochs": 2, "step_gamma": 0.5, "warmup_epochs": 0.5},
+    "cosine": {"schedule": "cosine"},
+    "cosine+warmup": {"schedule": "cosine", "warmup_epochs": 1.5},
+    "onecycle": {"schedule": "onecycle", "optimizer": "sgd"},
+    "onecycle+head+adam": {"schedule": "onecycle", "head_lr": 0.01, "warmup_epochs": 1, "weight_decay": 1e-4},
+}
+
+
+@pytest.mark.parametrize("name", SCHEDULE_CASES)
+def test_each_schedule_steps_exactly_as_the_torch_scheduler_built_directly(name):
+    config = TrainConfig(epochs=4, lr=0.1, **SCHEDULE_CASES[name])
+    ours = optimizer_for(config)
+    theirs = optimizer_for(config)
+    ours_trace = trace(ours, build_scheduler(ours, config, STEPS), 4 * STEPS)
+    assert ours_trace == trace(theirs, torch_scheduler(name, theirs), 4 * STEPS)
+    assert len(set(ours_trace)) > 1 or name == "constant"
+
+
+def test_onecycle_starts_at_a_25th_of_the_rate_and_cycles_the_momentum():
+    config = TrainConfig(epochs=10, lr=0.1, schedule="onecycle", optimizer="sgd")
+    optimizer = optimizer_for(config)
+    values = trace(optimizer, build_scheduler(optimizer, config, STEPS), 10 * STEPS)
+    rates, momenta = [value[0] for value in values], [value[1] for value in values]
+    assert rates[0] == pytest.approx(4e-3) and rates.index(max(rates)) == 29 and max(rates) == pytest.approx(0.1)
+    assert momenta[0] == pytest.approx(0.95) and min(momenta) == pytest.approx(0.85) and momenta[29] == min(momenta)
+    assert rates[-1] < 1e-5
+
+
+def test_plain_sgd_and_rmsprop_keep_their_momentum_under_onecycle():
+    for optimizer_name in ("sgd", "rmsprop"):
+        config = TrainConfig(epochs=2, schedule="onecycle", optimizer=optimizer_name, momentum=0.0)
+        optimizer = optimizer_for(config)
+        assert {value[1] for value in trace(optimizer, build_scheduler(optimizer, config, STEPS), 20)} == {0.0}
+
+
+@pytest.mark.parametrize(("epochs", "steps", "warmup"), [(1, 1, 0), (1, 2, 0), (1, 3, 0), (2, 5, 0.2), (1, 10, 1)])
+def test_onecycle_on_tiny_runs_never_divides_by_zero(epochs, steps, warmup):
+    config = TrainConfig(epochs=epochs, schedule="onecycle", warmup_epochs=warmup)
+    optimizer = optimizer_for(config)
+    rates = [value[0] for value in trace(optimizer, build_scheduler(optimizer, config, steps), epochs * steps)]
+    assert all(0 < rate <= config.lr for rate in rates)
+
+
+def test_a_restored_scheduler_continues_the_saved_one_and_new_settings_rebuild_it():
+    config = TrainConfig(epochs=3, lr=0.1, schedule="cosine", warmup_epochs=1)
+    optimizer = optimizer_for(config)
+    scheduler = build_scheduler(optimizer, config, STEPS)
+    whole = trace(optimizer, scheduler, 30)
+    optimizer = optimizer_for(config)
+    scheduler = build_scheduler(optimizer, config, STEPS)
+    trace(optimizer, scheduler, 12)
+    saved, optimizer_state = scheduler_state(scheduler, config, STEPS), optimizer.state_dict()
+    assert saved["step"] == 12 and saved["schedule"] == "cosine"
+    resumed = optimizer_for(config)
+    fresh = build_scheduler(resumed, config, STEPS)
+    resumed.load_state_dict(optimizer_state)
+    restored = restore_scheduler(fresh, config, STEPS, json.loads(json.dumps(saved)), 12)
+    assert restored is fresh and trace(resumed, restored, 18) == whole[12:]
+
+    longer = config.replace(epochs=5)
+    resumed = optimizer_for(config)
+    resumed.load_state_dict(optimizer_state)
+    rebuilt = restore_scheduler(build_scheduler(resumed, config, STEPS), longer, STEPS, saved, 12)
+    reference = optimizer_for(longer)
+    assert trace(resumed, rebuilt, 38) == trace(reference, build_scheduler(reference, longer, STEPS), 50)[12:]
 
 
 def test_groups_split_head_and_keep_biases_out_of_weight_decay():

@@ -55,14 +55,51 @@ def test_metrics_json_and_checkpoints_are_written(tmp_path):
     assert set(state["rng"]) == {"python", "numpy"} and state["optimizer"]["param_groups"]
 
 
+def test_batch_messages_report_the_rate_of_torchs_onecycle_scheduler(tmp_path, monkeypatch):
+    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 0.0)
+    config = TrainConfig(epochs=2, batch_size=16, lr=0.05, optimizer="sgd", schedule="onecycle")
+    events = list(train(small_net(), stripe_split(), config, tmp_path))
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.05, momentum=0.9)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.05, total_steps=30)
+    expected = []
+    for _ in range(30):
+        expected.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert [event.lr for event in of_kind(events, "batch")] == expected
+    assert [summary.lr for summary in of_kind(events, "epoch")] == [expected[14], expected[29]]
+
+
+def test_val_every_validates_every_n_batches_without_changing_the_training(tmp_path):
+    config = TrainConfig(epochs=2, batch_size=16, lr=0.01, val_every=4)  # 15 batches an epoch
+    events = list(train(small_net(dropout=True, batchnorm=True), stripe_split(), config, tmp_path / "often"))
+    validations = of_kind(events, "validation")
+    assert [(event.epoch, event.batch, event.step) for event in validations] == [
+        (1, 4, 4), (1, 8, 8), (1, 12, 12), (2, 1, 16), (2, 5, 20), (2, 9, 24), (2, 13, 28)
+    ]  # fmt: skip
+    assert len(validations) + len(of_kind(events, "epoch")) == 9
+    assert validations[3].position == pytest.approx(1 + 1 / 15)
+    assert all(0 <= event.val_acc <= 1 and event.val_loss > 0 for event in validations)
+    plain = list(
+        train(small_net(dropout=True, batchnorm=True), stripe_split(), config.replace(val_every=0), tmp_path / "once")
+    )
+    assert not of_kind(plain, "validation") and losses(plain) == losses(events)
+    often, once = (load_file(tmp_path / name / "last" / "weights.safetensors") for name in ("often", "once"))
+    assert all(torch.equal(often[key], once[key]) for key in often)
+
+
 def test_batch_messages_are_throttled(tmp_path, monkeypatch):
     config = TrainConfig(epochs=2, batch_size=16, lr=0.01)
-    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 1e9)
-    throttled = of_kind(list(train(small_net(), stripe_split(), config, tmp_path / "a")), "batch")
-    assert [(event.epoch, event.batch) for event in throttled] == [(1, 1)]  # the first batch of the run
     monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 0.0)
     every = of_kind(list(train(small_net(), stripe_split(), config, tmp_path / "b")), "batch")
     assert len(every) == 2 * 15 and every[-1].step == 30
+    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 1e9)
+    throttled = of_kind(list(train(small_net(), stripe_split(), config, tmp_path / "a")), "batch")
+    # the first batch of the run, and the last of each epoch, so the curves reach the end of the run
+    assert [(event.epoch, event.batch) for event in throttled] == [(1, 1), (1, 15), (2, 15)]
+    assert throttled[-1].step == 30 and throttled[-1].lr == config.lr
+    assert throttled[1].loss == pytest.approx(sum(e.loss for e in every[1:15]) / 14)
+    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 0.0)
 
 
 def run_until(events, control, predicate):
@@ -89,6 +126,35 @@ def test_stop_takes_effect_before_the_next_batch_and_saves_the_position(tmp_path
     assert json.loads((tmp_path / "metrics.json").read_text())["status"] == "stopped"
 
 
+class StopAfter:
+    """A stop flag that turns on at its `count`-th look (the run looks once before each batch)."""
+
+    def __init__(self, count: int) -> None:
+        self.looks, self.count = 0, count
+
+    def is_set(self) -> bool:
+        self.looks += 1
+        return self.looks >= self.count
+
+    def set(self) -> None:
+        self.count = 0
+
+    def clear(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.is_set()
+
+
+def test_a_stopped_run_reports_the_batches_since_its_last_message(tmp_path, monkeypatch):
+    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 1e9)
+    control = TrainControl(stop=StopAfter(15 + 8))  # the 8th look of epoch 2: after its 7th batch
+    events = list(train(small_net(), stripe_split(), TrainConfig(epochs=5, batch_size=16), tmp_path, control=control))
+    batches = of_kind(events, "batch")
+    assert [(event.epoch, event.batch, event.step) for event in batches] == [(1, 1, 1), (1, 15, 15), (2, 7, 22)]
+    assert events[-1].reason == "stopped" and events[-1].step == 22
+    assert load_checkpoint(tmp_path).progress.batch == 7
+
+
 def test_pause_holds_the_run_at_a_batch_boundary(tmp_path):
     control = TrainControl()
     events = []
@@ -108,10 +174,19 @@ def losses(events):
     return [(event.epoch, event.train_loss, event.val_loss, event.val_acc) for event in of_kind(events, "epoch")]
 
 
-def test_resume_mid_epoch_matches_an_uninterrupted_deterministic_run(tmp_path, monkeypatch):
+@pytest.mark.parametrize(("schedule", "optimizer"), [("cosine", "adam"), ("onecycle", "sgd")])
+def test_resume_mid_epoch_matches_an_uninterrupted_deterministic_run(tmp_path, monkeypatch, schedule, optimizer):
     monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 0.0)  # a message after every batch
     config = TrainConfig(
-        epochs=3, batch_size=16, lr=0.01, schedule="cosine", augment="flip,crop:1", deterministic=True, seed=3
+        epochs=3,
+        batch_size=16,
+        lr=0.01,
+        schedule=schedule,
+        optimizer=optimizer,
+        warmup_epochs=0.5,
+        augment="flip,crop:1",
+        deterministic=True,
+        seed=3,
     )
     split = stripe_split()
     graph = small_net(dropout=True, batchnorm=True)
@@ -127,6 +202,8 @@ def test_resume_mid_epoch_matches_an_uninterrupted_deterministic_run(tmp_path, m
     rest = list(resume(tmp_path / "parts", split))
     assert rest[0].kind == "started" and rest[0].start_epoch == 1 and rest[-1].reason == "completed"
     assert losses(first) + losses(rest) == losses(reference)
+    rates = [(event.step, event.lr) for event in of_kind(first, "batch") + of_kind(rest, "batch")]
+    assert rates == [(event.step, event.lr) for event in of_kind(reference, "batch")]
     whole = load_file(tmp_path / "whole" / "last" / "weights.safetensors")
     parts = load_file(tmp_path / "parts" / "last" / "weights.safetensors")
     assert all(torch.equal(whole[key], parts[key]) for key in whole)

@@ -4,12 +4,14 @@ history asks first."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from test_training_helpers import make_run
 
 from cnnstudio.data import load_data
+from cnnstudio.engine.worker import start_failure
 from cnnstudio.ui.session import DataChoice
 from cnnstudio.ui.settings import runs_dir
 
@@ -58,8 +60,24 @@ def test_a_run_that_cannot_start_leaves_no_folder_behind(window, qtbot, monkeypa
     assert run_folders() == []
 
 
+def test_a_process_that_cannot_start_gets_the_advice_for_its_cause(window, qtbot, monkeypatch):
+    tab = training_tab(window)
+
+    def fail(request):
+        raise start_failure(ModuleNotFoundError("No module named 'torchvision'", name="torchvision"))
+
+    monkeypatch.setattr(tab.runner, "start", fail)
+    window.session.set_data(xo_data())
+    click(qtbot, tab.controls.train_button)
+    text = tab.banner.text()
+    assert "Cannot start the training process" in text and "torchvision" in text
+    assert "pip install" in text and "free memory" not in text
+
+
 def test_resuming_a_run_whose_history_is_lost_asks_first(window, prompts, qtbot, monkeypatch):
     run = make_run(runs_dir(), "2026-01-04_10-00-00_LeNet-5", epochs=1)
+    state = json.loads((run / "last" / "state.json").read_text())
+    (run / "last" / "state.json").write_text(json.dumps({**state, "history": None}))  # a checkpoint keeping none
     (run / "metrics.json").unlink()
     tab = training_tab(window)
     tab.refresh_runs()

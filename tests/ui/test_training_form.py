@@ -48,6 +48,7 @@ def test_the_defaults_are_the_engines_and_every_field_explains_itself(form):
         form.label_smoothing,
         form.augment,
         form.val_share,
+        form.val_every,
         form.patience,
         form.device,
         form.precision,
@@ -67,6 +68,7 @@ def test_the_form_produces_the_config_a_person_typed(form, qtbot):
     type_into(qtbot, form.label_smoothing, "0.1")
     type_into(qtbot, form.patience, "5")
     type_into(qtbot, form.val_share, "10")
+    type_into(qtbot, form.val_every, "25")
     type_into(qtbot, form.seed, "7")
     choose(form.schedule, "cosine")
     choose(form.device, "cpu")
@@ -74,7 +76,7 @@ def test_the_form_produces_the_config_a_person_typed(form, qtbot):
     config = form.config("xo:count=500")
     assert (config.optimizer, config.lr, config.epochs, config.batch_size) == ("sgd", 0.05, 30, 128)
     assert config.weight_decay == pytest.approx(5e-4) and config.label_smoothing == pytest.approx(0.1)
-    assert (config.patience, config.val_fraction, config.seed) == (5, 0.1, 7)
+    assert (config.patience, config.val_fraction, config.seed, config.val_every) == (5, 0.1, 7, 25)
     assert (config.schedule, config.device, config.precision, config.data) == ("cosine", "cpu", "off", "xo:count=500")
     choose(form.optimizer, "adam")
     assert not form.momentum.isEnabled()

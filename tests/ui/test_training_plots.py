@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from cnnstudio.engine.events import BatchMetrics
 from cnnstudio.engine.run_folders import EpochHistory, RunRecord
+from cnnstudio.ui import style
 from cnnstudio.ui.training.plots import TrainingPlots
 from cnnstudio.ui.training.series import Smoother
 
@@ -98,10 +99,34 @@ def test_validation_points_sit_at_the_end_of_their_epochs_and_clear_starts_over(
     assert plots.accuracy_val.yData.tolist() == pytest.approx([70.0, 85.0])
     plots.begin(30)  # a run's epoch axis spans the whole run from its start
     left, right = plots.loss_plot.vb.viewRange()[0]
-    assert left <= 0 and 30 <= right < 31 and plots.lr_plot.vb.viewRange()[0] == [left, right]
+    assert left < 0 and 30 < right <= 30 * 1.05 and plots.lr_plot.vb.viewRange()[0] == [left, right]
     plots.clear()
     assert plots.point_count == 0 and plots.epoch_count == 0
     assert size(plots.loss_raw.xData) == 0 and size(plots.loss_val.xData) == 0
+
+
+def test_the_three_plots_share_one_padded_epoch_axis_with_readable_labels(plots, qtbot):
+    """The plots used to disagree (loss 0–2, accuracy clipping its last validation dot, learning rate 0–1.5)
+    and the "Epoch" label was drawn in the faint border grey."""
+    plots.begin(2)
+    plots.add_batches(messages(0, 2 * STEPS))
+    plots.add_epoch(1, 0.8, 0.7)
+    plots.add_epoch(2, 0.5, 0.85)
+    plots.refresh()
+    qtbot.wait(50)
+    ranges = [plot.vb.viewRange()[0] for plot in plots.plots]
+    assert ranges[0] == ranges[1] == ranges[2] and ranges[0][0] < 0 and ranges[0][1] > 2
+    for plot in plots.plots:  # the last validation dot (7 px wide) is drawn whole, with room, in every plot
+        view = plot.vb
+        right_edge = view.mapViewToScene(view.viewRect().topRight()).x()
+        assert right_edge - view.mapViewToScene(QPointF(2.0, 0.0)).x() >= 7
+    plots.lr_plot.setXRange(0.5, 1.5, padding=0)  # zooming or panning one plot moves all three
+    assert all(plot.vb.viewRange()[0] == pytest.approx([0.5, 1.5]) for plot in plots.plots)
+    for plot in plots.plots:
+        axis = plot.getAxis("bottom")
+        assert axis.labelText == "Epoch" and axis.labelStyle["color"] == style.TEXT
+        assert f"color:{style.TEXT}" in axis.label.toHtml().replace(" ", "")
+        assert axis.textPen().color().name() == style.MUTED
 
 
 def test_hovering_a_plot_reads_out_the_values_under_the_mouse(plots, qtbot):

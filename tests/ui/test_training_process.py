@@ -72,6 +72,7 @@ def test_a_run_trains_pauses_resumes_stops_within_a_batch_and_resumes_to_complet
     paused = [event for event in events if isinstance(event, Paused) and event.paused][-1]
     finished = next(event for event in events if isinstance(event, Finished))
     assert finished.reason == "stopped" and finished.step == paused.step  # not one more batch after Stop
+    assert tab.plots.series.step.values[-1] == finished.step  # the curves reach the batch it stopped after
     assert tab.progress.state.text() == "Stopped"
     run = tab.last_run
     assert read_run(run).status == "stopped" and tab.runs.table.item(0, 5).text() == "stopped"
@@ -110,7 +111,7 @@ def test_a_failing_or_killed_worker_is_reported_and_the_app_keeps_working(tab, w
     (worker,) = multiprocessing.active_children()
     os.kill(worker.pid, signal.SIGKILL)
     wait_idle(qtbot, tab)
-    assert "ended unexpectedly" in tab.banner.text()
+    assert "was killed (SIGKILL)" in tab.banner.text() and "lower the batch size" in tab.banner.text()
     assert tab.controls.train_button.isEnabled() and multiprocessing.active_children() == []
     window.show_tab("Designer")  # the window still works
     assert window.current_tab() is window.designer

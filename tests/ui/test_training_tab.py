@@ -14,10 +14,13 @@ from test_training_helpers import make_run
 from ui_helpers import double_click, wait_analysis
 
 from cnnstudio.data import load_data
+from cnnstudio.engine import TrainConfig, train
+from cnnstudio.engine import loop as loop_module
 from cnnstudio.engine.events import Started
 from cnnstudio.graph import network_from_dict
 from cnnstudio.ui.session import DataChoice
 from cnnstudio.ui.settings import runs_dir
+from cnnstudio.ui.training.plot_hover import readout_html
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +96,49 @@ def test_a_run_trains_a_copy_of_the_design_fitted_to_the_datas_classes(window, q
     tab.runner.events_received.emit([started])  # what the worker would report first
     assert tab.banner.isVisible() and "fc3 now outputs 2 classes" in tab.banner.text()
     assert tab.progress.epoch_bar.maximum() == 3 and "1,600 training" in tab.progress.details.text()
+
+
+def test_the_curves_reach_the_last_batch_of_a_real_run(window, qtbot, monkeypatch):
+    """LeNet-5 on digits, 2 epochs of batches of 64: the curves used to end near epoch 1.3 while the validation
+    points reached 2, because the throttled batch messages (10 a second) skipped the last batches of an epoch
+    that takes less than 0.1 s. The run's events reach the tab as its worker delivers them."""
+    monkeypatch.setattr(loop_module, "BATCH_EVENT_INTERVAL", 1e9)  # as where an epoch is faster than it
+    tab = training_tab(window)
+    graph = window.document.graph
+    assert graph.name == "LeNet-5"
+    run_dir = runs_dir() / "lenet"
+    events = list(
+        train(graph, load_data("digits", (1, 28, 28)), TrainConfig(epochs=2, batch_size=64, data="digits"), run_dir)
+    )
+    assert events[-1].kind == "finished" and events[-1].reason == "completed"
+    tab.runner.events_received.emit(events)
+    plots = tab.plots
+    assert list(plots.series.x.values) == [1 / 22, 1.0, 2.0] and plots.series.step.values[-1] == events[-1].step
+    curves = (plots.loss_raw, plots.loss_smoothed, plots.accuracy_raw, plots.accuracy_smoothed, plots.lr_curve)
+    assert all(curve.getOriginalDataset()[0][-1] == 2.0 for curve in curves)
+    assert list(plots.loss_val.getOriginalDataset()[0]) == [1.0, 2.0]
+    qtbot.waitUntil(lambda: tab.results.currentIndex() == 1, timeout=60_000)  # the run is evaluated in the background
+
+
+def test_at_1024_by_640_the_plots_keep_most_of_the_height(window, qtbot):
+    tab = training_tab(window)
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: window.height() == 640)
+    qtbot.wait(50)
+    assert tab.views.height() >= 2.5 * tab.runs.height() and tab.plots.loss_plot.vb.height() >= 80
+
+
+def test_validations_every_n_batches_are_plotted_at_their_fractional_epoch(window, qtbot):
+    tab = training_tab(window)
+    config = TrainConfig(epochs=2, batch_size=64, data="digits", val_every=10)  # 22 batches an epoch
+    events = list(train(window.document.graph, load_data("digits", (1, 28, 28)), config, runs_dir() / "often"))
+    assert events[-1].kind == "finished"
+    tab.runner.events_received.emit(events)
+    expected = [10 / 22, 20 / 22, 1.0, 1 + 8 / 22, 1 + 18 / 22, 2.0]
+    for points in (tab.plots.loss_val, tab.plots.accuracy_val):
+        assert list(points.getOriginalDataset()[0]) == pytest.approx(expected)
+    assert "validation at epoch 1.36" in readout_html(tab.plots.series, 1.36)
+    qtbot.waitUntil(lambda: tab.results.currentIndex() == 1, timeout=60_000)  # the run is evaluated in the background
 
 
 def test_the_runs_list_shows_every_run_and_overlays_the_selected_ones(runs, window, qtbot):

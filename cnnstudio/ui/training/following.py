@@ -8,7 +8,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from cnnstudio.engine.checkpoint import trained_checkpoint
-from cnnstudio.engine.events import BatchMetrics, CheckpointWritten, EpochSummary, Error, Event, Finished, Started
+from cnnstudio.engine.events import (
+    BatchMetrics,
+    CheckpointWritten,
+    EpochSummary,
+    Error,
+    Event,
+    Finished,
+    Started,
+    Validation,
+)
 from cnnstudio.engine.run_folders import EpochHistory, RunRecord
 from cnnstudio.ui.tabs import StudioContext
 from cnnstudio.ui.training.banner import MessageBanner
@@ -76,6 +85,8 @@ class RunFollowing:
                 batches.append(event)
             elif isinstance(event, Started):
                 self._started(event)
+            elif isinstance(event, Validation):
+                self.plots.add_epoch(event.position, event.val_loss, event.val_acc)
             elif isinstance(event, EpochSummary):
                 self.plots.add_epoch(event.epoch, event.val_loss, event.val_acc)
                 self.progress.epoch(event)

@@ -103,9 +103,10 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
                 "schedule",
                 "Schedule",
                 lambda: _combo(SCHEDULES),
-                "How the learning rate changes over the run (updated every batch). Step decay "
-                "divides it by 10 every third of the run; cosine lowers it smoothly to zero; "
-                "one-cycle warms up for 30 % of the run, then anneals.",
+                "How the learning rate changes over the run (updated every batch), with PyTorch's own "
+                "schedulers: step decay (StepLR) divides it by 10 every third of the run; cosine "
+                "(CosineAnnealingLR) lowers it smoothly to zero; one-cycle (OneCycleLR) rises from a "
+                "25th of it for 30 % of the run (or the warm-up), then anneals, cycling the momentum.",
             ),
             Field(
                 "warmup",
@@ -168,6 +169,15 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
                 "on everything (no validation curve, no confusion matrix).",
                 to_form=lambda fraction: round(fraction * 100),
                 from_form=lambda percent: percent / 100,
+            ),
+            Field(
+                "val_every",
+                "val_every",
+                "Validate every",
+                _spin(0, 1_000_000, suffix=" batches", special="epoch end"),
+                "Validate also after every this many batches (like Deep Network Designer's validation "
+                "frequency): more validation points for short runs, at the cost of the time they take. "
+                "'epoch end' validates once per epoch.",
             ),
             Field(
                 "patience",

@@ -26,10 +26,11 @@ def readout_html(series: TrainingSeries, x: float) -> str | None:
         ]
     j = series.nearest_epoch(x)
     if j is not None:
-        epoch = series.val_epoch.values[j]
+        epoch = float(series.val_epoch.values[j])
         if abs(epoch - x) <= 0.5 or not lines:
+            when = f"after epoch {int(epoch)}" if epoch.is_integer() else f"at epoch {epoch:.2f}"
             lines.append(
-                f"<span style='color:{VALIDATION_COLOR}'>validation after epoch {int(epoch)}: "
+                f"<span style='color:{VALIDATION_COLOR}'>validation {when}: "
                 f"loss {series.val_loss.values[j]:.4g} · accuracy {series.val_accuracy.values[j]:.1%}</span>"
             )
     if not lines:

@@ -36,11 +36,13 @@ def style_plot(plot: pg.PlotItem, title: str) -> None:
     plot.setDownsampling(auto=True, mode="peak")
     plot.setMenuEnabled(False)
     plot.hideButtons()
-    plot.setLabel("bottom", "Epoch", color=style.MUTED)
     for axis in ("left", "bottom"):
-        plot.getAxis(axis).setTextPen(style.MUTED)
+        # setPen also recolours the axis label, and setTextPen sets it to the tick colour: so in this order,
+        # then the label last (it used to come out in the faint border colour)
         plot.getAxis(axis).setPen(style.BORDER)
+        plot.getAxis(axis).setTextPen(style.MUTED)
         plot.getAxis(axis).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+    plot.setLabel("bottom", "Epoch", color=style.TEXT)
     plot.titleLabel.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
 

@@ -36,6 +36,7 @@ from cnnstudio.ui.training.plot_items import (
 from cnnstudio.ui.training.series import TrainingSeries
 
 DEFAULT_SMOOTHING = 0.6
+X_PADDING = 0.04  # of the epoch range, on either side
 
 
 class TrainingPlots(QWidget):
@@ -83,6 +84,11 @@ class TrainingPlots(QWidget):
         for plot, title in zip(self.plots, ("Loss", "Accuracy (%)", "Learning rate"), strict=True):
             style_plot(plot, title)
         self.accuracy_plot.setYRange(0, 100, padding=0.04)
+        # one epoch axis: a range set on (or panned in) one plot is every plot's. Not pyqtgraph's setXLink, which
+        # lines side-by-side views up on the screen and so gives each of the lower plots a part of the range
+        self._sharing_x = False
+        for plot in self.plots:
+            plot.sigXRangeChanged.connect(self._share_x_range)
 
         legend = self.loss_plot.addLegend(
             offset=(-12, 10), labelTextColor=style.TEXT, brush=pg.mkBrush("#ffffffd0"), pen=pg.mkPen(style.BORDER)
@@ -128,12 +134,24 @@ class TrainingPlots(QWidget):
         self._fit_x_range()
 
     def _fit_x_range(self) -> None:
+        """The linked epoch axis spans the whole run, padded so the points at epoch 0 and at the last epoch
+        (validation dots, 7 px) are drawn whole."""
         right = max(self._run_epochs, self._overlay_epochs)
-        for plot in self.plots:
-            if right:
-                plot.setXRange(0, right, padding=0.01)
-            else:
-                plot.enableAutoRange(axis="x")
+        if right:
+            self.loss_plot.setXRange(0, right, padding=X_PADDING)
+        else:
+            self.loss_plot.enableAutoRange(axis="x")
+
+    def _share_x_range(self, view: pg.ViewBox, x_range: tuple[float, float]) -> None:
+        if self._sharing_x:
+            return
+        self._sharing_x = True
+        try:
+            for plot in self.plots:
+                if plot.getViewBox() is not view:
+                    plot.setXRange(*x_range, padding=0)
+        finally:
+            self._sharing_x = False
 
     def clear(self) -> None:
         """Forget the current run's points (overlays stay)."""
@@ -146,8 +164,9 @@ class TrainingPlots(QWidget):
             self.series.add_batches(messages)
             self._dirty = True
 
-    def add_epoch(self, epoch: int, val_loss: float | None, val_accuracy: float | None) -> None:
-        """An epoch's validation values (epochs without validation data add nothing)."""
+    def add_epoch(self, epoch: float, val_loss: float | None, val_accuracy: float | None) -> None:
+        """Validation values at epoch position `epoch`: an epoch's end, or a fraction of one for the validations
+        every N batches (runs without validation data add nothing)."""
         if val_loss is not None and val_accuracy is not None:
             self.series.add_epoch(epoch, val_loss, val_accuracy)
             self._dirty = True

@@ -119,7 +119,7 @@ class TrainingSeries:
         self.loss_smooth.extend(self._smoothers[0].extend(loss))
         self.accuracy_smooth.extend(self._smoothers[1].extend(accuracy))
 
-    def add_epoch(self, epoch: int, val_loss: float, val_accuracy: float) -> None:
+    def add_epoch(self, epoch: float, val_loss: float, val_accuracy: float) -> None:
         self.val_epoch.append(epoch)
         self.val_loss.append(val_loss)
         self.val_accuracy.append(val_accuracy)

@@ -15,6 +15,7 @@ from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.design_fit import fit_classes
 from cnnstudio.engine.launch import TrainRequest
 from cnnstudio.engine.run_folders import EpochHistory, RunRecord, data_text, new_run_dir, restore_history
+from cnnstudio.engine.worker import WorkerStartError
 from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.validate import errors_only, validate
 from cnnstudio.ui.session import DataChoice
@@ -156,6 +157,9 @@ class RunStarting:
         self._run_notes = list(notes or [])
         try:
             self.runner.start(request)
+        except WorkerStartError as error:
+            self.banner.show_message("error", "Cannot start the training process", error.message, error.hint)
+            return False
         except (OSError, RuntimeError) as error:
             self.banner.show_message(
                 "error",

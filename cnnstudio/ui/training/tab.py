@@ -85,7 +85,10 @@ class TrainingTab(RunStarting, RunFollowing, RunsActions, RunOutputs, StudioTab)
         self.right_splitter.addWidget(self.views)
         self.right_splitter.addWidget(self.runs)
         self.right_splitter.setChildrenCollapsible(False)
-        self.right_splitter.setStretchFactor(0, 1)
+        # both give way when the window shrinks (the runs list used to keep its 200 px at 1024×640 and squeeze
+        # the plots to a few dozen pixels), the plots four times as much
+        self.right_splitter.setStretchFactor(0, 4)
+        self.right_splitter.setStretchFactor(1, 1)
         self.right_splitter.setSizes(DEFAULT_SIZES["right"])
         right = QWidget()
         right_layout = QVBoxLayout(right)
