@@ -3,9 +3,9 @@ layouts stacked or in a row (with their stretch), and panels that scroll when th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLayout, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 Item = QWidget | QLayout | tuple[QWidget | QLayout, int]  # a widget or layout, or one with its stretch
@@ -23,6 +23,36 @@ def side_by_side(owner: QWidget, panes: Sequence[QWidget], sizes: Sequence[int],
     splitter.setSizes(list(sizes))
     vertical(owner, [splitter], margins=(0, 0, 0, 0))
     return splitter
+
+
+def side_widths(width: int, left: tuple[float, int, int], right: tuple[float, int, int]) -> list[int]:
+    """Widths of three panes side by side in `width` pixels: the outer panes take their (share, least, most)
+    of it, the middle one the rest, so a small window keeps most of its room for the middle pane."""
+    sides = [min(max(round(width * share), least), most) for share, least, most in (left, right)]
+    return [sides[0], max(width - sum(sides), 0), sides[1]]
+
+
+class FollowWidth(QObject):
+    """Sizes `splitter`'s panes with `sizes(width)` whenever the splitter is resized, until the user drags a
+    handle or `stop()` is called (a layout restored from an earlier session): the default layout suits every
+    window size, instead of the middle pane alone absorbing what a small window lacks."""
+
+    def __init__(self, splitter: QSplitter, sizes: Callable[[int], list[int]]) -> None:
+        super().__init__(splitter)
+        self.splitter = splitter
+        self.sizes = sizes
+        self.active = True
+        splitter.installEventFilter(self)
+        splitter.splitterMoved.connect(lambda *args: self.stop())
+
+    def stop(self) -> None:
+        self.active = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.active and watched is self.splitter and event.type() == QEvent.Resize:
+            handles = (self.splitter.count() - 1) * self.splitter.handleWidth()
+            self.splitter.setSizes(self.sizes(self.splitter.width() - handles))
+        return False
 
 
 def fill(layout: QBoxLayout, items: Sequence[Item], *, margins: Margins = None, spacing: int = -1) -> QBoxLayout:
