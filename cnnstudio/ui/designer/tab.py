@@ -75,6 +75,7 @@ class DesignerTab(StudioTab):
         self.problems.node_selected.connect(self.reveal_node)
         self.problems.counts_changed.connect(self._problem_counts)
         self.palette.tree.layer_activated.connect(self._append)
+        self.palette.tree.drop_refused.connect(context.show_message)
         self.view.layer_dropped.connect(self.controller.add_layer)
         self.view.overlay.buttons["arrange"].clicked.connect(self.controller.arrange)
         self.view.setContextMenuPolicy(Qt.CustomContextMenu)
