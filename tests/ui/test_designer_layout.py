@@ -79,3 +79,14 @@ def test_a_restored_layout_is_kept_when_the_window_resizes(qtbot: Any, make_wind
     qtbot.waitUntil(lambda: sum(designer.splitter.sizes()) > 1024)
     palette, _, inspector = designer.splitter.sizes()
     assert (palette, inspector) == (300, 300)  # the canvas takes what the window gained
+
+
+def test_the_default_layout_is_not_saved_and_follows_the_next_window(qtbot: Any, make_window: Any) -> None:
+    first = small_window(make_window, qtbot)
+    first.save_layout()  # as closing does: the palette and inspector kept their default shares
+    second = make_window(start=False, resize=False)
+    second.resize(1600, 1000)
+    second.start()
+    wait_analysis(qtbot, second)
+    palette, canvas, inspector = second.designer.splitter.sizes()
+    assert palette == 260 and inspector >= 380  # the shares of 1600 px, not the 1024 px window's sizes

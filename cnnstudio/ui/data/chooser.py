@@ -225,10 +225,10 @@ class DataChooser(QWidget):
                 self.sources[source.key] = source
         if current is not None:
             self._select_item(current.key)
-        self._fit_width()
 
-    def _fit_width(self) -> None:
-        """Make the list wide enough for every entry in full (no cut facts, no sideways scrolling)."""
+    def preferred_width(self) -> int:
+        """The width at which every list entry shows in full (no cut facts), up to MAX_LIST_WIDTH for the
+        list; the chooser can still be made narrower, where the entries elide."""
         delegate, option = self.list.itemDelegate(), QStyleOptionViewItem()
         option.font = self.list.font()
         widest = max(
@@ -239,7 +239,9 @@ class DataChooser(QWidget):
             default=0,
         )
         chrome = self.list.verticalScrollBar().sizeHint().width() + 2 * self.list.frameWidth()
-        self.list.setMinimumWidth(min(widest + chrome, MAX_LIST_WIDTH))
+        margins = self.layout().contentsMargins()
+        list_width = min(widest + chrome, MAX_LIST_WIDTH) + margins.left() + margins.right()
+        return max(list_width, self.minimumSizeHint().width())
 
     def item(self, key: str) -> QListWidgetItem | None:
         """The list entry of a source (by its key: a dataset name or a folder path)."""

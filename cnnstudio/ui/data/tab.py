@@ -328,16 +328,18 @@ class DataTab(StudioTab):
     # ----- persistence and shutdown
     def _widths(self, width: int) -> list[int]:
         """The chooser as wide as its list needs (the same for every data set), the side a share."""
-        chooser = self.chooser.minimumSizeHint().width()
+        chooser = self.chooser.preferred_width()
         return side_widths(width, (0.0, chooser, chooser), SIDE_WIDTH)
 
     def splitters(self) -> dict[str, QSplitter]:
         return {"main": self.splitter, "center": self.center, "side": self.side}
 
+    def save_state(self) -> dict[str, Any]:
+        return self.follow_width.save(super().save_state())
+
     def restore_state(self, state: dict[str, Any]) -> None:
         super().restore_state(state)
-        if "main" in state:  # the user's layout of an earlier session
-            self.follow_width.stop()
+        self.follow_width.restore(state)
 
     def shutdown(self) -> None:
         if self._shutdown:

@@ -177,10 +177,12 @@ class DesignerTab(StudioTab):
     def page_stacks(self) -> dict[str, QTabWidget]:
         return {"panel": self.panels}
 
+    def save_state(self) -> dict[str, Any]:
+        return self.follow_width.save(super().save_state())
+
     def restore_state(self, state: dict[str, Any]) -> None:
         super().restore_state(state)
-        if "main" in state:  # the user's layout of an earlier session
-            self.follow_width.stop()
+        self.follow_width.restore(state)
 
     def shutdown(self) -> None:
         self.code.shutdown()
