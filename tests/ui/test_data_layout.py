@@ -10,17 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyleOptionViewItem
 from test_data_tab import LOAD_TIMEOUT, choose_and_wait, click_source, data_tab
-from ui_helpers import wait_analysis
-
-SMALL = (1024, 640)
-
-
-def small_window(make_window: Any, qtbot: Any) -> Any:
-    window = make_window(start=False, resize=False)
-    window.resize(*SMALL)
-    window.start()
-    wait_analysis(qtbot, window)
-    return window
+from test_designer_layout import small_window
 
 
 def cut_entries(chooser: Any) -> list[str]:

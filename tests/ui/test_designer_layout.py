@@ -14,6 +14,7 @@ SMALL = (1024, 640)
 
 
 def small_window(make_window: Any, qtbot: Any) -> Any:
+    """A main window of 1024×640 from the start (the default design loaded and analysed)."""
     window = make_window(start=False, resize=False)
     window.resize(*SMALL)
     window.start()
