@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 import torch
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 
 from cnnstudio.data import ImageDataset
 from cnnstudio.ui.data.sample_grid import SampleGrid, SampleModel
 from cnnstudio.ui.data.sources import builtin_source, captured_sources, suggest
+from cnnstudio.ui.data.tile_grid import MIN_TILE, TileGrid
 
 
 def test_specs_leave_out_defaults_and_keep_a_chosen_size() -> None:
@@ -76,3 +78,14 @@ def test_load_status_estimates_the_time_left(qtbot: Any, monkeypatch: pytest.Mon
     assert status.bar.value() == 250
     status.progress("Unpacking a.gz", 0.0)  # a new step starts its own estimate
     assert status.message.text() == "Unpacking a.gz"
+
+
+def test_a_narrow_preview_shows_fewer_images_at_a_readable_size(qtbot: Any) -> None:
+    grid = TileGrid()
+    qtbot.addWidget(grid)
+    digit = QImage(8, 8, QImage.Format_Grayscale8)
+    grid.set_rows([("original", [digit] * 6), ("augmented", [digit] * 6)])
+    grid.resize(560, 200)
+    assert grid.columns() == 6  # room for all
+    grid.resize(175, 260)  # the Data tab's preview in a 1024×640 window
+    assert grid.columns() < 6 and grid.tile_side() >= MIN_TILE

@@ -75,6 +75,30 @@ def test_drag_conv2d_from_palette_onto_canvas(window, qtbot):
     assert node.id not in window.document.graph.nodes and node.id not in window.designer.scene.nodes
 
 
+def test_a_layer_dropped_off_the_canvas_shows_no_drop_and_clears_the_palette(window, qtbot):
+    designer = window.designer
+    tree = designer.palette.tree
+    item = tree.layer_items()["Conv2d"]
+    tree.scrollToItem(item)
+    start = tree.visualItemRect(item).center()
+    problems = designer.problems.viewport()
+    on_problems = tree.viewport().mapFrom(window, problems.mapTo(window, problems.rect().center()))
+    on_canvas = tree.viewport().mapFrom(window, designer.view.viewport().mapTo(window, QPoint(40, 200)))
+    before = set(window.document.graph.nodes)
+    QTest.mousePress(tree.viewport(), Qt.LeftButton, Qt.NoModifier, start)
+    QTest.mouseMove(tree.viewport(), start + QPoint(0, 20))
+    assert QApplication.overrideCursor().shape() == Qt.ForbiddenCursor  # over the palette
+    QTest.mouseMove(tree.viewport(), on_canvas)
+    assert QApplication.overrideCursor().shape() == Qt.ClosedHandCursor
+    QTest.mouseMove(tree.viewport(), on_problems)
+    assert QApplication.overrideCursor().shape() == Qt.ForbiddenCursor
+    QTest.mouseRelease(tree.viewport(), Qt.LeftButton, Qt.NoModifier, on_problems)
+    assert set(window.document.graph.nodes) == before
+    assert QApplication.overrideCursor() is None
+    assert tree.selectedItems() == [] and tree.currentItem() is None
+    assert "drop a layer on the canvas" in window.statusBar().currentMessage()
+
+
 def test_connect_by_dragging_between_ports_then_shapes_follow(window, qtbot):
     _small_graph(window)
     wait_analysis(qtbot, window)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QPainter
+from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDoubleSpinBox,
@@ -39,6 +39,9 @@ OPTION_RANGES: dict[str, tuple[float, float]] = {
     "noise": (0.0, 0.5),
 }
 DEFAULT_VAL_PERCENT = 20
+# The list is as wide as its longest title or line of facts, up to this (a long folder path is elided).
+MAX_LIST_WIDTH = 340
+TEXT_MARGINS = 18  # left and right of an entry's text
 
 
 def subtitle(source: Source) -> str:
@@ -71,7 +74,22 @@ class _TwoLineDelegate(QStyledItemDelegate):
     """A dataset's title over a muted line of facts; section headings in small capitals."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return QSize(200, 26 if index.data(SECTION_ROLE) else 40)
+        if index.data(SECTION_ROLE):
+            return QSize(0, 26)
+        title, facts = self._fonts(option.font)
+        width = max(
+            QFontMetrics(title).horizontalAdvance(index.data()),
+            QFontMetrics(facts).horizontalAdvance(index.data(SUBTITLE_ROLE)),
+        )
+        return QSize(width + TEXT_MARGINS, 40)
+
+    @staticmethod
+    def _fonts(font: QFont) -> tuple[QFont, QFont]:
+        """The title's font (bold) and the facts' (smaller)."""
+        title, facts = QFont(font), QFont(font)
+        title.setBold(True)
+        facts.setPointSizeF(font.pointSizeF() * 0.88)
+        return title, facts
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -94,8 +112,8 @@ class _TwoLineDelegate(QStyledItemDelegate):
             painter.fillRect(rect, option.palette.alternateBase())
         text_color = option.palette.highlightedText().color() if selected else option.palette.text().color()
         muted = text_color if selected else option.palette.placeholderText().color()
-        font.setBold(True)
-        painter.setFont(font)
+        title_font, facts_font = self._fonts(font)
+        painter.setFont(title_font)
         painter.setPen(text_color)
         top = rect.adjusted(10, 3, -8, -rect.height() // 2)
         painter.drawText(
@@ -103,15 +121,13 @@ class _TwoLineDelegate(QStyledItemDelegate):
             Qt.AlignLeft | Qt.AlignBottom,
             painter.fontMetrics().elidedText(index.data(), Qt.ElideRight, top.width()),
         )
-        font.setBold(False)
-        font.setPointSizeF(font.pointSizeF() * 0.88)
-        painter.setFont(font)
+        painter.setFont(facts_font)
         painter.setPen(muted)
         bottom = rect.adjusted(10, rect.height() // 2 + 1, -8, -3)
         painter.drawText(
             bottom,
             Qt.AlignLeft | Qt.AlignTop,
-            painter.fontMetrics().elidedText(index.data(SUBTITLE_ROLE), Qt.ElideRight, bottom.width()),
+            painter.fontMetrics().elidedText(index.data(SUBTITLE_ROLE), Qt.ElideMiddle, bottom.width()),
         )
         painter.restore()
 
@@ -132,6 +148,7 @@ class DataChooser(QWidget):
         self.list.setItemDelegate(_TwoLineDelegate(self.list))
         self.list.setMouseTracking(True)
         self.list.setVerticalScrollMode(QListWidget.ScrollPerPixel)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # entries are as wide as the list
         self.folder_button = QPushButton("Image folder…")
         self.folder_button.setToolTip("Choose a folder with one sub-folder of images per class")
         drop_hint = QLabel("or drop a folder on this tab")
@@ -208,6 +225,23 @@ class DataChooser(QWidget):
                 self.sources[source.key] = source
         if current is not None:
             self._select_item(current.key)
+
+    def preferred_width(self) -> int:
+        """The width at which every list entry shows in full (no cut facts), up to MAX_LIST_WIDTH for the
+        list; the chooser can still be made narrower, where the entries elide."""
+        delegate, option = self.list.itemDelegate(), QStyleOptionViewItem()
+        option.font = self.list.font()
+        widest = max(
+            (
+                delegate.sizeHint(option, self.list.indexFromItem(self.list.item(row))).width()
+                for row in range(self.list.count())
+            ),
+            default=0,
+        )
+        chrome = self.list.verticalScrollBar().sizeHint().width() + 2 * self.list.frameWidth()
+        margins = self.layout().contentsMargins()
+        list_width = min(widest + chrome, MAX_LIST_WIDTH) + margins.left() + margins.right()
+        return max(list_width, self.minimumSizeHint().width())
 
     def item(self, key: str) -> QListWidgetItem | None:
         """The list entry of a source (by its key: a dataset name or a folder path)."""

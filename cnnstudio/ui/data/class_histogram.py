@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from cnnstudio.data import DataSplit
 from cnnstudio.ui import style
@@ -34,7 +35,12 @@ class ClassHistogram(QWidget):
         self.classes: list[str] = []
         self.plot: pg.PlotWidget | None = None
         self._bars: dict[str, Any] = {}
-        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+        self.empty = QLabel("No data loaded")  # instead of the axes of a data set no longer shown
+        self.empty.setProperty("role", "muted")
+        self.empty.setAlignment(Qt.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -80,6 +86,8 @@ class ClassHistogram(QWidget):
 
     def _draw(self, plot: pg.PlotWidget) -> None:
         classes = self.classes
+        plot.setVisible(bool(classes))
+        self.empty.setVisible(not classes)
         train, val = np.array(self.counts["train"], dtype=float), np.array(self.counts["val"], dtype=float)
         positions = np.arange(len(classes))
         self._bars["train"].setOpts(x0=np.zeros(len(classes)), y=positions, width=train)

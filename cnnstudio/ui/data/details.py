@@ -3,7 +3,6 @@ changed to fit the network, and the files that were skipped with the reason."""
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 
@@ -22,6 +21,7 @@ def describe_shape(shape: tuple[int, int, int]) -> str:
 
 def _value_label() -> QLabel:
     label = QLabel()
+    label.setTextFormat(Qt.PlainText)  # class names and notes are shown as they are, never read as HTML
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     label.setWordWrap(True)
     return label
@@ -86,7 +86,7 @@ class DataDetails(QWidget):
             "mean " + ", ".join(f"{m:.3f}" for m in split.mean) + " · std " + ", ".join(f"{s:.3f}" for s in split.std)
         )
         if split.adaptations:
-            self.adaptations.setText("<br>".join("• " + html.escape(note) for note in split.adaptations))
+            self.adaptations.setText("\n".join("• " + note for note in split.adaptations))
         else:
             self.adaptations.setText("none: the images already fit the network's input")
         folder = result.request.source.folder

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -25,6 +27,19 @@ from cnnstudio.graph.describe import format_shape
 from cnnstudio.ui import style
 
 _COLORS = {"warning": ("#fff8e6", "#e3b341"), "info": ("#eef5ff", "#9ec5fe")}
+
+
+class _ChoiceText(QLabel):
+    """A radio button's text that wraps (a QRadioButton's own text does not): clicking it picks the choice."""
+
+    def __init__(self, button: QRadioButton) -> None:
+        super().__init__()
+        self.button = button
+        self.setWordWrap(True)
+        self.setCursor(Qt.PointingHandCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.button.click()
 
 
 class FitBanner(QFrame):
@@ -43,16 +58,20 @@ class FitBanner(QFrame):
         self.body.setWordWrap(True)
         self.match_input = QRadioButton()
         self.keep_input = QRadioButton()
+        self.match_text = _ChoiceText(self.match_input)
+        self.keep_text = _ChoiceText(self.keep_input)
         self.choice = QButtonGroup(self)
         self.choice.addButton(self.match_input)
         self.choice.addButton(self.keep_input)
         self.apply_button = QPushButton("Apply to design")
         self.apply_button.setToolTip("Changes the design as one step: Edit ▸ Undo takes it back")
 
-        choices = QVBoxLayout()
-        choices.setSpacing(2)
-        choices.addWidget(self.match_input)
-        choices.addWidget(self.keep_input)
+        choices = QGridLayout()
+        choices.setVerticalSpacing(2)
+        choices.setColumnStretch(1, 1)
+        for row, (button, text) in enumerate(((self.match_input, self.match_text), (self.keep_input, self.keep_text))):
+            choices.addWidget(button, row, 0, Qt.AlignTop)
+            choices.addWidget(text, row, 1)
         row = QHBoxLayout()
         row.addLayout(choices, 1)
         row.addWidget(self.apply_button)
@@ -97,15 +116,15 @@ class FitBanner(QFrame):
         self.body.setText("<br>".join(lines))
         self.body.setVisible(bool(lines))
         show_choice = check.input_differs and check.design_shape is not None
-        self.match_input.setVisible(show_choice)
-        self.keep_input.setVisible(show_choice)
+        for widget in (self.match_input, self.keep_input, self.match_text, self.keep_text):
+            widget.setVisible(show_choice)
         if show_choice:
             assert check.design_shape is not None
-            self.match_input.setText(
+            self.match_text.setText(
                 f"Make the network's input match the data: {format_shape(check.design_shape)} "
                 f"→ {format_shape(check.data_shape)}"
             )
-            self.keep_input.setText(
+            self.keep_text.setText(
                 f"Keep the network's input ({format_shape(check.design_shape)}) and fit the images to it"
             )
             same_question = previous is not None and (previous.data_shape, previous.design_shape) == (

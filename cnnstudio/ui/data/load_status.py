@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QProgressBar, QPushButton, QWidget
 from cnnstudio.ui import style
 from cnnstudio.ui.widgets.notice import Notice
 
+MESSAGE_LINES = 6  # a longer reason (where to put a download by hand) scrolls
+
 
 def remaining_text(seconds: float) -> str:
     return f"{max(1, round(seconds))} s" if seconds < 90 else f"{round(seconds / 60)} min"
@@ -27,7 +29,7 @@ class LoadStatus(Notice):
         bar.setFixedWidth(140)
         bar.setFixedHeight(10)
         cancel_button, retry_button = QPushButton("Cancel"), QPushButton("Try again")
-        super().__init__((cancel_button, retry_button), leading=bar, parent=parent)
+        super().__init__((cancel_button, retry_button), leading=bar, max_lines=MESSAGE_LINES, parent=parent)
         self.bar, self.cancel_button, self.retry_button = bar, cancel_button, retry_button
         self._step = ""
         self._step_started = 0.0

@@ -160,9 +160,9 @@ class SampleGrid(QWidget):
         """Show a new split, keeping the subset and, if the classes are the same, the class filter."""
         same_classes = self.split is not None and split is not None and self.split.classes == split.classes
         self.split = split
-        if split is not None:
-            self.train_button.setText(f"Training ({len(split.train):,})")
-            self.val_button.setText(f"Validation ({len(split.val):,})")
+        counts = (f" ({len(split.train):,})", f" ({len(split.val):,})") if split is not None else ("", "")
+        self.train_button.setText(f"Training{counts[0]}")
+        self.val_button.setText(f"Validation{counts[1]}")
         self._refill_filter(keep=same_classes)
 
     def _refill_filter(self, keep: bool = False) -> None:

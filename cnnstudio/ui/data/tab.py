@@ -11,6 +11,7 @@ dataset, option, validation split or the design's input reloads it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
@@ -45,8 +46,10 @@ from cnnstudio.ui.session import DataChoice
 from cnnstudio.ui.settings import captures_dir
 from cnnstudio.ui.tabs import StudioContext, StudioTab
 from cnnstudio.ui.tasks import TaskRunner
+from cnnstudio.ui.widgets.panes import FollowWidth, side_widths
 
 DEFAULT_SIZES = {"main": [300, 750, 390], "center": [430, 260], "side": [300, 420]}
+SIDE_WIDTH = (0.22, 220, 380)  # the histogram and details: (share of the width, least, most pixels)
 DESIGN_DEBOUNCE_MS = 300
 OPTIONS_DEBOUNCE_MS = 250
 LOAD = "load"  # the key of the loading task: a new load replaces a running one
@@ -116,6 +119,7 @@ class DataTab(StudioTab):
         self.splitter.setSizes(DEFAULT_SIZES["main"])
         self.center.setSizes(DEFAULT_SIZES["center"])
         self.side.setSizes(DEFAULT_SIZES["side"])
+        self.follow_width = FollowWidth(self.splitter, self._widths)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -322,8 +326,20 @@ class DataTab(StudioTab):
         self.choose_folder(folders[0])
 
     # ----- persistence and shutdown
+    def _widths(self, width: int) -> list[int]:
+        """The chooser as wide as its list needs (the same for every data set), the side a share."""
+        chooser = self.chooser.preferred_width()
+        return side_widths(width, (0.0, chooser, chooser), SIDE_WIDTH)
+
     def splitters(self) -> dict[str, QSplitter]:
         return {"main": self.splitter, "center": self.center, "side": self.side}
+
+    def save_state(self) -> dict[str, Any]:
+        return self.follow_width.save(super().save_state())
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        super().restore_state(state)
+        self.follow_width.restore(state)
 
     def shutdown(self) -> None:
         if self._shutdown:

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from cnnstudio.ui.designer.activation_plot import ActivationPlot
 
 
+MIN_WIDTH = 290  # the widest editor (padding) under its name, with the margins and a vertical scroll bar
+
+
 def _label(text: str = "", role: str | None = None, *, wrap: bool = True) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(wrap)
@@ -69,10 +72,10 @@ class Inspector(QScrollArea):
         self.editors: dict[str, ParamEditor] = {}
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.NoFrame)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(MIN_WIDTH)
         self._body = QWidget()
         self._layout = QVBoxLayout(self._body)
-        self._layout.setContentsMargins(14, 12, 14, 12)
+        self._layout.setContentsMargins(12, 12, 12, 12)
         self._layout.setSpacing(6)
         self.setWidget(self._body)
 
@@ -87,6 +90,7 @@ class Inspector(QScrollArea):
         self.trainable.setToolTip("Unchecked: the weights stay frozen during training (fine-tuning)")
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow inspector puts wide editors under their name
         self.form.setLabelAlignment(Qt.AlignRight)
         self.form.setHorizontalSpacing(10)
         self.problem = _label(role="error")
@@ -94,7 +98,7 @@ class Inspector(QScrollArea):
         self.numbers.setLabelAlignment(Qt.AlignRight)
         self.number_labels: dict[str, QLabel] = {}
         for key in ("Output", "Input", "Learnables", "FLOPs", "Activations"):
-            value = _label(wrap=False)
+            value = _label()
             self.number_labels[key] = value
             self.numbers.addRow(_label(key, "muted", wrap=False), value)
         self.arithmetic_heading = _label("Output size", "heading")

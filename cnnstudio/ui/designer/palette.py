@@ -3,7 +3,8 @@
 Drag a layer onto the canvas to place it there; double-click it to append it after the selected
 layer. The drag is done inside the window (not with the platform's drag and drop), so it behaves the
 same on every platform and can be driven by tests: on release, the widget under the cursor is asked
-to take the layer if it has an `accept_layer_drop(layer_type, pos)` method.
+to take the layer if it has an `accept_layer_drop(layer_type, pos)` method. While dragging, the cursor
+is a closed hand over such a widget and the no-drop cursor elsewhere; a drop elsewhere says where to drop.
 """
 
 from __future__ import annotations
@@ -58,9 +59,13 @@ def layer_tooltip(spec: LayerSpec) -> str:
 
 
 class LayerTree(QTreeWidget):
-    """The tree of layers; starts an in-window drag of a layer and drops it on the widget under the cursor."""
+    """The tree of layers; starts an in-window drag of a layer and drops it on the widget under the cursor.
+
+    `layer_activated(type)` on a double-click, `drop_refused(message)` when a layer is dropped where nothing
+    takes it."""
 
     layer_activated = Signal(str)
+    drop_refused = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,8 +126,10 @@ class LayerTree(QTreeWidget):
         if self._ghost is None and (position - start).manhattanLength() >= QApplication.startDragDistance():
             self._ghost = self._make_ghost(layer_type)
         if self._ghost is not None:
-            window = self.window()
-            self._ghost.move(self.viewport().mapTo(window, position) + QPoint(12, 8))
+            window_pos = self.viewport().mapTo(self.window(), position)
+            self._ghost.move(window_pos + QPoint(12, 8))
+            shape = Qt.ClosedHandCursor if self._target(window_pos) is not None else Qt.ForbiddenCursor
+            QApplication.changeOverrideCursor(shape)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._ghost is not None and self._press is not None:
@@ -150,24 +157,32 @@ class LayerTree(QTreeWidget):
         ghost.adjustSize()
         ghost.show()
         ghost.raise_()
-        self.viewport().setCursor(Qt.ClosedHandCursor)
+        QApplication.setOverrideCursor(Qt.ForbiddenCursor)  # the drag starts over the palette
         return ghost
 
     def _end_drag(self) -> None:
+        """However the drag ends: no ghost, the usual cursor, and no layer left highlighted in the palette."""
         if self._ghost is not None:
             self._ghost.deleteLater()
+            QApplication.restoreOverrideCursor()
         self._ghost = None
         self._press = None
-        self.viewport().unsetCursor()
+        self.clearSelection()
+        self.setCurrentItem(None)
+
+    def _target(self, window_pos: QPoint) -> QWidget | None:
+        """The widget at `window_pos` that takes a dropped layer (None: nothing there does)."""
+        widget = self.window().childAt(window_pos)
+        while widget is not None and not hasattr(widget, "accept_layer_drop"):
+            widget = widget.parentWidget()
+        return widget
 
     def _drop(self, layer_type: str, window_pos: QPoint) -> None:
-        window = self.window()
-        widget = window.childAt(window_pos)
-        while widget is not None:
-            if hasattr(widget, "accept_layer_drop"):
-                widget.accept_layer_drop(layer_type, widget.mapFrom(window, window_pos))
-                return
-            widget = widget.parentWidget()
+        target = self._target(window_pos)
+        if target is None:
+            self.drop_refused.emit(f"{layer_type} was not added: drop a layer on the canvas to place it there")
+            return
+        target.accept_layer_drop(layer_type, target.mapFrom(self.window(), window_pos))
 
 
 class Palette(QWidget):

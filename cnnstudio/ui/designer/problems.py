@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidgetItem, QWidget
 
 from cnnstudio.graph.validate import ERROR, Problem
@@ -60,6 +60,11 @@ class ProblemsList(ReadOnlyTable):
         self.resizeRowsToContents()
         errors = sum(problem.severity == ERROR for problem in problems)
         self.counts_changed.emit(errors, len(problems) - errors)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Rows follow the width: a narrower panel wraps the messages onto more lines (none is cut)."""
+        super().resizeEvent(event)
+        self.resizeRowsToContents()
 
     def _clicked(self, item: QTableWidgetItem) -> None:
         node_id = item.data(Qt.UserRole)

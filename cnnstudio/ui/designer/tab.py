@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
@@ -12,7 +13,7 @@ from cnnstudio.ui.designer.analysis_table import AnalysisTable
 from cnnstudio.ui.designer.code_view import CodeView
 from cnnstudio.ui.designer.edge_item import EdgeItem
 from cnnstudio.ui.designer.editing import DesignerController
-from cnnstudio.ui.designer.inspector import Inspector
+from cnnstudio.ui.designer.inspector import MIN_WIDTH, Inspector
 from cnnstudio.ui.designer.node_item import NodeItem
 from cnnstudio.ui.designer.palette import Palette
 from cnnstudio.ui.designer.problems import ProblemsList
@@ -20,9 +21,13 @@ from cnnstudio.ui.designer.scene import NetworkScene
 from cnnstudio.ui.designer.transfer_dialog import open_transfer_dialog
 from cnnstudio.ui.designer.view import CanvasView
 from cnnstudio.ui.tabs import StudioContext, StudioTab
+from cnnstudio.ui.widgets.panes import FollowWidth, side_widths
 
 PANELS = ("Problems", "Analysis", "Code")
 DEFAULT_SIZES = {"main": [230, 1000, 380], "center": [680, 240]}
+# (share of the width, least, most pixels) of the palette and of the inspector: at 1024 px the canvas keeps 52 %
+PALETTE_WIDTH = (0.17, 205, 260)
+INSPECTOR_WIDTH = (0.24, MIN_WIDTH, 400)
 
 
 class DesignerTab(StudioTab):
@@ -57,6 +62,7 @@ class DesignerTab(StudioTab):
             splitter.setChildrenCollapsible(False)
         self.splitter.setSizes(DEFAULT_SIZES["main"])
         self.center.setSizes(DEFAULT_SIZES["center"])
+        self.follow_width = FollowWidth(self.splitter, lambda width: side_widths(width, PALETTE_WIDTH, INSPECTOR_WIDTH))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -69,6 +75,7 @@ class DesignerTab(StudioTab):
         self.problems.node_selected.connect(self.reveal_node)
         self.problems.counts_changed.connect(self._problem_counts)
         self.palette.tree.layer_activated.connect(self._append)
+        self.palette.tree.drop_refused.connect(context.show_message)
         self.view.layer_dropped.connect(self.controller.add_layer)
         self.view.overlay.buttons["arrange"].clicked.connect(self.controller.arrange)
         self.view.setContextMenuPolicy(Qt.CustomContextMenu)
@@ -169,6 +176,13 @@ class DesignerTab(StudioTab):
 
     def page_stacks(self) -> dict[str, QTabWidget]:
         return {"panel": self.panels}
+
+    def save_state(self) -> dict[str, Any]:
+        return self.follow_width.save(super().save_state())
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        super().restore_state(state)
+        self.follow_width.restore(state)
 
     def shutdown(self) -> None:
         self.code.shutdown()

@@ -15,6 +15,7 @@ MIN_SCALE = 0.08
 MAX_SCALE = 3.0
 READABLE_SCALE = 0.75  # below this the cards' text gets hard to read; loading a design never goes lower
 STEP = 1.2
+OVERLAY_GAP = 6  # pixels between the zoom bar and the design a fit shows
 
 
 class CanvasView(QGraphicsView):
@@ -70,29 +71,36 @@ class CanvasView(QGraphicsView):
             rect = rect.united(item.sceneBoundingRect())
         return rect.adjusted(-40, -40, 40, 40)
 
+    def free_area(self) -> QRectF:
+        """The part of the viewport that the zoom bar does not cover (the band under it, full width)."""
+        viewport = QRectF(self.viewport().rect())
+        return viewport.adjusted(0, self.overlay.geometry().bottom() + OVERLAY_GAP, 0, 0)
+
+    def _show(self, scale: float, anchor: QPointF, target: QPointF) -> None:
+        """Zoom to `scale` and scroll so that the scene point `anchor` appears at the viewport point `target`."""
+        self.set_scale(scale)
+        self.centerOn(anchor + (QPointF(self.viewport().rect().center()) - target) / scale)
+
     def fit_all(self) -> None:
-        """Zoom so the whole design is visible."""
+        """Zoom so the whole design is visible below the zoom bar."""
         rect = self.design_rect()
         if rect.isEmpty():
             return
-        viewport = self.viewport().rect()
-        self.set_scale(min(viewport.width() / rect.width(), viewport.height() / rect.height(), 1.0))
-        self.centerOn(rect.center())
+        free = self.free_area()
+        self._show(min(free.width() / rect.width(), free.height() / rect.height(), 1.0), rect.center(), free.center())
 
     def show_design(self) -> None:
         """The view after loading: everything if that stays readable, else readable from the top (the input)."""
         rect = self.design_rect()
         if rect.isEmpty():
             return
-        viewport = self.viewport().rect()
-        fit = min(viewport.width() / rect.width(), viewport.height() / rect.height(), 1.0)
+        free = self.free_area()
+        fit = min(free.width() / rect.width(), free.height() / rect.height(), 1.0)
         if fit >= READABLE_SCALE:
             self.fit_all()
             return
-        scale = min(READABLE_SCALE, viewport.width() / rect.width())
-        scale = max(scale, MIN_SCALE)
-        self.set_scale(scale)
-        self.centerOn(QPointF(rect.center().x(), rect.top() + viewport.height() / (2 * scale)))
+        scale = max(min(READABLE_SCALE, free.width() / rect.width()), MIN_SCALE)
+        self._show(scale, QPointF(rect.center().x(), rect.top()), QPointF(free.center().x(), free.top()))
 
     def center_on_node(self, node_id: str) -> None:
         item = self.network_scene.nodes.get(node_id)

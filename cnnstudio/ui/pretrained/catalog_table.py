@@ -14,6 +14,7 @@ from cnnstudio.ui.pretrained.networks import (
 from cnnstudio.ui.widgets.tables import ReadOnlyTable
 
 _NUMERIC = Qt.AlignRight | Qt.AlignVCenter
+WEIGHTS_MIN_WIDTH = 90  # the Weights column (the last) takes the free width and may elide below its text
 
 
 class NumericItem(QTableWidgetItem):
@@ -29,13 +30,14 @@ class NumericItem(QTableWidgetItem):
 
 
 class CatalogTable(ReadOnlyTable):
-    """One row per network; extra columns (e.g. latency) follow the catalog's."""
+    """One row per network; extra columns (e.g. latency) follow the catalog's. The table is at least as wide
+    as its columns but the last need, so no network's name or number is cut."""
 
     BASE_COLUMNS = ("Network", "Top-1", "Parameters", "GFLOPs", "Input", "Weights")
 
     def __init__(self, extra_columns: tuple[str, ...] = (), parent: QWidget | None = None) -> None:
         columns = self.BASE_COLUMNS[:-1] + extra_columns + self.BASE_COLUMNS[-1:]
-        super().__init__(columns, parent=parent)
+        super().__init__(columns, stretch=len(columns) - 1, parent=parent)
         self.columns = columns
         self.infos: list[PretrainedInfo] = []
         self.setAlternatingRowColors(True)
@@ -59,6 +61,17 @@ class CatalogTable(ReadOnlyTable):
             self.setItem(row, 4, NumericItem(f"{info.input_size}²", info.input_size))
             self.update_state(info)
         self.setSortingEnabled(True)
+        self.fit_width()
+
+    def fit_width(self) -> None:
+        """Make room for every column in full but the last (call after a column's texts changed)."""
+        header = self.horizontalHeader()
+        columns = sum(
+            max(self.sizeHintForColumn(column), header.sectionSizeHint(column))
+            for column in range(self.columnCount() - 1)
+        )
+        chrome = self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        self.setMinimumWidth(columns + WEIGHTS_MIN_WIDTH + chrome)
 
     def row_of(self, spec: str) -> int:
         for row in range(self.rowCount()):
@@ -74,6 +87,7 @@ class CatalogTable(ReadOnlyTable):
         """Show whether `info`'s weights are here (after a download, say)."""
         self.infos = [info if known.spec == info.spec else known for known in self.infos]
         item = QTableWidgetItem(weights_state(info))
+        item.setToolTip(item.text())  # in full where the column is too narrow
         if not info.available:
             item.setForeground(Qt.darkGray)
         sorting = self.isSortingEnabled()
@@ -86,6 +100,7 @@ class CatalogTable(ReadOnlyTable):
         self.setSortingEnabled(False)
         self.setItem(self.row_of(spec), self.columns.index(column), NumericItem(text, value))
         self.setSortingEnabled(sorting)
+        self.fit_width()
 
     def selected_spec(self) -> str | None:
         rows = self.selectionModel().selectedRows()

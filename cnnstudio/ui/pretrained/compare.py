@@ -57,8 +57,33 @@ class PlainLogAxis(pg.AxisItem):
         return strings
 
 
-# Where a label may sit around its point (pyqtgraph anchors): above right, above left, below right, below left.
-_ANCHORS = ((0.0, 1.0), (1.0, 1.0), (0.0, 0.0), (1.0, 0.0))
+SYMBOL_SIZE = 11
+GAP = 3  # pixels between a point's symbol and its label
+LAYOUT_PASSES = 6  # at most: a layout that changes no label ends sooner
+# Where a label may sit beside its point, in order of preference: (side, shift). side: 1 right of the symbol,
+# -1 left of it, 0 centred above (shift -1) or below (shift 1); beside the symbol, shift moves the label up
+# (negative) or down by that many label heights from level with the point.
+_PLACES = (
+    (1, 0.0), (-1, 0.0), (1, -0.5), (-1, -0.5), (1, 0.5), (-1, 0.5), (0, -1.0), (0, 1.0),
+    (1, -1.0), (-1, -1.0), (1, 1.0), (-1, 1.0),
+)  # fmt: skip
+
+
+def label_box(point: QPointF, size: QRectF, place: tuple[int, float]) -> QRectF:
+    """The box of a label of `size` at `place` beside the symbol at `point` (scene pixels)."""
+    side, shift = place
+    reach = SYMBOL_SIZE / 2 + GAP
+    width, height = size.width(), size.height()
+    if side == 0:
+        return QRectF(
+            point.x() - width / 2, point.y() - reach - height if shift < 0 else point.y() + reach, width, height
+        )
+    left = point.x() + reach if side > 0 else point.x() - reach - width
+    return QRectF(left, point.y() - height / 2 + shift * height, width, height)
+
+
+def _overlap(box: QRectF, others: list[QRectF]) -> float:
+    return sum(box.intersected(other).width() * box.intersected(other).height() for other in others)
 
 
 class ComparePlot(pg.PlotWidget):
@@ -73,27 +98,30 @@ class ComparePlot(pg.PlotWidget):
             self.getAxis(axis).setTextPen(style.TEXT)
             self.getAxis(axis).setPen(style.BORDER)
         self.setLabel("left", "ImageNet top-1 accuracy (%)", color=style.TEXT)
-        legend = self.addLegend(offset=(-10, -10), labelTextColor=style.TEXT)
-        legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+        # the legend is the title, above the plot area, where it covers no point or label
+        self.setTitle(
+            f"<span style='color:{style.ACCENT}'>●</span> weights on this computer &nbsp;&nbsp; "
+            f"<span style='color:{style.MUTED}'>○</span> not downloaded",
+            size="9pt",
+            color=style.TEXT,
+        )
         self.here = self.plot(
             [],
             [],
             pen=None,
             symbol="o",
-            symbolSize=11,
+            symbolSize=SYMBOL_SIZE,
             symbolBrush=style.ACCENT,
             symbolPen=pg.mkPen("#ffffff", width=1.5),
-            name="weights on this computer",
         )
         self.missing = self.plot(
             [],
             [],
             pen=None,
             symbol="o",
-            symbolSize=11,
+            symbolSize=SYMBOL_SIZE,
             symbolBrush="#ffffff",
             symbolPen=pg.mkPen(style.MUTED, width=1.5),
-            name="not downloaded",
         )
         self.labels: dict[str, pg.TextItem] = {}
         self.points: dict[str, tuple[float, float]] = {}  # spec → (x, y) as plotted (x not logged)
@@ -117,40 +145,44 @@ class ComparePlot(pg.PlotWidget):
         for info in infos:
             label = self.labels.get(info.spec)
             if label is None:
-                label = pg.TextItem(info.title, color=style.TEXT, anchor=_ANCHORS[0])
+                label = pg.TextItem(info.title, color=style.TEXT, anchor=(0, 0))
+                label.textItem.document().setDocumentMargin(1)  # its box hugs the text: crowded points keep room
                 self.addItem(label)
                 self.labels[info.spec] = label
-            point = self.points.get(info.spec)
-            label.setVisible(point is not None)
-            if point is not None:
-                label.setPos(math.log10(point[0]), point[1])
+            label.setVisible(info.spec in self.points)
         self.setLabel("bottom", x_label, color=style.TEXT)
         if self.points:
             self.autoRange(padding=0.12)
         self._place_labels()
 
     def _place_labels(self) -> None:
-        """Put each label on the first side of its point where it stays inside the plot and overlaps no label
-        placed before it."""
+        """Put each label beside its point, inside the plot, where it covers no point and no other label.
+
+        Each label in turn takes the first side (in `_PLACES`' order) that covers least of the points and of the
+        labels placed so far; then each is moved again while that uncovers something (a crowded group of points
+        needs the later labels' places to settle the earlier ones)."""
         view = self.plotItem.vb
         inside = view.sceneBoundingRect()
-        taken: list[QRectF] = []
-        for spec, (x, y) in sorted(self.points.items(), key=lambda item: (item[1][1], item[1][0])):
-            label = self.labels[spec]
-            size = label.textItem.boundingRect()
-            at = view.mapViewToScene(QPointF(math.log10(x), y))
-            for anchor in _ANCHORS:
-                box = QRectF(
-                    at.x() - anchor[0] * size.width(), at.y() - anchor[1] * size.height(), size.width(), size.height()
-                )
-                free = not any(box.adjusted(1, 2, -1, -2).intersects(other) for other in taken)  # touching is fine
-                if free and inside.contains(box):
-                    break
-            else:
-                anchor = _ANCHORS[0]
-                box = QRectF(at.x(), at.y() - size.height(), size.width(), size.height())
-            label.setAnchor(anchor)
-            taken.append(box)
+        scene_points = {spec: view.mapViewToScene(QPointF(math.log10(x), y)) for spec, (x, y) in self.points.items()}
+        half = SYMBOL_SIZE / 2 + 1
+        symbols = [QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half) for at in scene_points.values()]
+        choices = {}
+        for spec, at in scene_points.items():
+            boxes = [label_box(at, self.labels[spec].textItem.boundingRect(), place) for place in _PLACES]
+            choices[spec] = [box for box in boxes if inside.contains(box)] or boxes
+        order = sorted(self.points, key=lambda spec: (self.points[spec][1], self.points[spec][0]))
+        placed: dict[str, QRectF] = {}
+        for _ in range(LAYOUT_PASSES):
+            moved = False
+            for spec in order:
+                others = [box for key, box in placed.items() if key != spec] + symbols
+                best = min(choices[spec], key=lambda box, others=others: _overlap(box, others))  # the first least
+                if spec not in placed or _overlap(best, others) < _overlap(placed[spec], others):
+                    placed[spec], moved = best, True
+            if not moved:
+                break
+        for spec, box in placed.items():
+            self.labels[spec].setPos(view.mapSceneToView(box.topLeft()))
 
 
 class CompareDialog(QDialog):

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractButton, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 
 class Notice(QFrame):
     """`message` wraps and can be selected; `leading` (a progress bar, say) stands before it; the buttons after
-    it keep to the top when it wraps. Widgets added to `below` fill the box under that row."""
+    it keep to the top when it wraps. Widgets added to `below` fill the box under that row.
+
+    max_lines: a longer message scrolls within that many lines, so the box never pushes the panels under it
+    out of a small window (None: the box grows with its message)."""
 
     def __init__(
         self,
@@ -19,6 +22,7 @@ class Notice(QFrame):
         *,
         leading: QWidget | None = None,
         margins: tuple[int, int, int, int] = (10, 6, 10, 6),
+        max_lines: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -30,13 +34,23 @@ class Notice(QFrame):
         row.setContentsMargins(0, 0, 0, 0)
         if leading is not None:
             row.addWidget(leading, 0, Qt.AlignVCenter)
-        row.addWidget(self.message, 1)
+        row.addWidget(self.message if max_lines is None else self._scrolling(max_lines), 1)
         for button in buttons:
             row.addWidget(button, 0, Qt.AlignTop)
         self.below = QVBoxLayout(self)
         self.below.setContentsMargins(*margins)
         self.below.addLayout(row)
         self.hide()
+
+    def _scrolling(self, max_lines: int) -> QScrollArea:
+        area = QScrollArea()
+        area.setWidget(self.message)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        area.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }")
+        area.setMaximumHeight(max_lines * self.message.fontMetrics().lineSpacing() + 4)
+        return area
 
     def tint(self, fill: str, border: str) -> None:
         """Colour the box (the message's own colour is the caller's)."""

@@ -3,9 +3,10 @@ layouts stacked or in a row (with their stretch), and panels that scroll when th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLayout, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 Item = QWidget | QLayout | tuple[QWidget | QLayout, int]  # a widget or layout, or one with its stretch
@@ -23,6 +24,58 @@ def side_by_side(owner: QWidget, panes: Sequence[QWidget], sizes: Sequence[int],
     splitter.setSizes(list(sizes))
     vertical(owner, [splitter], margins=(0, 0, 0, 0))
     return splitter
+
+
+def side_widths(width: int, left: tuple[float, int, int], right: tuple[float, int, int]) -> list[int]:
+    """Widths of three panes side by side in `width` pixels: the outer panes take their (share, least, most)
+    of it, the middle one the rest, so a small window keeps most of its room for the middle pane."""
+    sides = [min(max(round(width * share), least), most) for share, least, most in (left, right)]
+    return [sides[0], max(width - sum(sides), 0), sides[1]]
+
+
+class FollowWidth(QObject):
+    """Sizes `splitter`'s panes with `sizes(width)` whenever the splitter is resized, until they are set
+    otherwise (the user drags a handle, a program sets them, a layout of an earlier session is restored): the
+    default layout suits every window size, instead of the middle pane alone absorbing what a small window
+    lacks. Only sizes that were chosen persist (`save` and `restore` the tab's state, which stores the
+    splitter's sizes under `key`)."""
+
+    def __init__(self, splitter: QSplitter, sizes: Callable[[int], list[int]], key: str = "main") -> None:
+        super().__init__(splitter)
+        self.splitter = splitter
+        self.sizes = sizes
+        self.key = key
+        self._applied: list[int] | None = None  # the sizes as this object last set them
+        self.active = True
+        splitter.installEventFilter(self)
+        splitter.splitterMoved.connect(lambda *args: self.stop())
+
+    def stop(self) -> None:
+        self.active = False
+
+    def _following(self) -> bool:
+        """Still the default layout: nothing else has set the sizes since they were last applied here."""
+        if self.active and self._applied is not None and self.splitter.sizes() != self._applied:
+            self.stop()
+        return self.active
+
+    def save(self, state: dict[str, Any]) -> dict[str, Any]:
+        """`state` without the splitter's sizes while they are the default (which follows the window)."""
+        if self._following():
+            state.pop(self.key, None)
+        return state
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Keep the sizes of an earlier session's `state` (applied by the tab) if it has them."""
+        if self.key in state:
+            self.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.splitter and event.type() == QEvent.Resize and self._following():
+            handles = (self.splitter.count() - 1) * self.splitter.handleWidth()
+            self.splitter.setSizes(self.sizes(event.size().width() - handles))
+            self._applied = self.splitter.sizes()
+        return False
 
 
 def fill(layout: QBoxLayout, items: Sequence[Item], *, margins: Margins = None, spacing: int = -1) -> QBoxLayout:
