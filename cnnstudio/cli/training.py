@@ -90,6 +90,12 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("--seed", type=int)
     parser.add_argument("--deterministic", action="store_const", const=True, help="reproducible (slower on GPUs)")
     parser.add_argument(
+        "--compile",
+        action="store_const",
+        const=True,
+        help="train through torch.compile (falls back to eager PyTorch, with a note, where it cannot compile)",
+    )
+    parser.add_argument(
         "--val-every", type=int, metavar="N", help="validate also every N batches (default 0: at each epoch's end)"
     )
     parser.add_argument("--val-fraction", type=float, help="share of the data held out for validation (default 0.2)")
@@ -144,6 +150,7 @@ _CONFIG_OPTIONS = (
     "deterministic",
     "val_fraction",
     "val_every",
+    "compile",
 )
 
 

@@ -42,6 +42,9 @@ class TrainConfig:
     `patience`: stop when the validation loss has not improved for this many epochs (None: never).
     `precision`: "auto" uses bf16 on CUDA GPUs that support it, else fp16 with loss scaling; fp32 on
     CPU and Apple GPUs. `deterministic`: reproducible results on the same machine (slower on GPUs).
+    `compile`: run the training steps through torch.compile (off by default: on small networks and CPUs the
+    compile time rarely pays, see benchmarks/compile.py); a run whose model cannot be compiled trains in eager
+    PyTorch and says why in Started.notes.
     `augment`: the augmentation text understood by `cnnstudio.data.augment.parse_augment`.
     `data`, `val_fraction`: which data the run used (recorded so evaluation can load the same split).
     """
@@ -66,6 +69,7 @@ class TrainConfig:
     deterministic: bool = False
     device: str = "auto"
     precision: str = "auto"
+    compile: bool = False
     init: str = "default"
     augment: str = ""
     data: str = ""
@@ -104,7 +108,7 @@ class TrainConfig:
             raise ConfigError("device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
         if not isinstance(self.augment, str) or not isinstance(self.data, str):
             raise ConfigError("augment and data must be text")
-        for name in ("nesterov", "deterministic"):
+        for name in ("nesterov", "deterministic", "compile"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false")
 

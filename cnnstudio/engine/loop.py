@@ -36,6 +36,7 @@ from cnnstudio.engine.checkpoint import (
     restore_rng,
     save_checkpoint,
 )
+from cnnstudio.engine.compiling import compile_module
 from cnnstudio.engine.config import ConfigError, TrainConfig
 from cnnstudio.engine.control import TrainControl
 from cnnstudio.engine.device import (
@@ -109,7 +110,7 @@ def train(
     return recorded(events, run_dir)
 
 
-RESUME_CHANGES = frozenset({"epochs", "lr", "grad_clip", "patience", "device", "precision", "val_every"})
+RESUME_CHANGES = frozenset({"epochs", "lr", "grad_clip", "patience", "device", "precision", "val_every", "compile"})
 
 
 def resume(
@@ -287,6 +288,12 @@ class _Run:
         if self.dist and self.dist.world_size > 1:
             device_ids = [device.index] if device.type == "cuda" else None
             self.model = DistributedDataParallel(self.module, device_ids=device_ids)
+        notes = list(prepared.notes)
+        if config.compile:
+            probe, _ = self.train_data.batch(self.train_data.sequential()[:2])
+            compiled = compile_module(self.model, probe)
+            self.model = compiled.module
+            notes.append(compiled.note)
         try:
             self.optimizer = build_optimizer(self.module, config, prepared.head, device)
         except ValueError as error:
@@ -331,7 +338,7 @@ class _Run:
             total,
             trainable,
             world,
-            list(prepared.notes),
+            notes,
         )
 
     def _check_data(self, checkpoint: Checkpoint | None) -> None:

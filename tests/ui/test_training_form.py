@@ -52,6 +52,7 @@ def test_the_defaults_are_the_engines_and_every_field_explains_itself(form):
         form.patience,
         form.device,
         form.precision,
+        form.compile_box,
         form.seed,
     )
     assert all(len(field.toolTip()) > 30 for field in fields)
@@ -73,7 +74,10 @@ def test_the_form_produces_the_config_a_person_typed(form, qtbot):
     choose(form.schedule, "cosine")
     choose(form.device, "cpu")
     choose(form.precision, "off")
+    assert not form.config("xo").compile
+    choose(form.compile_box, "on")
     config = form.config("xo:count=500")
+    assert config.compile
     assert (config.optimizer, config.lr, config.epochs, config.batch_size) == ("sgd", 0.05, 30, 128)
     assert config.weight_decay == pytest.approx(5e-4) and config.label_smoothing == pytest.approx(0.1)
     assert (config.patience, config.val_fraction, config.seed, config.val_every) == (5, 0.1, 7, 25)

@@ -14,6 +14,7 @@ from cnnstudio.ui.training.number_box import RateSpinBox
 
 OPTIMIZERS = (("Adam", "adam"), ("AdamW", "adamw"), ("SGD with momentum", "sgd"), ("RMSprop", "rmsprop"))
 SCHEDULES = (("Constant", "constant"), ("Step decay", "step"), ("Cosine", "cosine"), ("One-cycle", "onecycle"))
+COMPILE_CHOICES = (("Off (eager PyTorch)", "off"), ("torch.compile", "on"))
 PRECISIONS = (
     ("Auto (bf16/fp16 on CUDA)", "auto"),
     ("Off (fp32)", "off"),
@@ -209,6 +210,17 @@ SECTIONS: tuple[tuple[str, tuple[Field, ...]], ...] = (
                 "Mixed precision computes in 16-bit floats where it is safe: about twice as "
                 "fast on modern GPUs, with the same accuracy. Auto uses bf16 where the GPU has "
                 "it, else fp16 with loss scaling; the CPU always trains in fp32.",
+            ),
+            Field(
+                "compile_box",
+                "compile",
+                "Compile",
+                lambda: _combo(COMPILE_CHOICES),
+                "torch.compile turns the network into fused kernels: faster steps on larger networks and GPUs "
+                "after a compile of tens of seconds; on small networks it rarely pays. Where the model cannot be "
+                "compiled the run trains in eager PyTorch and says why.",
+                to_form=lambda enabled: "on" if enabled else "off",
+                from_form=lambda choice: choice == "on",
             ),
             Field(
                 "seed",
