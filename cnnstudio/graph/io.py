@@ -22,6 +22,9 @@ from cnnstudio.graph.validate import Problem
 FORMAT = "cnnstudio.network"
 VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# The most layers a design may have. The largest torchvision CNNs have about 1,000; 10,000 layers analyze
+# in a few seconds, a designer canvas still draws them, and a bigger file is refused before it is built.
+MAX_NODES = 10_000
 
 
 class NetworkFileError(Exception):
@@ -97,6 +100,11 @@ def network_from_dict(data: Any, source: str = "<data>") -> LoadResult:
         raise NetworkFileError(f'{source}: "nodes" must be a list of layer objects')
     if not isinstance(edges, list):
         raise NetworkFileError(f'{source}: "edges" must be a list of [from, to] pairs')
+    if len(nodes) > MAX_NODES:
+        raise NetworkFileError(
+            f"{source}: {len(nodes):,} layers is more than CNN Studio handles ({MAX_NODES:,} at most); "
+            "split it into smaller designs"
+        )
 
     graph = NetworkGraph(name, description)
     for index, entry in enumerate(nodes):
@@ -120,7 +128,7 @@ def network_from_dict(data: Any, source: str = "<data>") -> LoadResult:
                     f"connection {src} → {dst} ignored: no node named {' or '.join(repr(m) for m in missing)}",
                 )
             )
-        elif src == dst or (src, dst) in graph.edges:
+        elif src == dst or graph.has_edge(src, dst):
             problems.append(
                 Problem(
                     dst,
