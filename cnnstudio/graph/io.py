@@ -58,6 +58,8 @@ def load_network(path: str | os.PathLike[str]) -> LoadResult:
         raise NetworkFileError(f"{path}: not a text file (a network file is UTF-8 JSON)") from None
     except OSError as error:
         raise NetworkFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except MemoryError:
+        raise NetworkFileError(f"{path}: not enough memory to read its {size / 1e6:.0f} MB") from None
     return loads_network(text, source=str(path))
 
 
@@ -71,6 +73,8 @@ def loads_network(text: str, source: str = "<text>") -> LoadResult:
         ) from None
     except RecursionError:
         raise NetworkFileError(f"{source}: JSON nested too deeply") from None
+    except MemoryError:
+        raise NetworkFileError(f"{source}: not enough memory to parse it") from None
     return network_from_dict(data, source)
 
 

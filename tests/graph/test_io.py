@@ -117,3 +117,12 @@ def test_a_network_at_the_node_limit_loads_and_validates_in_linear_time():
     assert output_node(graph) == f"relu{MAX_NODES - 2}"
     # Reading each node's edges by scanning all edges made this quadratic: minutes for 100,000 layers.
     assert time.perf_counter() - started < 3
+
+
+def test_running_out_of_memory_while_parsing_is_a_clear_error(tmp_path, monkeypatch):
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr("json.loads", out_of_memory)
+    with pytest.raises(NetworkFileError, match="f.cnn.json: not enough memory to parse it"):
+        loads_network("{}", source="f.cnn.json")
