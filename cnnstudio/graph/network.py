@@ -11,6 +11,7 @@ import copy
 import heapq
 import keyword
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,12 +102,15 @@ def id_problem(node_id: Any) -> str | None:
         return f"node id {node_id!r} must be a Python identifier (letters, digits, _; not starting with a digit)"
     if keyword.iskeyword(node_id) or node_id in RESERVED_IDS or node_id.startswith("_"):
         return f"node id {node_id!r} is reserved; choose another name"
+    normal = unicodedata.normalize("NFKC", node_id)
+    if normal != node_id:  # Python reads identifiers in NFKC: the generated code would name another module
+        return f"node id {node_id!r} reads as {normal!r} in Python code; name it {normal!r}"
     return None
 
 
 def sanitize_id(text: str) -> str:
     """Turn arbitrary text into a valid node id ('layer1.0.conv1' → 'layer1_0_conv1')."""
-    candidate = re.sub(r"\W", "_", text).strip("_") or "node"
+    candidate = re.sub(r"\W", "_", unicodedata.normalize("NFKC", text)).strip("_") or "node"
     if candidate[0].isdigit():
         candidate = "n" + candidate
     if id_problem(candidate):  # a keyword or reserved name: 'eval' → 'eval_'

@@ -171,3 +171,11 @@ def test_edges_read_after_edits_follow_the_edge_list():
     graph.rename_node("relu", "act")
     assert graph.inputs_of("add") == ["conv1", "act"] and graph.outputs_of("input") == ["conv1", "act"]
     assert graph.copy().inputs_of("add") == ["conv1", "act"]
+
+
+@pytest.mark.parametrize("node_id, normal", [("ℌ", "H"), ("ﬁlter", "filter"), ("convⅡ", "convII")])
+def test_an_id_python_reads_as_another_name_is_refused(node_id, normal):
+    # Python normalizes identifiers (NFKC): a module named 'ℌ' was looked up as 'H' by the generated forward.
+    assert id_problem(node_id) == f"node id {node_id!r} reads as {normal!r} in Python code; name it {normal!r}"
+    assert sanitize_id(node_id) == normal
+    assert id_problem("ñame") is None and id_problem("猫") is None
