@@ -268,4 +268,8 @@ def open_source(
         return ImageFolderSource(path, realtime=realtime, loop=loop)
     if path.is_file():
         return VideoFileSource(path, realtime=realtime, loop=loop)
+    if "://" in text:
+        raise SourceError(
+            f"{text!r}: network streams are not supported; record the stream to a video file, or use a camera number"
+        )
     raise SourceError(f"{text!r} is not a camera number, a video file or a folder of images")

@@ -8,8 +8,12 @@ scaled to 8 bits, CMYK becomes RGB and EXIF orientation is applied, so photos st
 Large JPEGs are decoded at reduced scale directly by libjpeg (`Image.draft`): a 10,000×10,000
 photo fitted to 224×224 decodes about five times faster and never holds its 300 MB of full-size
 pixels. Other formats are reduced by box filtering before the final resampling (`reducing_gap`).
-Pillow's decompression-bomb limit still applies: images above twice `Image.MAX_IMAGE_PIXELS` are
-refused before any pixel is decoded.
+
+No image is decoded at more than MAX_PIXELS: a JPEG above it is reduced while decoding, any other
+image above it (a PNG cannot be decoded at reduced scale) is refused from its header, before any pixel
+is decoded, so a 100 KB PNG of 30,000×30,000 pixels costs milliseconds, not gigabytes. Pillow's own
+decompression-bomb check refuses images above twice `Image.MAX_IMAGE_PIXELS` (179 megapixels) as they
+are opened; its warning below that is silenced (`quiet_bomb_warning`): this limit replaces it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ _SIXTEEN_BIT_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N"})
 # a folder of huge PNGs cannot hold a gigabyte per worker thread at once.
 _HUGE_PIXELS = 16_000_000
 _huge_decode = threading.Semaphore(1)
+# The most pixels any image is decoded at: 8000×8000, 192 MB as RGB (see the module's docstring).
+MAX_PIXELS = 64_000_000
 
 # What decoding may change, keyed for counting, with the note shown to the user.
 _CONVERSION_NOTES = {
@@ -115,7 +121,7 @@ def open_image(path: Path) -> Iterator[Image.Image]:
         raise Unreadable(_not_an_image_reason(path)) from None
     except Image.DecompressionBombError:
         limit = 2 * (Image.MAX_IMAGE_PIXELS or 0)
-        raise Unreadable(f"image too large (more than {limit:,} pixels)") from None
+        raise Unreadable(f"image too large (more than {limit:,} pixels); scale it down first") from None
     except (OSError, EOFError, SyntaxError) as error:
         if isinstance(error, EOFError) or "truncated" in str(error).lower():
             raise Unreadable(f"truncated {fmt}") from None
@@ -145,8 +151,49 @@ def _upright_size(image: Image.Image, orientation: int) -> tuple[int, int]:
 def read_header(path: Path) -> ImageHeader:
     """Size and colour of an image from its header, without decoding pixels."""
     with open_image(path) as image:
-        height, width = _upright_size(image, _orientation(image))
+        height, width = reduce_or_refuse(image)
         return ImageHeader(height, width, image.mode in _GRAY_MODES)
+
+
+@contextmanager
+def quiet_bomb_warning() -> Iterator[None]:
+    """Without Pillow's DecompressionBombWarning for images above MAX_IMAGE_PIXELS: reduce_or_refuse
+    decodes them at reduced scale or refuses them. (Warning filters are global: this is entered by the
+    thread that starts the decoding, for all of its workers.)"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
+
+
+def reduce_or_refuse(image: Image.Image, fit: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Before decoding an opened image: refuse it (Unreadable) if it would have more than MAX_PIXELS, and
+    set a JPEG to decode at reduced scale (to about what covers `fit` (height, width), or within
+    MAX_PIXELS). Returns its upright (height, width) as the header states it.
+
+    Runs before anything that may decode the pixels: Pillow reads a PNG's EXIF orientation by decoding it.
+    """
+    width, height = image.size
+    if image.format != "JPEG" and width * height > MAX_PIXELS:
+        raise Unreadable(
+            f"image too large: {width:,}×{height:,} pixels is more than the {MAX_PIXELS // 1_000_000} "
+            "megapixels CNN Studio decodes; scale it down first"
+        )
+    upright = _upright_size(image, _orientation(image))
+    if image.format == "JPEG":
+        if fit is not None:
+            scale = max(fit[0] / upright[0], fit[1] / upright[1])
+        else:
+            # draft picks the largest reduction (1/2, 1/4, 1/8) that keeps at least the requested size, so
+            # asking for half the size that fits leaves fewer than MAX_PIXELS.
+            scale = min(1.0, (MAX_PIXELS / (width * height)) ** 0.5 / 2)
+        if scale < 1:
+            image.draft(None, (max(1, int(width * scale)), max(1, int(height * scale))))
+        if image.size[0] * image.size[1] > MAX_PIXELS:
+            raise Unreadable(
+                f"image too large: {width:,}×{height:,} pixels is more than CNN Studio decodes even at 1/8 "
+                f"scale ({MAX_PIXELS // 1_000_000} megapixels); scale it down first"
+            )
+    return upright
 
 
 def scale_16bit(values: np.ndarray) -> np.ndarray:
@@ -209,10 +256,7 @@ def decode_image(path: Path, shape: tuple[int, int, int]) -> tuple[np.ndarray, D
     """
     channels, height, width = shape
     with open_image(path) as image:
-        src_h, src_w = _upright_size(image, _orientation(image))
-        if image.format == "JPEG":
-            scale = max(height / src_h, width / src_w)
-            image.draft(None, (max(1, int(image.size[0] * scale)), max(1, int(image.size[1] * scale))))
+        src_h, src_w = reduce_or_refuse(image, (height, width))
         huge = image.size[0] * image.size[1] > _HUGE_PIXELS
         with _huge_decode if huge else contextlib.nullcontext():
             conversions: set[str] = set()
@@ -263,10 +307,7 @@ def map_files(
 
     pool = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="cnnstudio-decode")
     try:
-        # Pillow warns above MAX_IMAGE_PIXELS; such images are legitimate here (a 10,000×10,000
-        # photo is reduced while decoding) and above twice the limit it refuses them anyway.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with quiet_bomb_warning():
             futures = {pool.submit(guarded, i, path): i for i, path in enumerate(paths)}
             step = max(1, len(paths) // 100)
             for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):

@@ -33,7 +33,14 @@ import numpy as np
 import torch
 from PIL import Image
 
-from cnnstudio.data.decode import Unreadable, open_image, scale_16bit, upright_8bit
+from cnnstudio.data.decode import (
+    Unreadable,
+    open_image,
+    quiet_bomb_warning,
+    reduce_or_refuse,
+    scale_16bit,
+    upright_8bit,
+)
 from cnnstudio.data.fit import centre_crop_box, cover_size, fit_picture
 
 FIT_MODES = ("crop", "stretch")
@@ -262,7 +269,8 @@ def _decode_file(path: Path, channels: int | None) -> Image.Image:
         reason = "it is a folder" if path.is_dir() else "no such file"
         raise ImageError(f"cannot read the image {os.fspath(path)!r}: {reason}")
     try:
-        with open_image(path) as image:
+        with quiet_bomb_warning(), open_image(path) as image:
+            reduce_or_refuse(image)
             image.load()
             upright = upright_8bit(image, channels, set())
             return image.copy() if upright is image else upright  # independent of the closing file

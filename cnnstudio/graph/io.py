@@ -22,6 +22,9 @@ from cnnstudio.graph.validate import Problem
 FORMAT = "cnnstudio.network"
 VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# The most layers a design may have. The largest torchvision CNNs have about 1,000; 10,000 layers analyze
+# in a few seconds, a designer canvas still draws them, and a bigger file is refused before it is built.
+MAX_NODES = 10_000
 
 
 class NetworkFileError(Exception):
@@ -55,6 +58,8 @@ def load_network(path: str | os.PathLike[str]) -> LoadResult:
         raise NetworkFileError(f"{path}: not a text file (a network file is UTF-8 JSON)") from None
     except OSError as error:
         raise NetworkFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except MemoryError:
+        raise NetworkFileError(f"{path}: not enough memory to read its {size / 1e6:.0f} MB") from None
     return loads_network(text, source=str(path))
 
 
@@ -68,6 +73,8 @@ def loads_network(text: str, source: str = "<text>") -> LoadResult:
         ) from None
     except RecursionError:
         raise NetworkFileError(f"{source}: JSON nested too deeply") from None
+    except MemoryError:
+        raise NetworkFileError(f"{source}: not enough memory to parse it") from None
     return network_from_dict(data, source)
 
 
@@ -97,6 +104,11 @@ def network_from_dict(data: Any, source: str = "<data>") -> LoadResult:
         raise NetworkFileError(f'{source}: "nodes" must be a list of layer objects')
     if not isinstance(edges, list):
         raise NetworkFileError(f'{source}: "edges" must be a list of [from, to] pairs')
+    if len(nodes) > MAX_NODES:
+        raise NetworkFileError(
+            f"{source}: {len(nodes):,} layers is more than CNN Studio handles ({MAX_NODES:,} at most); "
+            "split it into smaller designs"
+        )
 
     graph = NetworkGraph(name, description)
     for index, entry in enumerate(nodes):
@@ -120,7 +132,7 @@ def network_from_dict(data: Any, source: str = "<data>") -> LoadResult:
                     f"connection {src} → {dst} ignored: no node named {' or '.join(repr(m) for m in missing)}",
                 )
             )
-        elif src == dst or (src, dst) in graph.edges:
+        elif src == dst or graph.has_edge(src, dst):
             problems.append(
                 Problem(
                     dst,

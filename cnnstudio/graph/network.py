@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import heapq
 import keyword
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,12 +102,15 @@ def id_problem(node_id: Any) -> str | None:
         return f"node id {node_id!r} must be a Python identifier (letters, digits, _; not starting with a digit)"
     if keyword.iskeyword(node_id) or node_id in RESERVED_IDS or node_id.startswith("_"):
         return f"node id {node_id!r} is reserved; choose another name"
+    normal = unicodedata.normalize("NFKC", node_id)
+    if normal != node_id:  # Python reads identifiers in NFKC: the generated code would name another module
+        return f"node id {node_id!r} reads as {normal!r} in Python code; name it {normal!r}"
     return None
 
 
 def sanitize_id(text: str) -> str:
     """Turn arbitrary text into a valid node id ('layer1.0.conv1' → 'layer1_0_conv1')."""
-    candidate = re.sub(r"\W", "_", text).strip("_") or "node"
+    candidate = re.sub(r"\W", "_", unicodedata.normalize("NFKC", text)).strip("_") or "node"
     if candidate[0].isdigit():
         candidate = "n" + candidate
     if id_problem(candidate):  # a keyword or reserved name: 'eval' → 'eval_'
@@ -176,6 +181,7 @@ class NetworkGraph:
         self.description = description
         self._nodes: dict[str, Node] = {}
         self._edges: list[tuple[str, str]] = []
+        self._adjacency: _Adjacency | None = None
         self._batch_depth = 0
         self._batch_dirty = False
         self.node_added = Signal()
@@ -204,12 +210,26 @@ class NetworkGraph:
         except KeyError:
             raise GraphEditError(f"no node {node_id!r}") from None
 
+    def has_edge(self, src: str, dst: str) -> bool:
+        return dst in self._index().edge_set.get(src, ())
+
     def inputs_of(self, node_id: str) -> list[str]:
         """Source nodes feeding `node_id`, in input order."""
-        return [src for src, dst in self._edges if dst == node_id]
+        return list(self._index().inputs.get(node_id, ()))
 
     def outputs_of(self, node_id: str) -> list[str]:
-        return [dst for src, dst in self._edges if src == node_id]
+        return list(self._index().outputs.get(node_id, ()))
+
+    def _index(self) -> _Adjacency:
+        """The edges per node, built once per change of the edge list: reading them through a scan of all
+        edges made topological_order and validation quadratic (a chain of 100,000 layers took minutes)."""
+        if self._adjacency is None:
+            self._adjacency = _Adjacency.of(self._edges)
+        return self._adjacency
+
+    def _set_edges(self, edges: list[tuple[str, str]]) -> None:
+        self._edges = edges
+        self._adjacency = None
 
     def unique_id(self, base: str) -> str:
         """A free node id derived from `base` ('conv' → 'conv1', 'conv1' → 'conv2' if taken)."""
@@ -227,17 +247,18 @@ class NetworkGraph:
         indegree = {node_id: 0 for node_id in self._nodes}
         for _, dst in self._edges:
             indegree[dst] += 1
-        ready = [node_id for node_id in self._nodes if indegree[node_id] == 0]
         position = {node_id: index for index, node_id in enumerate(self._nodes)}
+        ids = list(self._nodes)
+        ready = [position[node_id] for node_id in ids if indegree[node_id] == 0]  # a heap of positions
+        outputs = self._index().outputs
         order: list[str] = []
         while ready:
-            ready.sort(key=position.__getitem__, reverse=True)
-            current = ready.pop()
+            current = ids[heapq.heappop(ready)]
             order.append(current)
-            for dst in self.outputs_of(current):
+            for dst in outputs.get(current, ()):
                 indegree[dst] -= 1
                 if indegree[dst] == 0:
-                    ready.append(dst)
+                    heapq.heappush(ready, position[dst])
         return order
 
     # ----- editing
@@ -317,12 +338,15 @@ class NetworkGraph:
         self.node(dst)
         if src == dst:
             raise GraphEditError(f"cannot connect {src!r} to itself")
-        if (src, dst) in self._edges:
+        if self.has_edge(src, dst):
             raise GraphEditError(f"{src!r} is already connected to {dst!r}")
         if index is None or index >= len(self._edges):
             self._edges.append((src, dst))
+            if self._adjacency is not None:
+                self._adjacency.add(src, dst)
         else:
             self._edges.insert(index, (src, dst))
+            self._adjacency = None
         self.edge_added.emit(src, dst)
         self._changed()
 
@@ -333,6 +357,7 @@ class NetworkGraph:
         except ValueError:
             raise GraphEditError(f"{src!r} is not connected to {dst!r}") from None
         del self._edges[index]
+        self._adjacency = None
         self.edge_removed.emit(src, dst)
         self._changed()
         return index
@@ -370,7 +395,7 @@ class NetworkGraph:
             raise GraphEditError(f"a node named {new_id!r} already exists")
         self._nodes = {(new_id if key == old_id else key): value for key, value in self._nodes.items()}
         node.id = new_id
-        self._edges = [(new_id if s == old_id else s, new_id if d == old_id else d) for s, d in self._edges]
+        self._set_edges([(new_id if s == old_id else s, new_id if d == old_id else d) for s, d in self._edges])
         self.node_renamed.emit(old_id, new_id)
         self._changed()
 
@@ -378,14 +403,14 @@ class NetworkGraph:
         """Replace the whole content with a copy of `other` (template load, open, undo of those)."""
         self.name, self.description = other.name, other.description
         self._nodes = {node_id: node.copy() for node_id, node in other._nodes.items()}
-        self._edges = list(other._edges)
+        self._set_edges(list(other._edges))
         self.reset.emit()
         self._changed()
 
     def copy(self) -> NetworkGraph:
         duplicate = NetworkGraph(self.name, self.description)
         duplicate._nodes = {node_id: node.copy() for node_id, node in self._nodes.items()}
-        duplicate._edges = list(self._edges)
+        duplicate._set_edges(list(self._edges))
         return duplicate
 
     # ----- serialization (the *.cnn.json format; see cnnstudio.graph.io for files)
@@ -407,6 +432,28 @@ class NetworkGraph:
         data["nodes"] = nodes
         data["edges"] = [[src, dst] for src, dst in self._edges]
         return data
+
+
+@dataclass
+class _Adjacency:
+    """Each node's sources and destinations in edge-list order, and the edges as a lookup."""
+
+    inputs: dict[str, list[str]]
+    outputs: dict[str, list[str]]
+    edge_set: dict[str, set[str]]
+
+    @classmethod
+    def of(cls, edges: list[tuple[str, str]]) -> _Adjacency:
+        adjacency = cls({}, {}, {})
+        for src, dst in edges:
+            adjacency.add(src, dst)
+        return adjacency
+
+    def add(self, src: str, dst: str) -> None:
+        """Record an edge appended at the end of the edge list."""
+        self.inputs.setdefault(dst, []).append(src)
+        self.outputs.setdefault(src, []).append(dst)
+        self.edge_set.setdefault(src, set()).add(dst)
 
 
 def default_id(layer_type: str) -> str:

@@ -100,14 +100,18 @@ def _input_problems(graph: NetworkGraph) -> list[Problem]:
 def _cycle_nodes(graph: NetworkGraph) -> set[str]:
     ordered = set(graph.topological_order())
     remaining = {node_id for node_id in graph.nodes if node_id not in ordered}
-    # Keep only nodes actually on a cycle, not those merely downstream of one.
-    changed = True
-    while changed:
-        changed = False
-        for node_id in list(remaining):
-            if not any(dst in remaining for dst in graph.outputs_of(node_id)):
-                remaining.discard(node_id)
-                changed = True
+    # Keep only nodes actually on a cycle, not those merely downstream of one: peel off, from the end,
+    # every node none of whose outputs remains.
+    pending = {node_id: sum(dst in remaining for dst in graph.outputs_of(node_id)) for node_id in remaining}
+    leaves = [node_id for node_id, count in pending.items() if count == 0]
+    while leaves:
+        node_id = leaves.pop()
+        remaining.discard(node_id)
+        for src in graph.inputs_of(node_id):
+            if src in remaining:
+                pending[src] -= 1
+                if pending[src] == 0:
+                    leaves.append(src)
     return remaining
 
 

@@ -152,12 +152,11 @@ def load_torchvision(
 
 def _plain_module(name: str, path: Path) -> torch.nn.Module:
     """torchvision's own module with the cached weights (for networks a design cannot express)."""
-    try:
-        state = load_state_dict_file(path)
-    except WeightsFileError as error:
-        raise ModelLoadError(str(error)) from None
     import torchvision
 
     module = torchvision.models.get_model(name, weights=None)
-    module.load_state_dict(state)
+    try:
+        load_into(module, load_state_dict_file(path), source=f"the cached weights {path.name}")
+    except WeightsFileError as error:
+        raise ModelLoadError(f"{error}; delete {path} to download the weights again") from None
     return module

@@ -91,7 +91,8 @@ class NetworkAnalysis:
 
     def in_order(self) -> list[NodeAnalysis]:
         """Every node's analysis in topological order (nodes on a cycle last)."""
-        rest = [node_id for node_id in self.nodes if node_id not in set(self.order)]
+        ordered = set(self.order)
+        rest = [node_id for node_id in self.nodes if node_id not in ordered]
         return [self.nodes[node_id] for node_id in self.order + rest]
 
     def problems_for(self, node_id: str) -> list[Problem]:

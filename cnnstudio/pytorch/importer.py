@@ -22,6 +22,7 @@ from cnnstudio.graph.catalog import BOOL, layer_spec
 from cnnstudio.graph.layout import arrange
 from cnnstudio.graph.network import NetworkGraph, sanitize_id
 from cnnstudio.graph.params import normalize
+from cnnstudio.pytorch.weights import WeightsFileError, load_into, load_state_dict_file
 
 
 class ModelImportError(Exception):
@@ -276,9 +277,15 @@ def import_torchvision(model_name: str, *, pretrained: str = "cached") -> Import
     weights_used = None
     cached = torchvision_weights_file(model_name)
     if pretrained != "none" and cached.is_file():
-        weights_used = torch.load(cached, map_location="cpu", weights_only=True)
-        weights_used = {k: v for k, v in weights_used.items() if not k.startswith("aux")}
-        model.load_state_dict(weights_used)
+        try:
+            weights_used = load_state_dict_file(cached)
+            weights_used = {k: v for k, v in weights_used.items() if not k.startswith("aux")}
+            notes.extend(load_into(model, weights_used, source=f"the cached weights {cached.name}"))
+        except WeightsFileError as error:
+            raise ModelImportError(
+                f"the cached ImageNet weights of {model_name} cannot be used: {error}. Delete {cached} to "
+                "download them again, or import with --pretrained none"
+            ) from None
         notes.append(f"pretrained weights {weights_enum} loaded")
     size = weights_enum.transforms().crop_size[0] if hasattr(weights_enum.transforms(), "crop_size") else 224
     graph, state = graph_from_module(model, (3, size, size), model_name)

@@ -105,6 +105,10 @@ class Autosave(QObject):
         document.undo_stack.indexChanged.connect(self._edited)
         document.undo_stack.cleanChanged.connect(self._edited)
         document.weights_changed.connect(self._weights_changed)
+        self._listening = True
+        # QObject emits destroyed before it deletes its children, so this runs while the undo stack still
+        # exists; the stack's own destructor clears it, which emits indexChanged and cleanChanged.
+        document.destroyed.connect(self._stop_listening)
 
     def _edited(self, *args: object) -> None:
         if self.document.is_modified():
@@ -163,11 +167,18 @@ class Autosave(QObject):
         # Like the design's file: a full disk must not interrupt editing; the next autosave tries again.
         self._tasks.submit(write, key="weights", on_done=written, on_error=lambda error: None)
 
+    def _stop_listening(self, *args: object) -> None:
+        """No more autosaves: the session ends, or the document goes (a window deleted without being
+        closed), whose undo stack must not call back into a document half destroyed."""
+        if self._listening:
+            self._listening = False
+            self.document.undo_stack.indexChanged.disconnect(self._edited)
+            self.document.undo_stack.cleanChanged.disconnect(self._edited)
+        self._timer.stop()
+
     def close(self) -> None:
         """Normal end of the session: nothing to recover."""
-        self.document.undo_stack.indexChanged.disconnect(self._edited)
-        self.document.undo_stack.cleanChanged.disconnect(self._edited)
-        self._timer.stop()
+        self._stop_listening()
         self._tasks.shutdown()
         self._remove_files()
         self._lock.unlock()

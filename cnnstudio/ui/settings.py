@@ -51,17 +51,40 @@ def captures_dir() -> Path:
 
 
 class Settings:
-    """A JSON dictionary of settings. A missing or damaged file gives defaults, never an error."""
+    """A JSON dictionary of settings. A missing or damaged file gives defaults, never an error.
+
+    A damaged file is kept as `settings.json.damaged` (the next save would replace it) and `problem`
+    says what was ignored, for the window to show.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or config_dir() / "settings.json"
         self._values: dict[str, Any] = {}
+        self.problem = ""
         try:
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict):
-                self._values = loaded
-        except (OSError, ValueError):
-            pass
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as error:
+            self._ignore(f"cannot be read ({getattr(error, 'strerror', None) or error})")
+            return
+        try:
+            loaded = json.loads(text)
+        except (ValueError, RecursionError, MemoryError):
+            loaded = None
+        if isinstance(loaded, dict):
+            self._values = loaded
+        else:
+            self._ignore("is not a JSON object of settings")
+
+    def _ignore(self, reason: str) -> None:
+        backup = self.path.with_name(self.path.name + ".damaged")
+        with contextlib.suppress(OSError):
+            os.replace(self.path, backup)
+        self.problem = (
+            f"The settings file {self.path} {reason}; it was ignored (kept as {backup.name}): "
+            "the window layout and recent files start from their defaults"
+        )
 
     def get(self, key: str, default: Any = None) -> Any:
         return self._values.get(key, default)

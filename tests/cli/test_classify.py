@@ -6,6 +6,8 @@ import json
 import pytest
 
 from cnnstudio.cli.classify import add_commands
+from cnnstudio.graph.io import save_network
+from cnnstudio.graph.templates import load_template
 from tests.camera.helpers import FRAMES_PER_PHOTO
 from tests.pretrained.helpers import CAT_CLASSES
 
@@ -38,6 +40,7 @@ def test_classify_text_output_stops_after_the_requested_frames(photo_video, lite
     [
         (["--source", "no/such/video.avi"], "is not a camera number, a video file or a folder of images"),
         (["--source", "63"], "camera 63 cannot be opened"),
+        (["--source", "http://127.0.0.1:9/live.mjpg"], "network streams are not supported"),
         (["--source", "{video}", "--model", "torchvision:resnet18"], "the ImageNet weights of resnet18"),
         (["--source", "{video}", "--model", "nothing.cnn.json"], "no model 'nothing.cnn.json'"),
     ],
@@ -54,3 +57,13 @@ def test_errors_are_one_line_on_stderr(argv, message, photo_video, capsys, monke
 def test_bad_options_are_refused_by_the_parser(argv):
     with pytest.raises(SystemExit):
         run(["classify", "--source", "0", *argv])
+
+
+def test_a_text_file_named_as_a_video_is_refused_in_one_line(tmp_path, capsys):
+    fake = tmp_path / "holiday.mp4"
+    fake.write_text("not a video\n")
+    model = tmp_path / "xo.cnn.json"
+    save_network(load_template("xo"), model)
+    assert run(["classify", "--model", str(model), "--source", str(fake), "--frames", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "holiday.mp4 cannot be read as a video" in err and "Traceback" not in err

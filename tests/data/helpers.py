@@ -1,4 +1,5 @@
-"""Phone photos: pixels stored sideways with an EXIF orientation, and the same pixels stored upright."""
+"""Phone photos (pixels stored sideways with an EXIF orientation, and the same pixels stored upright) and
+large images."""
 
 from __future__ import annotations
 
@@ -25,3 +26,20 @@ def write_phone_photo(folder: Path, upright: np.ndarray, orientation: int) -> tu
     png = folder / f"upright-{orientation}.png"
     Image.fromarray(np.ascontiguousarray(np.rot90(decoded, turns))).save(png)
     return jpeg, png
+
+
+def write_large_png(path: Path, width: int, height: int) -> Path:
+    """A real black-and-white PNG of width×height pixels, every row present (a memory bomb when decoded
+    whole: 30,000×30,000 is 900 megapixels in about 100 KB), written without building the image."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\0" * (1 + (width + 7) // 8)  # the filter byte, then one bit per pixel
+    packer = zlib.compressobj(1)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+    return path

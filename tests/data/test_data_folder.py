@@ -53,7 +53,7 @@ EXPECTED_SKIPPED = {
     ("dog/noise.png", "not an image (unrecognised format)"),
     ("dog/truncated.jpg", "truncated JPEG"),
     ("dog/truncated.png", "truncated PNG"),
-    ("dog/bomb.png", f"image too large (more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels)"),
+    ("dog/bomb.png", f"image too large (more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels); scale it down first"),
     ("broken/header_only.jpg", "truncated JPEG"),
     ("broken", "class folder has no usable images; class left out"),
     ("empty_class", "class folder has no usable images; class left out"),

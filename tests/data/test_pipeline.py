@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +13,9 @@ import torch
 from PIL import Image
 
 from cnnstudio.data import load_data
-from cnnstudio.data.decode import decode_image
+from cnnstudio.data.decode import decode_files, decode_image
 from cnnstudio.data.pipeline import ImageError, Preprocessing, decode, decode_pixels, display_image
-from tests.data.helpers import write_phone_photo
+from tests.data.helpers import write_large_png, write_phone_photo
 
 IMAGENET = Preprocessing((3, 224, 224), (0.485, 0.456, 0.406), (0.229, 0.224, 0.225), crop_fraction=224 / 256)
 
@@ -207,3 +208,27 @@ def test_the_pipeline_and_its_users_import_neither_opencv_nor_torchvision():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("width, height", [(13_000, 13_000), (30_000, 30_000)])
+def test_an_image_above_the_pixel_limit_is_refused_before_decoding(tmp_path, width, height):
+    path = write_large_png(tmp_path / "huge.png", width, height)
+    preprocessing = Preprocessing((3, 224, 224), (0.5,) * 3, (0.5,) * 3)
+    started = time.perf_counter()
+    with pytest.raises(ImageError, match=r"image too large.*scale it down first") as refused:
+        preprocessing.image_pixels(path)
+    skipped = decode_files([path], (3, 32, 32))[3]
+    assert len(skipped) == 1 and skipped[0].reason.startswith("image too large")
+    # Decoding 13,000×13,000 whole took 1.5 s and 170 MB (30,000×30,000 of RGB: 18.8 s and 6 GB).
+    assert time.perf_counter() - started < 0.5
+    assert "huge.png" in str(refused.value)
+
+
+def test_a_jpeg_above_the_pixel_limit_is_decoded_at_reduced_scale(tmp_path, monkeypatch):
+    monkeypatch.setattr("cnnstudio.data.decode.MAX_PIXELS", 1_000_000)
+    path = tmp_path / "big.jpg"
+    Image.new("RGB", (2400, 1600), (200, 30, 30)).save(path)
+    image = decode(path)
+    assert image.size == (1200, 800)  # libjpeg decodes at 1/2 scale: the least reduction within the limit
+    assert image.getpixel((600, 400))[0] > 150
+    assert Preprocessing((3, 32, 32), (0.5,) * 3, (0.5,) * 3).image_pixels(path).shape == (32, 32, 3)

@@ -1,9 +1,12 @@
 import json
+import time
 
 import pytest
 
 from cnnstudio.graph import NetworkFileError, load_network, loads_network, save_network
+from cnnstudio.graph.io import MAX_NODES, network_from_dict
 from cnnstudio.graph.templates import load_template
+from cnnstudio.graph.validate import output_node, validate
 
 
 def test_round_trip_is_identical(tmp_path):
@@ -89,3 +92,37 @@ def test_dangling_and_duplicate_edges_load_with_problems():
     assert "r: connection input → r ignored: listed twice" in messages
     assert "r: connection r → ghost ignored: no node named 'ghost'" in messages
     assert "r: connection r → r ignored: a node cannot feed itself" in messages
+
+
+def _chain(length: int) -> dict:
+    nodes = [{"id": "input", "type": "Input", "params": {"channels": 1, "height": 8, "width": 8}}]
+    nodes += [{"id": f"relu{i}", "type": "ReLU"} for i in range(length)]
+    ids = [node["id"] for node in nodes]
+    return {"nodes": nodes, "edges": [list(pair) for pair in zip(ids, ids[1:], strict=False)]}
+
+
+def test_a_network_beyond_the_node_limit_is_refused_before_it_is_built(tmp_path):
+    path = tmp_path / "huge.cnn.json"
+    path.write_text(json.dumps(_chain(100_000)))
+    started = time.perf_counter()
+    with pytest.raises(NetworkFileError, match=r"100,001 layers is more than CNN Studio handles \(10,000 at most\)"):
+        load_network(path)
+    assert time.perf_counter() - started < 2
+
+
+def test_a_network_at_the_node_limit_loads_and_validates_in_linear_time():
+    started = time.perf_counter()
+    graph = network_from_dict(_chain(MAX_NODES - 1)).graph
+    assert validate(graph) == []
+    assert output_node(graph) == f"relu{MAX_NODES - 2}"
+    # Reading each node's edges by scanning all edges made this quadratic: minutes for 100,000 layers.
+    assert time.perf_counter() - started < 3
+
+
+def test_running_out_of_memory_while_parsing_is_a_clear_error(tmp_path, monkeypatch):
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr("json.loads", out_of_memory)
+    with pytest.raises(NetworkFileError, match="f.cnn.json: not enough memory to parse it"):
+        loads_network("{}", source="f.cnn.json")

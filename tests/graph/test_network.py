@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from cnnstudio.graph import GraphEditError, NetworkGraph
@@ -139,3 +141,41 @@ def test_replace_with_is_a_deep_copy_and_emits_reset():
 
 def test_reserved_ids_include_python_names_used_by_generated_code():
     assert {"self", "torch", "nn", "forward", "training"} <= RESERVED_IDS
+
+
+def test_topological_order_of_a_wide_graph_is_fast_and_keeps_insertion_order():
+    graph = NetworkGraph("star")
+    graph.add_node("Input", {"channels": 1, "height": 8, "width": 8}, node_id="input")
+    with graph.batch():
+        for index in range(10_000):
+            graph.add_node("ReLU", node_id=f"relu{index}")
+            graph.connect("input", f"relu{index}")
+    started = time.perf_counter()
+    order = graph.topological_order()
+    # Sorting the ready list before each pop made this quadratic in the width.
+    assert time.perf_counter() - started < 0.5
+    assert order == ["input"] + [f"relu{index}" for index in range(10_000)]
+
+
+def test_edges_read_after_edits_follow_the_edge_list():
+    graph = small_graph()
+    graph.add_node("ReLU", node_id="relu")
+    graph.add_node("Add", node_id="add")
+    graph.connect("conv1", "add")
+    graph.connect("relu", "add")
+    graph.connect("input", "relu")
+    graph.disconnect("conv1", "add")
+    graph.connect("conv1", "add", index=0)
+    assert graph.inputs_of("add") == ["conv1", "relu"]
+    assert graph.has_edge("conv1", "add") and not graph.has_edge("add", "conv1")
+    graph.rename_node("relu", "act")
+    assert graph.inputs_of("add") == ["conv1", "act"] and graph.outputs_of("input") == ["conv1", "act"]
+    assert graph.copy().inputs_of("add") == ["conv1", "act"]
+
+
+@pytest.mark.parametrize("node_id, normal", [("ℌ", "H"), ("ﬁlter", "filter"), ("convⅡ", "convII")])
+def test_an_id_python_reads_as_another_name_is_refused(node_id, normal):
+    # Python normalizes identifiers (NFKC): a module named 'ℌ' was looked up as 'H' by the generated forward.
+    assert id_problem(node_id) == f"node id {node_id!r} reads as {normal!r} in Python code; name it {normal!r}"
+    assert sanitize_id(node_id) == normal
+    assert id_problem("ñame") is None and id_problem("猫") is None

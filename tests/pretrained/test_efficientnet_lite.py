@@ -70,6 +70,6 @@ def test_weights_that_would_run_code_are_refused_not_executed(tmp_path, monkeypa
     malicious = tmp_path / "efficientnet-lite0.pth"
     torch.save({"_fc.weight": _Payload(marker)}, malicious)
     monkeypatch.setattr(efficientnet_lite, "weights_file", lambda: str(malicious))
-    with pytest.raises(ModelLoadError, match="refused or unreadable"):
+    with pytest.raises(ModelLoadError, match="refused: it contains Python code"):
         efficientnet_lite.reference_model()
     assert not marker.exists()

@@ -1,9 +1,12 @@
+import time
+
 import pytest
 from torch import nn
 
 from cnnstudio.graph.network import RESERVED_IDS
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pytorch import analyze
+from cnnstudio.pytorch.analyze import NetworkAnalysis, NodeAnalysis
 from tests.pytorch.helpers import chain
 
 
@@ -135,3 +138,11 @@ def test_json_document_lists_layers_and_totals():
 def test_reserved_ids_cover_torch_module_attributes():
     public = {name for name in dir(nn.Module) if not name.startswith("_")}
     assert public <= RESERVED_IDS
+
+
+def test_layers_in_order_of_a_large_analysis_take_linear_time():
+    ids = [f"relu{index}" for index in range(20_000)]
+    analysis = NetworkAnalysis({node_id: NodeAnalysis(node_id, "ReLU") for node_id in ids}, ids[:-1], [], None)
+    started = time.perf_counter()
+    assert [node.node_id for node in analysis.in_order()] == ids
+    assert time.perf_counter() - started < 1

@@ -4,6 +4,7 @@ import pytest
 import torch
 import torchvision
 
+from cnnstudio.graph.network import NetworkGraph
 from cnnstudio.graph.templates import load_template
 from cnnstudio.pytorch import BuildError, build_module, module_source, trailing_softmax
 from cnnstudio.pytorch.importer import torchvision_state_dict_for
@@ -103,3 +104,14 @@ def test_merges_with_three_inputs():
     x = torch.randn(1, 4, 8, 8)
     assert torch.allclose(module(x), torch.relu(x) + module.a(x) + module.b(x))
     assert "total = relu1 + a + b" in module_source(graph)
+
+
+def test_a_design_with_non_ascii_ids_and_an_emoji_name_builds_and_runs():
+    graph = NetworkGraph("🐱 detector")
+    graph.add_node("Input", {"channels": 1, "height": 8, "width": 8}, node_id="input")
+    graph.add_node("Conv2d", {"out_channels": 2, "kernel_size": 3}, node_id="ñ")
+    graph.add_node("ReLU", node_id="猫")
+    graph.connect("input", "ñ")
+    graph.connect("ñ", "猫")
+    module = build_module(graph)
+    assert module(torch.zeros(1, 1, 8, 8)).shape == (1, 2, 6, 6)

@@ -62,3 +62,51 @@ def test_unsupported_models_get_a_clear_message():
 
 def test_model_list_has_the_classics():
     assert {"alexnet", "vgg16", "resnet50", "googlenet", "mobilenet_v3_large"} <= set(torchvision_model_names())
+
+
+class _RunsCode:
+    def __reduce__(self):
+        return (exec, ("open('PWNED', 'w').write('ran')",))
+
+
+def _mismatched(path):
+    state = torchvision.models.resnet18().state_dict()
+    state["fc.weight"] = torch.zeros(10, 512)
+    del state["layer4.1.bn2.bias"]
+    torch.save(state, path)
+
+
+@pytest.mark.parametrize(
+    "craft, words",
+    [
+        (lambda path: torch.save({"conv1.weight": _RunsCode()}, path), "refused: it contains Python code (exec)"),
+        (lambda path: torch.save([1, 2, 3], path), "does not contain a state dict of tensors"),
+        (lambda path: path.write_bytes(b"PK\x03\x04 not really a zip"), "unreadable as a weights-only PyTorch file"),
+        (_mismatched, "missing 1 tensor(s), e.g. layer4.1.bn2.bias; 1 of another shape: fc.weight: file (10, 512)"),
+    ],
+    ids=["crafted pickle", "pickled list", "damaged", "mismatched state dict"],
+)
+def test_bad_cached_weights_are_refused_with_the_reason(torch_cache, tmp_path, monkeypatch, capsys, craft, words):
+    from cnnstudio.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    torch_cache.mkdir(parents=True)
+    craft(torch_cache / "resnet18-f37072fd.pth")
+    with pytest.raises(ModelImportError) as refused:
+        import_torchvision("resnet18")
+    assert words in str(refused.value) and "--pretrained none" in str(refused.value)
+    assert main(["import", "torchvision:resnet18", "-o", str(tmp_path / "r.cnn.json")]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and "weights_only` set to `False" not in err
+    assert not (tmp_path / "PWNED").exists() and not (tmp_path / "r.cnn.json").exists()
+
+
+def test_cached_weights_of_another_type_are_converted_with_a_note(torch_cache):
+    torch_cache.mkdir(parents=True)
+    state = torchvision.models.resnet18().state_dict()
+    state["fc.bias"] = state["fc.bias"].to(torch.int64)
+    torch.save(state, torch_cache / "resnet18-f37072fd.pth")
+    notes = import_torchvision("resnet18").notes
+    assert (
+        "the cached weights resnet18-f37072fd.pth: 1 tensor(s) converted from int64 to float32, e.g. fc.bias" in notes
+    )

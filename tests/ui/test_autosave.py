@@ -205,3 +205,31 @@ def test_weights_of_another_state_are_not_restored(make_window, prompts, user_di
     assert window.document.graph.name == "Lost net" and window.document.weights is None
     assert "could not be recovered" in messages[-1]
     assert not orphan.exists() and not weights_path(orphan).exists()
+
+
+def test_closing_with_an_autosave_pending_stops_it_cleanly(make_window, qtbot, user_dirs, prompts, capfd):
+    window = make_window()
+    window.designer.controller.set_param("conv1", "out_channels", 42)
+    assert window.autosave._timer.isActive()  # the edit's autosave is pending
+    prompts.script("save_changes", SaveChoice.DISCARD)
+    assert window.close()
+    qtbot.wait(200)  # longer than the autosave delay
+    assert not window.autosave._timer.isActive() and _recovery_files(user_dirs["state"]) == []
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_window_deleted_with_an_autosave_pending_does_not_call_its_dead_undo_stack(
+    qapp, qtbot, user_dirs, prompts, capfd
+):
+    from cnnstudio.ui.main_window import MainWindow
+
+    window = MainWindow(prompts=prompts, autosave_delay_ms=50)
+    window.start()
+    window.designer.controller.set_param("conv1", "out_channels", 42)
+    assert window.autosave._timer.isActive()
+    # QUndoStack's destructor clears the stack, which emitted indexChanged into the autosave while the
+    # document was half destroyed: "Internal C++ object (QUndoStack) already deleted" tracebacks.
+    with qtbot.waitSignal(window.destroyed):
+        window.deleteLater()
+    qtbot.wait(100)
+    assert "already deleted" not in capfd.readouterr().err
