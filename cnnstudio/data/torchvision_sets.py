@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import platformdirs
 import torch
 
+from cnnstudio.data.catalog import DATASETS
 from cnnstudio.data.dataset import ImageDataset
 from cnnstudio.data.decode import decode_files, describe_decoding
 from cnnstudio.data.download import fetch, unpack
@@ -34,7 +35,12 @@ IMAGENETTE_URL = "https://s3.amazonaws.com/fast-ai-imageclas/imagenette2-160.tgz
 IMAGENETTE_MD5 = "e793b78cc4c9e9a4ccc0c1155377a412"
 _IMAGENETTE_FOLDER = "imagenette2-160"
 
-_OFFLINE_SETS = "xo, shapes or digits"
+
+def _offline_sets() -> str:
+    """The sets that need no download as the dataset list names them, with the name the CLI takes:
+    "X's and O's (xo), Shapes (shapes) or Digits (8×8) (digits)"."""
+    names = [f"{info.title} ({info.name})" for info in DATASETS if info.offline]
+    return ", ".join(names[:-1]) + f" or {names[-1]}"
 
 
 def default_root() -> Path:
@@ -95,7 +101,7 @@ def _missing(title: str, archives: list[_Archive], root: Path, cause: str) -> Da
         f"To use it offline, download\n{files}\n"
         f"and place {'it' if len(archives) == 1 else 'them'} in {' and '.join(folders)}; "
         "CNN Studio unpacks and checks the files on the next load.\n"
-        f"Or choose a dataset that needs no download: {_OFFLINE_SETS}."
+        f"Or choose a dataset that needs no download: {_offline_sets()}."
     )
 
 

@@ -5,6 +5,7 @@ The menus and the actions behind them are in cnnstudio.ui.window (mixins of Main
 from __future__ import annotations
 
 import base64
+import binascii
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,15 @@ if TYPE_CHECKING:
 
 APP_TITLE = "CNN Studio"
 DEFAULT_SIZE = (1440, 900)
+SETTINGS_PROBLEM_MS = 20000  # long enough to read what was ignored
+
+
+def _decoded(text: str) -> bytes:
+    """The saved window geometry; b"" (the default size) when the settings file holds no base64 there."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
 
 
 class MainWindow(MenusMixin, FileActionsMixin, NetworkActionsMixin, QMainWindow):
@@ -81,6 +91,8 @@ class MainWindow(MenusMixin, FileActionsMixin, NetworkActionsMixin, QMainWindow)
         self.document.analysis.analyzed.connect(self._analyzed)
         self._restore_layout()
         self._update_title()
+        if self.settings.problem:
+            self.show_message(self.settings.problem, SETTINGS_PROBLEM_MS)
 
     @property
     def tab_widgets(self) -> list[StudioTab]:
@@ -110,8 +122,8 @@ class MainWindow(MenusMixin, FileActionsMixin, NetworkActionsMixin, QMainWindow)
         for label in (self.validity_label, self.totals_label, self.device_label):
             status.addPermanentWidget(label)
 
-    def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 6000)
+    def show_message(self, text: str, milliseconds: int = 6000) -> None:
+        self.statusBar().showMessage(text, milliseconds)
 
     def _analyzed(self, analysis: NetworkAnalysis) -> None:
         errors = sum(problem.severity == "error" for problem in analysis.problems)
@@ -185,7 +197,7 @@ class MainWindow(MenusMixin, FileActionsMixin, NetworkActionsMixin, QMainWindow)
     def _restore_layout(self) -> None:
         window = self.settings.get("window", {})
         geometry = window.get("geometry") if isinstance(window, dict) else None
-        if not (isinstance(geometry, str) and self.restoreGeometry(QByteArray(base64.b64decode(geometry)))):
+        if not (isinstance(geometry, str) and self.restoreGeometry(QByteArray(_decoded(geometry)))):
             self.resize(*DEFAULT_SIZE)
         tabs = self.settings.get("tabs", {})
         for slot in self.slots:

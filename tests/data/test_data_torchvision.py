@@ -54,7 +54,7 @@ def test_offline_error_says_what_is_missing_where_and_from_where(tmp_path: Path)
     assert str(tmp_path / "MNIST" / "raw") in message
     for name, _ in MNIST.resources:
         assert MNIST.mirrors[0] + name in message
-    assert "xo, shapes or digits" in message
+    assert "X's and O's (xo), Shapes (shapes) or Digits (8×8) (digits)" in message
 
 
 def test_unreachable_download_raises_the_offline_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -190,7 +190,7 @@ def test_offline_mnist_says_what_to_do(qtbot: Any, window: Any, tmp_path: Path) 
         click_source(qtbot, tab, "mnist")
     message = failed.args[0]
     assert message.startswith("MNIST is not on this computer")
-    assert "xo, shapes or digits" in message
+    assert "X's and O's (xo), Shapes (shapes) or Digits (8×8) (digits)" in message
     assert tab.status.isVisible() and tab.status.message.text() == message
     assert tab.status.retry_button.isVisible()
     assert window.session.data.spec == "mnist" and window.session.data.split is None

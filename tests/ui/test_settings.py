@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from cnnstudio.ui.main_window import DEFAULT_SIZE
 from cnnstudio.ui.settings import Settings
 
 
@@ -45,13 +46,17 @@ def test_settings_of_the_wrong_types_open_the_window_with_defaults(make_window, 
     assert window.settings.recent_files() == ["a\nb"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Exception,
-    reason="MainWindow._restore_layout (ui/main_window.py, not this branch's) lets binascii.Error out of b64decode",
-)
 def test_a_window_geometry_that_is_not_base64_gives_the_default_size(make_window, user_dirs):
     path = user_dirs["config"] / "settings.json"
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"window": {"geometry": "abc"}}))
-    assert make_window(resize=False).width() > 0
+    window = make_window(resize=False)
+    assert (window.width(), window.height()) == DEFAULT_SIZE
+
+
+def test_the_window_says_which_settings_it_ignored(make_window, user_dirs):
+    path = user_dirs["config"] / "settings.json"
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json")
+    message = make_window().statusBar().currentMessage()
+    assert f"The settings file {path}" in message and "it was ignored (kept as settings.json.damaged)" in message

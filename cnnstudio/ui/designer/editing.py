@@ -89,7 +89,7 @@ class DesignerController(QObject):
 
     # ----- connecting
     def connect_layers(self, src: str, dst: str) -> None:
-        if (src, dst) in self.graph.edges:
+        if self.graph.has_edge(src, dst):
             self.message.emit(f"{src} is already connected to {dst}")
             return
         if src == dst:
