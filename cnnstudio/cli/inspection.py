@@ -15,14 +15,13 @@ when an action runs), so other `cnnstudio` commands start as fast as before.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cnnstudio.cli.exit_codes import ExitCode
-from cnnstudio.cli.prediction import positive_int
+from cnnstudio.cli.prediction import positive_int, run_guarded
 
 if TYPE_CHECKING:
     import numpy as np
@@ -257,17 +256,11 @@ _RUNNERS: dict[str, Callable[[argparse.Namespace, InspectedModel], None]] = {
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    try:
-        model = open_model(args.model)
-        _RUNNERS[args.action](args, model)
-    except KeyboardInterrupt:
-        raise
-    except Exception as error:  # the command line promises one readable line, never a traceback
-        text = str(error).strip()
-        message = text.splitlines()[0] if text else type(error).__name__
-        print(f"cnnstudio inspect {args.action}: {message}", file=sys.stderr)
-        return ExitCode.UNUSABLE
-    return ExitCode.OK
+    def body() -> int:
+        _RUNNERS[args.action](args, open_model(args.model))
+        return ExitCode.OK
+
+    return run_guarded(f"inspect {args.action}", body)
 
 
 def _fraction(text: str) -> float:

@@ -2,13 +2,14 @@
 which call the same functions as the GUI.
 
 Exit codes: cnnstudio.cli.exit_codes (0 success; 1 the design has errors, listed per node; 2 a file or argument
-cannot be used; 130 Ctrl-C).
+cannot be used; 130 Ctrl-C; 141 the output pipe closed).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from cnnstudio.cli.classify import add_commands as add_classify_commands
@@ -237,6 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _discard_output() -> None:
+    """After the reader of stdout went away (`cnnstudio analyze d.cnn.json | head`), send what is still
+    buffered to the null device, so that the interpreter's final flush does not fail again with a traceback
+    (the recipe of Python's signal documentation)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
@@ -246,7 +255,11 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.UNUSABLE
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # output still buffered meets a closed pipe here, where it can be handled
         return code
+    except BrokenPipeError:
+        _discard_output()
+        return ExitCode.BROKEN_PIPE
     except CommandError as error:
         print(f"cnnstudio {args.command}: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE

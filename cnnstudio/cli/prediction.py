@@ -55,10 +55,11 @@ def report_error(command: str, error: BaseException) -> int:
 
 
 def run_guarded(command: str, body: Callable[[], int]) -> int:
-    """Run a command body; any error becomes one line on stderr and exit status 2."""
+    """Run a command body; any error becomes one line on stderr and exit status 2 (a closed output pipe and
+    Ctrl-C go on to cnnstudio.cli.main, which ends the command quietly)."""
     try:
         return body()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):
         raise
     except Exception as error:  # the command line promises one readable line, never a traceback
         return report_error(command, error)
