@@ -86,11 +86,13 @@ def test_occlusion_finds_the_evidence_and_reports_progress_with_the_time_left():
 
 
 def test_occlusion_runs_the_copies_in_batches_that_bound_the_memory(lite0, monkeypatch):
-    """EfficientNet-Lite0's occlusion at 224² ran 16 copies a pass (46 passes); now as many as fit 1 GiB."""
+    """16 copies a pass whatever the model; now as many as fit the memory budget, and at most the fastest 16."""
     from cnnstudio.viz import attribution
 
     x = torch.zeros(1, 3, 224, 224)
-    assert occlusion_batch(lite0.module, x) == 55
+    assert occlusion_batch(lite0.module, x) == 16
+    wide = nn.Sequential(nn.Conv2d(3, 64, 3, padding=1), nn.ReLU())  # 64 MiB of output for a 512² image
+    assert occlusion_batch(wide, torch.zeros(1, 3, 512, 512)) == 2
     monkeypatch.setattr(attribution, "OCCLUSION_MEMORY", 1 << 20)
     assert occlusion_batch(lite0.module, x) == 1
 
