@@ -16,6 +16,7 @@ from cnnstudio.cli.classify import add_commands as add_classify_commands
 from cnnstudio.cli.exit_codes import CommandError, ExitCode
 from cnnstudio.cli.inspection import add_commands as add_inspect_commands
 from cnnstudio.cli.prediction import add_commands as add_predict_commands
+from cnnstudio.cli.pretrained import add_commands as add_pretrained_commands
 from cnnstudio.cli.training import add_commands as add_training_commands
 from cnnstudio.engine.exporting import EXPORT_FORMATS
 from cnnstudio.graph import LoadResult, NetworkFileError, Problem, load_network, save_network
@@ -235,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_inspect_commands(commands)
     add_predict_commands(commands)
     add_classify_commands(commands)
+    add_pretrained_commands(commands)
     return parser
 
 

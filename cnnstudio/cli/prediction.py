@@ -43,7 +43,10 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def stderr_progress(message: str, fraction: float) -> None:
-    """A one-line progress display on stderr (downloads)."""
+    """A one-line progress display on stderr (downloads, decoding, occlusion), on a terminal only: a log or
+    pipe would keep every redraw."""
+    if not sys.stderr.isatty():
+        return
     end = "\n" if fraction >= 1.0 else ""
     print(f"\r{message} {fraction:4.0%}", end=end, file=sys.stderr, flush=True)
 
