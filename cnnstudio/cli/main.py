@@ -18,6 +18,7 @@ from cnnstudio.cli.inspection import add_commands as add_inspect_commands
 from cnnstudio.cli.prediction import add_commands as add_predict_commands
 from cnnstudio.cli.pretrained import add_commands as add_pretrained_commands
 from cnnstudio.cli.training import add_commands as add_training_commands
+from cnnstudio.cli.transfer import add_commands as add_transfer_commands
 from cnnstudio.engine.exporting import EXPORT_FORMATS
 from cnnstudio.graph import LoadResult, NetworkFileError, Problem, load_network, save_network
 from cnnstudio.graph.describe import format_count, format_shape
@@ -237,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_predict_commands(commands)
     add_classify_commands(commands)
     add_pretrained_commands(commands)
+    add_transfer_commands(commands)
     return parser
 
 

@@ -4,29 +4,15 @@ show, from the same core functions."""
 import json
 
 import cv2
-import numpy as np
-import pytest
 
 from cnnstudio.cli.main import main
 from cnnstudio.pretrained import load_classifier
-from tests.camera.helpers import shape_scene
 
 
 def run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-@pytest.fixture
-def shapes_folder(tmp_path, photos):
-    """Circles and squares drawn on the coffee photo, eight of each, as the Teach panel records them."""
-    rng = np.random.default_rng(0)
-    for kind in ("circle", "square"):
-        (tmp_path / "shapes" / kind).mkdir(parents=True)
-        for index in range(8):
-            cv2.imwrite(str(tmp_path / "shapes" / kind / f"{index}.jpg"), shape_scene(kind, rng, photos["coffee"]))
-    return tmp_path / "shapes"
 
 
 def test_teach_saves_a_classifier_that_tells_the_classes_apart(shapes_folder, tmp_path, lite0, capsys):
