@@ -17,7 +17,7 @@ from cnnstudio.cli.inspect_common import (
     print_predictions,
     save_picture,
 )
-from cnnstudio.cli.prediction import positive_int, stderr_progress
+from cnnstudio.cli.prediction import fraction_type, positive_int, stderr_progress
 
 if TYPE_CHECKING:
     import torch
@@ -28,16 +28,6 @@ if TYPE_CHECKING:
 CAM_CHOICES = ("gradcam", "gradcam++")
 SALIENCY_CHOICES = ("gradient", "guided")
 MAX_EPSILON = 64  # in pixel levels of an 8-bit image: beyond it the change is plainly visible
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value}")
-    return value
 
 
 def _levels(text: str) -> int:
@@ -139,7 +129,7 @@ def run_adversarial(args: argparse.Namespace, model: InspectedModel) -> None:
 
 
 def _heat_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--opacity", type=_fraction, default=0.5, help="heat-map opacity (0…1)")
+    parser.add_argument("--opacity", type=fraction_type(one=True), default=0.5, help="heat-map opacity (0…1)")
 
 
 def _gradcam_arguments(parser: argparse.ArgumentParser) -> None:

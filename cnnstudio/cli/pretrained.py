@@ -19,7 +19,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from cnnstudio.cli.exit_codes import ExitCode
-from cnnstudio.cli.prediction import positive_int, run_guarded, stderr_progress
+from cnnstudio.cli.prediction import fraction_type, positive_int, run_guarded, stderr_progress
 
 if TYPE_CHECKING:
     from cnnstudio.pretrained.compare import ComparisonRow
@@ -133,16 +133,6 @@ def _compare(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, not {value}")
-    return value
-
-
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register `teach` and `compare-pretrained` on the `cnnstudio` command's subparsers."""
     parser = subparsers.add_parser(
@@ -157,7 +147,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--base", default="efficientnet_lite0", help="the pretrained network (default: %(default)s)")
     parser.add_argument("--epochs", type=positive_int, default=100, help="passes over the features (default: 100)")
     parser.add_argument("--lr", type=float, default=1e-3, help="learning rate of the new head (default: 0.001)")
-    parser.add_argument("--val-fraction", type=_fraction, default=0.2, help="share held out to measure accuracy")
+    parser.add_argument(
+        "--val-fraction", type=fraction_type(one=False), default=0.2, help="share held out to measure accuracy"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(func=lambda args: run_guarded("teach", lambda: _teach(args)))

@@ -3,7 +3,6 @@
 
 import argparse
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -15,12 +14,19 @@ from cnnstudio.graph.templates import load_template
 from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.weights import save_state_dict, weights_path_for
 from tests.camera.conftest import no_capture_thread_left_behind
-from tests.camera.helpers import shape_scene
 from tests.engine.conftest import one_cpu_thread
 from tests.pretrained.conftest import empty_torch_cache
+from tests.pretrained.test_teach import shapes_folder
 from tests.viz.conftest import efficientnet, lenet
 
-__all__ = ["efficientnet", "empty_torch_cache", "lenet", "no_capture_thread_left_behind", "one_cpu_thread"]
+__all__ = [
+    "efficientnet",
+    "empty_torch_cache",
+    "lenet",
+    "no_capture_thread_left_behind",
+    "one_cpu_thread",
+    "shapes_folder",
+]
 
 
 def run_inspect(*argv: str) -> int:
@@ -49,14 +55,3 @@ def digit(tmp_path):
     path = tmp_path / "one.png"
     Image.fromarray(canvas).save(path)
     return path
-
-
-@pytest.fixture
-def shapes_folder(tmp_path, photos):
-    """Circles and squares drawn on the coffee photo, eight of each, as the Teach panel records them."""
-    rng = np.random.default_rng(0)
-    for kind in ("circle", "square"):
-        (tmp_path / "shapes" / kind).mkdir(parents=True)
-        for index in range(8):
-            cv2.imwrite(str(tmp_path / "shapes" / kind / f"{index}.jpg"), shape_scene(kind, rng, photos["coffee"]))
-    return tmp_path / "shapes"
