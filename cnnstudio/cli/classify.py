@@ -17,6 +17,7 @@ import sys
 from cnnstudio.cli.exit_codes import ExitCode
 from cnnstudio.cli.prediction import (
     add_model_arguments,
+    fraction_type,
     positive_int,
     run_guarded,
     stderr_progress,
@@ -28,16 +29,6 @@ def parse_resolution(text: str) -> tuple[int, int]:
     if not sep or not width.strip().isdigit() or not height.strip().isdigit():
         raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 640x480, not {text!r}")
     return int(width), int(height)
-
-
-def smoothing_value(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, not {value}")
-    return value
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -101,7 +92,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--smoothing",
-        type=smoothing_value,
+        type=fraction_type(one=False),
         default=0.0,
         help="average the probabilities over frames, 0 (off) … 0.95 (steady)",
     )

@@ -6,6 +6,8 @@
     2    UNUSABLE     a file, dataset or option cannot be used (one line on stderr, never a traceback);
                       argparse uses 2 for a malformed command line too
     130  INTERRUPTED  stopped with Ctrl-C (128 + SIGINT, as shells report it); a training run is resumable
+    141  BROKEN_PIPE  the reader of the output went away (`cnnstudio analyze d.cnn.json | head`): 128 + SIGPIPE,
+                      as a shell reports a program that SIGPIPE stopped; nothing is printed
 
 Scripts test these numbers, so they never change meaning.
 """
@@ -20,6 +22,7 @@ class ExitCode(IntEnum):
     FAILED = 1
     UNUSABLE = 2
     INTERRUPTED = 130
+    BROKEN_PIPE = 141
 
 
 class CommandError(Exception):

@@ -2,21 +2,24 @@
 which call the same functions as the GUI.
 
 Exit codes: cnnstudio.cli.exit_codes (0 success; 1 the design has errors, listed per node; 2 a file or argument
-cannot be used; 130 Ctrl-C).
+cannot be used; 130 Ctrl-C; 141 the output pipe closed).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from cnnstudio.cli.classify import add_commands as add_classify_commands
 from cnnstudio.cli.exit_codes import CommandError, ExitCode
 from cnnstudio.cli.inspection import add_commands as add_inspect_commands
 from cnnstudio.cli.prediction import add_commands as add_predict_commands
+from cnnstudio.cli.pretrained import add_commands as add_pretrained_commands
 from cnnstudio.cli.sweep import add_commands as add_sweep_commands
 from cnnstudio.cli.training import add_commands as add_training_commands
+from cnnstudio.cli.transfer import add_commands as add_transfer_commands
 from cnnstudio.engine.exporting import EXPORT_FORMATS
 from cnnstudio.graph import LoadResult, NetworkFileError, Problem, load_network, save_network
 from cnnstudio.graph.describe import format_count, format_shape
@@ -236,7 +239,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_predict_commands(commands)
     add_classify_commands(commands)
     add_sweep_commands(commands)
+    add_pretrained_commands(commands)
+    add_transfer_commands(commands)
     return parser
+
+
+def _discard_output() -> None:
+    """After the reader of stdout went away (`cnnstudio analyze d.cnn.json | head`), send what is still
+    buffered to the null device, so that the interpreter's final flush does not fail again with a traceback
+    (the recipe of Python's signal documentation)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,7 +261,11 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.UNUSABLE
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # output still buffered meets a closed pipe here, where it can be handled
         return code
+    except BrokenPipeError:
+        _discard_output()
+        return ExitCode.BROKEN_PIPE
     except CommandError as error:
         print(f"cnnstudio {args.command}: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE

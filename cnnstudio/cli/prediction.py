@@ -30,6 +30,24 @@ def positive_int(text: str) -> int:
     return value
 
 
+def fraction_type(*, one: bool) -> Callable[[str], float]:
+    """An argparse type for a number from 0 to 1, 1 included when `one` (an opacity) or not (a share
+    held out, a smoothing factor)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+        if not (0.0 <= value <= 1.0 if one else 0.0 <= value < 1.0):
+            raise argparse.ArgumentTypeError(
+                f"must be between 0 and 1, not {value}" if one else f"must be at least 0 and below 1, not {value}"
+            )
+        return value
+
+    return parse
+
+
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """--model, --device, --download, --top: shared by predict and classify."""
     parser.add_argument("--model", default="efficientnet_lite0", help=f"{MODEL_HELP} (default: efficientnet_lite0)")
@@ -43,7 +61,10 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def stderr_progress(message: str, fraction: float) -> None:
-    """A one-line progress display on stderr (downloads)."""
+    """A one-line progress display on stderr (downloads, decoding, occlusion), on a terminal only: a log or
+    pipe would keep every redraw."""
+    if not sys.stderr.isatty():
+        return
     end = "\n" if fraction >= 1.0 else ""
     print(f"\r{message} {fraction:4.0%}", end=end, file=sys.stderr, flush=True)
 
@@ -55,10 +76,11 @@ def report_error(command: str, error: BaseException) -> int:
 
 
 def run_guarded(command: str, body: Callable[[], int]) -> int:
-    """Run a command body; any error becomes one line on stderr and exit status 2."""
+    """Run a command body; any error becomes one line on stderr and exit status 2 (a closed output pipe and
+    Ctrl-C go on to cnnstudio.cli.main, which ends the command quietly)."""
     try:
         return body()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):
         raise
     except Exception as error:  # the command line promises one readable line, never a traceback
         return report_error(command, error)

@@ -174,11 +174,11 @@ def _run(study: optuna.Study, as_json: bool, *, resume_hint: str, limit: int | N
 
 
 def _design(args: argparse.Namespace) -> dict[str, Any]:
-    from cnnstudio.cli.training import _open_design
+    from cnnstudio.cli.training import open_design_or_template
 
     if not args.file:
         raise CommandError("sweep needs a design FILE (or template name) and --data (or --resume to continue)")
-    graph, _ = _open_design(args.file)
+    graph, _ = open_design_or_template(args.file)
     return graph.to_dict()
 
 
@@ -272,7 +272,7 @@ def _cell(value: Any) -> str:
 
 
 def cmd_lr_find(args: argparse.Namespace) -> int:
-    from cnnstudio.cli.training import _open_design, _unusable_errors
+    from cnnstudio.cli.training import open_design_or_template, unusable_errors
     from cnnstudio.engine.config import TrainConfig
     from cnnstudio.engine.design_fit import fit_classes
     from cnnstudio.engine.launch import load_training_data
@@ -284,14 +284,14 @@ def cmd_lr_find(args: argparse.Namespace) -> int:
         for name in ("optimizer", "batch_size", "weight_decay", "augment", "device", "seed")
         if getattr(args, name) is not None
     }
-    graph, _ = _open_design(args.file)
+    graph, _ = open_design_or_template(args.file)
     try:
         config = TrainConfig(**options, data=args.data)
         data = load_training_data(args.data, graph, config, root=args.data_root)
         fit_classes(graph, len(data.classes))
         ranges = {name: getattr(args, name) for name in ("start", "end", "steps") if getattr(args, name) is not None}
         result = find_lr(graph, data, config, **ranges)
-    except _unusable_errors() as error:
+    except unusable_errors() as error:
         raise CommandError(str(error)) from None
     except BuildError as error:
         print(f"error: the design has errors: {error}", file=sys.stderr)

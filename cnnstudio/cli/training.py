@@ -154,7 +154,7 @@ _CONFIG_OPTIONS = (
 )
 
 
-def _unusable_errors() -> tuple[type[Exception], ...]:
+def unusable_errors() -> tuple[type[Exception], ...]:
     """The errors that mean a file, dataset or option cannot be used (exit code 2)."""
     from cnnstudio.data import DataError
     from cnnstudio.engine.checkpoint import CheckpointError
@@ -171,7 +171,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if launched_distributed():
             dist = init_distributed(args.device or "auto")
         return _train(args, dist)
-    except _unusable_errors() as error:
+    except unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE
     except OSError as error:  # a file of the run could not be written, e.g. the disk is full
@@ -228,7 +228,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         config = saved.config.replace(**options)
         graph = _network_from_checkpoint(saved.design)
         if (invalid := _invalid_design(graph)) is not None:
-            return _follow(iter([invalid]), args.json, graph.name, config.data, run_dir, main)
+            return follow_run(iter([invalid]), args.json, graph.name, config.data, run_dir, main)
         data = _load(args.data or config.data, graph, config, args, main, dist)
         events = resume(run_dir, data, changes=options, control=(control := TrainControl()), dist=dist)
         name = graph.name
@@ -237,9 +237,9 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
             raise CommandError(
                 "train needs a design FILE (or template name), --data and --out (or --resume DIR to continue a run)"
             )
-        graph, design_path = _open_design(args.file)
+        graph, design_path = open_design_or_template(args.file)
         if (invalid := _invalid_design(graph)) is not None:
-            return _follow(iter([invalid]), args.json, graph.name, args.data, Path(args.out), main)
+            return follow_run(iter([invalid]), args.json, graph.name, args.data, Path(args.out), main)
         run_dir = _check_run_folder(args.out, args.force)
         # a folder is recorded by its absolute path, so `evaluate` finds it from anywhere
         spec = str(Path(args.data).resolve()) if Path(args.data).is_dir() else args.data
@@ -255,11 +255,11 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
             graph, data, config, run_dir, control=(control := TrainControl()), initial_weights=weights, dist=dist
         )
         name = graph.name
-    with _stop_on_interrupt(control, quiet=args.json or not main):
-        return _follow(events, args.json, name, config.data or args.data, run_dir, main)
+    with stop_on_interrupt(control, quiet=args.json or not main):
+        return follow_run(events, args.json, name, config.data or args.data, run_dir, main)
 
 
-def _follow(events: Iterator[Event], as_json: bool, name: str, data: str, run_dir: Path, main: bool) -> int:
+def follow_run(events: Iterator[Event], as_json: bool, name: str, data: str, run_dir: Path, main: bool) -> int:
     """Print the run's events; returns the exit code."""
     from cnnstudio.engine.console import ProgressBar, epoch_text, finished_text, started_text
     from cnnstudio.engine.events import BatchMetrics, EpochSummary, Error, Finished, Started, to_json
@@ -339,7 +339,7 @@ def _prepare_run_folder(path: Path, force: bool, main: bool, dist: DistContext |
         raise CommandError(f"--out {path}: cannot prepare the folder ({error.strerror or error})") from None
 
 
-def _open_design(name: str) -> tuple[NetworkGraph, Path | None]:
+def open_design_or_template(name: str) -> tuple[NetworkGraph, Path | None]:
     """A design file, or a template name when no such file exists."""
     from cnnstudio.graph import NetworkFileError, load_network
     from cnnstudio.graph.templates import load_template
@@ -440,7 +440,7 @@ def _starting_weights(choice: str, design_path: Path | None) -> dict[str, torch.
 
 
 @contextlib.contextmanager
-def _stop_on_interrupt(control: TrainControl, quiet: bool) -> Iterator[None]:
+def stop_on_interrupt(control: TrainControl, quiet: bool) -> Iterator[None]:
     """First Ctrl-C: stop after the current batch (writing `last`); second: abort at once."""
 
     def handler(signum: int, frame: Any) -> None:
@@ -475,7 +475,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             root=args.data_root,
         )
-    except _unusable_errors() as error:
+    except unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE
     if args.json:

@@ -10,6 +10,8 @@ in captum: Grad-CAM++ is computed here from the layer's activations and gradient
 
 from __future__ import annotations
 
+import math
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -18,7 +20,7 @@ import torch
 from torch import nn
 
 from cnnstudio.pretrained.predictions import probabilities
-from cnnstudio.progress import CancelFlag, FractionProgress, check_cancel
+from cnnstudio.progress import CancelFlag, FractionProgress, Progress, check_cancel
 from cnnstudio.viz.activations import (
     LayerInfo,
     capture,
@@ -33,6 +35,10 @@ from cnnstudio.viz.runtime import InspectError, as_batch, evaluating, forward
 CAM_METHODS = ("gradcam", "gradcam++")
 SALIENCY_METHODS = ("gradient", "guided")
 METHODS = (*CAM_METHODS, "scorecam", "occlusion", *SALIENCY_METHODS)
+OCCLUSION_MEMORY = 512 << 20  # bytes that the occluded copies of one forward pass may take
+# Measured on EfficientNet-Lite0 on a CPU: 16 copies a pass run fastest; 55 take 40 % longer per copy (their
+# activations no longer fit the caches), 8 or 32 about the same as 16.
+MAX_OCCLUSION_BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,16 @@ def score_cam(
     return Attribution(_normalized(upsampled[0, 0]), cam.cpu().numpy(), target, "scorecam", layer)
 
 
+def occlusion_batch(model: nn.Module, x: torch.Tensor) -> int:
+    """How many occluded copies of x one forward pass takes: as many as fit OCCLUSION_MEMORY, counting for
+    each copy four times its largest layer output or input (a pass without gradients holds a layer's input and output
+    and a residual branch at once), at most MAX_OCCLUSION_BATCH. EfficientNet-Lite0 at 224²: 16 (27 fit);
+    VGG-16: 10."""
+    shape = tuple(x.shape[-3:])
+    per_copy = 4 * max(math.prod(size) for size in [shape, *(layer.shape for layer in model_layers(model, shape))])
+    return max(1, min(MAX_OCCLUSION_BATCH, OCCLUSION_MEMORY // (per_copy * x.element_size())))
+
+
 def occlusion(
     model: nn.Module,
     x: torch.Tensor,
@@ -172,15 +188,17 @@ def occlusion(
     patch: int = 16,
     stride: int = 8,
     baseline: float = 0.0,
-    batch: int = 16,
-    progress: FractionProgress | None = None,
+    batch: int | None = None,
+    progress: Progress | None = None,
     cancel: CancelFlag | None = None,
 ) -> Attribution:
     """How much the class score drops when a patch×patch square (of value `baseline` in the model's
     input space; 0 is the mean colour for a normalized model) covers each position.
 
-    Runs 1 + (number of patch positions) / batch forward passes; `progress(fraction)` is called after
-    each and a set `cancel` flag raises Cancelled between them.
+    The occluded copies run `batch` at a time (default: occlusion_batch, which bounds the memory), in the
+    channels-last layout, in which the CPU's convolutions run about a third faster. `progress(message, fraction)` is
+    called after each pass with the positions done and an estimate of the time left; a set `cancel` flag
+    raises Cancelled between passes.
     """
     from captum.attr import Occlusion
 
@@ -192,18 +210,23 @@ def occlusion(
         if patch > min(height, width):
             raise InspectError(f"the patch ({patch}) is larger than the image ({height}×{width})")
         target = _target(model, x, target)
+        batch = batch or occlusion_batch(model, x)
         positions = ((height - patch) // stride + 1) * ((width - patch) // stride + 1)
-        passes = 1 + -(-positions // batch)
-        done = 0
+        done = -1  # captum's first pass is the image itself
+        started = time.monotonic()
 
         def forward(inputs: torch.Tensor) -> torch.Tensor:
-            nonlocal done
+            nonlocal done, started
             check_cancel(cancel)
             with torch.no_grad():
-                scores = model(inputs)
-            done += 1
+                scores = model(inputs.contiguous(memory_format=torch.channels_last))
+            if done < 0:
+                done, started = 0, time.monotonic()
+            else:
+                done = min(done + batch, positions)
             if progress is not None:
-                progress(min(done / passes, 1.0))
+                left = (time.monotonic() - started) / done * (positions - done) if done else None
+                progress(_occlusion_message(done, positions, left), done / positions)
             return scores
 
         attribution = Occlusion(forward).attribute(
@@ -216,6 +239,14 @@ def occlusion(
         )
     raw = attribution[0].mean(dim=0)
     return Attribution(_normalized(raw), raw.cpu().numpy(), target, "occlusion")
+
+
+def _occlusion_message(done: int, positions: int, left: float | None) -> str:
+    """ "Occlusion: 110 of 729 positions, about 0:42 left"."""
+    from cnnstudio.engine.console import duration
+
+    estimate = f", about {duration(left)} left" if left is not None and done < positions else ""
+    return f"Occlusion: {done} of {positions} positions{estimate}"
 
 
 def saliency(model: nn.Module, x: torch.Tensor, target: int | None = None, *, method: str = "gradient") -> Attribution:
@@ -259,13 +290,13 @@ def explain_class(
     layer: str | None = None,
     patch: int = 16,
     stride: int = 8,
-    progress: FractionProgress | None = None,
+    progress: Progress | None = None,
     cancel: CancelFlag | None = None,
 ) -> Explained:
     """Attribute class `target` for input x (1, C, H, W) with `method` (one of METHODS). The CAM methods
     use `layer` when the model has a spatial layer of that name, else the last one; occlusion covers the
-    input with a `patch`-pixel square every `stride` pixels. Score-CAM and occlusion report progress and
-    can be cancelled."""
+    input with a `patch`-pixel square every `stride` pixels. Score-CAM and occlusion report progress
+    (occlusion with the time left) and can be cancelled."""
     if method not in METHODS:
         raise InspectError(f"unknown attribution method {method!r}; choose one of {', '.join(METHODS)}")
     layers = model_layers(model, tuple(x.shape[-3:]))
@@ -273,7 +304,8 @@ def explain_class(
         names = [info.name for info in spatial_layers(layers)]
         layer = layer if layer in names else default_target_layer(layers)
         if method == "scorecam":
-            attribution = score_cam(model, x, layer, target, progress=progress, cancel=cancel)
+            fraction = None if progress is None else (lambda value: progress("", value))
+            attribution = score_cam(model, x, layer, target, progress=fraction, cancel=cancel)
         else:
             attribution = grad_cam(model, x, layer, target, method=method)
     elif method == "occlusion":

@@ -101,3 +101,46 @@ def embed_dataset(
     report(1.0)
     labels = dataset.labels[torch.from_numpy(rows)].numpy()
     return Embedding(rows, labels, features, method, points, where, nearest, exact)
+
+
+# Tableau's ten categorical colours (the Embedding view's); more classes get evenly spaced hues.
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+
+
+def class_colour(index: int, count: int) -> tuple[int, int, int]:
+    """The colour of class `index` of `count`, as (r, g, b)."""
+    import colorsys
+
+    if count <= len(PALETTE):
+        code = PALETTE[index]
+        return int(code[1:3], 16), int(code[3:5], 16), int(code[5:7], 16)
+    red, green, blue = colorsys.hsv_to_rgb(index / count, 0.8, 0.85)
+    return round(red * 255), round(green * 255), round(blue * 255)
+
+
+def embedding_picture(embedding: Embedding, classes: list[str], *, size: int = 640) -> np.ndarray:
+    """The embedding as a scatter plot (uint8 RGB): a dot per image in its class's colour, the input as a
+    black ring, a legend of the classes on the right."""
+    from PIL import Image, ImageDraw
+
+    legend = 12 + 8 * max((len(name) for name in classes), default=0)
+    picture = Image.new("RGB", (size + legend, size), "white")
+    draw = ImageDraw.Draw(picture)
+    everything = np.vstack([embedding.points, embedding.query[None]])
+    low, high = everything.min(axis=0), everything.max(axis=0)
+    margin = 16
+
+    def place(point: np.ndarray) -> tuple[float, float]:
+        x, y = (point - low) / np.where(high > low, high - low, 1.0)
+        return margin + x * (size - 2 * margin), size - margin - y * (size - 2 * margin)
+
+    for point, label in zip(embedding.points, embedding.labels, strict=True):
+        x, y = place(point)
+        draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=class_colour(int(label), len(classes)))
+    x, y = place(embedding.query)
+    draw.ellipse((x - 7, y - 7, x + 7, y + 7), outline="black", width=3)
+    for index, name in enumerate(classes[: (size - margin) // 14]):
+        top = margin + 14 * index
+        draw.rectangle((size, top + 2, size + 8, top + 10), fill=class_colour(index, len(classes)))
+        draw.text((size + 12, top), name, fill="black")
+    return np.asarray(picture)

@@ -1,6 +1,5 @@
 """`cnnstudio inspect …` writes the pictures, and any mistake is one line on stderr with exit code 2."""
 
-import argparse
 import subprocess
 import sys
 
@@ -11,41 +10,13 @@ from PIL import Image
 
 from cnnstudio.cli import inspection as commands
 from cnnstudio.data.pipeline import FIT_MODES
-from cnnstudio.graph import save_network
-from cnnstudio.graph.templates import load_template
-from cnnstudio.pytorch import build_module
 from cnnstudio.pytorch.weights import save_state_dict, weights_path_for
-from cnnstudio.viz.attribution import CAM_METHODS
+from cnnstudio.viz.attribution import CAM_METHODS, SALIENCY_METHODS
 from cnnstudio.viz.colormaps import COLORMAPS
+from cnnstudio.viz.embedding import PROJECTIONS
 from cnnstudio.viz.featuremaps import SORTS
+from tests.cli.conftest import run_inspect as run
 from tests.data.helpers import write_phone_photo
-
-
-def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="cnnstudio")
-    commands.add_commands(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["inspect", *argv])
-    return args.func(args)
-
-
-@pytest.fixture
-def design(tmp_path):
-    """LeNet-5 saved as a design with trained-looking (seeded) weights beside it."""
-    torch.manual_seed(0)
-    graph = load_template("lenet5")
-    path = tmp_path / "lenet.cnn.json"
-    save_network(graph, path)
-    save_state_dict(build_module(graph).state_dict(), weights_path_for(path))
-    return path
-
-
-@pytest.fixture
-def digit(tmp_path):
-    canvas = np.zeros((64, 64), dtype=np.uint8)
-    canvas[10:54, 28:36] = 255  # a "1"
-    path = tmp_path / "one.png"
-    Image.fromarray(canvas).save(path)
-    return path
 
 
 def _png(path) -> np.ndarray:
@@ -114,6 +85,7 @@ def test_weights_that_do_not_fit_the_design(design, tmp_path, capsys):
 def test_the_choices_are_the_library_s():
     assert commands.RESIZE_CHOICES == FIT_MODES and commands.SORT_CHOICES == SORTS
     assert commands.COLORMAP_CHOICES == COLORMAPS and commands.CAM_CHOICES == CAM_METHODS
+    assert commands.SALIENCY_CHOICES == SALIENCY_METHODS and commands.PROJECTION_CHOICES == PROJECTIONS
 
 
 def test_registering_the_command_does_not_import_the_heavy_libraries():

@@ -1,10 +1,12 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
 
+import cnnstudio
 from cnnstudio.cli.main import main
 from cnnstudio.graph import load_network
 from cnnstudio.pytorch import build_module
@@ -183,10 +185,26 @@ def test_exit_codes_are_the_documented_numbers_and_ctrl_c_exits_130(capsys, monk
     from cnnstudio.cli import main as main_module
     from cnnstudio.cli.exit_codes import ExitCode
 
-    assert [int(code) for code in ExitCode] == [0, 1, 2, 130]
+    assert [int(code) for code in ExitCode] == [0, 1, 2, 130, 141]
 
     def interrupted(args):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(main_module, "cmd_templates", interrupted)
     assert run(capsys, "templates") == (ExitCode.INTERRUPTED, "", "interrupted\n")
+
+
+def test_a_closed_output_pipe_ends_the_command_quietly(tmp_path, capsys):
+    """`cnnstudio analyze d.cnn.json | head -1`: the reader is gone before the command writes its table."""
+    design = tmp_path / "v.cnn.json"
+    run(capsys, "new", "vgg16", "-o", str(design))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cnnstudio", "analyze", str(design)],
+        cwd=Path(cnnstudio.__file__).parents[1],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert err.decode() == ""
+    assert process.returncode == 141

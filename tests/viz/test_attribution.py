@@ -1,5 +1,6 @@
 """Grad-CAM finds the cat; occlusion and saliency point where the evidence is; long runs report and stop."""
 
+import re
 import threading
 
 import cv2
@@ -12,7 +13,7 @@ from torch import nn
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.progress import Cancelled
 from cnnstudio.viz.activations import default_target_layer, list_layers
-from cnnstudio.viz.attribution import grad_cam, occlusion, saliency, score_cam
+from cnnstudio.viz.attribution import grad_cam, occlusion, occlusion_batch, saliency, score_cam
 from cnnstudio.viz.colormaps import overlay
 from cnnstudio.viz.images import predict
 from cnnstudio.viz.runtime import InspectError
@@ -67,15 +68,41 @@ class _CornerDetector(nn.Module):
         return torch.stack([-x.mean(dim=(1, 2, 3)), corner], dim=1)
 
 
-def test_occlusion_finds_the_evidence_and_reports_progress():
+def test_occlusion_finds_the_evidence_and_reports_progress_with_the_time_left():
     x = torch.ones(1, 1, 24, 24)
-    fractions = []
-    result = occlusion(_CornerDetector(), x, target=1, patch=8, stride=4, batch=5, progress=fractions.append)
+    reports = []
+    result = occlusion(
+        _CornerDetector(), x, target=1, patch=8, stride=4, batch=5, progress=lambda *report: reports.append(report)
+    )
     assert result.heat.shape == (24, 24)
     row, col = np.unravel_index(np.argmax(result.heat), result.heat.shape)
     assert row < 8 and col < 8
     assert result.heat[16:, 16:].max() == 0  # covering the far corner changes nothing
+    fractions = [fraction for _, fraction in reports]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) == 1 + 5  # 25 windows / 5
+    assert reports[0][0] == "Occlusion: 0 of 25 positions"
+    assert re.fullmatch(r"Occlusion: 5 of 25 positions, about 0:\d\d left", reports[1][0])
+    assert reports[-1][0] == "Occlusion: 25 of 25 positions"
+
+
+def test_occlusion_runs_the_copies_in_batches_that_bound_the_memory(lite0, monkeypatch):
+    """16 copies a pass whatever the model; now as many as fit the memory budget, and at most the fastest 16."""
+    from cnnstudio.viz import attribution
+
+    x = torch.zeros(1, 3, 224, 224)
+    assert occlusion_batch(lite0.module, x) == 16
+    wide = nn.Sequential(nn.Conv2d(3, 64, 3, padding=1), nn.ReLU())  # 64 MiB of output for a 512² image
+    assert occlusion_batch(wide, torch.zeros(1, 3, 512, 512)) == 2
+    monkeypatch.setattr(attribution, "OCCLUSION_MEMORY", 1 << 20)
+    assert occlusion_batch(lite0.module, x) == 1
+
+
+def test_occlusion_in_batches_equals_one_copy_at_a_time():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 12 * 12, 3))
+    x = torch.rand(1, 3, 12, 12)
+    one = occlusion(model, x, 2, patch=4, stride=2, batch=1).raw
+    assert np.allclose(occlusion(model, x, 2, patch=4, stride=2).raw, one, atol=1e-6)
 
 
 def test_occlusion_stops_when_cancelled():

@@ -137,8 +137,10 @@ def test_layer_values_explain_and_check_a_convolution_and_a_pool(lenet):
 
 @pytest.mark.parametrize("method", ["gradcam", "occlusion", "gradient"])
 def test_explain_class_gives_the_map_and_the_probability(lenet, method):
-    fractions = []
-    explained = explain_class(lenet, X, method, 4, layer="conv2", patch=7, stride=7, progress=fractions.append)
+    reports = []
+    explained = explain_class(
+        lenet, X, method, 4, layer="conv2", patch=7, stride=7, progress=lambda *report: reports.append(report)
+    )
     assert explained.attribution.target == 4 and explained.attribution.method == method
     assert explained.attribution.heat.shape == (28, 28)
     expected = torch.softmax(lenet.eval()(X), dim=1)[0, 4].detach()
@@ -146,7 +148,7 @@ def test_explain_class_gives_the_map_and_the_probability(lenet, method):
     assert explained.layers == model_layers(lenet, (1, 28, 28))
     assert explained.attribution.layer == ("conv2" if method == "gradcam" else None)
     if method == "occlusion":
-        assert fractions and fractions[-1] == pytest.approx(1.0)
+        assert reports and reports[-1] == ("Occlusion: 16 of 16 positions", 1.0)
 
 
 def test_explain_class_falls_back_to_the_last_map_layer_and_rejects_unknown_methods(lenet):

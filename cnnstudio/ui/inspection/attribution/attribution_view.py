@@ -113,7 +113,7 @@ def _compute(subject: InspectSubject, request: _Request, task: Task) -> Explaine
         layer=request.layer,
         patch=request.patch,
         stride=request.stride,
-        progress=task.fraction,
+        progress=task.report,
         cancel=task.cancel,
     )
 
