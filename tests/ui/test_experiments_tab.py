@@ -56,7 +56,8 @@ def test_a_sweep_started_by_clicking_shows_its_trials_live_and_opens_one_in_the_
     assert "The sweep finished: 3 trials" in tab.status.text()
     assert all(tab.table.item(row, 3).text().endswith("%") for row in range(3))
     numbers, best = tab.plots.history.getPlotItem().listDataItems()[1].getData()
-    assert len(numbers) == 3 and list(best) == sorted(best)
+    assert len(numbers) == 3 and list(best) == sorted(best) and 50 <= best[-1] <= 100  # percent
+    assert [tab.table.item(row, 0).text() for row in range(3)] == ["0", "1", "2"]
     assert tab.plots.view is not None and set(tab.plots.view.importances) <= {"lr"}
 
     tab.filter.setText("running")
@@ -79,6 +80,8 @@ def test_a_sweep_started_by_clicking_shows_its_trials_live_and_opens_one_in_the_
     qtbot.waitUntil(lambda: other.table.rowCount() == 3, timeout=10_000)
     if os.environ.get("CNNSTUDIO_SCREENSHOTS"):
         window.show_tab("Experiments")
+        tab.filter.clear()
+        tab.table.selectRow(2)
         for width, height in ((1024, 640), (1600, 1000)):
             window.resize(width, height)
             qtbot.wait(200)

@@ -17,6 +17,8 @@ def _plot(title: str, bottom: str, left: str) -> pg.PlotWidget:
     plot.setLabel("bottom", bottom)
     plot.setLabel("left", left)
     plot.showGrid(x=True, y=True, alpha=0.25)
+    for side in ("left", "bottom"):
+        plot.getAxis(side).enableAutoSIPrefix(False)  # percentages and counts, not "×0.001"
     return plot
 
 
@@ -25,14 +27,14 @@ class ExperimentPlots(QTabWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.history = _plot("Optimisation history", "trial", "validation accuracy")
+        self.history = _plot("Optimisation history", "trial", "validation accuracy (%)")
         self.history.addLegend(offset=(-10, 10))
         self.importances = _plot("Parameter importances (Optuna)", "importance", "")
         self.pareto_page = QWidget()
         self.cost = QComboBox()
         self.cost.setToolTip("The cost the accuracy is plotted against")
         self.cost.currentIndexChanged.connect(self._draw_pareto)
-        self.pareto = _plot("Accuracy against cost", "params", "validation accuracy")
+        self.pareto = _plot("Accuracy against cost", "params", "validation accuracy (%)")
         layout = QVBoxLayout(self.pareto_page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.cost)
@@ -57,9 +59,10 @@ class ExperimentPlots(QTabWidget):
     def _draw_history(self) -> None:
         assert self.view is not None
         numbers, values, best = history(self.view.rows)
+        values, best = [100 * value for value in values], [100 * value for value in best]
         self.history.clear()
         self.history.plot(numbers, values, pen=None, symbol="o", symbolBrush="#4c72b0", name="trial")
-        self.history.plot(numbers, best, pen=pg.mkPen("#dd8452", width=2), stepMode=None, name="best so far")
+        self.history.plot(numbers, best, pen=pg.mkPen("#dd8452", width=2), name="best so far")
 
     def _draw_importances(self) -> None:
         assert self.view is not None
@@ -86,7 +89,7 @@ class ExperimentPlots(QTabWidget):
             chosen = [point for point in points if (point[0] in front) == on_front]
             self.pareto.plot(
                 [point[1] for point in chosen],
-                [point[2] for point in chosen],
+                [100 * point[2] for point in chosen],
                 pen=None,
                 symbol="o",
                 symbolSize=9 if on_front else 7,

@@ -28,6 +28,7 @@ class TrialsTable(ReadOnlyTable):
     def __init__(self) -> None:
         super().__init__(COLUMNS, stretch=2)
         self.setSortingEnabled(True)
+        self.sortByColumn(0, Qt.AscendingOrder)
         self.rows: dict[int, TrialRow] = {}
         self.filter_text = ""
 
