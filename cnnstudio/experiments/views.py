@@ -75,7 +75,7 @@ def importances(study: optuna.Study) -> dict[str, float]:
         )
     except (ValueError, RuntimeError):  # a space Optuna cannot rank (e.g. one parameter never varied)
         return {}
-    return dict(sorted(found.items(), key=lambda item: -item[1]))
+    return {name: float(value) for name, value in sorted(found.items(), key=lambda item: -item[1])}
 
 
 def history(rows: list[TrialRow]) -> tuple[list[int], list[float], list[float]]:

@@ -4,6 +4,7 @@ Pareto scatter of accuracy against a cost. They draw what cnnstudio.experiments.
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QComboBox, QTabWidget, QVBoxLayout, QWidget
 
 from cnnstudio.experiments.views import ExperimentView, history, pareto_points
@@ -34,7 +35,7 @@ class ExperimentPlots(QTabWidget):
         self.cost = QComboBox()
         self.cost.setToolTip("The cost the accuracy is plotted against")
         self.cost.currentIndexChanged.connect(self._draw_pareto)
-        self.pareto = _plot("Accuracy against cost", "params", "validation accuracy (%)")
+        self.pareto = _plot("Accuracy against cost (red: the best trials)", "params", "validation accuracy (%)")
         layout = QVBoxLayout(self.pareto_page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.cost)
@@ -75,7 +76,9 @@ class ExperimentPlots(QTabWidget):
         plot.setTitle("Parameter importances (Optuna)", color="k")
         heights = [self.view.importances[name] for name in reversed(names)]
         plot.addItem(pg.BarGraphItem(x0=0, y=list(range(len(names))), height=0.6, width=heights, brush="#4c72b0"))
-        plot.getAxis("left").setTicks([list(enumerate(reversed(names)))])
+        axis = plot.getAxis("left")
+        axis.setTicks([list(enumerate(reversed(names)))])
+        axis.setWidth(QFontMetrics(axis.font()).horizontalAdvance(max(names, key=len)) + 16)  # else hidden
 
     def _draw_pareto(self) -> None:
         if self.view is None or not self.cost.currentText():

@@ -46,9 +46,11 @@ class ExperimentsTab(StudioTab):
 
     def __init__(self, context: StudioContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.tasks = TaskRunner("cnnstudio-experiments", parent=self)
+        # two threads: a trial opens, or a cancelled sweep's table is read, while the sweep still runs
+        self.tasks = TaskRunner("cnnstudio-experiments", parent=self, threads=2)
         self.tasks.busy_changed.connect(self._update_buttons)
         self.folder: Path | None = None
+        self._study: Any = None  # the running sweep's study, once created
         self.trials = QSpinBox(minimum=1, maximum=1000, value=12)
         self.trials.setToolTip("How many trials the study should hold")
         self.epochs = QSpinBox(minimum=1, maximum=1000, value=10)
@@ -158,7 +160,7 @@ class ExperimentsTab(StudioTab):
             run_trials(study, on_event=lambda event: _forward(task, event), cancel=task.cancel, progress=task.report)
             return experiment_view(study)
 
-        self._study: Any = None
+        self._study = None
         self.tasks.submit(
             sweep,
             key=SWEEP,
