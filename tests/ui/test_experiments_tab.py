@@ -41,7 +41,9 @@ def states(tab) -> list[str]:
     return [row.state for _, row in sorted(tab.table.rows.items())]
 
 
-def test_a_sweep_started_by_clicking_shows_its_trials_live_and_opens_one_in_the_designer(window, sweep_tab, qtbot):
+def test_a_sweep_started_by_clicking_shows_its_trials_live_and_opens_one_in_the_designer(
+    window, sweep_tab, prompts, qtbot
+):
     tab = sweep_tab
     assert window.tabs.tabText(window.tabs.indexOf(window._slot("Experiments"))) == "Experiments"
     assert window.tabs.indexOf(window._slot("Experiments")) == window.tabs.indexOf(window._slot("Training")) + 1
@@ -72,6 +74,12 @@ def test_a_sweep_started_by_clicking_shows_its_trials_live_and_opens_one_in_the_
     assert window.document.graph.name.endswith(f"(trial {trial.number})")
     assert window.document.weights and window.document.is_modified()
     assert json.loads(window.document.weights_metadata["cnnstudio.classes"]) == ["X", "O"]
+
+    window.show_tab("Experiments")
+    graph = window.document.graph.to_dict()
+    click(qtbot, tab.open_trial_button)  # the design now has unsaved changes: asked, and kept when declined
+    assert prompts.asked[-1] == "confirm" and not tab.tasks.is_busy()
+    assert window.document.graph.to_dict() == graph
 
     folder = tab.folder
     other = window.tab("Experiments")

@@ -245,6 +245,13 @@ class ExperimentsTab(StudioTab):
         if trial is None or trial.run_dir is None or trial.state != "complete":
             return
         run_dir = Path(trial.run_dir)
+        document = self.context.document
+        if document.is_modified() and not self.context.prompts.confirm(
+            "Replace the design",
+            f"The Designer's design “{document.display_name()}” has unsaved changes.\n\n"
+            f"Replace it with trial {trial.number}? Save it first (File ▸ Save) to keep it.",
+        ):
+            return
 
         def done(model: TrialModel) -> None:
             model.graph.name = f"{model.graph.name} (trial {trial.number})"
