@@ -111,6 +111,9 @@ def test_cancel_stops_the_sweep_and_marks_the_trial_it_stopped(sweep_tab, qtbot)
 
 def test_a_sweep_without_data_or_with_a_bad_space_says_why(window, sweep_tab, prompts, qtbot):
     tab = sweep_tab
+    first = Path(tab.sweep_settings().out)
+    first.mkdir(parents=True)
+    assert Path(tab.sweep_settings().out) != first  # a second sweep in the same second gets its own folder
     tab.space.setText(str(Path(tab.space.text()).with_name("missing.json")))
     click(qtbot, tab.start_button)
     assert prompts.errors and "missing.json" in prompts.errors[-1][1]

@@ -133,7 +133,10 @@ class ExperimentsTab(StudioTab):
             space = load_space(path) if path else default_space()
         except SpaceError as error:
             raise SweepError(str(error)) from None
-        folder = experiments_dir() / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+        stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+        folder, count = experiments_dir() / stamp, 2
+        while folder.exists():  # two sweeps started within a second
+            folder, count = experiments_dir() / f"{stamp}-{count}", count + 1
         design = self.context.document.graph
         return SweepSettings(
             design.to_dict(),
