@@ -36,6 +36,7 @@ TAB_ENTRIES = (
     TabEntry("Designer", "cnnstudio.ui.designer.tab", "DesignerTab", eager=True),
     TabEntry("Data", "cnnstudio.ui.data.tab", "DataTab", eager=True),
     TabEntry("Training", "cnnstudio.ui.training.tab", "TrainingTab"),
+    TabEntry("Experiments", "cnnstudio.ui.experiments.tab", "ExperimentsTab"),
     TabEntry("Inspect", "cnnstudio.ui.inspection.tab", "InspectTab"),
     TabEntry("Webcam", "cnnstudio.ui.webcam.tab", "WebcamTab"),
 )
