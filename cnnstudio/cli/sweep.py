@@ -17,6 +17,7 @@ from cnnstudio.cli.exit_codes import CommandError, ExitCode
 from cnnstudio.cli.training import DATA_HELP
 from cnnstudio.engine.config import OPTIMIZERS
 from cnnstudio.experiments.study import OBJECTIVES
+from cnnstudio.experiments.views import values_text
 
 if TYPE_CHECKING:
     import optuna
@@ -159,7 +160,7 @@ def _run(study: optuna.Study, as_json: bool, *, resume_hint: str, limit: int | N
 
     def report(event: SweepEvent) -> None:
         if isinstance(event, TrialStarted) and not as_json:
-            print(f"trial {event.number}: {_values_text(event.params)}", file=sys.stderr, flush=True)
+            print(f"trial {event.number}: {values_text(event.params)}", file=sys.stderr, flush=True)
         elif isinstance(event, TrialEnded):
             if as_json:
                 print(json.dumps(_row_dict(event.row)), flush=True)
@@ -196,12 +197,6 @@ def _space(path: str | None) -> dict[str, Any]:
         return (load_space(path) if path else default_space()).to_dict()
     except SpaceError as error:
         raise CommandError(str(error)) from None
-
-
-def _values_text(values: dict[str, Any]) -> str:
-    return ", ".join(
-        f"{name}={value:.3g}" if isinstance(value, float) else f"{name}={value}" for name, value in values.items()
-    )
 
 
 def _outcome_text(row: TrialRow) -> str:
@@ -258,7 +253,7 @@ def _print_results(
     title = "best trial" if len(objectives) == 1 else f"Pareto front ({', '.join(objectives)})"
     for row in best:
         print(
-            f"{title}: {row.number}: val acc {100 * (row.val_acc or 0):.2f}%, {_values_text(row.params)}; "
+            f"{title}: {row.number}: val acc {100 * (row.val_acc or 0):.2f}%, {values_text(row.params)}; "
             f"run {row.run_dir}"
         )
 

@@ -103,7 +103,8 @@ class MainWindow(MenusMixin, FileActionsMixin, NetworkActionsMixin, QMainWindow)
         return self.tabs.currentWidget().build()
 
     def tab(self, title: str) -> StudioTab:
-        """The tab called `title` ("Designer", "Data", "Training", "Inspect", "Webcam"), built if need be."""
+        """The tab called `title` (see tab_slots.TAB_ENTRIES: "Designer", "Data", "Training", …), built if need
+        be."""
         return self._slot(title).build()
 
     def show_tab(self, title: str) -> None:

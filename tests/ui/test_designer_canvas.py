@@ -53,6 +53,7 @@ def test_first_start_shows_lenet_analysed(window):
         "Designer",
         "Data",
         "Training",
+        "Experiments",
         "Inspect",
         "Webcam",
     ]
