@@ -19,6 +19,7 @@ from cnnstudio.ui.document import Document
 from cnnstudio.ui.prompts import Prompts
 from cnnstudio.ui.session import StudioSession
 from cnnstudio.ui.settings import Settings
+from cnnstudio.ui.widgets.panes import FollowWidth
 
 # The window's actions a tab may handle (its `action_handlers()` keys).
 TAB_ACTIONS = ("cut", "copy", "paste", "duplicate", "delete", "select_all", "zoom_in", "zoom_out", "fit", "arrange")
@@ -39,6 +40,7 @@ class StudioTab(QWidget):
     """Base class of the main window's tabs."""
 
     title = ""
+    follow_width: FollowWidth | None = None  # side panes sized to the window until the user drags a handle
 
     def __init__(self, context: StudioContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,7 +62,7 @@ class StudioTab(QWidget):
         """Layout to persist (JSON-compatible): the splitters' sizes and current pages; subclasses add their own."""
         state: dict[str, Any] = {key: splitter.sizes() for key, splitter in self.splitters().items()}
         state.update({key: pages.currentIndex() for key, pages in self.page_stacks().items()})
-        return state
+        return self.follow_width.save(state) if self.follow_width is not None else state
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Apply what `save_state` returned in an earlier session (what does not fit is ignored)."""
@@ -76,6 +78,8 @@ class StudioTab(QWidget):
             index = state.get(key)
             if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < pages.count():
                 pages.setCurrentIndex(index)
+        if self.follow_width is not None:
+            self.follow_width.restore(state)
 
     def document_loaded(self) -> None:
         """A new design was opened, created or restored (e.g. to fit it in view)."""

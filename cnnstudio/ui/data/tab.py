@@ -11,7 +11,6 @@ dataset, option, validation split or the design's input reloads it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
@@ -333,13 +332,6 @@ class DataTab(StudioTab):
 
     def splitters(self) -> dict[str, QSplitter]:
         return {"main": self.splitter, "center": self.center, "side": self.side}
-
-    def save_state(self) -> dict[str, Any]:
-        return self.follow_width.save(super().save_state())
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        super().restore_state(state)
-        self.follow_width.restore(state)
 
     def shutdown(self) -> None:
         if self._shutdown:

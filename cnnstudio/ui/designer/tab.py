@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QMenu, QSplitter, QTabWidget, QVBoxLayout, QWidget
@@ -176,13 +175,6 @@ class DesignerTab(StudioTab):
 
     def page_stacks(self) -> dict[str, QTabWidget]:
         return {"panel": self.panels}
-
-    def save_state(self) -> dict[str, Any]:
-        return self.follow_width.save(super().save_state())
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        super().restore_state(state)
-        self.follow_width.restore(state)
 
     def shutdown(self) -> None:
         self.code.shutdown()
