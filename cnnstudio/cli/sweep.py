@@ -17,7 +17,6 @@ from cnnstudio.cli.exit_codes import CommandError, ExitCode
 from cnnstudio.cli.training import DATA_HELP
 from cnnstudio.engine.config import OPTIMIZERS
 from cnnstudio.experiments.study import OBJECTIVES
-from cnnstudio.experiments.views import values_text
 
 if TYPE_CHECKING:
     import optuna
@@ -158,6 +157,8 @@ def cmd_sweep_worker(args: argparse.Namespace) -> int:
 def _run(study: optuna.Study, as_json: bool, *, resume_hint: str, limit: int | None = None) -> int:
     from cnnstudio.experiments.trials import TrialEnded, TrialStarted, run_trials
 
+    from cnnstudio.experiments.views import values_text
+
     def report(event: SweepEvent) -> None:
         if isinstance(event, TrialStarted) and not as_json:
             print(f"trial {event.number}: {values_text(event.params)}", file=sys.stderr, flush=True)
@@ -215,6 +216,8 @@ def _row_dict(row: TrialRow) -> dict[str, Any]:
 def _print_results(
     rows: list[TrialRow], best: list[TrialRow], objectives: list[str], as_json: bool, storage: str
 ) -> None:
+    from cnnstudio.experiments.views import values_text
+
     if as_json:
         document = {
             "storage": storage,
