@@ -63,10 +63,25 @@ def channel_stats(images: torch.Tensor) -> tuple[tuple[float, ...], tuple[float,
 
 def make_split(loaded: Loaded, val_fraction: float, seed: int) -> DataSplit:
     """Split off validation images unless the source has its own, and compute the statistics."""
+    adaptations = list(loaded.adaptations)
     if loaded.val is not None:
         train, val = loaded.train, loaded.val
     else:
         train_idx, val_idx = stratified_split(loaded.train.labels, val_fraction, seed)
         train, val = loaded.train.subset(train_idx), loaded.train.subset(val_idx)
+        if val_fraction > 0:
+            adaptations += _unvalidated_classes(loaded.train)
     mean, std = channel_stats(train.images)
-    return DataSplit(train, val, mean, std, adaptations=list(loaded.adaptations), skipped=list(loaded.skipped))
+    return DataSplit(train, val, mean, std, adaptations=adaptations, skipped=list(loaded.skipped))
+
+
+def _unvalidated_classes(dataset: ImageDataset) -> list[str]:
+    """A note naming the classes too small to lend an image to validation (they train, unmeasured)."""
+    single = [name for name, count in zip(dataset.classes, dataset.class_counts(), strict=True) if count == 1]
+    if not single:
+        return []
+    shown = ", ".join(repr(name) for name in single[:5]) + (f" and {len(single) - 5} more" if len(single) > 5 else "")
+    return [
+        f"{len(single)} class{'es' if len(single) > 1 else ''} with a single image ({shown}) "
+        "train without validation images, so validation accuracy does not measure them; add images to them"
+    ]

@@ -7,7 +7,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnstudio.data.split import channel_stats, stratified_split
+from cnnstudio.data.dataset import ImageDataset
+from cnnstudio.data.split import Loaded, channel_stats, make_split, stratified_split
 
 
 @settings(max_examples=60, deadline=None)
@@ -50,3 +51,12 @@ def test_a_constant_channel_gets_std_one() -> None:
     images = torch.full((4, 1, 3, 3), 200, dtype=torch.uint8)
     mean, std = channel_stats(images)
     assert mean == pytest.approx((200 / 255,)) and std == (1.0,)
+
+
+def test_a_class_with_one_image_is_named_in_the_notes() -> None:
+    labels = torch.tensor([0] * 10 + [1] + [2] * 10)
+    dataset = ImageDataset(torch.zeros(len(labels), 1, 4, 4, dtype=torch.uint8), labels, ["cat", "dog", "owl"], "tiny")
+    split = make_split(Loaded(dataset), val_fraction=0.2, seed=0)
+    assert split.val.class_counts().tolist() == [2, 0, 2]
+    assert any("1 class with a single image ('dog')" in note for note in split.adaptations)
+    assert not make_split(Loaded(dataset), val_fraction=0.0, seed=0).adaptations
