@@ -156,7 +156,6 @@ def cmd_sweep_worker(args: argparse.Namespace) -> int:
 
 def _run(study: optuna.Study, as_json: bool, *, resume_hint: str, limit: int | None = None) -> int:
     from cnnstudio.experiments.trials import TrialEnded, TrialStarted, run_trials
-
     from cnnstudio.experiments.views import values_text
 
     def report(event: SweepEvent) -> None:
