@@ -5,7 +5,7 @@ import json
 import random
 
 import torch
-from design_fuzzing import FIELDS, SEEDS, mutate
+from design_fuzzing import FIELDS, FUZZ_FILES, SEEDS, mutate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +13,7 @@ from cnnstudio.graph import NetworkFileError, loads_network
 from cnnstudio.pytorch import analyze, build_module
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=FUZZ_FILES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(seed=st.integers(0, 2**32 - 1), base=st.sampled_from(range(len(SEEDS))))
 def test_mutated_files_never_crash_and_explain_themselves(seed, base):
     rng = random.Random(seed)

@@ -1,4 +1,4 @@
-"""Fuzzing the GUI's open path: 2,000 mutated network files opened in the main window. Each one either opens
+"""Fuzzing the GUI's open path: mutated network files opened in the main window. Each one either opens
 (the canvas shows exactly its layers and every problem names a layer) or is refused with a message naming
 the field at fault while the design on screen stays as it was. Nothing raises (pytest-qt fails the test on
 an exception in any Qt callback)."""
@@ -9,19 +9,18 @@ import json
 import random
 
 import pytest
-from design_fuzzing import FIELDS, SEEDS, mutate
+from design_fuzzing import FIELDS, FUZZ_FILES, SEEDS, mutate
 from ui_helpers import wait_analysis
 
 from cnnstudio.graph.io import NetworkFileError, load_network
 
-FILES = 2000
 pytestmark = pytest.mark.slow
 
 
 def test_mutated_files_open_or_are_refused_with_a_reason(window, prompts, qtbot, tmp_path):
     rng = random.Random(20261123)
     outcomes = {"refused": 0, "opened": 0}
-    for index in range(FILES):
+    for index in range(FUZZ_FILES):
         path = tmp_path / f"fuzz{index % 7}.cnn.json"
         path.write_text(json.dumps(mutate(SEEDS[index % len(SEEDS)], random.Random(rng.getrandbits(32)))))
         before = window.document.graph.to_dict()
@@ -50,4 +49,5 @@ def test_mutated_files_open_or_are_refused_with_a_reason(window, prompts, qtbot,
         if index % 200 == 0:
             wait_analysis(qtbot, window)
     wait_analysis(qtbot, window)
-    assert outcomes["refused"] > 600 and outcomes["opened"] > 1000, outcomes  # 831 / 1,169 with this seed
+    # 831 refused / 1,169 opened of 2,000 with this seed: both outcomes are well covered
+    assert outcomes["refused"] > 0.3 * FUZZ_FILES and outcomes["opened"] > 0.5 * FUZZ_FILES, outcomes
