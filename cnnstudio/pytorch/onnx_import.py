@@ -53,8 +53,10 @@ def _check_tensor(tensor: Any, where: str) -> None:
 
 
 def _read_model(path: Path) -> Any:
-    import onnx
-
+    try:
+        import onnx
+    except ImportError:
+        raise ModelImportError("importing ONNX files needs the onnx package: pip install 'cnnstudio[onnx]'") from None
     if not path.is_file():
         raise ModelImportError(f"{path}: no such file")
     if path.stat().st_size > _MAX_FILE_BYTES:
@@ -143,7 +145,9 @@ class _Builder:
         self.root.add_module(target, module)
         self.values[node.output[0]] = self.graph.call_module(target, (self.values[source],))
 
-    def function(self, node: Any, function: Callable, args: tuple, kwargs: dict | None = None) -> None:
+    def function(
+        self, node: Any, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
+    ) -> None:
         self.values[node.output[0]] = self.graph.call_function(function, args, kwargs or {})
 
     def alias(self, node: Any, source: str) -> None:
@@ -155,7 +159,10 @@ class _Builder:
             self.values[node.output[0]] = self.values[source]
 
 
-def _conv(b: _Builder, node: Any, attrs: dict) -> None:
+_Op = Callable[[_Builder, Any, dict[str, Any]], None]  # reads one ONNX node into the builder
+
+
+def _conv(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     weight = b.const(node.input[1])
     if weight.dim() != 4:
         raise ModelImportError(f"{b.where}: {node.name} is a {weight.dim() - 2}-d convolution; only 2-d maps")
@@ -163,7 +170,7 @@ def _conv(b: _Builder, node: Any, attrs: dict) -> None:
     conv = nn.Conv2d(
         weight.shape[1] * groups,
         weight.shape[0],
-        tuple(weight.shape[2:]),
+        (weight.shape[2], weight.shape[3]),
         stride=tuple(attrs.get("strides", (1, 1))),
         padding=_pads_2d(attrs, f"{b.where}: {node.name}"),
         dilation=tuple(attrs.get("dilations", (1, 1))),
@@ -176,7 +183,7 @@ def _conv(b: _Builder, node: Any, attrs: dict) -> None:
     b.module(node, conv, node.input[0])
 
 
-def _gemm(b: _Builder, node: Any, attrs: dict) -> None:
+def _gemm(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     weight = b.const(node.input[1]).float()
     if attrs.get("transA", 0) or attrs.get("alpha", 1.0) != 1.0 or attrs.get("beta", 1.0) != 1.0:
         raise ModelImportError(f"{b.where}: {node.name} is a Gemm with transA/alpha/beta, not a Linear layer")
@@ -189,15 +196,19 @@ def _gemm(b: _Builder, node: Any, attrs: dict) -> None:
     b.module(node, linear, node.input[0])
 
 
-def _batchnorm(b: _Builder, node: Any, attrs: dict) -> None:
+def _batchnorm(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     scale, bias, mean, var = (b.const(name).float() for name in node.input[1:5])
     bn = nn.BatchNorm2d(scale.shape[0], eps=float(attrs.get("epsilon", 1e-5)), momentum=1 - attrs.get("momentum", 0.9))
-    bn.weight.data, bn.bias.data, bn.running_mean.data, bn.running_var.data = scale, bias, mean, var
+    with torch.no_grad():
+        bn.weight.copy_(scale)
+        bn.bias.copy_(bias)
+        bn.get_buffer("running_mean").copy_(mean)
+        bn.get_buffer("running_var").copy_(var)
     b.module(node, bn, node.input[0])
 
 
-def _pool(kind: type[nn.Module]) -> Callable:
-    def build(b: _Builder, node: Any, attrs: dict) -> None:
+def _pool(kind: type[nn.Module]) -> _Op:
+    def build(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
         kernel = tuple(attrs["kernel_shape"])
         padding = _pads_2d(attrs, f"{b.where}: {node.name}")
         kwargs: dict[str, Any] = {"stride": tuple(attrs.get("strides", kernel)), "padding": padding}
@@ -209,7 +220,7 @@ def _pool(kind: type[nn.Module]) -> Callable:
     return build
 
 
-def _clip(b: _Builder, node: Any, attrs: dict) -> None:
+def _clip(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     low = float(b.const(node.input[1])) if len(node.input) > 1 and node.input[1] else attrs.get("min")
     high = float(b.const(node.input[2])) if len(node.input) > 2 and node.input[2] else attrs.get("max")
     if (low, high) != (0.0, 6.0):
@@ -217,19 +228,19 @@ def _clip(b: _Builder, node: Any, attrs: dict) -> None:
     b.module(node, nn.ReLU6(), node.input[0])
 
 
-def _flatten(b: _Builder, node: Any, attrs: dict) -> None:
+def _flatten(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     b.function(node, torch.flatten, (b.values[node.input[0]],), {"start_dim": int(attrs.get("axis", 1))})
 
 
-def _reshape(b: _Builder, node: Any, attrs: dict) -> None:
+def _reshape(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     shape = b.const(node.input[1]).tolist()
     if len(shape) != 2 or shape[0] not in (0, 1, -1) and shape[1] != -1:
         raise ModelImportError(f"{b.where}: {node.name} reshapes to {shape}; only flattening to (batch, -1) maps")
     b.function(node, torch.flatten, (b.values[node.input[0]],), {"start_dim": 1})
 
 
-def _binary(function: Callable) -> Callable:
-    def build(b: _Builder, node: Any, attrs: dict) -> None:
+def _binary(function: Callable[..., Any]) -> _Op:
+    def build(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
         if node.op_type == "Add" and _fold_bias(b, node):
             return
         missing = [name for name in node.input if name not in b.values]
@@ -249,7 +260,7 @@ def _fold_bias(b: _Builder, node: Any) -> bool:
     if constant not in b.constants or layer_input not in b.values:
         return False
     producer = b.values[layer_input]
-    linear = b.root.get_submodule(producer.target) if producer.op == "call_module" else None
+    linear = b.root.get_submodule(str(producer.target)) if producer.op == "call_module" else None
     if not isinstance(linear, nn.Linear) or linear.bias is not None or len(producer.users) > 0:
         return False
     linear.bias = nn.Parameter(b.const(constant).float().reshape(-1).expand(linear.out_features).clone())
@@ -257,7 +268,7 @@ def _fold_bias(b: _Builder, node: Any) -> bool:
     return True
 
 
-def _matmul(b: _Builder, node: Any, attrs: dict) -> None:
+def _matmul(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     weight = b.const(node.input[1]).float()
     if weight.dim() != 2:
         raise ModelImportError(f"{b.where}: {node.name} multiplies by a {weight.dim()}-d tensor, not a Linear weight")
@@ -266,23 +277,23 @@ def _matmul(b: _Builder, node: Any, attrs: dict) -> None:
     b.module(node, linear, node.input[0])
 
 
-def _concat(b: _Builder, node: Any, attrs: dict) -> None:
+def _concat(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     b.function(node, torch.cat, ([b.values[name] for name in node.input],), {"dim": int(attrs.get("axis", 0))})
 
 
-def _global_avg(b: _Builder, node: Any, attrs: dict) -> None:
+def _global_avg(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     b.module(node, nn.AdaptiveAvgPool2d(1), node.input[0])
 
 
-def _simple(module: Callable[[], nn.Module]) -> Callable:
+def _simple(module: Callable[[], nn.Module]) -> _Op:
     return lambda b, node, attrs: b.module(node, module(), node.input[0])
 
 
-def _alias(b: _Builder, node: Any, attrs: dict) -> None:
+def _alias(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     b.alias(node, node.input[0])
 
 
-def _constant(b: _Builder, node: Any, attrs: dict) -> None:
+def _constant(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     from onnx import numpy_helper
 
     if "value" not in attrs:
@@ -290,13 +301,13 @@ def _constant(b: _Builder, node: Any, attrs: dict) -> None:
     b.constants[node.output[0]] = torch.from_numpy(numpy_helper.to_array(attrs["value"]).copy())
 
 
-def _hard_sigmoid(b: _Builder, node: Any, attrs: dict) -> None:
+def _hard_sigmoid(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     if abs(attrs.get("alpha", 0.2) - 1 / 6) > 1e-6 or attrs.get("beta", 0.5) != 0.5:
         raise ModelImportError(f"{b.where}: {node.name} is a HardSigmoid with alpha≠1/6; only torch's maps")
     b.module(node, nn.Hardsigmoid(), node.input[0])
 
 
-_OPERATORS: dict[str, Callable[[_Builder, Any, dict], None]] = {
+_OPERATORS: dict[str, _Op] = {
     "Conv": _conv,
     "Gemm": _gemm,
     "MatMul": _matmul,
