@@ -289,6 +289,10 @@ def _simple(module: Callable[[], nn.Module]) -> _Op:
     return lambda b, node, attrs: b.module(node, module(), node.input[0])
 
 
+def _softmax(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
+    b.module(node, nn.Softmax(dim=int(attrs.get("axis", -1))), node.input[0])
+
+
 def _alias(b: _Builder, node: Any, attrs: dict[str, Any]) -> None:
     b.alias(node, node.input[0])
 
@@ -326,6 +330,7 @@ _OPERATORS: dict[str, _Op] = {
     "Add": _binary(operator.add),
     "Mul": _binary(operator.mul),
     "Concat": _concat,
+    "Softmax": _softmax,
     "Dropout": _alias,
     "Identity": _alias,
     "Constant": _constant,

@@ -29,7 +29,7 @@ class _SmallCnn(nn.Module):
         x = self.pool(torch.relu(self.bn(self.conv(x))))
         y = nn.functional.hardswish(self.conv2(x))
         x = x + y * torch.sigmoid(self.excite(self.squeeze(y)))
-        return self.fc(torch.flatten(self.squeeze(x), 1))
+        return torch.softmax(self.fc(torch.flatten(self.squeeze(x), 1)), dim=1)
 
 
 def _export(model: nn.Module, path, mode, size=16):
@@ -63,7 +63,9 @@ def test_batchnorm_kept_imports_the_source_parameter_count_and_outputs(tmp_path,
     _export(small_cnn, tmp_path / "m.onnx", torch.onnx.TrainingMode.PRESERVE)
     result, analysis, module = _imported(tmp_path / "m.onnx")
     assert analysis.total_params == sum(p.numel() for p in small_cnn.parameters())
-    assert {"BatchNorm2d", "Mul", "Hardswish", "Add", "Linear"} <= {n.type for n in result.graph.nodes.values()}
+    assert {"BatchNorm2d", "Mul", "Hardswish", "Add", "Linear", "Softmax"} <= {
+        n.type for n in result.graph.nodes.values()
+    }
     x = torch.randn(2, 3, 16, 16)
     with torch.no_grad():
         assert torch.allclose(module(x), small_cnn(x), atol=1e-4)
@@ -79,13 +81,17 @@ def test_folded_batchnorm_imports_the_folded_graph(tmp_path, small_cnn):
         assert torch.allclose(module(x), small_cnn(x), atol=1e-4)
 
 
-def test_torchvision_mobilenet_v3_small_round_trips_through_onnx(tmp_path):
+@pytest.mark.parametrize(
+    ("name", "layers"),
+    [("mobilenet_v3_small", {"features_1_block_0_0", "features_1_block_1_fc1", "classifier_3"}), ("resnet18", {"fc"})],
+)
+def test_torchvision_models_round_trip_through_onnx(tmp_path, name, layers):
     import torchvision
 
-    model = torchvision.models.mobilenet_v3_small(weights=None).eval()
-    _export(model, tmp_path / "mnv3.onnx", torch.onnx.TrainingMode.PRESERVE, size=64)
-    result, analysis, module = _imported(tmp_path / "mnv3.onnx")
-    assert {"features_1_block_0_0", "features_1_block_1_fc1", "classifier_3"} <= set(result.graph.nodes)
+    model = torchvision.models.get_model(name, weights=None).eval()
+    _export(model, tmp_path / "model.onnx", torch.onnx.TrainingMode.PRESERVE, size=64)
+    result, analysis, module = _imported(tmp_path / "model.onnx")
+    assert layers <= set(result.graph.nodes)
     assert analysis.total_params == sum(p.numel() for p in model.parameters())
     x = torch.randn(1, 3, 64, 64)
     with torch.no_grad():
