@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from cnnstudio.cli.classify import add_commands as add_classify_commands
 from cnnstudio.cli.exit_codes import CommandError, ExitCode
@@ -73,9 +74,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from cnnstudio.pytorch.importer import ModelImportError
     from cnnstudio.pytorch.weights import save_state_dict, weights_path_for
 
+    if args.model.lower().endswith(".onnx"):
+        return _import_onnx_file(Path(args.model), args.output)
     source, _, name = args.model.partition(":")
     if source != "torchvision" or not name:
-        raise CommandError(f"import expects torchvision:NAME (e.g. torchvision:resnet18), not {args.model!r}")
+        raise CommandError(
+            f"import expects torchvision:NAME (e.g. torchvision:resnet18) or a .onnx file, not {args.model!r}"
+        )
+    if args.output is None:
+        raise CommandError(f"import {args.model} needs -o OUT.cnn.json, the design file to write")
     try:
         result, metadata = import_with_metadata(name, pretrained=args.pretrained)
     except ModelImportError as error:
@@ -93,6 +100,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"wrote {weights}")
     for note in result.notes:
         print(f"note: {note}")
+    return ExitCode.OK
+
+
+def _import_onnx_file(path: Path, output: Path | None) -> int:
+    """`cnnstudio import model.onnx`: the design and, beside it, its weights keyed by node id."""
+    from cnnstudio.pytorch.importer import ModelImportError
+    from cnnstudio.pytorch.onnx_import import import_onnx
+    from cnnstudio.pytorch.weights import save_state_dict, weights_path_for
+
+    try:
+        result = import_onnx(path)
+    except ModelImportError as error:
+        raise CommandError(str(error)) from None
+    output = output or path.with_name(path.name.removesuffix(".onnx") + ".cnn.json")
+    save_network(result.graph, output)
+    weights = weights_path_for(output)
+    save_state_dict(result.state_dict or {}, weights, {})
+    print(f"wrote {output} ({len(result.graph.nodes)} layers)")
+    print(f"wrote {weights}")
     return ExitCode.OK
 
 
@@ -201,9 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", type=_parse_input_shape, help="input CHANNELS,HEIGHT,WIDTH, e.g. 3,32,32")
     p.set_defaults(func=cmd_new)
 
-    p = commands.add_parser("import", help="import a torchvision classification model as a design")
-    p.add_argument("model", help="torchvision:NAME, e.g. torchvision:resnet18")
-    p.add_argument("-o", "--output", required=True, help="the .cnn.json file to write (weights go beside it)")
+    p = commands.add_parser("import", help="import a torchvision classification model or an ONNX file as a design")
+    p.add_argument("model", help="torchvision:NAME (e.g. torchvision:resnet18) or a model.onnx file")
+    p.add_argument(
+        "-o", "--output", type=Path, help="the .cnn.json file to write, weights beside it (default: beside the .onnx)"
+    )
     p.add_argument(
         "--pretrained",
         choices=("cached", "download", "none"),
