@@ -90,7 +90,7 @@ def load_state_dict_file(path: str | os.PathLike, fitting: torch.nn.Module | Non
 def _load_pickle(path: Path) -> Any:
     """`torch.load(path, weights_only=True)` on the CPU; WeightsFileError for a file it refuses or cannot read.
 
-    A refused pickle is reported as such, without torch's advice to re-run with `weights_only=False`:
+    A refused pickle is reported as such, without torch's advice to re-run with the safe loading turned off:
     that would run the code in the file.
     """
     try:
