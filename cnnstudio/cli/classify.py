@@ -15,13 +15,8 @@ import json
 import sys
 
 from cnnstudio.cli.exit_codes import ExitCode
-from cnnstudio.cli.prediction import (
-    add_model_arguments,
-    fraction_type,
-    positive_int,
-    run_guarded,
-    stderr_progress,
-)
+from cnnstudio.cli.options import fraction_type, positive_int
+from cnnstudio.cli.prediction import add_model_arguments, run_guarded, stderr_progress
 
 
 def parse_resolution(text: str) -> tuple[int, int]:

@@ -17,7 +17,8 @@ from cnnstudio.cli.inspect_common import (
     print_predictions,
     save_picture,
 )
-from cnnstudio.cli.prediction import fraction_type, positive_int, stderr_progress
+from cnnstudio.cli.options import add_json, fraction_type, positive_int
+from cnnstudio.cli.prediction import stderr_progress
 
 if TYPE_CHECKING:
     import torch
@@ -159,7 +160,7 @@ def _adversarial_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--steps", type=positive_int, default=1, help="1: FGSM (default); more: PGD with this many")
     parser.add_argument("--perturbation", metavar="PNG", help="also write the change, magnified, to this file")
-    parser.add_argument("--json", action="store_true", help="print the predictions before and after as JSON")
+    add_json(parser, "the predictions before and after as JSON")
 
 
 ACTIONS = {

@@ -10,8 +10,7 @@ from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnnstudio.cli.inspect_common import Action, InspectedModel, image_input, print_json, save_picture
-from cnnstudio.cli.prediction import positive_int
-from cnnstudio.cli.training import DATA_HELP
+from cnnstudio.cli.options import add_data, add_data_root, add_json, positive_int
 
 if TYPE_CHECKING:
     import numpy as np
@@ -197,8 +196,8 @@ def run_arithmetic(args: argparse.Namespace, model: InspectedModel) -> None:
 
 
 def _embedding_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", required=True, help=f"the images to embed (their validation split): {DATA_HELP}")
-    parser.add_argument("--data-root", help="folder of downloaded datasets")
+    add_data(parser, required=True, what="the images to embed (their validation split)")
+    add_data_root(parser)
     parser.add_argument("--download", action="store_true", help="download a missing standard dataset")
     parser.add_argument("--image", help="the input to place among them (default: the set's first image)")
     parser.add_argument("--resize", choices=("crop", "stretch"), default="crop", help="how --image is fitted")
@@ -207,14 +206,14 @@ def _embedding_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--neighbours", type=positive_int, default=8, help="how many nearest images to list")
     parser.add_argument("--metric", choices=METRIC_CHOICES, default="cosine", help="feature distance")
     parser.add_argument("--plot", metavar="PNG", help="also write the scatter plot to this picture")
-    parser.add_argument("--json", action="store_true", help="print the input's place and neighbours as JSON")
+    add_json(parser, "the input's place and neighbours as JSON")
 
 
 def _arithmetic_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channel", type=int, default=0, help="output channel (default: 0)")
     parser.add_argument("--row", type=int, help="output row (default: where the channel is largest)")
     parser.add_argument("--col", type=int, help="output column")
-    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    add_json(parser, "the numbers as JSON")
 
 
 ACTIONS = {

@@ -17,7 +17,7 @@ from cnnstudio.cli.inspect_common import (
     print_predictions,
     save_picture,
 )
-from cnnstudio.cli.prediction import positive_int
+from cnnstudio.cli.options import add_seed, positive_int
 
 if TYPE_CHECKING:
     from cnnstudio.viz.synthesis import SynthesisStep
@@ -157,7 +157,7 @@ def _synthesis_arguments(parser: argparse.ArgumentParser, steps: int, per_octave
     parser.add_argument(
         "--steps", type=positive_int, default=steps, help="gradient steps" + (" per octave" if per_octave else "")
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (initial image, jitter)")
+    add_seed(parser, default=0, what="random seed (initial image, jitter)")
 
 
 def _maximize_arguments(parser: argparse.ArgumentParser) -> None:

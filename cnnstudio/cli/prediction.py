@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 
 from cnnstudio.cli.exit_codes import ExitCode
+from cnnstudio.cli.options import add_device, positive_int
 
 MODEL_HELP = (
     "efficientnet_lite0, torchvision:NAME, a run directory, a checkpoint folder, or a .cnn.json design "
@@ -20,38 +21,10 @@ MODEL_HELP = (
 _BATCH = 16
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def fraction_type(*, one: bool) -> Callable[[str], float]:
-    """An argparse type for a number from 0 to 1, 1 included when `one` (an opacity) or not (a share
-    held out, a smoothing factor)."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
-        if not (0.0 <= value <= 1.0 if one else 0.0 <= value < 1.0):
-            raise argparse.ArgumentTypeError(
-                f"must be between 0 and 1, not {value}" if one else f"must be at least 0 and below 1, not {value}"
-            )
-        return value
-
-    return parse
-
-
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """--model, --device, --download, --top: shared by predict and classify."""
     parser.add_argument("--model", default="efficientnet_lite0", help=f"{MODEL_HELP} (default: efficientnet_lite0)")
-    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N, mps or auto (default: cpu)")
+    add_device(parser, default="cpu")
     parser.add_argument(
         "--download",
         action="store_true",

@@ -19,7 +19,8 @@ import sys
 from typing import TYPE_CHECKING
 
 from cnnstudio.cli.exit_codes import ExitCode
-from cnnstudio.cli.prediction import fraction_type, positive_int, run_guarded, stderr_progress
+from cnnstudio.cli.options import add_device, add_json, add_seed, fraction_type, positive_int
+from cnnstudio.cli.prediction import run_guarded, stderr_progress
 
 if TYPE_CHECKING:
     from cnnstudio.pretrained.compare import ComparisonRow
@@ -156,8 +157,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--val-fraction", type=fraction_type(one=False), default=0.2, help="share held out to measure accuracy"
     )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_seed(parser, default=0, what="seed of the split and of the head's training")
+    add_json(parser, "the result as JSON")
     parser.set_defaults(func=lambda args: run_guarded("teach", lambda: _teach(args)))
 
     parser = subparsers.add_parser(
@@ -170,7 +171,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "networks", nargs="*", metavar="SPEC", help="efficientnet_lite0 or torchvision:NAME (default: the catalog)"
     )
-    parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N or mps")
+    add_device(parser, default="cpu")
     parser.add_argument("--repeats", type=positive_int, default=10, help="timed passes per network (default: 10)")
-    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    add_json(parser, "the rows as JSON")
     parser.set_defaults(func=lambda args: run_guarded("compare-pretrained", lambda: _compare(args)))

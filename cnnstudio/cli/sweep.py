@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnnstudio.cli.exit_codes import CommandError, ExitCode
-from cnnstudio.cli.training import DATA_HELP
+from cnnstudio.cli.options import add_data, add_data_root, add_device, add_json, add_seed, positive_int
 from cnnstudio.engine.config import OPTIMIZERS
 from cnnstudio.experiments.study import OBJECTIVES
 
@@ -40,7 +40,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         ),
     )
     parser.add_argument("file", nargs="?", help="design file or template name (not needed with --resume)")
-    parser.add_argument("--data", help=f"dataset: {DATA_HELP}")
+    add_data(parser)
     parser.add_argument("--trials", type=int, help=f"how many trials the study should hold (default {DEFAULT_TRIALS})")
     parser.add_argument("--out", required=True, help="experiment folder: trial runs and the default study database")
     parser.add_argument(
@@ -58,10 +58,12 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         default=["accuracy"],
         help="accuracy, optionally against params, flops and/or latency (a Pareto front)",
     )
-    parser.add_argument("--epochs", type=int, help="epochs of each trial (default 10, unless the space sets them)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the sampler and of every trial's training")
-    parser.add_argument("--data-root", help="folder of downloaded datasets")
-    parser.add_argument("--json", action="store_true", help="print the results as one JSON document")
+    parser.add_argument(
+        "--epochs", type=positive_int, help="epochs of each trial (default 10, unless the space sets them)"
+    )
+    add_seed(parser, default=0, what="seed of the sampler and of every trial's training")
+    add_data_root(parser)
+    add_json(parser, "the results as one JSON document")
     parser.set_defaults(func=cmd_sweep)
 
     parser = subparsers.add_parser(
@@ -74,7 +76,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("--study", required=True, help="the study name")
     parser.add_argument("--storage", required=True, help="the Optuna storage URL (or .journal file) of the study")
     parser.add_argument("--max-trials", type=int, help="stop after this many trials in this worker")
-    parser.add_argument("--json", action="store_true", help="print one JSON object per finished trial")
+    add_json(parser, "one JSON object per finished trial")
     parser.set_defaults(func=cmd_sweep_worker)
 
     parser = subparsers.add_parser(
@@ -84,19 +86,19 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "the rate where the smoothed loss falls fastest. Nothing is saved except the optional plot.",
     )
     parser.add_argument("file", help="design file or template name")
-    parser.add_argument("--data", required=True, help=f"dataset: {DATA_HELP}")
+    add_data(parser, required=True)
     parser.add_argument("--optimizer", choices=OPTIMIZERS, help="the optimizer the run will use (default adam)")
-    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--batch-size", type=positive_int)
     parser.add_argument("--weight-decay", type=float)
     parser.add_argument("--augment", help="augmentation, as for train")
     parser.add_argument("--steps", type=int, help="batches of the test (default 100)")
     parser.add_argument("--start", type=float, help="first learning rate (default 1e-7)")
     parser.add_argument("--end", type=float, help="last learning rate (default 10)")
-    parser.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--data-root", help="folder of downloaded datasets")
+    add_device(parser)
+    add_seed(parser)
+    add_data_root(parser)
     parser.add_argument("--plot", metavar="PNG", help="write the loss against the learning rate to this image")
-    parser.add_argument("--json", action="store_true", help="print the curve and the suggestion as JSON")
+    add_json(parser, "the curve and the suggestion as JSON")
     parser.set_defaults(func=cmd_lr_find)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnnstudio.cli.exit_codes import CommandError, ExitCode
+from cnnstudio.cli.options import add_data, add_data_root, add_device, add_json, add_lengths, add_seed
 from cnnstudio.engine.config import INITS, OPTIMIZERS, PRECISIONS, SCHEDULES, TTA_MODES
 
 if TYPE_CHECKING:
@@ -41,10 +42,6 @@ _EXIT_FOR_ERROR = {
     "data": ExitCode.UNUSABLE,
     "checkpoint": ExitCode.UNUSABLE,
 }
-DATA_HELP = (
-    "xo, shapes, digits, mnist, fashion-mnist, cifar10, imagenette (options like xo:count=4000), "
-    "or a folder with one sub-folder of images per class"
-)
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,7 +56,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         ),
     )
     parser.add_argument("file", nargs="?", help="design file or template name (not needed with --resume)")
-    parser.add_argument("--data", help=f"dataset: {DATA_HELP}")
+    add_data(parser)
     parser.add_argument("--out", help="run folder for checkpoints and metrics.json (with --resume: that folder)")
     parser.add_argument("--resume", metavar="DIR", help="continue the run in DIR from its last checkpoint")
     parser.add_argument(
@@ -68,9 +65,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         help="replace a run already in --out (its metrics and checkpoints are deleted); with --resume: "
         "continue even though metrics.json has lost epochs",
     )
-    parser.add_argument("--epochs", type=int)
-    parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--lr", type=float, help="learning rate")
+    add_lengths(parser)
     parser.add_argument("--optimizer", choices=OPTIMIZERS)
     parser.add_argument("--momentum", type=float, help="SGD momentum")
     parser.add_argument("--nesterov", action="store_const", const=True, help="Nesterov momentum (SGD)")
@@ -85,9 +80,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("--patience", type=int, help="stop when the validation loss has not improved for N epochs")
     parser.add_argument("--augment", help="e.g. flip,crop:4,rotate:15,scale:0.8-1.2,color:0.4,erase:0.25")
     parser.add_argument("--init", choices=INITS, help="weight initialization")
-    parser.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
+    add_device(parser)
     parser.add_argument("--precision", choices=PRECISIONS, help="mixed precision (auto: bf16/fp16 on CUDA)")
-    parser.add_argument("--seed", type=int)
+    add_seed(parser)
     parser.add_argument("--deterministic", action="store_const", const=True, help="reproducible (slower on GPUs)")
     parser.add_argument(
         "--compile",
@@ -104,8 +99,8 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         default="auto",
         help="starting weights: auto (the .safetensors beside the design, if any), none, or a weights file",
     )
-    parser.add_argument("--data-root", help="folder of downloaded datasets")
-    parser.add_argument("--json", action="store_true", help="print one JSON object per event on stdout")
+    add_data_root(parser)
+    add_json(parser)
     parser.set_defaults(func=cmd_train)
 
     parser = subparsers.add_parser(
@@ -115,14 +110,14 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "validation images of its dataset (or of --data).",
     )
     parser.add_argument("run", metavar="DIR", help="the --out folder of a training run")
-    parser.add_argument("--data", help=f"dataset (default: the one it was trained on): {DATA_HELP}")
+    add_data(parser, what="dataset (default: the one it was trained on)")
     parser.add_argument("--checkpoint", choices=("best", "last"), default="best")
     parser.add_argument("--tta", choices=TTA_MODES, default="none", help="test-time augmentation")
-    parser.add_argument("--device", default="auto")
+    add_device(parser, default="auto")
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--data-root", help="folder of downloaded datasets")
+    add_data_root(parser)
     parser.add_argument("--mistakes", type=int, default=10, help="how many misclassified images to list")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_json(parser, "the report as JSON")
     parser.set_defaults(func=cmd_evaluate)
 
 

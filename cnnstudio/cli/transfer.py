@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 from cnnstudio.cli.exit_codes import ExitCode
-from cnnstudio.cli.prediction import positive_int
-from cnnstudio.cli.training import DATA_HELP, follow_run, stop_on_interrupt, unusable_errors
+from cnnstudio.cli.options import add_data, add_device, add_json, add_lengths, add_seed
+from cnnstudio.cli.training import follow_run, stop_on_interrupt, unusable_errors
 
 
 def cmd_transfer(args: argparse.Namespace) -> int:
@@ -57,7 +57,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--model", required=True, help="efficientnet_lite0, torchvision:NAME, a run folder or a design with weights"
     )
-    parser.add_argument("--data", required=True, help=f"dataset: {DATA_HELP}")
+    add_data(parser, required=True)
     parser.add_argument("--out", required=True, help="the run folder to write (checkpoints, metrics.json)")
     parser.add_argument(
         "--freeze-before",
@@ -65,10 +65,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         help="the first layer that trains (a node id); the layers it depends on stay frozen "
         "(default: only the new classifier trains)",
     )
-    parser.add_argument("--epochs", type=positive_int)
-    parser.add_argument("--batch-size", type=positive_int)
-    parser.add_argument("--lr", type=float, help="learning rate")
-    parser.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--json", action="store_true", help="print one JSON object per event on stdout")
+    add_lengths(parser)
+    add_device(parser)
+    add_seed(parser)
+    add_json(parser)
     parser.set_defaults(func=cmd_transfer)
