@@ -1,4 +1,5 @@
-"""The widgets several tabs share: pixels → Qt images and thumbnails, the prediction bars, the read-only table."""
+"""The widgets several tabs share: pixels → Qt images and thumbnails, the prediction bars, the read-only table,
+the eliding label."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView
 
 from cnnstudio.pretrained.predictions import Prediction
+from cnnstudio.ui.widgets.eliding_label import ElidingLabel
 from cnnstudio.ui.widgets.images import channels_last, thumbnail, to_qimage
 from cnnstudio.ui.widgets.prediction_bars import PredictionBars
 from cnnstudio.ui.widgets.tables import ReadOnlyTable
@@ -112,3 +114,18 @@ def test_a_read_only_table_selects_whole_rows_and_cannot_be_edited(qtbot):
     qtbot.keyClicks(table.viewport(), "99")
     assert table.item(1, 1).text() == "7"
     assert table.editTriggers() == QAbstractItemView.NoEditTriggers
+
+
+def test_a_long_label_ends_in_an_ellipsis_with_the_whole_text_as_tooltip(qtbot):
+    text = "on cpu (fp32) · 1,438 training + 359 validation images · batch 32 · 61.7 k learnables"
+    label = ElidingLabel(text)
+    qtbot.addWidget(label)
+    label.resize(label.fontMetrics().horizontalAdvance(text) // 2, 24)
+    label.show()
+    label.grab()  # paints once: the tooltip follows what was painted
+    assert label.displayed_text().endswith("…") and len(label.displayed_text()) < len(text)
+    assert label.toolTip() == text
+    assert label.minimumSizeHint().width() == 0
+    label.resize(label.fontMetrics().horizontalAdvance(text) + 20, 24)
+    label.grab()
+    assert label.displayed_text() == text and label.toolTip() == ""

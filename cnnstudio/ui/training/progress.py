@@ -7,12 +7,12 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QProgressBar,
-    QSizePolicy,
     QWidget,
 )
 
 from cnnstudio.engine.events import BatchMetrics, EpochSummary, Finished, Started
 from cnnstudio.graph.describe import format_count
+from cnnstudio.ui.widgets.eliding_label import ElidingLabel
 
 
 def format_duration(seconds: float) -> str:
@@ -45,9 +45,8 @@ class ProgressPanel(QFrame):
         self.setProperty("role", "card")
         self.state = QLabel("Not training")
         self.state.setStyleSheet("font-weight: 600;")
-        self.details = QLabel("Choose data in the Data tab, set the hyperparameters, and press Train.")
+        self.details = ElidingLabel("Choose data in the Data tab, set the hyperparameters, and press Train.")
         self.details.setProperty("role", "muted")
-        self.details.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # a narrow window clips it
         self.epoch_bar = _bar()
         self.batch_bar = _bar()
         self.rate = QLabel("–")

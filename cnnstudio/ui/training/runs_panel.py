@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
     QMenu,
-    QSizePolicy,
     QToolBar,
     QWidget,
 )
 
 from cnnstudio.engine.run_folders import RunRecord
 from cnnstudio.ui import style
+from cnnstudio.ui.widgets.eliding_label import ElidingLabel
 from cnnstudio.ui.widgets.panes import horizontal, vertical
 from cnnstudio.ui.widgets.tables import ReadOnlyTable
 
@@ -80,9 +80,8 @@ class RunsPanel(QWidget):
 
         title = QLabel("Runs")
         title.setProperty("role", "heading")
-        hint = QLabel("select several to compare their curves")
+        hint = ElidingLabel("select several to compare their curves")
         hint.setProperty("role", "muted")
-        hint.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # gives way in a narrow window
         # a toolbar, so the actions fold into its » menu when the window is narrow
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
