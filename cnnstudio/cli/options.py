@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 DATA_HELP = (
     "xo, shapes, digits, mnist, fashion-mnist, cifar10, imagenette (options like xo:count=4000), "
-    "or a folder with one sub-folder of images per class"
+    "or a folder with one sub-folder of images per class (or with --labels FILE.csv)"
 )
 _DEVICES = "cuda, cuda:N or mps"
 

@@ -25,7 +25,7 @@ from cnnstudio.engine.config import INITS, OPTIMIZERS, PRECISIONS, SCHEDULES, TT
 if TYPE_CHECKING:
     import torch
 
-    from cnnstudio.data import DataSplit
+    from cnnstudio.data import DataSplit, SkippedFile
     from cnnstudio.engine.config import TrainConfig
     from cnnstudio.engine.control import TrainControl
     from cnnstudio.engine.distributed import DistContext
@@ -42,6 +42,8 @@ _EXIT_FOR_ERROR = {
     "data": ExitCode.UNUSABLE,
     "checkpoint": ExitCode.UNUSABLE,
 }
+LABELS_HELP = "a CSV label file (path,label per row, paths relative to the --data folder) that names the classes"
+SHOWN_SKIPPED = 20  # skipped files and bad label-file rows listed one per line; the rest are counted
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,6 +59,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     parser.add_argument("file", nargs="?", help="design file or template name (not needed with --resume)")
     add_data(parser)
+    parser.add_argument("--labels", metavar="FILE.csv", help=LABELS_HELP)
     parser.add_argument("--out", help="run folder for checkpoints and metrics.json (with --resume: that folder)")
     parser.add_argument("--resume", metavar="DIR", help="continue the run in DIR from its last checkpoint")
     parser.add_argument(
@@ -111,6 +114,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     parser.add_argument("run", metavar="DIR", help="the --out folder of a training run")
     add_data(parser, what="dataset (default: the one it was trained on)")
+    parser.add_argument("--labels", metavar="FILE.csv", help=LABELS_HELP)
     parser.add_argument("--checkpoint", choices=("best", "last"), default="best")
     parser.add_argument("--tta", choices=TTA_MODES, default="none", help="test-time augmentation")
     add_device(parser, default="auto")
@@ -224,7 +228,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         graph = _network_from_checkpoint(saved.design)
         if (invalid := _invalid_design(graph)) is not None:
             return follow_run(iter([invalid]), args.json, graph.name, config.data, run_dir, main)
-        data = _load(args.data or config.data, graph, config, args, main, dist)
+        data = _load(data_spec(args) or config.data, graph, config, args, main, dist)
         events = resume(run_dir, data, changes=options, control=(control := TrainControl()), dist=dist)
         name = graph.name
     else:
@@ -236,10 +240,9 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         if (invalid := _invalid_design(graph)) is not None:
             return follow_run(iter([invalid]), args.json, graph.name, args.data, Path(args.out), main)
         run_dir = _check_run_folder(args.out, args.force)
-        # a folder is recorded by its absolute path, so `evaluate` finds it from anywhere
-        spec = str(Path(args.data).resolve()) if Path(args.data).is_dir() else args.data
+        spec = data_spec(args)
         config = TrainConfig(**options, data=spec)
-        data = _load(args.data, graph, config, args, main, dist)
+        data = _load(spec, graph, config, args, main, dist)
         notes = fit_classes(graph, len(data.classes))  # the design on disk is untouched
         weights = _starting_weights(args.weights, design_path)
         if main and not args.json:
@@ -399,13 +402,32 @@ def _load(
             sys.stderr.write("\r\033[K")
         for note in data.adaptations:
             print(f"data: {note}", file=sys.stderr)
-        if data.skipped:
-            print(
-                f"data: skipped {len(data.skipped)} unreadable file(s), e.g. {data.skipped[0].path}: "
-                f"{data.skipped[0].reason}",
-                file=sys.stderr,
-            )
+        print_skipped(data.skipped)
     return data
+
+
+def data_spec(args: argparse.Namespace) -> str:
+    """The spec of --data (and --labels): a folder by its absolute path, so `evaluate` finds it from anywhere."""
+    from cnnstudio.data.path_spec import labels_spec
+
+    if args.labels:
+        if not args.data:
+            raise CommandError("--labels names the classes of the images in a folder; give that folder as --data")
+        return labels_spec(args.data, args.labels)
+    if args.data and Path(args.data).is_dir():
+        return str(Path(args.data).resolve())
+    return str(args.data or "")
+
+
+def print_skipped(skipped: list[SkippedFile]) -> None:
+    """The files (and label-file rows, by line) that could not be used, one per line on stderr."""
+    if not skipped:
+        return
+    print(f"data: skipped {len(skipped)} unusable file(s) or row(s):", file=sys.stderr)
+    for item in skipped[:SHOWN_SKIPPED]:
+        print(f"data:   {item.path}: {item.reason}", file=sys.stderr)
+    if len(skipped) > SHOWN_SKIPPED:
+        print(f"data:   … and {len(skipped) - SHOWN_SKIPPED} more", file=sys.stderr)
 
 
 def _data_progress(message: str, fraction: float) -> None:
@@ -463,7 +485,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     try:
         result = evaluate_run(
             args.run,
-            args.data,
+            data_spec(args) or None,
             checkpoint=args.checkpoint,
             tta=args.tta,
             device=args.device,

@@ -28,12 +28,15 @@ class ImageDataset:
 
     images: uint8 tensor [N, C, H, W] on the CPU (0-255).
     labels: int64 tensor [N] with values in range(len(classes)).
+    sources: where each image came from, for label overrides and galleries: its path relative to the
+        data set ("cat/a.jpg"), or "#i" for the i-th image of a built-in set; None when unknown.
     """
 
     images: torch.Tensor
     labels: torch.Tensor
     classes: list[str]
     name: str = ""
+    sources: list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.images.dtype != torch.uint8 or self.images.dim() != 4:
@@ -42,6 +45,8 @@ class ImageDataset:
             )
         if self.labels.dtype != torch.int64 or self.labels.shape != (self.images.shape[0],):
             raise ValueError("labels must be an int64 tensor with one label per image")
+        if self.sources is not None and len(self.sources) != self.images.shape[0]:
+            raise ValueError("sources must name one source per image")
 
     def __len__(self) -> int:
         return int(self.images.shape[0])
@@ -76,8 +81,13 @@ class ImageDataset:
         return np.flatnonzero(self.labels.numpy() == label)
 
     def subset(self, indices: torch.Tensor) -> ImageDataset:
-        """The images at `indices` (int64), with the same classes and name."""
-        return ImageDataset(self.images[indices], self.labels[indices], list(self.classes), self.name)
+        """The images at `indices` (int64), with the same classes and name (and their sources)."""
+        sources = None if self.sources is None else [self.sources[int(i)] for i in indices]
+        return ImageDataset(self.images[indices], self.labels[indices], list(self.classes), self.name, sources)
+
+    def source(self, index: int) -> str:
+        """Where image `index` came from (its path in the data set), or "#index" when that is unknown."""
+        return self.sources[index] if self.sources is not None else f"#{index}"
 
 
 @dataclass

@@ -166,5 +166,6 @@ def load_folder(folder: Path, input_shape: tuple[int, int, int] | None, progress
         )
     relabel = torch.full((len(classes),), -1, dtype=torch.int64)
     relabel[present] = torch.arange(len(present))
-    dataset = ImageDataset(images, relabel[kept_labels], [classes[i] for i in present], name=folder.name)
+    sources = [paths[i].relative_to(folder).as_posix() for i in kept]
+    dataset = ImageDataset(images, relabel[kept_labels], [classes[i] for i in present], folder.name, sources)
     return Loaded(train=dataset, adaptations=describe_decoding(infos, shape), skipped=skipped)

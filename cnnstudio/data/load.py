@@ -2,7 +2,8 @@
 
 A spec is a built-in dataset name (see catalog.DATASETS), optionally with options, e.g.
 "xo", "xo:size=28,count=2000", "shapes:count=6000"; anything else is the path of an image folder
-(a folder that happens to be named like a built-in dataset can be given as "./xo").
+(a folder that happens to be named like a built-in dataset can be given as "./xo"), optionally with
+options after "?" (path_spec.py: "photos?labels=photos.csv").
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from cnnstudio.data.dataset import DataSplit, ImageDataset
 from cnnstudio.data.errors import DataError
 from cnnstudio.data.fit import check_input_shape, fit_images, size_text
 from cnnstudio.data.folder import load_folder
+from cnnstudio.data.label_file import load_labelled
+from cnnstudio.data.path_spec import parse_path_spec
 from cnnstudio.data.split import Loaded, make_split
 from cnnstudio.data.synthetic import make_shapes, make_xo
 from cnnstudio.data.torchvision_sets import (
@@ -57,11 +60,13 @@ def _fit(loaded: Loaded, input_shape: tuple[int, int, int] | None) -> Loaded:
     if input_shape is None:
         return loaded
     train_images, notes = fit_images(loaded.train.images, input_shape)
-    train = ImageDataset(train_images, loaded.train.labels, loaded.train.classes, loaded.train.name)
+    train = ImageDataset(
+        train_images, loaded.train.labels, loaded.train.classes, loaded.train.name, loaded.train.sources
+    )
     val = None
     if loaded.val is not None:
         val_images, _ = fit_images(loaded.val.images, input_shape)
-        val = ImageDataset(val_images, loaded.val.labels, loaded.val.classes, loaded.val.name)
+        val = ImageDataset(val_images, loaded.val.labels, loaded.val.classes, loaded.val.name, loaded.val.sources)
     return Loaded(train, val, loaded.adaptations + notes, loaded.skipped)
 
 
@@ -110,7 +115,8 @@ def load_data(
 
     spec: a built-in dataset ("xo", "shapes", "digits", "mnist", "fashion-mnist", "cifar10",
         "imagenette"), with options for generated sets ("xo:size=28,count=2000,noise=0.05"),
-        or the path of an image folder with one sub-folder per class.
+        or the path of an image folder with one sub-folder per class; "FOLDER?labels=FILE.csv" (see
+        path_spec.labels_spec) takes the classes from a label file instead.
     input_shape: the network's input (C, H, W). Images are scaled to cover H×W and centre-cropped,
         and converted to C channels; every change is listed in DataSplit.adaptations. None keeps
         the dataset's own size.
@@ -130,13 +136,17 @@ def load_data(
         raise DataError(f"The validation fraction must be at least 0 and below 1, not {val_fraction}.")
     parsed = parse_spec(spec)
     if parsed is None:
-        folder = Path(spec).expanduser()
+        source = parse_path_spec(spec)
+        folder = source.path
         if not folder.exists():
             raise DataError(
                 f"There is no dataset called {spec!r} and no folder at {folder.resolve()}. "
                 f"Choose one of {_NAMES}, or the path of a folder with one sub-folder of images per class."
             )
-        loaded = load_folder(folder, shape, progress)
+        if source.labels is not None:
+            loaded = load_labelled(folder, source.labels, shape, progress)
+        else:
+            loaded = load_folder(folder, shape, progress)
         _check_classes(loaded.train.classes, num_classes, str(folder))
         return make_split(loaded, val_fraction, seed)
 
