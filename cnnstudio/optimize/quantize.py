@@ -117,8 +117,10 @@ def load_quantized(path: str | os.PathLike[str]) -> QuantizedModel:
     """Read a file written by save_quantized, without running code from it. Raises OptimizeError."""
     path = Path(path)
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except (OSError, RuntimeError, EOFError) as error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's own TypedStorage notice while it rebuilds quantized tensors
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # a foreign file fails the weights-only unpickler in many ways (KeyError, EOFError …)
         raise OptimizeError(f"{path}: not a readable int8 model ({_first_line(error)})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise OptimizeError(f"{path}: not a CNN Studio int8 model (written by cnnstudio optimize --quantize int8)")
