@@ -53,7 +53,7 @@ def top_level(names: set[str]) -> set[str]:
     return {name.split(".")[0] for name in names}
 
 
-@pytest.mark.parametrize("command", [["--help"], ["templates"]], ids=" ".join)
+@pytest.mark.parametrize("command", [["--help"], ["templates"], ["optimize", "--help"]], ids=" ".join)
 def test_the_command_line_starts_without_torch_or_qt(command):
     imported = modules_imported_by("-m", "cnnstudio", *command)
     assert "cnnstudio.cli.main" in imported  # the report does list the command's imports

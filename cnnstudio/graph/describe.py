@@ -49,3 +49,11 @@ def format_count(count: int) -> str:
         if abs(count) >= limit:
             return f"{count / limit:.3g}{suffix}"
     return str(count)
+
+
+def format_bytes(count: int) -> str:
+    """1536 → '1.5 KiB'."""
+    for limit, unit in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
+        if count >= limit:
+            return f"{count / limit:.1f} {unit}"
+    return f"{count} B"

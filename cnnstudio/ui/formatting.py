@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from cnnstudio.graph.describe import format_count
+from cnnstudio.graph.describe import format_bytes, format_count
 
-
-def format_bytes(count: int) -> str:
-    """1536 → '1.5 KiB'."""
-    for limit, unit in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
-        if count >= limit:
-            return f"{count / limit:.1f} {unit}"
-    return f"{count} B"
+__all__ = ["format_bytes", "format_flops"]  # format_bytes is the network model's, shared with the core
 
 
 def format_flops(count: int) -> str:
