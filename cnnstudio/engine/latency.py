@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -48,20 +49,39 @@ def measure_latency(
     warmup: int = 2,
 ) -> Latency:
     """Time `module` (put in eval mode on `device`, no autograd) on a batch of zeros of `input_shape`."""
+    return measure_interleaved([module], input_shape, device, batch=batch, repeats=repeats, warmup=warmup)[0]
+
+
+def measure_interleaved(
+    modules: Sequence[nn.Module],
+    input_shape: tuple[int, ...],
+    device: torch.device,
+    *,
+    batch: int = 1,
+    repeats: int = 10,
+    warmup: int = 2,
+) -> list[Latency]:
+    """Time several modules as measure_latency does, in turns (one run of each per round), so that load from
+    other programs during the measurement falls on all of them alike and their ratios stay fair."""
     if repeats < 1 or batch < 1 or warmup < 0:
         raise ValueError(
             f"repeats and batch must be at least 1 and warmup at least 0 (got {repeats}, {batch}, {warmup})"
         )
-    module = module.eval().to(device)
+    prepared = [module.eval().to(device) for module in modules]
     x = torch.zeros(batch, *input_shape, device=device)
-    times = []
+    times: list[list[float]] = [[] for _ in prepared]
     with torch.inference_mode():
         for index in range(warmup + repeats):
-            synchronize(device)
-            start = time.perf_counter()
-            module(x)
-            synchronize(device)
-            if index >= warmup:
-                times.append((time.perf_counter() - start) * 1000.0)
+            for module, record in zip(prepared, times, strict=True):
+                synchronize(device)
+                start = time.perf_counter()
+                module(x)
+                synchronize(device)
+                if index >= warmup:
+                    record.append((time.perf_counter() - start) * 1000.0)
+    return [_summary(record, batch, repeats, device) for record in times]
+
+
+def _summary(times: list[float], batch: int, repeats: int, device: torch.device) -> Latency:
     quartiles = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
     return Latency(statistics.median(times), quartiles[2] - quartiles[0], batch, repeats, str(device))

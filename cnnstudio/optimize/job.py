@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,17 +26,17 @@ from cnnstudio.data import DataError, DataSplit
 from cnnstudio.engine.batches import DeviceData
 from cnnstudio.engine.checkpoint import WEIGHTS, Checkpoint, CheckpointError, trained_checkpoint
 from cnnstudio.engine.compiling import compile_module
-from cnnstudio.engine.config import ConfigError
+from cnnstudio.engine.config import ConfigError, TrainConfig
 from cnnstudio.engine.control import TrainControl
 from cnnstudio.engine.evaluate import SplitCache, load_trained
 from cnnstudio.engine.events import BatchMetrics, Error, Event
 from cnnstudio.engine.loop import train
 from cnnstudio.engine.run_folders import new_run_dir
-from cnnstudio.graph import network_from_dict
+from cnnstudio.graph import NetworkGraph, network_from_dict
 from cnnstudio.optimize.errors import OptimizeError
 from cnnstudio.optimize.prune import learnables, prune_channels
 from cnnstudio.optimize.quantize import export_quantized_onnx, quantize_int8, save_quantized
-from cnnstudio.optimize.report import Bench, VariantRow, measure_variant
+from cnnstudio.optimize.report import Bench, Variant, VariantRow, accuracy_and_agreement, predictions, timed_rows
 from cnnstudio.progress import CancelFlag, Cancelled, Progress, no_progress
 from cnnstudio.pytorch import analyze
 
@@ -92,7 +93,9 @@ def optimize_run(
     if options.prune is not None:
         pruned_run, module, saved = job.add_pruned(options.prune)
         if options.quantize:
-            job.add_int8(f"{job.result.rows[-1].name} + int8", module, saved, job.out / f"{pruned_run.name}.int8")
+            job.add_int8(f"{job.variants[-1].name} + int8", module, saved, job.out / f"{pruned_run.name}.int8")
+    job.report(f"Timing {len(job.variants)} networks on the CPU", 0.0)
+    job.result.rows = timed_rows(job.variants, job.bench, cancel)
     job.report("Done", 1.0)
     return job.result
 
@@ -164,31 +167,28 @@ class _Job:
             self.split.val, data.mean, data.std, tuple(data.input_shape), options.repeats, options.warmup
         )
         self.out = Path(options.out) if options.out is not None else run.parent
-        report("Measuring the original", 0.0)
-        self.original = measure_variant(
-            "original",
-            self.module,
-            self.bench,
-            params=learnables(self.module),
-            size_bytes=_file_size(self.saved.path / WEIGHTS),
-            flops=analyze(self.design).total_flops,
-            path=str(run),
-            cancel=cancel,
-        )
-        self.result = OptimizeResult([self.original.row])
+        report("Evaluating the original", 0.0)
+        self.reference = predictions(self.module, self.bench, cancel)
+        accuracy, _ = accuracy_and_agreement(self.reference, self.bench, self.reference)
+        size = _file_size(self.saved.path / WEIGHTS)
+        flops = analyze(self.design).total_flops
+        original = Variant("original", self.module, learnables(self.module), size, flops, str(run), accuracy, 1.0)
+        self.variants = [original]
+        self.result = OptimizeResult([])
 
     def measure(self, name: str, module: nn.Module, **row: Any) -> None:
-        """Add the row of a variant, measured against the original."""
-        measured = measure_variant(
-            name, module, self.bench, reference=self.original.predictions, cancel=self.cancel, **row
+        """Evaluate a variant against the original (it is timed with all the others at the end)."""
+        self.report(f"Evaluating {name}", 0.0)
+        accuracy, agreement = accuracy_and_agreement(
+            predictions(module, self.bench, self.cancel), self.bench, self.reference
         )
-        self.result.rows.append(measured.row)
+        self.variants.append(Variant(name, module, val_acc=accuracy, agreement=agreement, **row))
 
     def add_compiled(self) -> None:
         """The original's weights through torch.compile (eager, with the reason, where compiling fails)."""
         self.report("Compiling with torch.compile", 0.0)
         compiled = compile_module(copy.deepcopy(self.module).eval(), torch.zeros(1, *self.bench.input_shape))
-        base = self.original.row
+        base = self.variants[0]
         self.measure(
             "compiled",
             compiled.module,
@@ -217,7 +217,6 @@ class _Job:
             self.report(f"Exporting {name} to ONNX", 0.0)
             onnx_path = target.with_name(target.name + ".onnx")
             self.result.files.append(export_quantized_onnx(quantized, self.bench.input_shape, onnx_path))
-        self.report(f"Measuring {name}", 0.0)
         self.measure(
             name, quantized, params=learnables(module), size_bytes=_file_size(path), flops=None, path=str(path)
         )
@@ -227,22 +226,20 @@ class _Job:
         percent = round(fraction * 100)
         self.report(f"Pruning {percent}% of the conv channels", 0.0)
         pruned = prune_channels(self.module, self.design, fraction, self.bench.input_shape)
-        epochs = self.options.finetune
         try:
-            config = self.saved.config.replace(epochs=epochs, warmup_epochs=0.0, patience=None, compile=False)
+            config = self.saved.config.replace(
+                epochs=self.options.finetune, warmup_epochs=0.0, patience=None, compile=False
+            )
             run = new_run_dir(self.out, pruned.design.name)
         except ConfigError as error:
             raise OptimizeError(str(error)) from None
         except OSError as error:
             raise OptimizeError(f"cannot create a run folder in {self.out}: {error}") from None
-        control = TrainControl()
-        events = train(pruned.design, self.split, config, run, control=control, initial_weights=pruned.state_dict)
-        for event in _followed(events, control, self.cancel):
-            if isinstance(event, BatchMetrics):
-                done = (event.epoch - 1 + event.batch / event.batches) / epochs
-                self.report(f"Fine-tuning epoch {event.epoch}/{epochs}", done)
-            elif isinstance(event, Error):
-                raise OptimizeError(f"fine-tuning the pruned network failed: {event.message}")
+        try:
+            self._fine_tune(pruned.design, pruned.state_dict, config, run)
+        except (Cancelled, OptimizeError):
+            shutil.rmtree(run, ignore_errors=True)  # nothing half-made stays in the runs folder
+            raise
         module, saved = _load_run(run, None)
         self.result.files.append(run)
         self.measure(
@@ -254,6 +251,20 @@ class _Job:
             path=str(run),
         )
         return run, module, saved
+
+    def _fine_tune(
+        self, design: NetworkGraph, weights: dict[str, torch.Tensor], config: TrainConfig, run: Path
+    ) -> None:
+        """Train the pruned design from its pruned weights into `run`, reporting each batch."""
+        control = TrainControl()
+        for event in _followed(
+            train(design, self.split, config, run, control=control, initial_weights=weights), control, self.cancel
+        ):
+            if isinstance(event, BatchMetrics):
+                done = (event.epoch - 1 + event.batch / event.batches) / config.epochs
+                self.report(f"Fine-tuning epoch {event.epoch}/{config.epochs}", done)
+            elif isinstance(event, Error):
+                raise OptimizeError(f"fine-tuning the pruned network failed: {event.message}")
 
 
 def _followed(events: Iterator[Event], control: TrainControl, cancel: CancelFlag | None) -> Iterator[Event]:

@@ -15,7 +15,7 @@ from torch import nn
 
 from cnnstudio.data import ImageDataset
 from cnnstudio.engine.evaluate import class_probabilities
-from cnnstudio.engine.latency import measure_latency
+from cnnstudio.engine.latency import measure_interleaved
 from cnnstudio.graph.describe import format_bytes, format_count
 from cnnstudio.progress import CancelFlag, check_cancel
 
@@ -45,14 +45,6 @@ class VariantRow:
         return dataclasses.asdict(self)
 
 
-@dataclass
-class Measured:
-    """A variant's row and its top-1 predictions (the original's are what the others agree with)."""
-
-    row: VariantRow
-    predictions: torch.Tensor
-
-
 @dataclass(frozen=True)
 class Bench:
     """What every variant is measured on: the validation images with the run's normalization, the input
@@ -66,48 +58,64 @@ class Bench:
     warmup: int = 3
 
 
-def measure_variant(
-    name: str,
-    module: nn.Module,
-    bench: Bench,
-    *,
-    params: int,
-    size_bytes: int,
-    flops: int | None,
-    path: str,
-    reference: torch.Tensor | None = None,
-    note: str = "",
-    cancel: CancelFlag | None = None,
-) -> Measured:
-    """Time and evaluate `module` (on the CPU; raw class scores) against the original's predictions
-    `reference` (None: this is the original)."""
+@dataclass
+class Variant:
+    """A variant made and evaluated, not yet timed: its module and everything its row says but latency."""
+
+    name: str
+    module: nn.Module
+    params: int
+    size_bytes: int
+    flops: int | None
+    path: str
+    val_acc: float
+    agreement: float
+    note: str = ""
+
+
+def predictions(module: nn.Module, bench: Bench, cancel: CancelFlag | None = None) -> torch.Tensor:
+    """The top-1 class `module` (raw class scores, run on the CPU) gives each validation image."""
     cpu = torch.device("cpu")
+    probabilities = class_probabilities(module.eval(), bench.dataset, bench.mean, bench.std, device=cpu, cancel=cancel)
+    return probabilities.argmax(dim=1).cpu()
+
+
+def accuracy_and_agreement(predicted: torch.Tensor, bench: Bench, reference: torch.Tensor) -> tuple[float, float]:
+    """The validation accuracy of `predicted` and its top-1 agreement with the original's `reference`."""
+    accuracy = float((predicted == bench.dataset.labels).float().mean())
+    return accuracy, float((predicted == reference).float().mean())
+
+
+def timed_rows(variants: Sequence[Variant], bench: Bench, cancel: CancelFlag | None = None) -> list[VariantRow]:
+    """The report's rows: every variant timed on the CPU at each of BATCHES, in turns (so that load from
+    other programs falls on all alike), warm, the median of `bench.repeats` runs."""
+    cpu = torch.device("cpu")
+    modules = [variant.module for variant in variants]
     latencies = []
     for batch in BATCHES:
         check_cancel(cancel)
         latencies.append(
-            measure_latency(module, bench.input_shape, cpu, batch=batch, repeats=bench.repeats, warmup=bench.warmup)
+            measure_interleaved(
+                modules, bench.input_shape, cpu, batch=batch, repeats=bench.repeats, warmup=bench.warmup
+            )
         )
-    check_cancel(cancel)
-    probabilities = class_probabilities(module.eval(), bench.dataset, bench.mean, bench.std, device=cpu, cancel=cancel)
-    predictions = probabilities.argmax(dim=1).cpu()
-    accuracy = float((predictions == bench.dataset.labels).float().mean())
-    agreement = 1.0 if reference is None else float((predictions == reference).float().mean())
-    row = VariantRow(
-        name,
-        params,
-        size_bytes,
-        latencies[0].median_ms,
-        latencies[1].median_ms,
-        accuracy,
-        agreement,
-        flops,
-        path,
-        latencies[0].spread_ms,
-        latencies[1].spread_ms,
-        note,
-    )
-    return Measured(row, predictions)
+    return [
+        VariantRow(
+            variant.name,
+            variant.params,
+            variant.size_bytes,
+            one.median_ms,
+            many.median_ms,
+            variant.val_acc,
+            variant.agreement,
+            variant.flops,
+            variant.path,
+            one.spread_ms,
+            many.spread_ms,
+            variant.note,
+        )
+        for variant, one, many in zip(variants, latencies[0], latencies[1], strict=True)
+    ]
 
 
 def format_table(rows: Sequence[VariantRow]) -> str:

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from cnnstudio.engine import latency as latency_module
-from cnnstudio.engine.latency import measure_latency
+from cnnstudio.engine.latency import measure_interleaved, measure_latency
 
 
 class Counting(nn.Module):
@@ -45,3 +45,13 @@ def test_a_real_module_gets_a_positive_figure_and_bad_counts_are_refused():
     assert result.median_ms > 0 and result.spread_ms >= 0
     with pytest.raises(ValueError, match="repeats"):
         measure_latency(nn.Identity(), (1,), torch.device("cpu"), repeats=0)
+
+
+def test_interleaved_timing_takes_turns_and_gives_one_figure_per_module(monkeypatch):
+    first, second = Counting(), Counting()
+    order = []
+    first.register_forward_hook(lambda *_: order.append("first"))
+    second.register_forward_hook(lambda *_: order.append("second"))
+    results = measure_interleaved([first, second], (2,), torch.device("cpu"), batch=3, repeats=4, warmup=1)
+    assert order == ["first", "second"] * 5  # one run of each per round, warm-up round included
+    assert [result.repeats for result in results] == [4, 4] and all(result.batch == 3 for result in results)
