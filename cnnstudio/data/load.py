@@ -19,6 +19,7 @@ from cnnstudio.data.fit import check_input_shape, fit_images, size_text
 from cnnstudio.data.folder import load_folder
 from cnnstudio.data.label_file import load_labelled
 from cnnstudio.data.path_spec import parse_path_spec
+from cnnstudio.data.quickdraw import is_quickdraw_folder, load_quickdraw
 from cnnstudio.data.split import Loaded, make_split
 from cnnstudio.data.synthetic import make_shapes, make_xo
 from cnnstudio.data.torchvision_sets import (
@@ -116,7 +117,8 @@ def load_data(
     spec: a built-in dataset ("xo", "shapes", "digits", "mnist", "fashion-mnist", "cifar10",
         "imagenette"), with options for generated sets ("xo:size=28,count=2000,noise=0.05"),
         or the path of an image folder with one sub-folder per class; "FOLDER?labels=FILE.csv" (see
-        path_spec.labels_spec) takes the classes from a label file instead.
+        path_spec.labels_spec) takes the classes from a label file instead, and a folder of Quick Draw
+        `.npy` bitmaps is read as doodles ("FOLDER?per_class=2000" caps the drawings per class).
     input_shape: the network's input (C, H, W). Images are scaled to cover H×W and centre-cropped,
         and converted to C channels; every change is listed in DataSplit.adaptations. None keeps
         the dataset's own size.
@@ -145,6 +147,8 @@ def load_data(
             )
         if source.labels is not None:
             loaded = load_labelled(folder, source.labels, shape, progress)
+        elif is_quickdraw_folder(folder):
+            loaded = _fit(load_quickdraw(folder, source.per_class, progress), shape)
         else:
             loaded = load_folder(folder, shape, progress)
         _check_classes(loaded.train.classes, num_classes, str(folder))
