@@ -16,6 +16,7 @@ from pathlib import Path
 from cnnstudio.cli.classify import add_commands as add_classify_commands
 from cnnstudio.cli.exit_codes import CommandError, ExitCode
 from cnnstudio.cli.inspection import add_commands as add_inspect_commands
+from cnnstudio.cli.label_issues import add_commands as add_label_issue_commands
 from cnnstudio.cli.prediction import add_commands as add_predict_commands
 from cnnstudio.cli.pretrained import add_commands as add_pretrained_commands
 from cnnstudio.cli.sweep import add_commands as add_sweep_commands
@@ -269,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sweep_commands(commands)
     add_pretrained_commands(commands)
     add_transfer_commands(commands)
+    add_label_issue_commands(commands)
     return parser
 
 

@@ -18,6 +18,7 @@ from cnnstudio.data.errors import DataError
 from cnnstudio.data.fit import check_input_shape, fit_images, size_text
 from cnnstudio.data.folder import load_folder
 from cnnstudio.data.label_file import load_labelled
+from cnnstudio.data.overrides import apply_overrides, builtin_overrides_path, folder_overrides_path
 from cnnstudio.data.path_spec import parse_path_spec
 from cnnstudio.data.quickdraw import is_quickdraw_folder, load_quickdraw
 from cnnstudio.data.split import Loaded, make_split
@@ -152,7 +153,7 @@ def load_data(
         else:
             loaded = load_folder(folder, shape, progress)
         _check_classes(loaded.train.classes, num_classes, str(folder))
-        return make_split(loaded, val_fraction, seed)
+        return make_split(apply_overrides(loaded, folder_overrides_path(source)), val_fraction, seed)
 
     info, options = parsed
     _check_classes(info.classes, num_classes, info.title)
@@ -167,4 +168,11 @@ def load_data(
         loaded = _fit(load_cifar10(data_root, download, progress), shape)
     else:
         loaded = load_imagenette(shape or info.native_shape, data_root, download, progress)
-    return make_split(loaded, val_fraction, seed)
+    return make_split(apply_overrides(loaded, builtin_overrides_path(spec, data_root)), val_fraction, seed)
+
+
+def overrides_file(spec: str, root: str | os.PathLike | None = None) -> Path:
+    """The label overrides file that load_data(spec, root=root) applies (see data/overrides.py)."""
+    if parse_spec(spec) is None:
+        return folder_overrides_path(parse_path_spec(spec))
+    return builtin_overrides_path(spec, Path(root).expanduser() if root is not None else default_root())
