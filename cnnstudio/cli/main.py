@@ -17,6 +17,7 @@ from cnnstudio.cli.classify import add_commands as add_classify_commands
 from cnnstudio.cli.exit_codes import CommandError, ExitCode
 from cnnstudio.cli.inspection import add_commands as add_inspect_commands
 from cnnstudio.cli.optimize import add_commands as add_optimize_commands
+from cnnstudio.cli.label_issues import add_commands as add_label_issue_commands
 from cnnstudio.cli.prediction import add_commands as add_predict_commands
 from cnnstudio.cli.pretrained import add_commands as add_pretrained_commands
 from cnnstudio.cli.sweep import add_commands as add_sweep_commands
@@ -271,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_pretrained_commands(commands)
     add_transfer_commands(commands)
     add_optimize_commands(commands)
+    add_label_issue_commands(commands)
     return parser
 
 

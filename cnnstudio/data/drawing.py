@@ -8,6 +8,10 @@ sets were normalized, and a network only recognizes digits normalized the same w
 - scikit-learn's digits (8×8, bright on black): 32×32 bitmaps with the digit filling the box, counted in
   4×4 blocks; `cnnstudio.data.bundled.load_digits` scales the 0–16 counts to 0–255.
 Their strokes are about an eighth (MNIST) and a fifth (digits) of the box wide.
+- Quick Draw's doodles (28×28 `numpy_bitmap`, white on black): each drawing scaled, aspect kept, so that its
+  larger side spans 255 of 256 units, centred by its bounding box, drawn with a 16-unit round pen and rendered
+  into 28 pixels for 304 units (a 24-unit margin each side), so the doodle's ink fills a 25-pixel box with
+  strokes a seventeenth of it wide (the renderer published with the data set).
 
 `drawing_pixels` repeats that on the canvas: the digit is scaled to 80 pixels, its strokes are made as
 wide as the set's (whatever pen the user chose), and it is box-filtered down into the box, which is what
@@ -28,13 +32,18 @@ import numpy as np
 import torch
 from PIL import Image, ImageFilter, ImageOps
 
+from cnnstudio.data.errors import DataError
 from cnnstudio.data.fit import fit_images
+from cnnstudio.data.path_spec import parse_path_spec
 from cnnstudio.data.pipeline import ImageSource, Preprocessing, decode
+from cnnstudio.data.quickdraw import is_quickdraw_folder
 
 _INK_LEVEL = 25  # ink fainter than this (10 %) does not count for the digit's bounding box
 
 
 _WORK_SIDE = 80  # strokes are measured and widened with the digit this large, then box-filtered down
+# ... or larger, so that the strokes are this many pixels wide there (filters change them 2 pixels at a time)
+_WORK_STROKE = 10
 
 
 @dataclass(frozen=True)
@@ -50,12 +59,25 @@ class DigitStyle:
 
 MNIST_STYLE = DigitStyle(side=28, box=20, stroke=0.13, centre_of_mass=True)
 DIGITS_STYLE = DigitStyle(side=8, box=8, stroke=0.2, centre_of_mass=False)
+# The box: (255 + 16) / 304 of 28 pixels. The stroke: the pen is 16 of those 271 units (0.059), but rendering
+# it antialiased into 1.5 pixels spreads it; 0.045 gives the doodle the bitmaps' ink (mean and share above 0.5).
+QUICKDRAW_STYLE = DigitStyle(side=28, box=25, stroke=0.045, centre_of_mass=False)
 
 
-def digit_style_for(input_shape: Sequence[int]) -> DigitStyle:
-    """The digit set a network of this input shape was most likely trained on: scikit-learn's digits for
+def digit_style_for(input_shape: Sequence[int], data: str = "") -> DigitStyle:
+    """How the drawings a network was trained on were drawn: Quick Draw's when `data` (the spec it was
+    trained on) is a Quick Draw folder; else the digit set of its input shape: scikit-learn's digits for
     8×8, MNIST's convention otherwise (28×28, and any other size it is then fitted to)."""
+    if data and _names_quickdraw(data):
+        return QUICKDRAW_STYLE
     return DIGITS_STYLE if tuple(input_shape[-2:]) == (8, 8) else MNIST_STYLE
+
+
+def _names_quickdraw(data: str) -> bool:
+    try:
+        return is_quickdraw_folder(parse_path_spec(data).path)
+    except DataError:  # a spec that names no folder
+        return False
 
 
 def drawing_pixels(canvas: ImageSource, style: DigitStyle = MNIST_STYLE) -> np.ndarray:
@@ -68,7 +90,7 @@ def drawing_pixels(canvas: ImageSource, style: DigitStyle = MNIST_STYLE) -> np.n
     if not rows.size:
         return field
     digit = Image.fromarray(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
-    work = max(_WORK_SIDE, style.box)
+    work = max(_WORK_SIDE, style.box, round(_WORK_STROKE / style.stroke))
     large = _scaled(digit, work)
     # Widen (narrow) the strokes by `grow` pixels so that, once the grown digit is scaled back into the
     # box, they are style.stroke × box wide: (w + grow) / (box + grow) = stroke.
@@ -96,7 +118,8 @@ def drawing_pixels(canvas: ImageSource, style: DigitStyle = MNIST_STYLE) -> np.n
 
 
 def drawing_input(canvas: ImageSource, preprocessing: Preprocessing, style: DigitStyle | None = None) -> torch.Tensor:
-    """What the user drew → the network's input [1, C, H, W] (style: `digit_style_for` the input by default)."""
+    """What the user drew → the network's input [1, C, H, W] (style: `digit_style_for` the input by default;
+    `digit_style_for(input_shape, data)` for a network trained on Quick Draw)."""
     style = style or digit_style_for(preprocessing.input_shape)
     field = torch.from_numpy(drawing_pixels(canvas, style)).view(1, 1, style.side, style.side)
     fitted, _ = fit_images(field, preprocessing.input_shape)

@@ -18,7 +18,9 @@ from cnnstudio.data.errors import DataError
 from cnnstudio.data.fit import check_input_shape, fit_images, size_text
 from cnnstudio.data.folder import load_folder
 from cnnstudio.data.label_file import load_labelled
+from cnnstudio.data.overrides import apply_overrides, builtin_overrides_path, folder_overrides_path
 from cnnstudio.data.path_spec import parse_path_spec
+from cnnstudio.data.quickdraw import is_quickdraw_folder, load_quickdraw
 from cnnstudio.data.split import Loaded, make_split
 from cnnstudio.data.synthetic import make_shapes, make_xo
 from cnnstudio.data.torchvision_sets import (
@@ -116,7 +118,8 @@ def load_data(
     spec: a built-in dataset ("xo", "shapes", "digits", "mnist", "fashion-mnist", "cifar10",
         "imagenette"), with options for generated sets ("xo:size=28,count=2000,noise=0.05"),
         or the path of an image folder with one sub-folder per class; "FOLDER?labels=FILE.csv" (see
-        path_spec.labels_spec) takes the classes from a label file instead.
+        path_spec.labels_spec) takes the classes from a label file instead, and a folder of Quick Draw
+        `.npy` bitmaps is read as doodles ("FOLDER?per_class=2000" caps the drawings per class).
     input_shape: the network's input (C, H, W). Images are scaled to cover H×W and centre-cropped,
         and converted to C channels; every change is listed in DataSplit.adaptations. None keeps
         the dataset's own size.
@@ -145,10 +148,12 @@ def load_data(
             )
         if source.labels is not None:
             loaded = load_labelled(folder, source.labels, shape, progress)
+        elif is_quickdraw_folder(folder):
+            loaded = _fit(load_quickdraw(folder, source.per_class, progress), shape)
         else:
             loaded = load_folder(folder, shape, progress)
         _check_classes(loaded.train.classes, num_classes, str(folder))
-        return make_split(loaded, val_fraction, seed)
+        return make_split(apply_overrides(loaded, folder_overrides_path(source)), val_fraction, seed)
 
     info, options = parsed
     _check_classes(info.classes, num_classes, info.title)
@@ -163,4 +168,11 @@ def load_data(
         loaded = _fit(load_cifar10(data_root, download, progress), shape)
     else:
         loaded = load_imagenette(shape or info.native_shape, data_root, download, progress)
-    return make_split(loaded, val_fraction, seed)
+    return make_split(apply_overrides(loaded, builtin_overrides_path(spec, data_root)), val_fraction, seed)
+
+
+def overrides_file(spec: str, root: str | os.PathLike | None = None) -> Path:
+    """The label overrides file that load_data(spec, root=root) applies (see data/overrides.py)."""
+    if parse_spec(spec) is None:
+        return folder_overrides_path(parse_path_spec(spec))
+    return builtin_overrides_path(spec, Path(root).expanduser() if root is not None else default_root())

@@ -62,7 +62,7 @@ def parse_path_spec(spec: str) -> PathSpec:
     return PathSpec(Path(path_text).expanduser(), labels, per_class)
 
 
-def labels_spec(folder: str | os.PathLike, labels: str | os.PathLike) -> str:
+def labels_spec(folder: str | os.PathLike[str], labels: str | os.PathLike[str]) -> str:
     """The spec of the images of `folder` labelled by the CSV file `labels`, with absolute paths (a run
     records it, so `cnnstudio evaluate` finds both from anywhere)."""
     return f"{Path(folder).expanduser().resolve()}?labels={Path(labels).expanduser().resolve()}"

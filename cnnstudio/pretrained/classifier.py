@@ -30,6 +30,8 @@ class Classifier:
     graph: the design when there is one (the Inspect tab lists its layers; transfer learning edits it);
         None for a module that cannot be represented as a design.
     source: the spec it was loaded from. notes: plain-language remarks about how it was loaded.
+    trained_on: the data spec a trained run learnt from ("" when unknown); the drawing pad prepares a
+        drawing the way that data was drawn (Quick Draw's doodles, say).
     """
 
     module: nn.Module
@@ -39,6 +41,7 @@ class Classifier:
     graph: NetworkGraph | None = None
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    trained_on: str = ""
 
     def __post_init__(self) -> None:
         self.module.eval()

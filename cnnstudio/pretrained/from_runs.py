@@ -44,4 +44,5 @@ def load_run_classifier(path: str | os.PathLike, device: torch.device | str = "c
     except (TypeError, ValueError) as error:
         raise ModelLoadError(f"{checkpoint.path}: unusable data description ({error})") from None
     name = f"{graph.name} ({checkpoint.path.name} of {checkpoint.path.parent.name})"
-    return Classifier(module.to(device), list(data.classes), preprocessing, name, graph, str(given))
+    classes, spec = list(data.classes), checkpoint.config.data
+    return Classifier(module.to(device), classes, preprocessing, name, graph, str(given), trained_on=spec)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnstudio.data import ImageDataset
-from cnnstudio.data.drawing import drawing_input
+from cnnstudio.data.drawing import digit_style_for, drawing_input
 from cnnstudio.pretrained.classifier import Classifier
 from cnnstudio.pretrained.predictions import Prediction
 from cnnstudio.ui.inspection.arithmetic.arithmetic_view import ArithmeticView
@@ -231,10 +231,13 @@ class InspectTab(StudioTab):
             return
         classifier, image, drawn = self.model.classifier, self.image, self.drawn
         top = rows_to_show(len(classifier.classes))
+        data = self.context.session.data
+        trained_on = classifier.trained_on or (data.spec if data is not None else "")
 
         def prepare(task: Task) -> tuple[torch.Tensor, list[Prediction]]:
             spec = classifier.preprocessing
-            x = drawing_input(image, spec) if drawn else spec.tensor(image)
+            style = digit_style_for(spec.input_shape, trained_on)
+            x = drawing_input(image, spec, style) if drawn else spec.tensor(image)
             return x, predict(classifier.module, x, classifier.classes, top=top)
 
         def done(result: tuple[torch.Tensor, list[Prediction]]) -> None:
