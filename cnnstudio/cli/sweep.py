@@ -287,7 +287,7 @@ def cmd_lr_find(args: argparse.Namespace) -> int:
     try:
         config = TrainConfig(**options, data=args.data)
         data = load_training_data(args.data, graph, config, root=args.data_root)
-        fit_classes(graph, len(data.classes))
+        fit_classes(graph, len(data.classes), multilabel=data.multilabel)
         ranges = {name: getattr(args, name) for name in ("start", "end", "steps") if getattr(args, name) is not None}
         result = find_lr(graph, data, config, **ranges)
     except unusable_errors() as error:

@@ -243,7 +243,7 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
         spec = data_spec(args)
         config = TrainConfig(**options, data=spec)
         data = _load(spec, graph, config, args, main, dist)
-        notes = fit_classes(graph, len(data.classes))  # the design on disk is untouched
+        notes = fit_classes(graph, len(data.classes), multilabel=data.multilabel)  # the design on disk is untouched
         weights = _starting_weights(args.weights, design_path)
         if main and not args.json:
             for note in notes:

@@ -287,18 +287,18 @@ class BatchAugmenter:
 def preview(dataset: ImageDataset, options: list[AugmentOption], n: int, seed: int) -> torch.Tensor:
     """n augmented images (uint8 [n, C, H, W]).
 
-    The source images do not depend on the seed: the first image of each class, then the second
-    of each, and so on (repeating when n exceeds the dataset), so options=[] gives the originals
+    The source images do not depend on the seed: the first image of each class (multi-label: of each first
+    label), then the second of each, and so on (repeating when n exceeds the dataset), so options=[] gives the originals
     to show beside them and a new seed shows new random variations of the same images.
     """
     if len(dataset) == 0 or n <= 0:
         return torch.empty((0, *dataset.image_shape), dtype=torch.uint8)
-    labels = dataset.labels
+    labels = torch.tensor([dataset.label(i) for i in range(len(dataset))]) if dataset.multilabel else dataset.labels
     rank = torch.empty_like(labels)
     for label in labels.unique():
         members = torch.nonzero(labels == label).flatten()
         rank[members] = torch.arange(len(members))
-    order = torch.argsort(rank * (int(labels.max()) + 1) + labels, stable=True)
+    order = torch.argsort(rank * (int(labels.max()) + 2) + labels, stable=True)
     chosen = order[torch.arange(n) % len(order)]
     return _augment_pixels(dataset.images[chosen], options, seed)
 

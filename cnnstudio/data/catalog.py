@@ -23,6 +23,7 @@ class DatasetInfo:
     """One built-in dataset.
 
     native_shape: (channels, height, width) the images have when no input shape is asked for.
+    multilabel: True when an image may carry any number of the classes (labels, not one class).
     offline: True when the data is generated or ships with an installed package; False when it is
     downloaded once (download_mb megabytes) into the data folder.
     """
@@ -36,6 +37,7 @@ class DatasetInfo:
     source: str
     download_mb: int = 0
     options: tuple[SpecOption, ...] = ()
+    multilabel: bool = False
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -134,5 +136,22 @@ DATASETS: list[DatasetInfo] = [
         offline=False,
         source="https://github.com/fastai/imagenette",
         download_mb=94,
+    ),
+    DatasetInfo(
+        name="multishapes",
+        title="Shapes (multi-label)",
+        description=(
+            "Generated grey images holding any of four shapes, each present or not: a multi-label set "
+            "(the labels say which shapes an image holds)."
+        ),
+        classes=("circle", "square", "triangle", "cross"),
+        native_shape=(1, 32, 32),
+        offline=True,
+        source="generated",
+        options=(
+            SpecOption("size", 32, _SIZE_HELP.format(default=32)),
+            SpecOption("count", 4000, "number of images"),
+        ),
+        multilabel=True,
     ),
 ]

@@ -27,7 +27,9 @@ class ImageDataset:
     """Labelled images held in memory.
 
     images: uint8 tensor [N, C, H, W] on the CPU (0-255).
-    labels: int64 tensor [N] with values in range(len(classes)).
+    labels: single-label: int64 tensor [N] with values in range(len(classes)); multi-label: uint8 tensor
+        [N, L] of 0/1, one column per label, and `classes` are the L label names (an image may have any
+        number of them, none included).
     sources: where each image came from, for label overrides and galleries: its path relative to the
         data set ("cat/a.jpg"), or "#i" for the i-th image of a built-in set; None when unknown.
     """
@@ -43,10 +45,19 @@ class ImageDataset:
             raise ValueError(
                 f"images must be a uint8 [N, C, H, W] tensor, got {self.images.dtype} {tuple(self.images.shape)}"
             )
-        if self.labels.dtype != torch.int64 or self.labels.shape != (self.images.shape[0],):
+        count = self.images.shape[0]
+        if self.labels.dim() == 2:
+            if self.labels.dtype != torch.uint8 or self.labels.shape != (count, len(self.classes)):
+                raise ValueError("multi-label labels must be a uint8 [N, labels] tensor with one column per label name")
+        elif self.labels.dtype != torch.int64 or self.labels.shape != (count,):
             raise ValueError("labels must be an int64 tensor with one label per image")
         if self.sources is not None and len(self.sources) != self.images.shape[0]:
             raise ValueError("sources must name one source per image")
+
+    @property
+    def multilabel(self) -> bool:
+        """True when each image has a 0/1 value per label (labels [N, L]) rather than one class."""
+        return self.labels.dim() == 2
 
     def __len__(self) -> int:
         return int(self.images.shape[0])
@@ -58,8 +69,18 @@ class ImageDataset:
         return int(c), int(h), int(w)
 
     def label(self, index: int) -> int:
-        """The class of image `index`."""
+        """The class of image `index` (multi-label: its first label, -1 when it has none)."""
+        if self.multilabel:
+            present = torch.nonzero(self.labels[index]).flatten()
+            return int(present[0]) if len(present) else -1
         return int(self.labels[index])
+
+    def label_text(self, index: int) -> str:
+        """The class of image `index` as text; multi-label: its labels joined by ", " ("no label" without any)."""
+        if self.multilabel:
+            names = [self.classes[i] for i in torch.nonzero(self.labels[index]).flatten().tolist()]
+            return ", ".join(names) or "no label"
+        return self.classes[int(self.labels[index])]
 
     def pixels(self, index: int) -> np.ndarray:
         """Image `index` as uint8 H×W×C (channels last, as numpy and Qt hold pictures); a view, not a copy."""
@@ -71,13 +92,19 @@ class ImageDataset:
         return np.ascontiguousarray(np.repeat(pixels, 3, axis=2) if pixels.shape[2] == 1 else pixels[:, :, :3])
 
     def class_counts(self) -> np.ndarray:
-        """How many images each class has (int64, one entry per class, in class order)."""
+        """How many images each class has (int64, one entry per class, in class order); multi-label: how many
+        images carry each label."""
+        if self.multilabel:
+            return self.labels.sum(dim=0, dtype=torch.int64).numpy()
         return torch.bincount(self.labels, minlength=len(self.classes)).numpy()
 
     def indices(self, label: int | None = None) -> np.ndarray:
-        """The positions of the images of class `label` (of every image when None), in order (int64)."""
+        """The positions of the images of class `label` (multi-label: that carry it; every image when None),
+        in order (int64)."""
         if label is None:
             return np.arange(len(self), dtype=np.int64)
+        if self.multilabel:
+            return np.flatnonzero(self.labels[:, label].numpy())
         return np.flatnonzero(self.labels.numpy() == label)
 
     def subset(self, indices: torch.Tensor) -> ImageDataset:
@@ -110,6 +137,10 @@ class DataSplit:
     @property
     def classes(self) -> list[str]:
         return self.train.classes
+
+    @property
+    def multilabel(self) -> bool:
+        return self.train.multilabel
 
     @property
     def image_shape(self) -> tuple[int, int, int]:

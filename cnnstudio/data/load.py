@@ -21,8 +21,9 @@ from cnnstudio.data.label_file import load_labelled
 from cnnstudio.data.overrides import apply_overrides, builtin_overrides_path, folder_overrides_path
 from cnnstudio.data.path_spec import parse_path_spec
 from cnnstudio.data.quickdraw import is_quickdraw_folder, load_quickdraw
+from cnnstudio.data.medmnist_sets import is_medmnist_spec, load_medmnist
 from cnnstudio.data.split import Loaded, make_split
-from cnnstudio.data.synthetic import make_shapes, make_xo
+from cnnstudio.data.synthetic import make_multi_shapes, make_shapes, make_xo
 from cnnstudio.data.torchvision_sets import (
     default_root,
     load_cifar10,
@@ -75,7 +76,8 @@ def _fit(loaded: Loaded, input_shape: tuple[int, int, int] | None) -> Loaded:
 def _generate(
     info: DatasetInfo, options: dict[str, int | float], input_shape: tuple[int, int, int] | None, seed: int
 ) -> Loaded:
-    """X's and O's or shapes, drawn at the network's input size unless the spec sets a size."""
+    """X's and O's or shapes (one or several per image), drawn at the network's input size unless the spec
+    sets a size."""
     values = {option.name: option.default for option in info.options} | options
     notes = []
     if "size" in options or input_shape is None:
@@ -87,6 +89,8 @@ def _generate(
     try:
         if info.name == "xo":
             dataset = make_xo(int(values["count"]), height, width, noise=float(values["noise"]), seed=seed)
+        elif info.name == "multishapes":
+            dataset = make_multi_shapes(int(values["count"]), height, width, seed=seed)
         else:
             dataset = make_shapes(int(values["count"]), height, width, seed=seed)
     except ValueError as error:
@@ -117,7 +121,8 @@ def load_data(
 
     spec: a built-in dataset ("xo", "shapes", "digits", "mnist", "fashion-mnist", "cifar10",
         "imagenette"), with options for generated sets ("xo:size=28,count=2000,noise=0.05"),
-        or the path of an image folder with one sub-folder per class; "FOLDER?labels=FILE.csv" (see
+        a MedMNIST set ("medmnist:chestmnist@64", or the path of a MedMNIST .npz file; see
+        medmnist_sets.py), or the path of an image folder with one sub-folder per class; "FOLDER?labels=FILE.csv" (see
         path_spec.labels_spec) takes the classes from a label file instead, and a folder of Quick Draw
         `.npy` bitmaps is read as doodles ("FOLDER?per_class=2000" caps the drawings per class).
     input_shape: the network's input (C, H, W). Images are scaled to cover H×W and centre-cropped,
@@ -137,6 +142,11 @@ def load_data(
     shape = None if input_shape is None else check_input_shape(input_shape)
     if not 0 <= val_fraction < 1:
         raise DataError(f"The validation fraction must be at least 0 and below 1, not {val_fraction}.")
+    if is_medmnist_spec(spec):
+        data_folder = Path(root).expanduser() if root is not None else default_root()
+        loaded = _fit(load_medmnist(spec, data_folder, download, progress), shape)
+        _check_classes(loaded.train.classes, num_classes, loaded.train.name)
+        return make_split(loaded, val_fraction, seed)
     parsed = parse_spec(spec)
     if parsed is None:
         source = parse_path_spec(spec)
@@ -158,7 +168,7 @@ def load_data(
     info, options = parsed
     _check_classes(info.classes, num_classes, info.title)
     data_root = Path(root).expanduser() if root is not None else default_root()
-    if info.name in ("xo", "shapes"):
+    if info.name in ("xo", "shapes", "multishapes"):
         loaded = _generate(info, options, shape, seed)
     elif info.name == "digits":
         loaded = _fit(Loaded(load_digits()), shape)

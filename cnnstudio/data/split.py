@@ -25,9 +25,11 @@ class Loaded:
 def stratified_split(labels: torch.Tensor, val_fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Indices (train, val), each sorted, holding out round(val_fraction · n) images of every
     class of n images (at least one when the fraction is positive and the class has two or more,
-    never all of them)."""
+    never all of them). Multi-label `labels` [N, L] are split at random over all images."""
     rng = np.random.default_rng(seed)
     labels_np = labels.numpy()
+    if labels_np.ndim == 2:  # multi-label: an image has many labels, so the hold-out is drawn at random
+        labels_np = np.zeros(len(labels_np), dtype=np.int64)
     train_parts, val_parts = [], []
     for label in np.unique(labels_np):
         members = np.flatnonzero(labels_np == label)
@@ -69,7 +71,7 @@ def make_split(loaded: Loaded, val_fraction: float, seed: int) -> DataSplit:
     else:
         train_idx, val_idx = stratified_split(loaded.train.labels, val_fraction, seed)
         train, val = loaded.train.subset(train_idx), loaded.train.subset(val_idx)
-        if val_fraction > 0:
+        if val_fraction > 0 and not loaded.train.multilabel:
             adaptations += _unvalidated_classes(loaded.train)
     mean, std = channel_stats(train.images)
     return DataSplit(train, val, mean, std, adaptations=adaptations, skipped=list(loaded.skipped))

@@ -1,4 +1,5 @@
-"""Generated datasets that need no download: X's and O's, and coloured shapes.
+"""Generated datasets that need no download: X's and O's, coloured shapes, and several shapes per image
+(multi-label).
 
 Both are deterministic for a given seed and drawn with OpenCV, fast enough to regenerate on every
 load (thousands of images in a fraction of a second) instead of shipping files.
@@ -189,4 +190,54 @@ def make_shapes(count: int, height: int = 32, width: int = 32, *, seed: int = 0)
         labels=torch.from_numpy(labels.astype(np.int64)),
         classes=list(SHAPE_CLASSES),
         name="Shapes",
+    )
+
+
+MULTI_SHAPE_LABELS = ["circle", "square", "triangle", "cross"]
+
+
+def make_multi_shapes(count: int, height: int = 32, width: int = 32, *, seed: int = 0) -> ImageDataset:
+    """A multi-label set: grey images holding any of four shapes (see MULTI_SHAPE_LABELS), each present
+    with probability one half, each in its own randomly chosen quadrant, at a random size and rotation;
+    the labels say which shapes an image holds (none is possible)."""
+    import cv2
+
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    _check_size(height, width)
+    rng = np.random.default_rng(seed)
+    labels = (rng.random((count, len(MULTI_SHAPE_LABELS))) < 0.5).astype(np.uint8)
+    quadrants = np.argsort(rng.random((count, 4)), axis=1)
+    half = np.array([width, height]) / 2
+    radii = rng.uniform(0.3, 0.45, (count, len(MULTI_SHAPE_LABELS))) * half.min()
+    offsets = rng.uniform(-0.1, 0.1, (count, len(MULTI_SHAPE_LABELS), 2)) * half
+    angles = rng.uniform(0, 2 * math.pi, (count, len(MULTI_SHAPE_LABELS)))
+    brightness = rng.integers(150, 256, (count, len(MULTI_SHAPE_LABELS))).tolist()
+    outlines = _unit_outlines()
+    images = np.zeros((count, height, width), dtype=np.uint8)
+    for i in range(count):
+        for k, name in enumerate(MULTI_SHAPE_LABELS):
+            if not labels[i, k]:
+                continue
+            quadrant = quadrants[i, k]
+            centre = half * (np.array([quadrant % 2, quadrant // 2]) + 0.5) + offsets[i, k]
+            if name == "circle":
+                cv2.circle(
+                    images[i],
+                    tuple(_fixed(centre)),
+                    _fixed_length(radii[i, k]),
+                    brightness[i][k],
+                    -1,
+                    cv2.LINE_AA,
+                    _SUBPIXEL_BITS,
+                )
+            else:
+                c, s = math.cos(angles[i, k]), math.sin(angles[i, k])
+                points = centre + radii[i, k] * outlines[name] @ np.array([[c, s], [-s, c]])
+                cv2.fillPoly(images[i], [_fixed(points)], brightness[i][k], cv2.LINE_AA, _SUBPIXEL_BITS)
+    return ImageDataset(
+        images=torch.from_numpy(images).unsqueeze(1),
+        labels=torch.from_numpy(labels),
+        classes=list(MULTI_SHAPE_LABELS),
+        name="Shapes (multi-label)",
     )

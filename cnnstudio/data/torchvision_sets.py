@@ -39,7 +39,7 @@ _IMAGENETTE_FOLDER = "imagenette2-160"
 def _offline_sets() -> str:
     """The sets that need no download as the dataset list names them, with the name the CLI takes:
     "X's and O's (xo), Shapes (shapes) or Digits (8×8) (digits)"."""
-    names = [f"{info.title} ({info.name})" for info in DATASETS if info.offline]
+    names = [f"{info.title} ({info.name})" for info in DATASETS if info.offline and not info.multilabel]
     return ", ".join(names[:-1]) + f" or {names[-1]}"
 
 

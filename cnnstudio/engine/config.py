@@ -45,6 +45,8 @@ class TrainConfig:
     `compile`: run the training steps through torch.compile (off by default: on small networks and CPUs the
     compile time rarely pays, see benchmarks/compile.py); a run whose model cannot be compiled trains in eager
     PyTorch and says why in Started.notes.
+    `pos_weight`: multi-label runs weight each label's positives by its negatives-to-positives ratio in the
+    training images (BCEWithLogitsLoss's pos_weight), so rare labels count; single-label runs ignore it.
     `augment`: the augmentation text understood by `cnnstudio.data.augment.parse_augment`.
     `data`, `val_fraction`: which data the run used (recorded so evaluation can load the same split).
     """
@@ -62,6 +64,7 @@ class TrainConfig:
     step_gamma: float = 0.1
     head_lr: float | None = None
     label_smoothing: float = 0.0
+    pos_weight: bool = False
     grad_clip: float | None = None
     patience: int | None = None
     val_every: int = 0
@@ -108,7 +111,7 @@ class TrainConfig:
             raise ConfigError("device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
         if not isinstance(self.augment, str) or not isinstance(self.data, str):
             raise ConfigError("augment and data must be text")
-        for name in ("nesterov", "deterministic", "compile"):
+        for name in ("nesterov", "deterministic", "compile", "pos_weight"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnstudio.graph.network import NetworkGraph
+from cnnstudio.graph.network import MULTI_LABEL, SINGLE_LABEL, NetworkGraph
 from cnnstudio.graph.templates import classifier_node, retarget
 from cnnstudio.pytorch import NetworkAnalysis, analyze
 
@@ -86,18 +86,32 @@ def fitted_design(graph: NetworkGraph, check: FitCheck, match_input: bool) -> tu
     return new, notes
 
 
-def fit_classes(graph: NetworkGraph, classes: int, analysis: NetworkAnalysis | None = None) -> list[str]:
-    """Point the design's classifier at `classes` classes, in place, when its output size differs; returns
-    notes of what changed.
+def fit_classes(
+    graph: NetworkGraph, classes: int, analysis: NetworkAnalysis | None = None, *, multilabel: bool = False
+) -> list[str]:
+    """Point the design's classifier at `classes` classes, in place, when its output size differs, and make
+    its task the data's (`multilabel`: one sigmoid per label); returns notes of what changed.
 
     analysis: the design's current analysis when the caller keeps one (the window does), else it is analyzed
     here. A design with errors, or one without a layer to re-target, is left as it is: the run reports the
     problem with its fix.
     """
+    notes = fit_task(graph, multilabel)
     analysis = analyze(graph) if analysis is None else analysis
     if not analysis.valid or analysis.output_shape in (None, (classes,)):
-        return []
+        return notes
     try:
-        return retarget(graph, classes=classes)
+        return notes + retarget(graph, classes=classes)
     except ValueError:
+        return notes
+
+
+def fit_task(graph: NetworkGraph, multilabel: bool) -> list[str]:
+    """Make the design multi-label or single-label as the data is, in place; a note when that changed it."""
+    task = MULTI_LABEL if multilabel else SINGLE_LABEL
+    if graph.task == task:
         return []
+    graph.set_task(task)
+    if multilabel:
+        return ["trains multi-label, as the data is: one sigmoid per label with binary cross-entropy"]
+    return ["trains single-label, as the data is: softmax over the classes with cross-entropy"]

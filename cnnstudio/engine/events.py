@@ -33,6 +33,7 @@ class Started:
     trainable_params: int
     world_size: int = 1
     notes: list[str] = field(default_factory=list)  # e.g. weights that were or were not loaded
+    task: str = "single-label"  # "multi-label": accuracies in the events are macro AUROCs
 
 
 @dataclass

@@ -63,6 +63,7 @@ from cnnstudio.engine.guard import StepGuard
 from cnnstudio.engine.memory import memory_shortfall
 from cnnstudio.engine.metrics import MetricsLog, RunningMetrics
 from cnnstudio.engine.model import PreparedModel, count_parameters, prepare_model, set_train_mode
+from cnnstudio.engine.multilabel import LabelLoss, RunningLabelScores, macro_auroc, positive_weights
 from cnnstudio.engine.optim import (
     build_optimizer,
     build_scheduler,
@@ -304,7 +305,10 @@ class _Run:
         self.scheduler = build_scheduler(self.optimizer, config, self.steps)
         # loss scaling exists for fp16 on CUDA only; elsewhere a disabled scaler passes calls through
         self.scaler = torch.amp.GradScaler("cuda" if device.type == "cuda" else "cpu", enabled=self.precision.scaled)
-        self.criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
+        self.pos_weight = (
+            positive_weights(data.train.labels).to(device) if data.multilabel and config.pos_weight else None
+        )
+        self.criterion = self._loss_function("mean")
         self.guard = StepGuard(device, self.dist if self.dist and self.dist.world_size > 1 else None)
         if checkpoint:
             self._restore(checkpoint)
@@ -316,6 +320,7 @@ class _Run:
             {
                 "name": self.graph.name,
                 "classes": list(data.classes),
+                "task": self.graph.task,
                 "device": device_name(device),
                 "precision": self.precision.name,
                 "config": config.to_dict(),
@@ -339,7 +344,14 @@ class _Run:
             trainable,
             world,
             notes,
+            self.graph.task,
         )
+
+    def _loss_function(self, reduction: str) -> nn.Module:
+        """Binary cross-entropy per label for a multi-label design, else cross-entropy."""
+        if self.graph.multilabel:
+            return LabelLoss(self.pos_weight, reduction)
+        return nn.CrossEntropyLoss(reduction=reduction, label_smoothing=self.config.label_smoothing)
 
     def _check_data(self, checkpoint: Checkpoint | None) -> None:
         data = self.data
@@ -352,6 +364,13 @@ class _Run:
             )
         if len(data.train) == 0:
             raise _Failure("data", "there are no training images", "choose a dataset or folder with images")
+        if self.graph.multilabel != data.multilabel:
+            kinds = ("multi-label", "single-label") if self.graph.multilabel else ("single-label", "multi-label")
+            raise _Failure(
+                "data",
+                f"the design is {kinds[0]} but the data is {kinds[1]}",
+                f"set the design's task to {kinds[1]} (the Training tab and `cnnstudio train` do this themselves)",
+            )
         if checkpoint is not None:
             saved = checkpoint.data
             if list(saved.classes) != list(data.classes):
@@ -421,7 +440,11 @@ class _Run:
         """Train one epoch (from `progress.batch` when resuming inside it). Returns "stopped" or None."""
         config, progress = self.config, self.progress
         order = self.train_data.order(config.seed, epoch)
-        self.running = RunningMetrics(self.device, progress.loss_sum, progress.correct, progress.seen)
+        self.running: RunningMetrics | RunningLabelScores = (
+            RunningLabelScores(self.device, progress.loss_sum, progress.seen)
+            if self.graph.multilabel
+            else RunningMetrics(self.device, progress.loss_sum, progress.correct, progress.seen)
+        )
         seconds_before, first_batch = progress.train_seconds, progress.batch
         set_train_mode(self.module, self.prepared.frozen)
         autocast = self._autocast()
@@ -563,7 +586,7 @@ class _Run:
             self.steps,
             self.progress.step,
             (loss_sum - loss_before) / count,
-            (correct - correct_before) / count,
+            self.running.accuracy_since(correct_before, seen_before),
             lr,
             count / max(now - then, 1e-9),
             self._elapsed(),
@@ -582,7 +605,7 @@ class _Run:
         if self.dist:
             self.dist.all_reduce(totals)
         loss_sum, correct, seen = totals.tolist()
-        train_loss, train_acc = loss_sum / seen, correct / seen
+        train_loss, train_acc = loss_sum / seen, self.running.epoch_accuracy(correct, seen)
         validation_start = time.monotonic()
         val_loss, val_acc = self._validate()
         self.val_seconds = time.monotonic() - validation_start
@@ -630,19 +653,26 @@ class _Run:
         if self.val_data is None:
             return None, None
         self.module.eval()
-        criterion = nn.CrossEntropyLoss(reduction="sum", label_smoothing=self.config.label_smoothing)
+        criterion = self._loss_function("sum")
         totals = torch.zeros(3, dtype=torch.float64, device=self.device)
         indices = self.val_data.sequential()
+        kept: list[tuple[torch.Tensor, torch.Tensor]] = []  # multi-label: (probabilities, targets)
         with torch.inference_mode(), self._autocast():
             for chunk in indices.split(self.config.batch_size * 2):
                 images, labels = self.val_data.batch(chunk)
                 logits = self.module(images).float()
                 totals[0] += criterion(logits, labels)
-                totals[1] += (logits.argmax(dim=1) == labels).sum()
+                if self.graph.multilabel:
+                    kept.append((torch.sigmoid(logits), labels))
+                else:
+                    totals[1] += (logits.argmax(dim=1) == labels).sum()
                 totals[2] += labels.shape[0]
         if self.dist:
             self.dist.all_reduce(totals)
         loss_sum, correct, seen = totals.tolist()
+        if kept:  # the macro AUROC stands in for accuracy (this process's images in a data-parallel run)
+            probabilities, targets = (torch.cat(parts).cpu().numpy() for parts in zip(*kept, strict=True))
+            return loss_sum / seen, macro_auroc(probabilities, targets)
         return loss_sum / seen, correct / seen
 
     def _early_stop(self) -> bool:

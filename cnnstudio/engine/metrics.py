@@ -37,6 +37,15 @@ class RunningMetrics:
         """(loss sum, correct, samples) — reads the device."""
         return float(self._loss.item()), int(self._correct.item()), self.seen
 
+    def accuracy_since(self, correct_before: int, seen_before: int) -> float:
+        """Accuracy of the batches after the first `seen_before` samples, `correct_before` of them right."""
+        _, correct, seen = self.totals()
+        return (correct - correct_before) / max(1, seen - seen_before)
+
+    def epoch_accuracy(self, correct: float, seen: float) -> float:
+        """The epoch's accuracy from its totals (summed over the processes of a data-parallel run)."""
+        return correct / seen
+
 
 class MetricsLog:
     """`metrics.json` of a run: one entry per epoch plus what the run is, rewritten atomically.

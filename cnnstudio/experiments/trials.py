@@ -130,7 +130,7 @@ def _prepare(settings: SweepSettings, progress: Progress | None) -> _Sweep:
         data = load_training_data(settings.data, graph, config, root=settings.data_root, progress=progress)
     except DataError as error:
         raise SweepError(str(error)) from None
-    notes = fit_classes(graph, len(data.classes))
+    notes = fit_classes(graph, len(data.classes), multilabel=data.multilabel)
     return _Sweep(settings, graph, config, data, space, notes)
 
 

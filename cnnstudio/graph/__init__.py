@@ -14,13 +14,16 @@ from cnnstudio.graph.io import (
     save_network,
 )
 from cnnstudio.graph.layout import arrange, layered_positions
-from cnnstudio.graph.network import GraphEditError, NetworkGraph, Node, RemovedNode
+from cnnstudio.graph.network import MULTI_LABEL, SINGLE_LABEL, TASKS, GraphEditError, NetworkGraph, Node, RemovedNode
 from cnnstudio.graph.validate import ERROR, WARNING, Problem, errors_only, output_node, validate
 
 __all__ = [
     "CATEGORIES",
     "ERROR",
     "LAYERS",
+    "MULTI_LABEL",
+    "SINGLE_LABEL",
+    "TASKS",
     "WARNING",
     "GraphEditError",
     "LayerSpec",

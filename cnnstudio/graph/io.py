@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnstudio.fileio import atomic_write_text
-from cnnstudio.graph.network import NetworkGraph, Node, id_problem
+from cnnstudio.graph.network import SINGLE_LABEL, NetworkGraph, Node, id_problem, task_problem
 from cnnstudio.graph.params import normalize
 from cnnstudio.graph.validate import Problem
 
@@ -98,6 +98,9 @@ def network_from_dict(data: Any, source: str = "<data>") -> LoadResult:
     description = data.get("description", "")
     if not isinstance(name, str) or not isinstance(description, str):
         raise NetworkFileError(f'{source}: "name" and "description" must be text')
+    task = data.get("task", SINGLE_LABEL)
+    if (problem := task_problem(task)) is not None:
+        raise NetworkFileError(f'{source}: "task": {problem}')
     nodes = data.get("nodes")
     edges = data.get("edges", [])
     if not isinstance(nodes, list):
@@ -110,7 +113,7 @@ def network_from_dict(data: Any, source: str = "<data>") -> LoadResult:
             "split it into smaller designs"
         )
 
-    graph = NetworkGraph(name, description)
+    graph = NetworkGraph(name, description, task)
     for index, entry in enumerate(nodes):
         node = _parse_node(entry, f"{source}: nodes[{index}]")
         if node.id in graph.nodes:

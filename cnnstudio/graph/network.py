@@ -95,6 +95,19 @@ RESERVED_IDS = frozenset(
 
 _ID_TAIL = re.compile(r"^(.*?)(\d+)$")
 
+# What a design's outputs mean: one class per image (softmax, cross-entropy), or any number of labels per
+# image (one sigmoid per label, binary cross-entropy). Files without a "task" are single-label.
+SINGLE_LABEL = "single-label"
+MULTI_LABEL = "multi-label"
+TASKS = (SINGLE_LABEL, MULTI_LABEL)
+
+
+def task_problem(task: Any) -> str | None:
+    """Why `task` cannot be a design's task, or None if it can."""
+    if task not in TASKS:
+        return f"task must be {' or '.join(repr(t) for t in TASKS)}, not {task!r}"
+    return None
+
 
 def id_problem(node_id: Any) -> str | None:
     """Why `node_id` cannot name a node, or None if it can."""
@@ -172,13 +185,14 @@ class NetworkGraph:
     Events (Signals):
       node_added(node), node_removed(node_id), edge_added(src, dst), edge_removed(src, dst),
       param_changed(node_id, name, value), node_moved(node_id, pos), node_renamed(old_id, new_id),
-      trainable_changed(node_id, trainable), reset() after the whole graph was replaced, and
+      trainable_changed(node_id, trainable), task_changed(task), reset() after the whole graph was replaced, and
       changed() once after every edit or batch of edits (views that re-analyze listen to this one).
     """
 
-    def __init__(self, name: str = "Untitled", description: str = "") -> None:
+    def __init__(self, name: str = "Untitled", description: str = "", task: str = SINGLE_LABEL) -> None:
         self.name = name
         self.description = description
+        self.task = task
         self._nodes: dict[str, Node] = {}
         self._edges: list[tuple[str, str]] = []
         self._adjacency: _Adjacency | None = None
@@ -192,6 +206,7 @@ class NetworkGraph:
         self.node_moved = Signal()
         self.node_renamed = Signal()
         self.trainable_changed = Signal()
+        self.task_changed = Signal()
         self.reset = Signal()
         self.changed = Signal()
 
@@ -383,6 +398,20 @@ class NetworkGraph:
         self.trainable_changed.emit(node_id, bool(trainable))
         self._changed()
 
+    def set_task(self, task: str) -> None:
+        """Make the design single-label or multi-label (see TASKS). Raises GraphEditError for anything else."""
+        problem = task_problem(task)
+        if problem:
+            raise GraphEditError(problem)
+        if task != self.task:
+            self.task = task
+            self.task_changed.emit(task)
+            self._changed()
+
+    @property
+    def multilabel(self) -> bool:
+        return self.task == MULTI_LABEL
+
     def rename_node(self, old_id: str, new_id: str) -> None:
         """Change a node's id, keeping its edges and their order."""
         node = self.node(old_id)
@@ -401,14 +430,14 @@ class NetworkGraph:
 
     def replace_with(self, other: NetworkGraph) -> None:
         """Replace the whole content with a copy of `other` (template load, open, undo of those)."""
-        self.name, self.description = other.name, other.description
+        self.name, self.description, self.task = other.name, other.description, other.task
         self._nodes = {node_id: node.copy() for node_id, node in other._nodes.items()}
         self._set_edges(list(other._edges))
         self.reset.emit()
         self._changed()
 
     def copy(self) -> NetworkGraph:
-        duplicate = NetworkGraph(self.name, self.description)
+        duplicate = NetworkGraph(self.name, self.description, self.task)
         duplicate._nodes = {node_id: node.copy() for node_id, node in self._nodes.items()}
         duplicate._set_edges(list(self._edges))
         return duplicate
@@ -429,6 +458,8 @@ class NetworkGraph:
         data: dict[str, Any] = {"format": "cnnstudio.network", "version": 1, "name": self.name}
         if self.description:
             data["description"] = self.description
+        if self.task != SINGLE_LABEL:  # single-label files stay as they were
+            data["task"] = self.task
         data["nodes"] = nodes
         data["edges"] = [[src, dst] for src, dst in self._edges]
         return data

@@ -15,7 +15,7 @@ from cnnstudio.data.split import channel_stats
 
 def test_catalog_lists_every_spec_with_what_the_gui_shows() -> None:
     names = [info.name for info in DATASETS]
-    assert names == ["xo", "shapes", "digits", "mnist", "fashion-mnist", "cifar10", "imagenette"]
+    assert names == ["xo", "shapes", "digits", "mnist", "fashion-mnist", "cifar10", "imagenette", "multishapes"]
     for info in DATASETS:
         assert info.title and info.description and info.source
         assert len(info.classes) >= 2 and len(info.native_shape) == 3

@@ -67,7 +67,7 @@ class SampleModel(QAbstractListModel):
         if self.dataset is None or not index.isValid():
             return None
         sample = int(self.rows[index.row()])
-        label = self.dataset.classes[self.dataset.label(sample)]
+        label = self.dataset.label_text(sample)
         if role == Qt.DisplayRole:
             return label
         if role == Qt.DecorationRole:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QTabWidget
 
 from cnnstudio.data import DataError
 from cnnstudio.engine.config import ConfigError
-from cnnstudio.engine.design_fit import fit_classes
+from cnnstudio.engine.design_fit import fit_classes, fit_task
 from cnnstudio.engine.launch import TrainRequest
 from cnnstudio.engine.run_folders import EpochHistory, RunRecord, data_text, new_run_dir, restore_history
 from cnnstudio.engine.worker import WorkerStartError
@@ -60,9 +60,11 @@ class RunStarting:
         design in the Designer is not changed. Done once the data is loaded, with the design's current
         analysis (none is made on the GUI thread: a design still being analyzed trains as it is)."""
         runner = self.context.document.analysis
-        if data.split is None or runner.analysis is None or not runner.is_current():
+        if data.split is None:
             return []
-        return fit_classes(graph, len(data.split.classes), runner.analysis)
+        if runner.analysis is None or not runner.is_current():
+            return fit_task(graph, data.split.multilabel)
+        return fit_classes(graph, len(data.split.classes), runner.analysis, multilabel=data.split.multilabel)
 
     def start_training(self) -> None:
         """Train the current design on the session's data with the form's hyperparameters."""

@@ -143,7 +143,7 @@ class DatasetBrowser(QWidget):
         if index is None or self.dataset is None:
             return
         classes = self.dataset.classes
-        label = classes[int(self.dataset.labels[index])]
+        label = self.dataset.label_text(index)
         self.position_label.setText(f"{self._position + 1} of {self._indices.size} shown · label “{label}”")
         caption = f"{self.title} · validation image {index + 1} of {len(self.dataset)} · label “{label}”"
         if self._predicted is not None:
@@ -155,11 +155,10 @@ class DatasetBrowser(QWidget):
         if self.dataset is None:
             return
         labels = self.dataset.labels.numpy()
-        mask = np.ones(len(labels), dtype=bool)
+        mask = np.zeros(len(labels), dtype=bool)
         chosen_class = self.class_combo.currentIndex() - 1
-        if chosen_class >= 0:
-            mask &= labels == chosen_class
-        if self.misclassified_box.isChecked():
+        mask[self.dataset.indices(chosen_class if chosen_class >= 0 else None)] = True
+        if self.misclassified_box.isChecked() and not self.dataset.multilabel:
             if self._predicted is None:
                 return  # predictions are on their way; _filter runs again when they arrive
             mask &= self._predicted != labels
