@@ -16,8 +16,8 @@ from pathlib import Path
 from cnnstudio.cli.classify import add_commands as add_classify_commands
 from cnnstudio.cli.exit_codes import CommandError, ExitCode
 from cnnstudio.cli.inspection import add_commands as add_inspect_commands
-from cnnstudio.cli.optimize import add_commands as add_optimize_commands
 from cnnstudio.cli.label_issues import add_commands as add_label_issue_commands
+from cnnstudio.cli.optimize import add_commands as add_optimize_commands
 from cnnstudio.cli.prediction import add_commands as add_predict_commands
 from cnnstudio.cli.pretrained import add_commands as add_pretrained_commands
 from cnnstudio.cli.sweep import add_commands as add_sweep_commands

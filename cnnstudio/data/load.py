@@ -18,10 +18,10 @@ from cnnstudio.data.errors import DataError
 from cnnstudio.data.fit import check_input_shape, fit_images, size_text
 from cnnstudio.data.folder import load_folder
 from cnnstudio.data.label_file import load_labelled
+from cnnstudio.data.medmnist_sets import is_medmnist_spec, load_medmnist
 from cnnstudio.data.overrides import apply_overrides, builtin_overrides_path, folder_overrides_path
 from cnnstudio.data.path_spec import parse_path_spec
 from cnnstudio.data.quickdraw import is_quickdraw_folder, load_quickdraw
-from cnnstudio.data.medmnist_sets import is_medmnist_spec, load_medmnist
 from cnnstudio.data.split import Loaded, make_split
 from cnnstudio.data.synthetic import make_multi_shapes, make_shapes, make_xo
 from cnnstudio.data.torchvision_sets import (
