@@ -10,7 +10,8 @@ import json
 import sys
 
 from cnnstudio.cli.exit_codes import ExitCode
-from cnnstudio.cli.training import DATA_HELP, LABELS_HELP, data_spec, unusable_errors
+from cnnstudio.cli.options import add_data, add_data_root, add_json
+from cnnstudio.cli.training import LABELS_HELP, data_spec, unusable_errors
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,14 +29,14 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         ),
     )
     parser.add_argument("run", metavar="RUN", help="the --out folder of a training run")
-    parser.add_argument("--data", help=f"dataset (default: the one it was trained on): {DATA_HELP}")
+    add_data(parser, what="dataset (default: the one it was trained on)")
     parser.add_argument("--labels", metavar="FILE.csv", help=LABELS_HELP)
     parser.add_argument("--folds", type=int, default=3, metavar="K", help="folds of the k-fold training (default 3)")
     parser.add_argument("--epochs", type=int, help="epochs per fold (default: the run's)")
     parser.add_argument("--fast", action="store_true", help="use the run's predictions of its validation images")
     parser.add_argument("--top", type=int, default=20, metavar="N", help="how many suspects to list (default 20)")
-    parser.add_argument("--data-root", help="folder of downloaded datasets")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_data_root(parser)
+    add_json(parser, "the result as JSON")
     parser.set_defaults(func=cmd_label_issues)
 
 
