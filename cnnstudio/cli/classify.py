@@ -41,7 +41,10 @@ def _classify(args: argparse.Namespace) -> int:
     classifier = load_classifier(args.model, device=args.device, download=args.download, progress=stderr_progress)
     for note in classifier.notes:
         print(f"note: {note}", file=sys.stderr)
-    loop = FrameLoop(classifier, top_k=args.top, smoothing=args.smoothing)
+    if classifier.multilabel:
+        print("note: a multi-label model: each label's own probability, every label shown", file=sys.stderr)
+    top = len(classifier.classes) if classifier.multilabel else args.top
+    loop = FrameLoop(classifier, top_k=top, smoothing=args.smoothing)
     count, fps = 0, 0.0
     with LatestFrameGrabber(source, mirror=args.mirror) as grabber:
         for event in loop.run(grabber, max_frames=args.frames):

@@ -52,7 +52,7 @@ def _run_heat(
         f"{attribution.method}{' of ' + attribution.layer if attribution.layer else ''} for class "
         f"{class_label(attribution.target, model.classes)} ({attribution.target})"
     )
-    print_predictions(predict(model.module, x, model.classes, top=3))
+    print_predictions(predict(model.module, x, model.classes, top=3, multilabel=model.multilabel))
     save_picture(overlay(display_image(x, model.preprocessing), attribution.heat, opacity=args.opacity), args.output)
 
 

@@ -24,6 +24,7 @@ class InspectedModel:
     preprocessing: Preprocessing
     classes: list[str] | None
     name: str
+    multilabel: bool = False  # the outputs are labels, each with its own sigmoid probability
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def open_model(text: str) -> InspectedModel:
 
     classifier = load_classifier(text)
     classes = list(classifier.classes) if classifier.classes else None
-    return InspectedModel(classifier.module, classifier.preprocessing, classes, classifier.name)
+    return InspectedModel(classifier.module, classifier.preprocessing, classes, classifier.name, classifier.multilabel)
 
 
 def image_input(args: argparse.Namespace, model: InspectedModel) -> torch.Tensor:

@@ -55,7 +55,7 @@ def run_activations(args: argparse.Namespace, model: InspectedModel) -> None:
         f"{layer}: {tuple(activation.shape)}, values {stats.minimum.min():.4g} … {stats.maximum.max():.4g}, "
         f"{int(stats.dead.sum())} dead channel(s)"
     )
-    print_predictions(predict(model.module, x, model.classes, top=3))
+    print_predictions(predict(model.module, x, model.classes, top=3, multilabel=model.multilabel))
     save_picture(view.tiles.image, args.output)
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 DATA_HELP = (
     "xo, shapes, digits, mnist, fashion-mnist, cifar10, imagenette (options like xo:count=4000), "
+    "multishapes (multi-label), a MedMNIST set (medmnist:chestmnist@64) or .npz file, "
+    "a folder of Quick Draw .npy files, "
     "or a folder with one sub-folder of images per class (or with --labels FILE.csv)"
 )
 _DEVICES = "cuda, cuda:N or mps"

@@ -79,6 +79,12 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("--step-gamma", type=float, help="step schedule: decay factor")
     parser.add_argument("--head-lr", type=float, help="learning rate of the head (layers after the last frozen one)")
     parser.add_argument("--label-smoothing", type=float)
+    parser.add_argument(
+        "--pos-weight",
+        action="store_const",
+        const=True,
+        help="multi-label: weight each label's positives by its negatives-to-positives ratio in the training images",
+    )
     parser.add_argument("--grad-clip", type=float, help="clip the gradient norm to this value")
     parser.add_argument("--patience", type=int, help="stop when the validation loss has not improved for N epochs")
     parser.add_argument("--augment", help="e.g. flip,crop:4,rotate:15,scale:0.8-1.2,color:0.4,erase:0.25")
@@ -121,6 +127,12 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("--batch-size", type=int, default=256)
     add_data_root(parser)
     parser.add_argument("--mistakes", type=int, default=10, help="how many misclassified images to list")
+    parser.add_argument(
+        "--threshold",
+        type=thresholds_argument,
+        help="multi-label: the probability at which a label counts as present, one for all labels or one per "
+        "label separated by commas (default 0.5)",
+    )
     add_json(parser, "the report as JSON")
     parser.set_defaults(func=cmd_evaluate)
 
@@ -139,6 +151,7 @@ _CONFIG_OPTIONS = (
     "step_gamma",
     "head_lr",
     "label_smoothing",
+    "pos_weight",
     "grad_clip",
     "patience",
     "augment",
@@ -151,6 +164,17 @@ _CONFIG_OPTIONS = (
     "val_every",
     "compile",
 )
+
+
+def thresholds_argument(text: str) -> float | list[float]:
+    """--threshold 0.4 or --threshold 0.5,0.3,…: one value for all labels or one per label, each in (0, 1)."""
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--threshold takes numbers between 0 and 1, not {text!r}") from None
+    if not all(0 < value < 1 for value in values):
+        raise argparse.ArgumentTypeError(f"--threshold values must lie between 0 and 1, not {text!r}")
+    return values[0] if len(values) == 1 else values
 
 
 def unusable_errors() -> tuple[type[Exception], ...]:
@@ -259,30 +283,30 @@ def _train(args: argparse.Namespace, dist: DistContext | None) -> int:
 
 def follow_run(events: Iterator[Event], as_json: bool, name: str, data: str, run_dir: Path, main: bool) -> int:
     """Print the run's events; returns the exit code."""
-    from cnnstudio.engine.console import ProgressBar, epoch_text, finished_text, started_text
+    from cnnstudio.engine.console import ProgressBar, epoch_text, finished_text, score_name, started_text
     from cnnstudio.engine.events import BatchMetrics, EpochSummary, Error, Finished, Started, to_json
 
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not as_json else None
-    epochs = 0
+    epochs, score = 0, "acc"
     code = ExitCode.FAILED if main else ExitCode.OK  # other processes of a data-parallel run report only errors
     for event in events:
         if as_json:
             print(to_json(event), flush=True)
         elif isinstance(event, Started):
-            epochs = event.epochs
+            epochs, score = event.epochs, score_name(event.task)
             print(started_text(event, name, data), flush=True)
             for note in event.notes:
                 print(f"note: {note}", file=sys.stderr)
         elif isinstance(event, BatchMetrics) and bar is not None:
-            bar.update(event, epochs)
+            bar.update(event, epochs, score)
         elif isinstance(event, EpochSummary):
             if bar is not None:
                 bar.clear()
-            print(epoch_text(event), flush=True)
+            print(epoch_text(event, score), flush=True)
         elif isinstance(event, Finished):
             if bar is not None:
                 bar.clear()
-            print(finished_text(event))
+            print(finished_text(event, score))
             if event.reason == "stopped":
                 print(f"continue with: cnnstudio train --resume {run_dir}")
             else:
@@ -491,6 +515,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             device=args.device,
             batch_size=args.batch_size,
             root=args.data_root,
+            thresholds=args.threshold,
         )
     except unusable_errors() as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,7 +1,9 @@
 """Evaluation of a trained network: accuracy, per-class precision/recall, confusion matrix, mistakes.
 
-`evaluate_run` is the one evaluation of a training run, for `cnnstudio evaluate` and the Training tab's
-Results view: by default on the validation images the run held out (its data, validation share and seed).
+A multi-label dataset (labels [N, L]) is evaluated per label instead (multilabel.label_report: AUROC,
+average precision, F1 at each label's threshold). `evaluate_run` is the one evaluation of a training run,
+for `cnnstudio evaluate` and the Training tab's Results view: by default on the validation images the run
+held out (its data, validation share and seed).
 
 Optional test-time augmentation averages the class probabilities over several views of each image:
 "flip" (the image and its mirror), "crops" (the centre and four shifted corner crops of the image
@@ -11,6 +13,7 @@ padded by an eighth of its size), or "flip+crops" (all ten).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import threading
 from collections.abc import Sequence
@@ -30,6 +33,7 @@ from cnnstudio.engine.checkpoint import Checkpoint, CheckpointError, load_checkp
 from cnnstudio.engine.config import ConfigError
 from cnnstudio.engine.device import device_of, resolve_device
 from cnnstudio.engine.metrics import ClassMetrics, confusion_matrix, per_class_metrics
+from cnnstudio.engine.multilabel import MultiLabelReport, label_report
 from cnnstudio.graph import NetworkFileError, network_from_dict
 from cnnstudio.progress import CancelFlag, FractionProgress, check_cancel
 from cnnstudio.pytorch import BuildError, build_module
@@ -72,13 +76,19 @@ def evaluate(
     device: str | torch.device = "auto",
     batch_size: int = 256,
     tta: str = "none",
-) -> EvaluationReport:
-    """Evaluate a module that outputs class scores (logits) on `dataset`, normalized with mean/std."""
+    thresholds: float | Sequence[float] | None = None,
+) -> EvaluationReport | MultiLabelReport:
+    """Evaluate a module that outputs class scores (logits) on `dataset`, normalized with mean/std.
+
+    A multi-label `dataset` gives a MultiLabelReport, each label decided at its threshold (one value for all
+    labels, one per label, or None: 0.5)."""
     if tta not in TTA_MODES:
         raise ConfigError(f"test-time augmentation must be one of {', '.join(TTA_MODES)}, not {tta!r}")
     device = resolve_device(device) if isinstance(device, str) else device
     module = module.to(device).eval()
     classes = list(dataset.classes)
+    if dataset.multilabel:
+        return _evaluate_labels(module, dataset, mean, std, device, batch_size, tta, thresholds)
     if not len(dataset):
         return EvaluationReport(
             classes, 0, 0.0, 0.0, per_class_metrics(torch.zeros(len(classes), len(classes)), classes), [], [], tta
@@ -106,6 +116,32 @@ def evaluate(
     )
 
 
+def _evaluate_labels(
+    module: nn.Module,
+    dataset: ImageDataset,
+    mean: Sequence[float],
+    std: Sequence[float],
+    device: torch.device,
+    batch_size: int,
+    tta: str,
+    thresholds: float | Sequence[float] | None,
+) -> MultiLabelReport:
+    targets = dataset.labels.numpy()
+    if not len(dataset):
+        return label_report(np.zeros(targets.shape), targets, dataset.classes, thresholds, tta)
+    probs = class_probabilities(
+        module, dataset, mean, std, device=device, batch_size=batch_size, tta=tta, multilabel=True
+    )
+    if probs.shape[1] != len(dataset.classes):
+        raise ConfigError(
+            f"the network outputs {probs.shape[1]} label scores but the data has {len(dataset.classes)} labels"
+        )
+    try:
+        return label_report(probs.cpu().numpy(), targets, dataset.classes, thresholds, tta)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
 def class_probabilities(
     module: nn.Module,
     dataset: ImageDataset,
@@ -117,10 +153,13 @@ def class_probabilities(
     tta: str = "none",
     progress: FractionProgress | None = None,
     cancel: CancelFlag | None = None,
+    multilabel: bool = False,
 ) -> torch.Tensor:
     """(N, classes) softmax probabilities of every image of a non-empty `dataset`, normalized with mean/std
     (one value per channel), averaged over the test-time views, batch by batch on `device` (where the module
-    is) in the module's current mode. `progress(fraction)` after each batch; a set `cancel` raises Cancelled."""
+    is) in the module's current mode. `progress(fraction)` after each batch; a set `cancel` raises Cancelled.
+    multilabel: each label's sigmoid probability instead (a multi-label network's)."""
+    squash = torch.sigmoid if multilabel else functools.partial(F.softmax, dim=1)
     data = DeviceData(dataset, mean, std, device)
     chunks = data.sequential().split(batch_size)
     probabilities = []
@@ -129,7 +168,7 @@ def class_probabilities(
             check_cancel(cancel)
             images, _ = data.batch(chunk)
             views = _views(images, tta)
-            probabilities.append(torch.stack([F.softmax(module(view).float(), dim=1) for view in views]).mean(0))
+            probabilities.append(torch.stack([squash(module(view).float()) for view in views]).mean(0))
             if progress is not None:
                 progress((index + 1) / len(chunks))
     return torch.cat(probabilities)
@@ -186,7 +225,7 @@ class RunEvaluation:
     checkpoint: str  # "best" or "last"
     epoch: int  # epochs the evaluated checkpoint had completed
     data: str  # the spec of the data evaluated on ("" for images given in memory)
-    report: EvaluationReport
+    report: EvaluationReport | MultiLabelReport
     dataset: ImageDataset  # the images evaluated; the report's indices point into it
 
     def examples(self, true: int, predicted: int) -> list[tuple[int, float | None]]:
@@ -195,6 +234,8 @@ class RunEvaluation:
         The report lists every mistake with its confidence; the correct ones are the rest of the
         class (their confidence is not recorded, hence None).
         """
+        if isinstance(self.report, MultiLabelReport):
+            return []  # a multi-label report has no confusion matrix
         if true != predicted:
             return [
                 (item.index, item.confidence)
@@ -248,6 +289,7 @@ def evaluate_run(
     batch_size: int = 256,
     root: str | os.PathLike | None = None,
     cache: SplitCache | None = None,
+    thresholds: float | Sequence[float] | None = None,
 ) -> RunEvaluation:
     """Evaluate checkpoint `checkpoint` of a run (None: the one it hands on, `best` else `last`) on `data`.
 
@@ -256,7 +298,7 @@ def evaluate_run(
     the validation images of that dataset, fitted to the network's input and split the run's way; a DataSplit
     on its validation set; an ImageDataset on all of it. Images are normalized with the statistics the
     network was trained with, not the new data's. `root` is the folder of downloaded datasets; `cache`
-    keeps the last split loaded.
+    keeps the last split loaded. thresholds: a multi-label run's per-label decision thresholds (see evaluate).
 
     Raises CheckpointError (no such checkpoint), DataError (the data cannot be loaded) or ConfigError (the
     data does not suit the network, or there is nothing to evaluate), each with a message for the user.
@@ -278,7 +320,16 @@ def evaluate_run(
             f"{spec or 'the data'} has no images to evaluate on (a run trained with validation share 0 "
             "kept none aside); train with a validation share above 0, or name other data"
         )
-    report = evaluate(module, dataset, saved.data.mean, saved.data.std, device=device, batch_size=batch_size, tta=tta)
+    report = evaluate(
+        module,
+        dataset,
+        saved.data.mean,
+        saved.data.std,
+        device=device,
+        batch_size=batch_size,
+        tta=tta,
+        thresholds=thresholds,
+    )
     network = str(saved.design.get("name") or "the network")
     return RunEvaluation(Path(run_dir), network, tag, saved.progress.epoch, spec, report, dataset)
 

@@ -75,8 +75,11 @@ def export_run(
 
 
 def script_data(config: TrainConfig) -> str | None:
-    """The run's data as an exported training script can load it (None for CNN Studio's own datasets)."""
-    known = config.data in SCRIPT_DATASETS or (config.data and Path(config.data).is_dir())
+    """The run's data as an exported training script can load it: a torchvision set, an image folder or a
+    MedMNIST .npz file (None for CNN Studio's own datasets)."""
+    known = config.data in SCRIPT_DATASETS or (
+        config.data and (Path(config.data).is_dir() or config.data.lower().endswith(".npz"))
+    )
     return config.data if known else None
 
 

@@ -122,6 +122,17 @@ class LabelMetrics:
 
 
 @dataclass
+class LabelMistake:
+    """An image with at least one label decided wrong; `confidence` is that of its most confident wrong
+    decision (the probability of a label wrongly predicted present, one minus it for one wrongly absent)."""
+
+    index: int  # image index in the evaluated dataset
+    true: list[int]  # the labels the image carries
+    predicted: list[int]  # the labels decided present
+    confidence: float
+
+
+@dataclass
 class MultiLabelReport:
     """A multi-label evaluation: per-label results and the macro/micro averages (fractions in 0-1)."""
 
@@ -137,6 +148,7 @@ class MultiLabelReport:
     micro_f1: float
     exact_match: float  # share of images whose every label is decided right
     tta: str = "none"
+    mistakes: list[LabelMistake] = field(default_factory=list)  # most confident first
     task: str = field(default="multi-label")
 
     @property
@@ -145,9 +157,19 @@ class MultiLabelReport:
         return self.macro_auroc
 
     def to_dict(self) -> dict[str, object]:
+        """The report as JSON-able values: undefined scores (NaN) become None."""
         import dataclasses
 
-        return dataclasses.asdict(self)
+        def defined(value: object) -> object:
+            if isinstance(value, float) and math.isnan(value):
+                return None
+            if isinstance(value, list):
+                return [defined(item) for item in value]
+            if isinstance(value, dict):
+                return {key: defined(item) for key, item in value.items()}
+            return value
+
+        return {key: defined(value) for key, value in dataclasses.asdict(self).items()}
 
 
 def thresholds_for(thresholds: float | Sequence[float] | None, labels: int) -> np.ndarray:
@@ -213,7 +235,25 @@ def label_report(
             float(f1_score(targets, decided, average="micro", zero_division=0)),
             float((decided == targets).all(axis=1).mean()) if len(targets) else 0.0,
             tta,
+            _mistakes(probabilities, targets, decided),
         )
+
+
+def _mistakes(probabilities: np.ndarray, targets: np.ndarray, decided: np.ndarray) -> list[LabelMistake]:
+    wrong = decided != targets
+    certainty = np.where(decided == 1, probabilities, 1 - probabilities)
+    confidence = np.where(wrong, certainty, 0.0).max(axis=1, initial=0.0)
+    rows = np.flatnonzero(wrong.any(axis=1))
+    rows = rows[np.argsort(-confidence[rows], kind="stable")]
+    return [
+        LabelMistake(
+            int(row),
+            np.flatnonzero(targets[row]).tolist(),
+            np.flatnonzero(decided[row]).tolist(),
+            float(confidence[row]),
+        )
+        for row in rows
+    ]
 
 
 def _nanmean(values: list[float]) -> float:

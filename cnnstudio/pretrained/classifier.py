@@ -47,6 +47,11 @@ class Classifier:
         self.module.eval()
 
     @property
+    def multilabel(self) -> bool:
+        """Whether the outputs are independent labels (sigmoid per label) rather than classes (softmax)."""
+        return self.graph is not None and self.graph.multilabel
+
+    @property
     def input_shape(self) -> tuple[int, int, int]:
         return self.preprocessing.input_shape
 
@@ -75,7 +80,8 @@ class Classifier:
         return replace(self, module=self.module.to(device))
 
     def predict(self, batch: torch.Tensor | np.ndarray) -> torch.Tensor:
-        """Class probabilities [N, classes] (float32, on the CPU) for a batch [N, C, H, W] or one image [C, H, W].
+        """Class probabilities [N, classes] (float32, on the CPU) for a batch [N, C, H, W] or one image [C, H, W];
+        a multi-label classifier's are each label's own probability.
 
         uint8 input is taken as pixels (0–255) at the input size and normalized here; floating-point
         input as already normalized (e.g. from `preprocessing.tensor` or `preprocessing.frame_tensor`).
@@ -89,7 +95,7 @@ class Classifier:
         x = self.preprocessing.normalize(x, device) if x.dtype == torch.uint8 else x.to(device, torch.float32)
         with torch.inference_mode():
             logits = self.module(x)
-        return probabilities(logits, logits=True).cpu()
+        return probabilities(logits, logits=True, multilabel=self.multilabel).cpu()
 
     def top(self, probs: torch.Tensor, k: int = 5) -> list[Prediction]:
         """The k most probable classes of one probability vector, most probable first."""

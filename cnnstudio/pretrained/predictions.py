@@ -1,4 +1,5 @@
-"""Class probabilities and the most probable classes: one definition for every view and command.
+"""Class probabilities (softmax, or per-label sigmoids of a multi-label network) and the most probable
+classes: one definition for every view and command.
 
 A `Classifier` (classifier.py), the inspector (cnnstudio.viz.images.predict), the webcam pipeline and
 `cnnstudio predict` all turn a network's output into `Prediction`s here.
@@ -21,14 +22,17 @@ class Prediction:
     index: int
 
 
-def probabilities(output: torch.Tensor, *, logits: bool = False) -> torch.Tensor:
+def probabilities(output: torch.Tensor, *, logits: bool = False, multilabel: bool = False) -> torch.Tensor:
     """Class probabilities [N, classes] (float32) from a network's output [N, …].
 
     logits=True: the output is known to be class scores (a Classifier's module), so softmax always.
     Otherwise the output is taken as probabilities already when the network ends with a Softmax (rows
-    non-negative and summing to 1), else softmaxed.
+    non-negative and summing to 1), else softmaxed. multilabel=True: the output is a multi-label network's
+    label scores, and each label's probability is its own sigmoid (they need not sum to 1).
     """
     output = output.detach().float().flatten(1)
+    if multilabel:
+        return output.sigmoid()
     if not logits:
         sums = output.sum(dim=1)
         if bool((output >= 0).all()) and torch.allclose(sums, torch.ones_like(sums), atol=1e-4):

@@ -1,7 +1,9 @@
 """Export a design with its weights: ONNX, a torch.export program, Python source + weights, and a
 standalone training script that needs only torch and torchvision (for a cluster, with torchrun).
 
-Every file is written atomically.
+Every file is written atomically. Each carries the design's task (graph.task): ONNX and .pt2 files as
+metadata ("cnnstudio.task"), the Python source and the training script as `TASK`; a multi-label model outputs
+one score per label, whose sigmoid is that label's probability.
 """
 
 from __future__ import annotations
@@ -33,8 +35,13 @@ def _required_input_shape(graph: NetworkGraph) -> tuple[int, int, int]:
     return shape
 
 
+TASK_KEY = "cnnstudio.task"
+
+
 def _module_with(graph: NetworkGraph, state_dict: dict[str, torch.Tensor] | None) -> nn.Module:
-    module = build_module(graph)
+    """The design with its weights, in eval mode; a multi-label design's label scores without a final Softmax
+    (softmax would tie the labels together)."""
+    module = build_module(graph, logits=graph.multilabel)
     if state_dict is not None:
         load_into(module, state_dict, "the weights")
     return module.eval()
@@ -57,15 +64,17 @@ def export_onnx(graph: NetworkGraph, state_dict: dict[str, torch.Tensor] | None,
             output_names=["output"],
             dynamic_shapes=({0: torch.export.Dim("batch")},),
         )
+        program.model.metadata_props[TASK_KEY] = graph.task
         program.save(str(tmp))
 
 
 def export_program(graph: NetworkGraph, state_dict: dict[str, torch.Tensor] | None, path: str | os.PathLike) -> None:
-    """A `torch.export` program (.pt2) for deployment with torch (ExecuTorch, AOTInductor …)."""
+    """A `torch.export` program (.pt2) for deployment with torch (ExecuTorch, AOTInductor …); the task is its
+    extra file "cnnstudio.task"."""
     module = _module_with(graph, state_dict)
     program = torch.export.export(module, (torch.randn(2, *_required_input_shape(graph)),))
     with atomic_path(path) as tmp:
-        torch.export.save(program, str(tmp))
+        torch.export.save(program, str(tmp), extra_files={TASK_KEY: graph.task})
 
 
 def export_python(graph: NetworkGraph, state_dict: dict[str, torch.Tensor] | None, path: str | os.PathLike) -> Path:
@@ -78,14 +87,25 @@ def export_python(graph: NetworkGraph, state_dict: dict[str, torch.Tensor] | Non
     weights = path.with_suffix(".pt")
     module = _module_with(graph, state_dict)
     class_name = class_name_for(graph)
-    source = module_source(graph, class_name) + _LOADER.format(class_name=class_name, weights=weights.name)
+    source = module_source(graph, class_name, logits=graph.multilabel) + _LOADER.format(
+        class_name=class_name, weights=weights.name, task=graph.task, squash=_SQUASH[graph.task]
+    )
     with atomic_path(weights) as tmp:
         torch.save(module.state_dict(), tmp)
     atomic_write_text(path, source)
     return weights
 
 
+_SQUASH = {
+    "single-label": "torch.softmax(output, dim=1) (unless the network ends in Softmax already)",
+    "multi-label": "torch.sigmoid(output): each label's own probability",
+}
 _LOADER = '''
+
+# "single-label": one class per image; "multi-label": any number of labels per image.
+# Probabilities from the output: {squash}.
+TASK = "{task}"
+
 
 def load(weights: str | None = None) -> {class_name}:
     """The network with its trained weights ({weights} beside this file by default), in eval mode."""
@@ -122,6 +142,7 @@ def training_script(graph: NetworkGraph, settings: ScriptSettings | None = None)
     class_name = class_name_for(graph)
     model = module_source(graph, class_name, logits=True).split('"""', 2)[2].lstrip("\n")
     values = asdict(settings)
+    values["task"] = graph.task
     values.update(
         class_name=class_name,
         channels=channels,
@@ -144,7 +165,9 @@ _SCRIPT = '''"""Train {title} — exported by CNN Studio; needs only torch and t
     python train.py --data cifar10 --epochs 10                  # one process (GPU if present)
     torchrun --nproc_per_node=4 train.py --data /path/to/images # DistributedDataParallel
 
---data: mnist, fashion-mnist, cifar10 (downloaded to --root), or a folder with one sub-folder per class.
+--data: mnist, fashion-mnist, cifar10 (downloaded to --root), a folder with one sub-folder per class, or a
+MedMNIST-format .npz file (train_/val_images and _labels). A multi-label TASK trains with BCEWithLogitsLoss and
+reports the share of label decisions right at 0.5 as "val acc".
 Checkpoints (rank 0): OUT/last.pt and OUT/best.pt, plain state dicts.
 """
 
@@ -160,9 +183,31 @@ from torch.utils.data import DataLoader, random_split
 from torch.utils.data.distributed import DistributedSampler
 from torchvision.transforms import v2
 
+TASK = "{task}"  # "single-label" or "multi-label"
+
 {model}
 
+def npz_datasets(args):
+    import numpy as np
+    from torch.utils.data import TensorDataset
+
+    arrays = np.load(args.data)
+    parts = []
+    for split in ("train", "val"):
+        images = torch.from_numpy(arrays[f"{{split}}_images"]).float().div(255)
+        images = images.unsqueeze(1) if images.dim() == 3 else images.permute(0, 3, 1, 2)
+        images = images.mean(1, keepdim=True) if {channels} == 1 else images.expand(-1, 3, -1, -1)
+        images = nn.functional.interpolate(images, size=({height}, {width}), mode="bilinear", antialias=True)
+        images = (images - torch.tensor(args.mean).view(1, -1, 1, 1)) / torch.tensor(args.std).view(1, -1, 1, 1)
+        labels = torch.from_numpy(arrays[f"{{split}}_labels"])
+        labels = labels.float() if TASK == "multi-label" else labels.reshape(-1).long()
+        parts.append(TensorDataset(images, labels))
+    return parts[0], parts[1]
+
+
 def datasets(args):
+    if args.data.endswith(".npz"):
+        return npz_datasets(args)
     common = [v2.Grayscale(1) if {channels} == 1 else v2.RGB(), v2.Resize(({height}, {width}), antialias=True)]
     normalize = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize(args.mean, args.std)]
     flip = [v2.RandomHorizontalFlip()] if args.flip else []
@@ -228,7 +273,10 @@ def main():
     }}
     optimizer = optimizers[args.optimizer]()
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, max(1, args.epochs))
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+    if TASK == "multi-label":
+        loss_fn = nn.BCEWithLogitsLoss()
+    else:
+        loss_fn = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
     best = 0.0
     os.makedirs(args.out, exist_ok=True)
     for epoch in range(1, args.epochs + 1):
@@ -251,8 +299,11 @@ def main():
         correct = count = 0
         with torch.no_grad():
             for images, labels in val_loader:
-                predicted = model(images.to(device)).argmax(1).cpu()
-                correct += (predicted == labels).sum().item()
+                outputs = model(images.to(device)).cpu()
+                if TASK == "multi-label":
+                    correct += ((outputs.sigmoid() >= 0.5) == labels.bool()).float().mean(1).sum().item()
+                else:
+                    correct += (outputs.argmax(1) == labels).sum().item()
                 count += len(labels)
         accuracy = correct / max(1, count)
         weights = (model.module if distributed else model).state_dict()

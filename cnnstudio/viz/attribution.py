@@ -292,8 +292,10 @@ def explain_class(
     stride: int = 8,
     progress: Progress | None = None,
     cancel: CancelFlag | None = None,
+    multilabel: bool = False,
 ) -> Explained:
-    """Attribute class `target` for input x (1, C, H, W) with `method` (one of METHODS). The CAM methods
+    """Attribute class `target` for input x (1, C, H, W) with `method` (one of METHODS); of a multi-label
+    model (`multilabel`), label `target`: its score is that label's logit, its probability its sigmoid. The CAM methods
     use `layer` when the model has a spatial layer of that name, else the last one; occlusion covers the
     input with a `patch`-pixel square every `stride` pixels. Score-CAM and occlusion report progress
     (occlusion with the time left) and can be cancelled."""
@@ -312,7 +314,7 @@ def explain_class(
         attribution = occlusion(model, x, target, patch=patch, stride=stride, progress=progress, cancel=cancel)
     else:
         attribution = saliency(model, x, target, method=method)
-    probability = float(probabilities(forward(model, x))[0, attribution.target])
+    probability = float(probabilities(forward(model, x), multilabel=multilabel)[0, attribution.target])
     return Explained(attribution, probability, layers)
 
 

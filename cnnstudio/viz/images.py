@@ -18,11 +18,12 @@ from cnnstudio.viz.runtime import InspectError, forward
 
 
 def predict(
-    model: nn.Module, x: torch.Tensor, classes: Sequence[str] | None = None, *, top: int = 5
+    model: nn.Module, x: torch.Tensor, classes: Sequence[str] | None = None, *, top: int = 5, multilabel: bool = False
 ) -> list[Prediction]:
     """The `top` most probable classes for one input, most probable first (the model is run in eval
-    mode and given back its own modes; its output may be scores or a final Softmax's probabilities)."""
-    return top_predictions(probabilities(forward(model, x))[0], classes, top)
+    mode and given back its own modes; its output may be scores or a final Softmax's probabilities;
+    multilabel: a multi-label model's, each label's own sigmoid probability)."""
+    return top_predictions(probabilities(forward(model, x), multilabel=multilabel)[0], classes, top)
 
 
 def class_index(name_or_index: str | int, classes: Sequence[str] | None, count: int) -> int:

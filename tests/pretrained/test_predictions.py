@@ -23,3 +23,10 @@ def test_top_predictions_are_the_most_probable_first_with_names():
     ]
     assert [p.label for p in top_predictions(probs, None, 5)] == ["1", "2", "0"]  # k larger than the classes
     assert class_label(7, ["a"]) == "7" and class_label(-1, ["a"]) == "-1" and class_label(0, ["a"]) == "a"
+
+
+def test_a_multilabel_networks_scores_become_independent_sigmoids_even_when_they_sum_to_one():
+    scores = torch.tensor([[0.25, 0.75], [2.0, -1.0]])  # the first row would pass for softmax probabilities
+    result = probabilities(scores, multilabel=True)
+    assert torch.allclose(result, torch.sigmoid(scores))
+    assert torch.allclose(probabilities(scores[:1]), scores[:1])  # a single-label reading keeps them

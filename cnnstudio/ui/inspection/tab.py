@@ -238,7 +238,7 @@ class InspectTab(StudioTab):
             spec = classifier.preprocessing
             style = digit_style_for(spec.input_shape, trained_on)
             x = drawing_input(image, spec, style) if drawn else spec.tensor(image)
-            return x, predict(classifier.module, x, classifier.classes, top=top)
+            return x, predict(classifier.module, x, classifier.classes, top=top, multilabel=classifier.multilabel)
 
         def done(result: tuple[torch.Tensor, list[Prediction]]) -> None:
             x, self._predictions = result

@@ -113,7 +113,7 @@ class RunFollowing:
 
     def _started(self, event: Started) -> None:
         self.progress.started(event)
-        self.plots.begin(event.epochs)
+        self.plots.begin(event.epochs, event.task)
         self._update_active_record(event.start_epoch, event.epochs)
         if self._resume_history is not None:
             self.plots.add_history(self._resume_history, event.start_epoch)

@@ -32,6 +32,8 @@ class GalleryItem:
     true: str
     predicted: str
     confidence: float | None  # None when not recorded (correctly classified images)
+    caption: str = ""  # when given, the text under the thumbnail and its tooltip replace the class wording
+    tip: str = ""
 
 
 class Gallery(QListWidget):
@@ -56,7 +58,9 @@ class Gallery(QListWidget):
         """Show the first MAX_ITEMS of `items`; `image_of(index)` gives an image as H×W×3 uint8 RGB."""
         self.clear()
         for entry in items[:MAX_ITEMS]:
-            if entry.true == entry.predicted:
+            if entry.caption:
+                text, tip = entry.caption, entry.tip
+            elif entry.true == entry.predicted:
                 text = entry.true
                 tip = f"Image {entry.index}: {entry.true}, classified correctly"
             else:

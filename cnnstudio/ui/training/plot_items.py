@@ -26,9 +26,13 @@ def faint(color: str, share: float = 0.3) -> QColor:
     return QColor(*(round(255 + (channel - 255) * share) for channel in (base.red(), base.green(), base.blue())))
 
 
+def set_plot_title(plot: pg.PlotItem, title: str) -> None:
+    plot.setTitle(f"<span style='color:{style.TEXT};font-size:10pt'>{title}</span>")
+
+
 def style_plot(plot: pg.PlotItem, title: str) -> None:
     """A plot over the epoch axis: title, light grid, cheap redraws (clip to view, peak downsampling)."""
-    plot.setTitle(f"<span style='color:{style.TEXT};font-size:10pt'>{title}</span>")
+    set_plot_title(plot, title)
     grid = pg.GridItem(pen=pg.mkPen(GRID_COLOR), textPen=None)  # cheaper to redraw than axis grids
     grid.setTickSpacing(x=[None], y=[None])
     plot.addItem(grid, ignoreBounds=True)

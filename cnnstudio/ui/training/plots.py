@@ -31,6 +31,7 @@ from cnnstudio.ui.training.plot_items import (
     VALIDATION_COLOR,
     epoch_points,
     faint,
+    set_plot_title,
     style_plot,
 )
 from cnnstudio.ui.training.series import TrainingSeries
@@ -127,10 +128,12 @@ class TrainingPlots(QWidget):
         """Epoch points (with a validation value) plotted so far."""
         return len(self.series.val_epoch)
 
-    def begin(self, epochs: int) -> None:
+    def begin(self, epochs: int, task: str = "single-label") -> None:
         """A run of `epochs` epochs starts: the epoch axis spans all of it (as MATLAB's plots do), so
-        it does not rescale, and need not be redrawn, with every new point."""
+        it does not rescale, and need not be redrawn, with every new point. A multi-label run's scores
+        are macro AUROCs, and the plot says so."""
         self._run_epochs = epochs
+        set_plot_title(self.accuracy_plot, "Macro AUROC (%)" if task == "multi-label" else "Accuracy (%)")
         self._fit_x_range()
 
     def _fit_x_range(self) -> None:

@@ -81,6 +81,7 @@ class ProgressPanel(QFrame):
 
     def reset(self) -> None:
         self._run_details = ""
+        self._score_name = "accuracy"
         for bar in (self.epoch_bar, self.batch_bar):
             show_progress(bar, 0, 1, "–")
         for label in (self.rate, self.elapsed, self.eta):
@@ -105,6 +106,7 @@ class ProgressPanel(QFrame):
             f"on {event.device} ({event.precision}) · {images} · batch {event.batch_size} · "
             f"{format_count(event.params)} learnables"
         )
+        self._score_name = "macro AUROC" if event.task == "multi-label" else "accuracy"
         self.running()
 
     def running(self) -> None:
@@ -130,7 +132,7 @@ class ProgressPanel(QFrame):
         self.elapsed.setText(format_duration(event.seconds))
         self.eta.setText("–")
         best = (
-            f"best validation accuracy {event.best_val_acc:.1%} after epoch {event.best_epoch}"
+            f"best validation {self._score_name} {event.best_val_acc:.1%} after epoch {event.best_epoch}"
             if event.best_val_acc is not None
             else "no validation data"
         )

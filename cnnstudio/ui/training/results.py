@@ -1,6 +1,6 @@
 """The Results view of a run: confusion matrix, per-class precision/recall/F1, and an image gallery
 that starts with the misclassified images (most confident mistakes first) and shows the images of
-any confusion-matrix cell that is clicked."""
+any confusion-matrix cell that is clicked. A multi-label run gets its per-label page instead."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from cnnstudio.ui import style
 from cnnstudio.ui.training.confusion import ConfusionTable
 from cnnstudio.ui.training.gallery import MAX_ITEMS, Gallery, GalleryItem
+from cnnstudio.ui.training.label_results import LabelResultsPage
 from cnnstudio.ui.widgets.tables import ReadOnlyTable
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def _heading(text: str) -> QLabel:
 
 
 class ResultsPanel(QStackedWidget):
-    """A message page (placeholder, busy, error) and the results page."""
+    """A message page (placeholder, busy, error), the results page and the multi-label results page."""
 
     image_activated = Signal(object)  # an H×W×3 uint8 RGB image to inspect
 
@@ -115,7 +116,10 @@ class ResultsPanel(QStackedWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.splitter, 1)
         self.addWidget(page)
+        self.labels = LabelResultsPage()
+        self.addWidget(self.labels)
 
+        self.labels.image_activated.connect(self._activated)
         self.confusion.cell_chosen.connect(self.show_cell)
         self.show_mistakes.clicked.connect(self.show_all_mistakes)
         self.gallery.image_activated.connect(self._activated)
@@ -132,6 +136,10 @@ class ResultsPanel(QStackedWidget):
     def show_results(self, results: RunEvaluation) -> None:
         self.results = results
         report = results.report
+        if results.dataset.multilabel:
+            self.labels.show_results(results, report)
+            self.setCurrentWidget(self.labels)
+            return
         self.summary.setText(
             f"<b>{results.run_dir.name}</b> — {results.checkpoint} checkpoint (after epoch {results.epoch}) on "
             f"{report.count:,} validation images: accuracy <b>{report.accuracy:.1%}</b>, loss {report.loss:.4f}, "

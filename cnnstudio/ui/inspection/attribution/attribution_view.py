@@ -115,6 +115,7 @@ def _compute(subject: InspectSubject, request: _Request, task: Task) -> Explaine
         stride=request.stride,
         progress=task.report,
         cancel=task.cancel,
+        multilabel=subject.classifier.multilabel,
     )
 
 
