@@ -22,6 +22,6 @@ def export_variant_onnx(source: str | os.PathLike[str], path: str | os.PathLike[
         quantized = load_quantized(source)
         return export_quantized_onnx(quantized.module, quantized.data["input_shape"], path)
     try:
-        return export_run(source, "onnx", path)[0]
+        return export_run(source, "onnx", Path(path))[0]
     except ExportError as error:
         raise OptimizeError(str(error)) from None
