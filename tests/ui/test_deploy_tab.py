@@ -21,10 +21,6 @@ from tests.optimize.conftest import train_lenet
 @pytest.fixture
 def deploy(qtbot: Any, prompts: Any, user_dirs: dict[str, Path]) -> Any:
     """A Deploy tab over a runs folder holding one LeNet-5 trained 2 epochs on digits."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     train_lenet(runs_dir() / "lenet", epochs=2)
     document = Document()
     document.replace(load_template("lenet5"))
@@ -39,7 +35,6 @@ def deploy(qtbot: Any, prompts: Any, user_dirs: dict[str, Path]) -> Any:
     document.close()
     tab.close()
     tab.deleteLater()
-    torch.set_num_threads(threads)
 
 
 def run_job(qtbot: Any, tab: DeployTab) -> None:
