@@ -25,7 +25,7 @@ import torch
 from cnnstudio.data import load_data
 from cnnstudio.data.pipeline import Preprocessing
 from cnnstudio.engine import TrainConfig, train
-from cnnstudio.engine.latency import measure_latency
+from cnnstudio.engine.latency import measure_interleaved
 from cnnstudio.graph.templates import input_shape, load_template
 from cnnstudio.optimize import OptimizeOptions, optimize_run, quantize_int8
 from cnnstudio.optimize.report import format_table
@@ -93,9 +93,8 @@ def resnet18(repeats: int) -> tuple[float, float]:
     cpu = torch.device("cpu")
     figures = {}
     for batch in (1, 32):
-        # alternate fp32 and int8 so that load from other programs hits both alike
-        base = measure_latency(fp32, SHAPE, cpu, batch=batch, repeats=repeats, warmup=2)
-        fast = measure_latency(int8, SHAPE, cpu, batch=batch, repeats=repeats, warmup=2)
+        # in turns, so that load from other programs hits both alike
+        base, fast = measure_interleaved([fp32, int8], SHAPE, cpu, batch=batch, repeats=repeats, warmup=2)
         print(f"resnet18 batch {batch}: fp32 {base}; int8 {fast}; ratio {base.median_ms / fast.median_ms:.2f}")
         figures[batch] = (base.median_ms, fast.median_ms)
     return figures[32]

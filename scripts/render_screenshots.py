@@ -96,6 +96,7 @@ def render_designer(out: Path) -> list[Path]:
 
 def render_all(out: Path) -> list[Path]:
     import screenshots_data
+    import screenshots_deploy
     import screenshots_inspect
     import screenshots_inspect_views
     import screenshots_training
@@ -112,6 +113,7 @@ def render_all(out: Path) -> list[Path]:
         screenshots_inspect,
         screenshots_inspect_views,
         screenshots_webcam,
+        screenshots_deploy,
     ):
         paths += module.render(out)
     return paths

@@ -24,5 +24,6 @@ __getattr__, __dir__, __all__ = lazy_exports(
         "load_quantized": "quantize",
         "export_quantized_onnx": "quantize",
         "prune_channels": "prune",
+        "export_variant_onnx": "exporting",
     },
 )

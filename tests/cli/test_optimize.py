@@ -15,14 +15,7 @@ FIELDS = {"name", "params", "size_bytes", "latency_ms", "latency_ms_b32", "val_a
 
 @pytest.fixture(scope="module")
 def lenet_run(tmp_path_factory):
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return train_lenet(tmp_path_factory.mktemp("runs") / "lenet", epochs=2)
-    finally:
-        torch.set_num_threads(threads)
+    return train_lenet(tmp_path_factory.mktemp("runs") / "lenet", epochs=2)
 
 
 def test_json_prints_one_row_per_variant_original_first(lenet_run, tmp_path, capsys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 
 from cnnstudio.data import load_data
 from cnnstudio.engine import TrainConfig, train
@@ -16,7 +17,17 @@ __all__ = ["one_cpu_thread"]
 
 
 def train_lenet(run_dir: Path, epochs: int = 5) -> Path:
-    """Train LeNet-5 on digits into `run_dir` with the engine, as `cnnstudio train lenet5 --data digits` does."""
+    """Train LeNet-5 on digits into `run_dir` with the engine, as `cnnstudio train lenet5 --data digits` does,
+    on one thread (as the engine tests run)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train(run_dir, epochs)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(run_dir: Path, epochs: int) -> Path:
     design = load_template("lenet5")
     config = TrainConfig(epochs=epochs, data="digits", device="cpu")
     data = load_data("digits", input_shape(design), val_fraction=config.val_fraction, seed=config.seed)
@@ -28,11 +39,4 @@ def train_lenet(run_dir: Path, epochs: int = 5) -> Path:
 @pytest.fixture(scope="module")
 def lenet_run(tmp_path_factory) -> Path:
     """The run folder of a LeNet-5 trained 5 epochs on digits (about 93 % validation accuracy)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return train_lenet(tmp_path_factory.mktemp("runs") / "lenet")
-    finally:
-        torch.set_num_threads(threads)
+    return train_lenet(tmp_path_factory.mktemp("runs") / "lenet")

@@ -3,6 +3,8 @@ a fine-tuned run folder that keeps LeNet-5's accuracy."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 import torch
 
@@ -119,3 +121,10 @@ def test_pruning_half_and_fine_tuning_three_epochs_keeps_accuracy_within_1_5_poi
     saved_design = network_from_dict(load_checkpoint(record.path, "best").design, "pruned").graph
     assert saved_design.nodes["conv1"].param("out_channels") == 3
     assert analyze(saved_design).total_params == pruned.params
+
+
+def test_without_torch_pruning_the_message_names_the_extra(lenet, monkeypatch):
+    module, design = lenet
+    monkeypatch.setitem(sys.modules, "torch_pruning", None)  # an import of it now raises ImportError
+    with pytest.raises(OptimizeError, match=r'pip install "cnnstudio\[optimize\]"'):
+        prune_channels(module, design, 0.5, (1, 28, 28))

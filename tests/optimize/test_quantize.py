@@ -7,7 +7,14 @@ import torch
 
 from cnnstudio.data import load_data
 from cnnstudio.engine.evaluate import load_trained
-from cnnstudio.optimize import OptimizeError, OptimizeOptions, load_quantized, optimize_run, quantize_int8
+from cnnstudio.optimize import (
+    OptimizeError,
+    OptimizeOptions,
+    export_variant_onnx,
+    load_quantized,
+    optimize_run,
+    quantize_int8,
+)
 from cnnstudio.optimize.job import calibration_batches
 
 QUICK = {"repeats": 2, "warmup": 1}
@@ -73,3 +80,10 @@ def test_quantizing_needs_calibration_images(lenet_run):
     module, _ = load_trained(lenet_run)
     with pytest.raises(OptimizeError, match="calibration"):
         quantize_int8(module, [])
+
+
+def test_any_variant_exports_to_onnx(int8_result, lenet_run, tmp_path):
+    pytest.importorskip("onnxscript")
+    for source, name in ((int8_result.rows[1].path, "int8.onnx"), (str(lenet_run), "fp32.onnx")):
+        written = export_variant_onnx(source, tmp_path / name)
+        assert written == tmp_path / name and written.stat().st_size > 1000

@@ -56,6 +56,7 @@ def test_first_start_shows_lenet_analysed(window):
         "Experiments",
         "Inspect",
         "Webcam",
+        "Deploy",
     ]
 
 

@@ -39,6 +39,7 @@ TAB_ENTRIES = (
     TabEntry("Experiments", "cnnstudio.ui.experiments.tab", "ExperimentsTab"),
     TabEntry("Inspect", "cnnstudio.ui.inspection.tab", "InspectTab"),
     TabEntry("Webcam", "cnnstudio.ui.webcam.tab", "WebcamTab"),
+    TabEntry("Deploy", "cnnstudio.ui.deploy.tab", "DeployTab"),
 )
 
 
