@@ -1,6 +1,7 @@
-"""The Data tab: choose a dataset, look at it, preview its augmentation, and fit it to the design.
+"""The Data tab: choose a dataset, look at it, preview its augmentation, fit it to the design, and find
+its label errors.
 
-    chooser | load status · fit notice · sample grid / augmentation | class histogram · details
+    chooser | load status · fit notice · sample grid / augmentation / label issues | class histogram · details
 
 The tab publishes the chosen data as `session.data` (spec first, with `split=None` while it loads,
 then the split fitted to the design's input). Loading runs in the background and starts when the
@@ -30,6 +31,7 @@ from cnnstudio.ui.data.chooser import DataChooser
 from cnnstudio.ui.data.class_histogram import ClassHistogram
 from cnnstudio.ui.data.details import DataDetails
 from cnnstudio.ui.data.fit_banner import FitBanner
+from cnnstudio.ui.data.label_issues import LabelIssuesPanel
 from cnnstudio.ui.data.load_status import LoadStatus
 from cnnstudio.ui.data.loading import LoadRequest, LoadResult, run_load
 from cnnstudio.ui.data.sample_grid import SampleGrid
@@ -47,7 +49,7 @@ from cnnstudio.ui.tabs import StudioContext, StudioTab
 from cnnstudio.ui.tasks import TaskRunner
 from cnnstudio.ui.widgets.panes import FollowWidth, side_widths
 
-DEFAULT_SIZES = {"main": [300, 750, 390], "center": [430, 260], "side": [300, 420]}
+DEFAULT_SIZES = {"main": [300, 750, 390], "center": [380, 220, 240], "side": [300, 420]}
 SIDE_WIDTH = (0.22, 220, 380)  # the histogram and details: (share of the width, least, most pixels)
 DESIGN_DEBOUNCE_MS = 300
 OPTIONS_DEBOUNCE_MS = 250
@@ -92,6 +94,7 @@ class DataTab(StudioTab):
         self.augment = AugmentPanel()
         self.histogram = ClassHistogram()
         self.details = DataDetails()
+        self.label_issues = LabelIssuesPanel(context)
         self.tasks = TaskRunner("cnnstudio-data-load", self)
 
         samples = _section("Samples, as the network gets them", self.grid, margins=0)
@@ -99,6 +102,7 @@ class DataTab(StudioTab):
         self.center = QSplitter(Qt.Vertical)
         self.center.addWidget(samples)
         self.center.addWidget(augmentation)
+        self.center.addWidget(_section("Label issues", self.label_issues, margins=0))
         self.center.setStretchFactor(0, 1)
         center_column = QWidget()
         center_layout = QVBoxLayout(center_column)
@@ -342,3 +346,4 @@ class DataTab(StudioTab):
         self.context.document.graph.changed.disconnect(self.design_timer.start)
         self.tasks.shutdown()
         self.augment.shutdown()
+        self.label_issues.shutdown()
