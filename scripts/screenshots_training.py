@@ -6,6 +6,7 @@ training-live.png     LeNet-5 training on the digits in its worker process: prog
                       (with the hover readout), an earlier run in the runs list
 training-results.png  after the run: confusion matrix, per-class metrics, misclassified images, and
                       the runs list with both runs
+training-multilabel.png  LeNet-5 trained on the multi-label shapes: the per-label page of its Results
 
 Settings and runs go to a temporary folder (the user's are not touched).
 """
@@ -70,6 +71,7 @@ def render(out_dir: Path) -> list[Path]:
     from PySide6.QtCore import QPoint, QPointF
     from PySide6.QtTest import QTest
 
+    from cnnstudio.data import load_data
     from cnnstudio.ui.app import create_application
     from cnnstudio.ui.main_window import MainWindow
     from cnnstudio.ui.session import DataChoice
@@ -110,6 +112,19 @@ def render(out_dir: Path) -> list[Path]:
             table.selectRow(0)
             pump(300)
             paths.append(grab(window, out_dir / "training-results.png"))
+            shapes = load_data("multishapes:count=2000", (1, 28, 28))  # as the Data tab loads it for LeNet-5
+            window.session.set_data(DataChoice("multishapes:count=2000", shapes, "Shapes (multi-label)"))
+            tab.form.epochs.setValue(12)
+            tab.form.batch_size.setValue(64)
+            tab.form.augment.setText("")
+            tab.controls.train_button.click()
+            wait_until(lambda: tab.runner.state != "idle")
+            wait_until(lambda: tab.runner.state == "idle")
+            wait_until(lambda: tab.results.currentWidget() is tab.results.labels)
+            tab.views.setCurrentWidget(tab.results)
+            table.selectRow(0)
+            pump(300)
+            paths.append(grab(window, out_dir / "training-multilabel.png"))
             window.shutdown()
             return paths
         finally:

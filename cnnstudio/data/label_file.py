@@ -9,8 +9,9 @@ SkippedFile whose path is "FILE.csv:LINE", and loading goes on with the good row
 columns, an empty path or label, an absolute path, a path listed twice, a missing file, an image that
 cannot be decoded, and a label outside the classes asked for.
 
-This loader is single-label: a file in which any row holds several labels is refused with a DataError
-that says so (multi-label data needs a multi-label design).
+A file in which any row holds several labels is a multi-label file: each image gets a 0/1 value per label
+(labels [N, L], the label names sorted), a row with one label carries only that one, and a row is skipped when
+one of its labels is outside the classes asked for. Otherwise each image has one class.
 """
 
 from __future__ import annotations
@@ -98,17 +99,18 @@ def parse_label_rows(csv_path: Path) -> tuple[list[LabelRow], list[SkippedFile]]
     return rows, bad
 
 
-def _check_single_label(rows: list[LabelRow], csv_path: Path) -> None:
-    multi = [row for row in rows if len(row.labels) > 1]
-    if multi:
-        shown = ", ".join(str(row.line) for row in multi[:5]) + (
-            f" and {len(multi) - 5} more" if len(multi) > 5 else ""
-        )
-        raise DataError(
-            f"{csv_path} is a multi-label label file: {len(multi)} row(s) hold several labels separated by ';' "
-            f"(line {shown}). Multi-label label files need a multi-label design; give each image one label to "
-            "train a single-label classifier."
-        )
+def _unknown(row: LabelRow, classes: Sequence[str] | None) -> list[str]:
+    return [] if classes is None else [label for label in row.labels if label not in classes]
+
+
+def _label_tensor(given: list[list[str]], names: list[str], multilabel: bool) -> torch.Tensor:
+    index = {name: i for i, name in enumerate(names)}
+    if not multilabel:
+        return torch.tensor([index[labels[0]] for labels in given], dtype=torch.int64)
+    labels = torch.zeros((len(given), len(names)), dtype=torch.uint8)
+    for row, row_labels in enumerate(given):
+        labels[row, [index[label] for label in row_labels]] = 1
+    return labels
 
 
 def load_labelled(
@@ -122,19 +124,22 @@ def load_labelled(
     64×64), with every row that could not be used in Loaded.skipped.
 
     classes: the classes the labels must be among, in output order (a trained network's, say); None takes the
-    labels the file uses, sorted. Raises DataError when nothing usable is left or the file is multi-label.
+    labels the file uses, sorted. A file with a row of several labels gives a multi-label dataset. Raises
+    DataError when nothing usable is left.
     """
     if not folder.is_dir():
         raise DataError(f"{folder} is not a folder; give the folder the paths in {csv_path.name} are relative to.")
     rows, skipped = parse_label_rows(csv_path)
-    _check_single_label(rows, csv_path)
+    multilabel = any(len(row.labels) > 1 for row in rows)
     usable: list[LabelRow] = []
     for row in rows:
         file = folder / row.path
         where = f"{csv_path}:{row.line}"
-        if classes is not None and row.labels[0] not in classes:
-            known = ", ".join(classes)
-            skipped.append(SkippedFile(where, f"{row.path}: unknown class {row.labels[0]!r} (classes: {known})"))
+        if unknown := _unknown(row, classes):
+            known = ", ".join(classes or ())
+            what = ", ".join(repr(label) for label in unknown)
+            kind, kinds = ("label", "labels") if multilabel else ("class", "classes")
+            skipped.append(SkippedFile(where, f"{row.path}: unknown {kind} {what} ({kinds}: {known})"))
         elif not file.exists():
             skipped.append(SkippedFile(where, f"{row.path}: no such file in {folder}"))
         elif not file.is_file():
@@ -151,14 +156,13 @@ def load_labelled(
     if not kept:
         example = f" (for example {skipped[0].path}: {skipped[0].reason})" if skipped else ""
         raise DataError(f"None of the rows of {csv_path} gives a usable image{example}. Fix the rows listed.")
-    given = [usable[i].labels[0] for i in kept]
-    names = list(classes) if classes is not None else sorted(set(given))
+    given = [usable[i].labels if multilabel else usable[i].labels[:1] for i in kept]
+    names = list(classes) if classes is not None else sorted({label for labels in given for label in labels})
     if classes is None and len(names) < 2:
         raise DataError(
             f"The usable rows of {csv_path} all have the label {names[0]!r}; a classifier needs at least two classes."
         )
-    index = {name: i for i, name in enumerate(names)}
-    labels = torch.tensor([index[label] for label in given], dtype=torch.int64)
+    labels = _label_tensor(given, names, multilabel)
     sources = [Path(usable[i].path).as_posix() for i in kept]
     dataset = ImageDataset(images, labels, names, name=folder.name, sources=sources)
     return Loaded(train=dataset, adaptations=describe_decoding(infos, shape), skipped=skipped)

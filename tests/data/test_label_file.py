@@ -88,12 +88,22 @@ def test_rows_are_parsed_into_label_lists(tmp_path):
     ]
 
 
-def test_a_multi_label_file_asks_for_a_multi_label_design(tmp_path):
-    write_images(tmp_path, ["a.png", "b.png"])
+def test_a_file_with_several_labels_in_a_row_loads_as_multi_label(tmp_path):
+    write_images(tmp_path, ["a.png", "b.png", "c.png"])
     csv = tmp_path / "labels.csv"
-    csv.write_text("path,labels\na.png,cat;outdoor\nb.png,dog\n")
-    with pytest.raises(DataError, match=r"multi-label label file.*line 2.*need a multi-label design"):
-        load_labelled(tmp_path, csv, (3, 8, 8))
+    csv.write_text("path,labels\na.png,cat;outdoor\nb.png,dog\nc.png,outdoor;dog;cat\n")
+    data = load_labelled(tmp_path, csv, (3, 8, 8)).train
+    assert data.multilabel and data.classes == ["cat", "dog", "outdoor"]
+    assert data.labels.tolist() == [[1, 0, 1], [0, 1, 0], [1, 1, 1]]
+    assert [data.label_text(i) for i in range(3)] == ["cat, outdoor", "dog", "cat, dog, outdoor"]
+
+    loaded = load_labelled(tmp_path, csv, (3, 8, 8), classes=["cat", "outdoor"])  # a trained run's labels
+    assert loaded.train.labels.tolist() == [[1, 1]]
+    reasons = {item.path.rpartition(":")[2]: item.reason for item in loaded.skipped}
+    assert reasons == {
+        "3": "b.png: unknown label 'dog' (labels: cat, outdoor)",
+        "4": "c.png: unknown label 'dog' (labels: cat, outdoor)",
+    }
 
 
 def test_labels_outside_the_given_classes_are_reported(labelled):

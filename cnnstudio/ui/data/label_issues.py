@@ -105,7 +105,8 @@ class LabelIssuesPanel(QWidget):
         self.folds_spin.setToolTip(
             "the run's design is trained this many times, each predicting the fold it did not see"
         )
-        self.fast_check = QCheckBox("Fast: the run's validation predictions")
+        self.fast_check = QCheckBox("Fast")  # a short text: the panel shares the Data tab's width with the samples
+        self.fast_check.setToolTip("use the run's own predictions of its validation images instead of training folds")
         self.fast_check.toggled.connect(lambda fast: self.folds_spin.setEnabled(not fast))
         self.find_button = QPushButton("Find label issues")
         self.find_button.clicked.connect(self.find)
