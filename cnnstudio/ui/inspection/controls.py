@@ -25,22 +25,10 @@ from PySide6.QtWidgets import (
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.ui.inspection.formatting import error_message
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.labels import heading
 from cnnstudio.viz.activations import LayerInfo
 
 _SEARCHABLE_FROM = 20  # class lists longer than this get a type-to-search box
-
-
-def heading(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "heading")
-    return label
-
-
-def muted(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "muted")
-    label.setWordWrap(True)
-    return label
 
 
 def scrolling(widget: QWidget | None = None, *, resizable: bool = True) -> QScrollArea:

@@ -31,7 +31,7 @@ from cnnstudio.ui.inspection.arithmetic.arithmetic_view import ArithmeticView
 from cnnstudio.ui.inspection.arithmetic.grid_editor import GridEditorView
 from cnnstudio.ui.inspection.attribution.adversarial_view import AdversarialView
 from cnnstudio.ui.inspection.attribution.attribution_view import AttributionView
-from cnnstudio.ui.inspection.controls import StatusLine, heading, scrolling
+from cnnstudio.ui.inspection.controls import StatusLine, scrolling
 from cnnstudio.ui.inspection.data.embedding_view import EmbeddingView
 from cnnstudio.ui.inspection.formatting import error_message
 from cnnstudio.ui.inspection.inputs import DATASET, DRAW, InputPanel, is_image_file
@@ -46,6 +46,7 @@ from cnnstudio.ui.inspection.view_base import InspectView
 from cnnstudio.ui.session import ModelChoice
 from cnnstudio.ui.tabs import StudioContext, StudioTab
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.labels import heading
 from cnnstudio.ui.widgets.panes import column, side_by_side
 from cnnstudio.viz.activations import LayerInfo, model_layers
 from cnnstudio.viz.images import predict

@@ -18,14 +18,9 @@ from cnnstudio.engine.config import TrainConfig
 from cnnstudio.ui import style
 from cnnstudio.ui.session import StudioSession
 from cnnstudio.ui.training.form_fields import FIELDS, SECTIONS
+from cnnstudio.ui.widgets.labels import heading
 
 _AUGMENT_HELP = "<br>".join(f"<b>{info.name}</b>:{info.param} — {info.help}" for info in AUGMENTATIONS.values())
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "heading")
-    return label
 
 
 def _form() -> QFormLayout:
@@ -81,7 +76,7 @@ class HyperparameterForm(QWidget):
         layout.setSpacing(6)
         self.fields: dict[str, QWidget] = {}
         for title, fields in SECTIONS:
-            layout.addWidget(_heading(title))
+            layout.addWidget(heading(title))
             form = _form()
             for field in fields:
                 widget = field.make()

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from cnnstudio.ui import style
 from cnnstudio.ui.training.gallery import MAX_ITEMS, Gallery, GalleryItem
-from cnnstudio.ui.widgets.tables import ReadOnlyTable
+from cnnstudio.ui.widgets.labels import heading
+from cnnstudio.ui.widgets.tables import metrics_table
 
 if TYPE_CHECKING:
     from cnnstudio.engine.evaluate import RunEvaluation
@@ -67,12 +68,6 @@ def mistake_item(mistake: LabelMistake, classes: list[str]) -> GalleryItem:
     )
 
 
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "heading")
-    return label
-
-
 class LabelResultsPage(QWidget):
     """`show_results(results)` for a run whose report is a MultiLabelReport; `image_activated(index)`."""
 
@@ -83,37 +78,29 @@ class LabelResultsPage(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.RichText)
-        self.per_label = ReadOnlyTable(
-            [name for name, _ in COLUMNS], stretch=None, selection=QAbstractItemView.NoSelection
-        )
-        self.per_label.verticalHeader().setDefaultSectionSize(20)
-        self.per_label.setAlternatingRowColors(True)
-        self.per_label.setShowGrid(False)
-        self.per_label.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        for column, (_, tip) in enumerate(COLUMNS):
-            self.per_label.horizontalHeaderItem(column).setToolTip(tip)
-        self.gallery_title = _heading("")
+        self.per_label = metrics_table(COLUMNS)
+        self.gallery_title = heading("")
         self.gallery = Gallery()
 
         table_box = QWidget()
         table_layout = QVBoxLayout(table_box)
         table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.addWidget(_heading("Per-label metrics"))
+        table_layout.addWidget(heading("Per-label metrics"))
         table_layout.addWidget(self.per_label, 1)
         gallery_box = QWidget()
         gallery_layout = QVBoxLayout(gallery_box)
         gallery_layout.setContentsMargins(0, 0, 0, 0)
         gallery_layout.addWidget(self.gallery_title)
         gallery_layout.addWidget(self.gallery, 1)
-        self.splitter = splitter = QSplitter(Qt.Vertical)
-        splitter.addWidget(table_box)
-        splitter.addWidget(gallery_box)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([260, 300])
+        self.splitter = QSplitter(Qt.Vertical)
+        self.splitter.addWidget(table_box)
+        self.splitter.addWidget(gallery_box)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([260, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.addWidget(self.summary)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
         self.gallery.image_activated.connect(self.image_activated)
 
     def show_results(self, results: RunEvaluation, report: MultiLabelReport) -> None:

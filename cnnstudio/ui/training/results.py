@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -24,18 +22,14 @@ from cnnstudio.ui import style
 from cnnstudio.ui.training.confusion import ConfusionTable
 from cnnstudio.ui.training.gallery import MAX_ITEMS, Gallery, GalleryItem
 from cnnstudio.ui.training.label_results import LabelResultsPage
-from cnnstudio.ui.widgets.tables import ReadOnlyTable
+from cnnstudio.ui.widgets.labels import heading
+from cnnstudio.ui.widgets.progress import set_role
+from cnnstudio.ui.widgets.tables import metrics_table
 
 if TYPE_CHECKING:
     from cnnstudio.engine.evaluate import RunEvaluation
 
 PLACEHOLDER = "Results appear here when a run ends, or when you double-click a run in the runs list."
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "heading")
-    return label
 
 
 class ResultsPanel(QStackedWidget):
@@ -56,24 +50,16 @@ class ResultsPanel(QStackedWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.RichText)
         self.confusion = ConfusionTable()
-        self.per_class = ReadOnlyTable(
-            ("Class", "Precision", "Recall", "F1", "Images"), stretch=None, selection=QAbstractItemView.NoSelection
-        )
-        self.per_class.verticalHeader().setDefaultSectionSize(20)
-        self.per_class.setAlternatingRowColors(True)
-        self.per_class.setShowGrid(False)
-        self.per_class.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        for column, tip in enumerate(
+        self.per_class = metrics_table(
             (
-                "",
-                "Of the images predicted as this class, the share that are this class",
-                "Of the images of this class, the share predicted as this class",
-                "The harmonic mean of precision and recall",
-                "Validation images of this class",
+                ("Class", ""),
+                ("Precision", "Of the images predicted as this class, the share that are this class"),
+                ("Recall", "Of the images of this class, the share predicted as this class"),
+                ("F1", "The harmonic mean of precision and recall"),
+                ("Images", "Validation images of this class"),
             )
-        ):
-            self.per_class.horizontalHeaderItem(column).setToolTip(tip)
-        self.gallery_title = _heading("")
+        )
+        self.gallery_title = heading("")
         self.show_mistakes = QPushButton("All mistakes")
         self.show_mistakes.setToolTip("Show every misclassified image again, most confident mistakes first")
         self.gallery = Gallery()
@@ -81,7 +67,7 @@ class ResultsPanel(QStackedWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 6, 0)
-        left_layout.addWidget(_heading("Confusion matrix"))
+        left_layout.addWidget(heading("Confusion matrix"))
         axes = QLabel("rows: true class · columns: predicted class · click a cell to see its images")
         axes.setProperty("role", "muted")
         axes.setWordWrap(True)
@@ -91,7 +77,7 @@ class ResultsPanel(QStackedWidget):
         table_box = QWidget()
         table_layout = QVBoxLayout(table_box)
         table_layout.setContentsMargins(6, 0, 0, 0)
-        table_layout.addWidget(_heading("Per-class metrics"))
+        table_layout.addWidget(heading("Per-class metrics"))
         table_layout.addWidget(self.per_class, 1)
         gallery_box = QWidget()
         gallery_layout = QVBoxLayout(gallery_box)
@@ -127,9 +113,7 @@ class ResultsPanel(QStackedWidget):
     # ----- states
     def show_text(self, text: str, error: bool = False) -> None:
         """Show a message instead of results (placeholder, 'evaluating…', or why there are none)."""
-        self.message.setProperty("role", "error" if error else "muted")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        set_role(self.message, "error" if error else "muted")
         self.message.setText(text)
         self.setCurrentIndex(0)
 

@@ -52,3 +52,16 @@ class ReadOnlyTable(QTableWidget):
             self.setItem(row, column, item)
             items.append(item)
         return items
+
+
+def metrics_table(columns: Sequence[tuple[str, str]]) -> ReadOnlyTable:
+    """A table of scores to read, not pick: (name, tooltip) per column, every column sharing the width,
+    compact alternating rows without a grid."""
+    table = ReadOnlyTable([name for name, _ in columns], stretch=None, selection=QAbstractItemView.NoSelection)
+    table.verticalHeader().setDefaultSectionSize(20)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+    for column, (_, tip) in enumerate(columns):
+        table.horizontalHeaderItem(column).setToolTip(tip)
+    return table

@@ -30,9 +30,10 @@ from cnnstudio.ui.inspection.arithmetic.explanation_panel import ExplanationPane
 from cnnstudio.ui.inspection.arithmetic.grid_presets import PRESETS
 from cnnstudio.ui.inspection.arithmetic.grid_table import GridTable, captioned, clear_layout, section
 from cnnstudio.ui.inspection.arithmetic.number_grid import NumberGrid
-from cnnstudio.ui.inspection.controls import StatusLine, heading, scrolling, spin
+from cnnstudio.ui.inspection.controls import StatusLine, scrolling, spin
 from cnnstudio.ui.inspection.view_base import InspectView
 from cnnstudio.ui.tasks import TaskRunner
+from cnnstudio.ui.widgets.labels import heading
 from cnnstudio.viz.arithmetic import ConvExplanation, GridConvolution, convolve_grid
 from cnnstudio.viz.runtime import InspectError
 

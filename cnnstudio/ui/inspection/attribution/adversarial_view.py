@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.pretrained.predictions import Prediction, class_label
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.controls import ClassCombo, StatusTask, TaskStatus, choices, muted
+from cnnstudio.ui.inspection.controls import ClassCombo, StatusTask, TaskStatus, choices
 from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.labels import muted
 from cnnstudio.viz.adversarial import AdversarialExample, adversarial_example
 from cnnstudio.viz.tiles import enlarged
 

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.data.pipeline import display_image
 from cnnstudio.pretrained.predictions import class_label
-from cnnstudio.ui.inspection.controls import ClassCombo, StatusTask, TaskStatus, fill_layers, layer_combo, muted
+from cnnstudio.ui.inspection.controls import ClassCombo, StatusTask, TaskStatus, fill_layers, layer_combo
 from cnnstudio.ui.inspection.image_widgets import ColorScale, ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.labels import muted
 from cnnstudio.ui.widgets.panes import horizontal, vertical
 from cnnstudio.viz.activations import spatial_layers
 from cnnstudio.viz.attribution import Explained, explain_class, raw_picture

@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 
 from cnnstudio.data import ImageDataset
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.controls import StatusTask, TaskStatus, choices, heading, muted, scrolling, spin
+from cnnstudio.ui.inspection.controls import StatusTask, TaskStatus, choices, scrolling, spin
 from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.plots import style_plot
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.view_base import LazyView
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.labels import heading, muted
 from cnnstudio.viz.dataset_embedding import Embedding, embed_dataset
 from cnnstudio.viz.images import dataset_image
 from cnnstudio.viz.tiles import enlarged

@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from cnnstudio.graph.describe import format_shape
 from cnnstudio.ui import style
-from cnnstudio.ui.inspection.controls import heading, muted
 from cnnstudio.ui.inspection.formatting import format_value
 from cnnstudio.ui.inspection.plots import style_plot
+from cnnstudio.ui.widgets.labels import heading, muted
 from cnnstudio.ui.widgets.tables import ReadOnlyTable
 from cnnstudio.viz.weightstats import TensorStats, Weights
 

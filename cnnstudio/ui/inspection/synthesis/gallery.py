@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from cnnstudio.ui.inspection.controls import heading, layer_combo, muted, spin
+from cnnstudio.ui.inspection.controls import layer_combo, spin
 from cnnstudio.ui.inspection.image_widgets import ImagePane
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.synthesis.pages import SynthesisPage, outdated, run_steps
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.labels import heading, muted
 from cnnstudio.viz.activations import LayerInfo, first_convolution
 from cnnstudio.viz.synthesis import GallerySection, GalleryStep, channel_gallery, gallery_size
 from cnnstudio.viz.tiles import BACKGROUND, tile_images

@@ -16,7 +16,6 @@ from cnnstudio.ui.inspection.controls import (
     choices,
     fill_layers,
     layer_combo,
-    muted,
     real_spin,
     setting,
     spin,
@@ -26,6 +25,7 @@ from cnnstudio.ui.inspection.plots import style_plot
 from cnnstudio.ui.inspection.subject import InspectSubject
 from cnnstudio.ui.inspection.synthesis.pages import FORM_WIDTH, PicturePage, run_steps
 from cnnstudio.ui.tasks import Task, TaskRunner
+from cnnstudio.ui.widgets.labels import muted
 from cnnstudio.viz.activations import LayerInfo, channel_layers
 from cnnstudio.viz.synthesis import SynthesisStep, maximize_activation
 
