@@ -41,6 +41,18 @@ def stripe_split(train: int = 240, val: int = 60, size: int = 8, channels: int =
     )
 
 
+def chain_graph(graph: NetworkGraph, chain: list[tuple[str, str, dict]]) -> NetworkGraph:
+    """`graph` with the layers of `chain` ((node id, layer type, parameters), input first) added and connected
+    one after another."""
+    previous = None
+    for node_id, layer_type, params in chain:
+        graph.add_node(layer_type, params, node_id=node_id)
+        if previous:
+            graph.connect(previous, node_id)
+        previous = node_id
+    return graph
+
+
 def small_net(
     size: int = 8,
     channels: int = 1,
@@ -64,13 +76,7 @@ def small_net(
     chain.append(("fc", "Linear", {"out_features": classes}))
     if softmax:
         chain.append(("softmax", "Softmax", {}))
-    previous = None
-    for node_id, layer_type, params in chain:
-        graph.add_node(layer_type, params, node_id=node_id)
-        if previous:
-            graph.connect(previous, node_id)
-        previous = node_id
-    return graph
+    return chain_graph(graph, chain)
 
 
 def run_all(events) -> list:

@@ -16,6 +16,7 @@ from cnnstudio.engine.config import ConfigError, TrainConfig
 from cnnstudio.engine.label_issues import find_run_label_issues, out_of_fold_probabilities, rank_label_issues
 from cnnstudio.engine.loop import train
 from cnnstudio.graph import NetworkGraph
+from tests.engine.conftest import chain_graph
 
 pytest.importorskip("cleanlab", reason="needs cleanlab (pip install 'cnnstudio[labels]')")
 
@@ -30,13 +31,7 @@ def mlp(size: int = 8, classes: int = 10) -> NetworkGraph:
         ("relu", "ReLU", {}),
         ("fc2", "Linear", {"out_features": classes}),
     ]
-    previous = None
-    for node_id, layer_type, params in chain:
-        graph.add_node(layer_type, params, node_id=node_id)
-        if previous:
-            graph.connect(previous, node_id)
-        previous = node_id
-    return graph
+    return chain_graph(graph, chain)
 
 
 def flipped_digits(share: float = 0.05, seed: int = 0) -> tuple[ImageDataset, np.ndarray]:

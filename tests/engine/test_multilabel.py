@@ -24,6 +24,7 @@ from cnnstudio.engine.multilabel import (
     thresholds_for,
 )
 from cnnstudio.graph import NetworkGraph
+from tests.engine.conftest import chain_graph
 
 
 def test_the_loss_is_binary_cross_entropy_on_uint8_targets_and_a_sum_is_per_image():
@@ -117,13 +118,7 @@ def shapes_net() -> NetworkGraph:
         ("flatten", "Flatten", {}),
         ("fc", "Linear", {"out_features": 2}),
     ]
-    previous = None
-    for node_id, layer_type, params in chain:
-        graph.add_node(layer_type, params, node_id=node_id)
-        if previous:
-            graph.connect(previous, node_id)
-        previous = node_id
-    return graph
+    return chain_graph(graph, chain)
 
 
 @pytest.fixture(scope="module")
