@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QWidget
 
 from cnnstudio.ui import style
 from cnnstudio.ui.training.gallery import MAX_ITEMS, Gallery, GalleryItem
 from cnnstudio.ui.widgets.labels import heading
+from cnnstudio.ui.widgets.panes import column, vertical
 from cnnstudio.ui.widgets.tables import metrics_table
 
 if TYPE_CHECKING:
@@ -82,25 +83,14 @@ class LabelResultsPage(QWidget):
         self.gallery_title = heading("")
         self.gallery = Gallery()
 
-        table_box = QWidget()
-        table_layout = QVBoxLayout(table_box)
-        table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.addWidget(heading("Per-label metrics"))
-        table_layout.addWidget(self.per_label, 1)
-        gallery_box = QWidget()
-        gallery_layout = QVBoxLayout(gallery_box)
-        gallery_layout.setContentsMargins(0, 0, 0, 0)
-        gallery_layout.addWidget(self.gallery_title)
-        gallery_layout.addWidget(self.gallery, 1)
+        table_box = column([heading("Per-label metrics"), (self.per_label, 1)], margins=(0, 0, 0, 0), spacing=-1)
+        gallery_box = column([self.gallery_title, (self.gallery, 1)], margins=(0, 0, 0, 0), spacing=-1)
         self.splitter = QSplitter(Qt.Vertical)
         self.splitter.addWidget(table_box)
         self.splitter.addWidget(gallery_box)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([260, 300])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.splitter, 1)
+        vertical(self, [self.summary, (self.splitter, 1)], margins=(10, 6, 10, 6))
         self.gallery.image_activated.connect(self.image_activated)
 
     def show_results(self, results: RunEvaluation, report: MultiLabelReport) -> None:
